@@ -1,0 +1,251 @@
+//! Settings from environment variables, with defaults that run out of the box.
+//!
+//! Every setting is read once at start-up into a [`Config`] that is passed down through
+//! `web::Data`; nothing reads the environment later. A wrong value is a [`ConfigError`] naming
+//! the variable, which `main` prints as one line.
+
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+
+/// Which database engine a URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: one file, no server.
+    Sqlite,
+    /// For deployments that outgrow one machine.
+    Postgres,
+}
+
+/// Where the database lives, parsed from `GONGZHI_DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    /// The engine the URL's scheme selects.
+    pub backend: Backend,
+    /// What diesel's `establish` takes: a file path for SQLite, the whole URL for PostgreSQL.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://PATH`, `sqlite:PATH` or `postgres://…` / `postgresql://…`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if let Some(rest) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
+            if rest.is_empty() {
+                return Err("a sqlite URL needs a file path, e.g. sqlite://gongzhi.db".into());
+            }
+            return Ok(Self {
+                backend: Backend::Sqlite,
+                target: rest.to_string(),
+            });
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            url::Url::parse(raw).map_err(|e| format!("not a valid PostgreSQL URL: {e}"))?;
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: raw.to_string(),
+            });
+        }
+        Err("must start with sqlite:// or postgres://".into())
+    }
+}
+
+/// SMTP settings, parsed from `GONGZHI_SMTP_URL` (`smtp://host:port`, `smtps://…` for implicit
+/// TLS, `smtp://…?tls=starttls` for STARTTLS; user and password in the URL's user-info part).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// The URL as given, kept for lettre's `from_url`.
+    pub url: String,
+    /// Sender address used in `From:`.
+    pub from: String,
+}
+
+/// Everything the program needs to run, read once at start-up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The database to use.
+    pub database: DatabaseUrl,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Public base URL, used in emails and on plaques' QR codes.
+    pub base_url: String,
+    /// SMTP server for outgoing mail; `None` keeps mail queued in the outbox.
+    pub smtp: Option<SmtpConfig>,
+    /// The deployment's time zone: times are stored in UTC and shown in this zone.
+    pub time_zone: Tz,
+    /// Secret used to sign session cookies; `None` means "generate on first run and store it in
+    /// the database".
+    pub session_secret: Option<Vec<u8>>,
+    /// Where merchants' uploaded photos are stored.
+    pub upload_dir: PathBuf,
+    /// Load the demo town into an empty database on start-up.
+    pub demo_on_first_start: bool,
+}
+
+/// A configuration value that cannot be used; its `Display` is the one line a user sees.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var}={value:?}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub var: &'static str,
+    /// The value it had.
+    pub value: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl Config {
+    /// Today's date in the deployment's time zone: the as-of date of ratings and deadlines.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.time_zone).date_naive()
+    }
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get`, so tests can supply their own environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str, default: &str| -> (String, &'static str) {
+            (
+                get(name)
+                    .filter(|v| !v.trim().is_empty())
+                    .unwrap_or_else(|| default.to_string()),
+                name,
+            )
+        };
+        let bad = |var: &'static str, value: &str, reason: String| ConfigError {
+            var,
+            value: value.to_string(),
+            reason,
+        };
+
+        let (db, name) = var("GONGZHI_DATABASE_URL", "sqlite://gongzhi.db");
+        let database = DatabaseUrl::parse(&db).map_err(|r| bad(name, &db, r))?;
+
+        let (bind, name) = var("GONGZHI_BIND", "127.0.0.1:8080");
+        if bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(bad(name, &bind, "must be IP:PORT, e.g. 127.0.0.1:8080".into()));
+        }
+
+        let default_base = format!("http://{bind}");
+        let (base_url, name) = var("GONGZHI_BASE_URL", &default_base);
+        match url::Url::parse(&base_url) {
+            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
+            _ => return Err(bad(name, &base_url, "must be an http:// or https:// URL".into())),
+        }
+        let base_url = base_url.trim_end_matches('/').to_string();
+
+        let smtp = match get("GONGZHI_SMTP_URL").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(raw) => {
+                let u = url::Url::parse(&raw)
+                    .map_err(|e| bad("GONGZHI_SMTP_URL", &raw, format!("not a URL: {e}")))?;
+                if u.scheme() != "smtp" && u.scheme() != "smtps" {
+                    return Err(bad(
+                        "GONGZHI_SMTP_URL",
+                        &raw,
+                        "must start with smtp:// or smtps://".into(),
+                    ));
+                }
+                if u.host_str().is_none() {
+                    return Err(bad("GONGZHI_SMTP_URL", &raw, "needs a host".into()));
+                }
+                let (from, name) = var("GONGZHI_SMTP_FROM", "gongzhi <noreply@gongzhi.localhost>");
+                if from.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(bad(name, &from, "not an email address".into()));
+                }
+                Some(SmtpConfig { url: raw, from })
+            }
+        };
+
+        let (tz, name) = var("GONGZHI_TIME_ZONE", "Asia/Shanghai");
+        let time_zone: Tz = tz
+            .parse()
+            .map_err(|_| bad(name, &tz, "not an IANA time zone, e.g. Asia/Shanghai".into()))?;
+
+        let session_secret = match get("GONGZHI_SESSION_SECRET").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(s) if s.len() < 64 => {
+                return Err(bad(
+                    "GONGZHI_SESSION_SECRET",
+                    "(hidden)",
+                    "must be at least 64 characters".into(),
+                ))
+            }
+            Some(s) => Some(s.into_bytes()),
+        };
+
+        let (upload_dir, _) = var("GONGZHI_UPLOAD_DIR", "data/uploads");
+
+        let (demo, name) = var("GONGZHI_DEMO", "true");
+        let demo_on_first_start = match demo.as_str() {
+            "1" | "true" | "yes" => true,
+            "0" | "false" | "no" => false,
+            _ => return Err(bad(name, &demo, "must be true or false".into())),
+        };
+
+        Ok(Self {
+            database,
+            bind,
+            base_url,
+            smtp,
+            time_zone,
+            session_secret,
+            upload_dir: PathBuf::from(upload_dir),
+            demo_on_first_start,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_out_of_the_box() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.database.backend, Backend::Sqlite);
+        assert_eq!(c.database.target, "gongzhi.db");
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert_eq!(c.time_zone, chrono_tz::Asia::Shanghai);
+        assert!(c.smtp.is_none());
+    }
+
+    #[test]
+    fn postgres_url_selects_postgres() {
+        let c = cfg(&[("GONGZHI_DATABASE_URL", "postgres://u:p@localhost/gz")]).unwrap();
+        assert_eq!(c.database.backend, Backend::Postgres);
+    }
+
+    #[test]
+    fn wrong_values_name_their_variable() {
+        for (k, v) in [
+            ("GONGZHI_DATABASE_URL", "mysql://x"),
+            ("GONGZHI_BIND", "localhost"),
+            ("GONGZHI_TIME_ZONE", "Mars/Olympus"),
+            ("GONGZHI_SMTP_URL", "http://mail"),
+            ("GONGZHI_BASE_URL", "ftp://x"),
+            ("GONGZHI_DEMO", "maybe"),
+        ] {
+            let err = cfg(&[(k, v)]).unwrap_err();
+            let line = err.to_string();
+            assert!(line.contains(k), "{line}");
+            assert!(!line.contains('\n'), "{line}");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The audit log: every write appends an entry, and entries are hash-chained so that an edit or
+//! deletion of history is detectable (`gongzhi audit verify`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::now_utc;
+use crate::db::schema::audit_log;
+use crate::db::DbConn;
+
+/// The hash the first entry chains to.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit entry as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub id: i32,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i32>,
+    pub actor_label: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Who did something: a user, or the system itself (a CLI command, the scheduler).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user, when there is one.
+    pub user_id: Option<i32>,
+    /// What the log shows: a username or `system:…`.
+    pub label: String,
+}
+
+impl Actor {
+    /// The program acting on its own behalf, e.g. `Actor::system("demo")`.
+    pub fn system(what: &str) -> Self {
+        Self {
+            user_id: None,
+            label: format!("system:{what}"),
+        }
+    }
+
+    /// A logged-in user.
+    pub fn user(id: i32, username: &str) -> Self {
+        Self {
+            user_id: Some(id),
+            label: username.to_string(),
+        }
+    }
+}
+
+/// What to append: the change, with its state before and after as JSON.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewEntry<'a> {
+    at: NaiveDateTime,
+    actor_id: Option<i32>,
+    actor_label: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: Option<&'a str>,
+    before_json: Option<&'a str>,
+    after_json: Option<&'a str>,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry_hash(
+    prev: &str,
+    at: &NaiveDateTime,
+    actor_id: Option<i32>,
+    actor_label: &str,
+    action: &str,
+    entity: &str,
+    entity_id: Option<&str>,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
+    let mut h = Sha256::new();
+    // Fields are length-prefixed so that moving text between fields changes the hash.
+    for part in [
+        prev,
+        &at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        &actor_id.map(|i| i.to_string()).unwrap_or_default(),
+        actor_label,
+        action,
+        entity,
+        entity_id.unwrap_or("\u{0}"),
+        before.unwrap_or("\u{0}"),
+        after.unwrap_or("\u{0}"),
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends one entry. Call it inside the write transaction (`write_tx`) of the change it records.
+pub fn append(conn: &mut DbConn, actor: &Actor, change: Change<'_>) -> QueryResult<()> {
+    let prev: String = audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::hash)
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    let at = now_utc();
+    let before = change.before.map(|v| v.to_string());
+    let after = change.after.map(|v| v.to_string());
+    let hash = entry_hash(
+        &prev,
+        &at,
+        actor.user_id,
+        &actor.label,
+        change.action,
+        change.entity,
+        change.entity_id.as_deref(),
+        before.as_deref(),
+        after.as_deref(),
+    );
+    diesel::insert_into(audit_log::table)
+        .values(NewEntry {
+            at,
+            actor_id: actor.user_id,
+            actor_label: &actor.label,
+            action: change.action,
+            entity: change.entity,
+            entity_id: change.entity_id.as_deref(),
+            before_json: before.as_deref(),
+            after_json: after.as_deref(),
+            prev_hash: &prev,
+            hash: &hash,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verification {
+    /// Every entry links to the one before and hashes to what it stores.
+    Intact { entries: usize },
+    /// The first entry whose link or hash does not hold.
+    Broken { entry_id: i32, reason: &'static str },
+}
+
+/// Walks the whole chain in order, in pages, and reports the first broken link.
+pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
+    let mut prev = GENESIS.to_string();
+    let mut last_id = 0;
+    let mut count = 0;
+    loop {
+        let page: Vec<AuditEntry> = audit_log::table
+            .filter(audit_log::id.gt(last_id))
+            .order(audit_log::id.asc())
+            .limit(5000)
+            .select(AuditEntry::as_select())
+            .load(conn)?;
+        if page.is_empty() {
+            return Ok(Verification::Intact { entries: count });
+        }
+        for e in page {
+            if e.prev_hash != prev {
+                return Ok(Verification::Broken {
+                    entry_id: e.id,
+                    reason: "prev_hash does not match the entry before",
+                });
+            }
+            let h = entry_hash(
+                &e.prev_hash,
+                &e.at,
+                e.actor_id,
+                &e.actor_label,
+                &e.action,
+                &e.entity,
+                e.entity_id.as_deref(),
+                e.before_json.as_deref(),
+                e.after_json.as_deref(),
+            );
+            if h != e.hash {
+                return Ok(Verification::Broken {
+                    entry_id: e.id,
+                    reason: "content does not match its hash",
+                });
+            }
+            prev = e.hash;
+            last_id = e.id;
+            count += 1;
+        }
+    }
+}

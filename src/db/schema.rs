@@ -1,0 +1,398 @@
+// @generated from migrations/postgres by hand-checked script; keep in step with the migrations.
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    merchants (id) {
+        id -> Integer,
+        name -> Text,
+        credit_code -> Nullable<Text>,
+        category -> Text,
+        address -> Text,
+        area -> Text,
+        contact_name -> Text,
+        email -> Text,
+        phone -> Text,
+        member_since -> Nullable<Date>,
+        status -> Text,
+        external_source -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        current_score_tenths -> Nullable<Integer>,
+        current_stars -> Nullable<Integer>,
+        current_list -> Text,
+        rated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        display_name -> Text,
+        email -> Text,
+        merchant_id -> Nullable<Integer>,
+        language -> Text,
+        active -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_hash -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_links (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    policies (id) {
+        id -> Integer,
+        version -> Text,
+        body -> Text,
+        active -> Bool,
+        loaded_by -> Nullable<Integer>,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Integer,
+        merchant_id -> Integer,
+        inspector_id -> Nullable<Integer>,
+        inspected_on -> Date,
+        kind -> Text,
+        score -> Integer,
+        notes -> Text,
+        fhrs_hygiene -> Nullable<Integer>,
+        fhrs_structural -> Nullable<Integer>,
+        fhrs_confidence -> Nullable<Integer>,
+        published_rating -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspection_items (id) {
+        id -> Integer,
+        inspection_id -> Integer,
+        item_code -> Text,
+        deduction -> Integer,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    violations (id) {
+        id -> Integer,
+        inspection_id -> Integer,
+        merchant_id -> Integer,
+        code -> Text,
+        severity -> Text,
+        description -> Text,
+        legal_basis -> Text,
+        fine_fen -> BigInt,
+        found_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trainings (id) {
+        id -> Integer,
+        title -> Text,
+        held_on -> Date,
+        hours_tenths -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_attendance (id) {
+        id -> Integer,
+        training_id -> Integer,
+        merchant_id -> Integer,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Integer,
+        number -> Text,
+        year -> Integer,
+        seq -> Integer,
+        merchant_id -> Integer,
+        inspection_id -> Integer,
+        issued_by -> Nullable<Integer>,
+        required_actions -> Text,
+        deadline -> Date,
+        state -> Text,
+        issued_at -> Timestamp,
+        emailed_at -> Nullable<Timestamp>,
+        read_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        verified_at -> Nullable<Timestamp>,
+        overdue_at -> Nullable<Timestamp>,
+        reminder_sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notice_violations (notice_id, violation_id) {
+        notice_id -> Integer,
+        violation_id -> Integer,
+    }
+}
+
+diesel::table! {
+    notice_answers (id) {
+        id -> Integer,
+        notice_id -> Integer,
+        author_id -> Nullable<Integer>,
+        body -> Text,
+        wants_follow_up -> Bool,
+        created_at -> Timestamp,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        answer_id -> Integer,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        storage_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Integer,
+        message_id -> Text,
+        kind -> Text,
+        to_addr -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        notice_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (id) {
+        id -> Integer,
+        outbox_id -> Integer,
+        attempted_at -> Timestamp,
+        ok -> Bool,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rewards (id) {
+        id -> Integer,
+        merchant_id -> Integer,
+        amount_fen -> BigInt,
+        reason -> Text,
+        granted_on -> Date,
+        granted_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rating_snapshots (id) {
+        id -> Integer,
+        merchant_id -> Integer,
+        as_of -> Date,
+        computed_at -> Timestamp,
+        policy_version -> Text,
+        score_tenths -> Nullable<Integer>,
+        stars -> Nullable<Integer>,
+        list_status -> Text,
+        breakdown -> Text,
+    }
+}
+
+diesel::table! {
+    list_entries (id) {
+        id -> Integer,
+        merchant_id -> Integer,
+        list -> Text,
+        entered_on -> Date,
+        entered_reason -> Text,
+        left_on -> Nullable<Date>,
+        left_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    editions (id) {
+        id -> Integer,
+        number -> Integer,
+        published_on -> Date,
+        published_at -> Timestamp,
+        published_by -> Nullable<Integer>,
+        policy_version -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    edition_entries (id) {
+        id -> Integer,
+        edition_id -> Integer,
+        merchant_id -> Integer,
+        merchant_name -> Text,
+        category -> Text,
+        area -> Text,
+        stars -> Nullable<Integer>,
+        list -> Text,
+        reason -> Text,
+        since -> Date,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Integer,
+        merchant_id -> Integer,
+        body -> Text,
+        contact -> Nullable<Text>,
+        client_hash -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        triaged_by -> Nullable<Integer>,
+        triaged_at -> Nullable<Timestamp>,
+        triage_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    merchant_replies (id) {
+        id -> Integer,
+        merchant_id -> Integer,
+        author_id -> Nullable<Integer>,
+        body -> Text,
+        visible -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        actor_label -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<Text>,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(users -> merchants (merchant_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(login_links -> users (user_id));
+diesel::joinable!(policies -> users (loaded_by));
+diesel::joinable!(inspections -> merchants (merchant_id));
+diesel::joinable!(inspections -> users (inspector_id));
+diesel::joinable!(inspection_items -> inspections (inspection_id));
+diesel::joinable!(violations -> inspections (inspection_id));
+diesel::joinable!(violations -> merchants (merchant_id));
+diesel::joinable!(trainings -> users (created_by));
+diesel::joinable!(training_attendance -> trainings (training_id));
+diesel::joinable!(training_attendance -> merchants (merchant_id));
+diesel::joinable!(notices -> merchants (merchant_id));
+diesel::joinable!(notices -> inspections (inspection_id));
+diesel::joinable!(notices -> users (issued_by));
+diesel::joinable!(notice_violations -> notices (notice_id));
+diesel::joinable!(notice_violations -> violations (violation_id));
+diesel::joinable!(notice_answers -> notices (notice_id));
+diesel::joinable!(attachments -> notice_answers (answer_id));
+diesel::joinable!(outbox -> notices (notice_id));
+diesel::joinable!(outbox_attempts -> outbox (outbox_id));
+diesel::joinable!(rewards -> merchants (merchant_id));
+diesel::joinable!(rewards -> users (granted_by));
+diesel::joinable!(rating_snapshots -> merchants (merchant_id));
+diesel::joinable!(list_entries -> merchants (merchant_id));
+diesel::joinable!(editions -> users (published_by));
+diesel::joinable!(edition_entries -> editions (edition_id));
+diesel::joinable!(edition_entries -> merchants (merchant_id));
+diesel::joinable!(complaints -> merchants (merchant_id));
+diesel::joinable!(complaints -> users (triaged_by));
+diesel::joinable!(merchant_replies -> merchants (merchant_id));
+diesel::joinable!(merchant_replies -> users (author_id));
+diesel::joinable!(audit_log -> users (actor_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    merchants,
+    users,
+    api_tokens,
+    login_links,
+    policies,
+    inspections,
+    inspection_items,
+    violations,
+    trainings,
+    training_attendance,
+    notices,
+    notice_violations,
+    notice_answers,
+    attachments,
+    outbox,
+    outbox_attempts,
+    rewards,
+    rating_snapshots,
+    list_entries,
+    editions,
+    edition_entries,
+    complaints,
+    merchant_replies,
+    audit_log,
+);

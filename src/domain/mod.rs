@@ -1,0 +1,10 @@
+//! Pure domain rules: no database, no web, no I/O.
+//!
+//! Everything here is a function of its inputs so that a rating can be recomputed from scratch and
+//! checked against reality (see `docs/rating.md`).
+
+pub mod credit_code;
+pub mod fhrs;
+pub mod lives;
+pub mod policy;
+pub mod rating;

@@ -1,0 +1,156 @@
+//! gongzhi (共治): a merchant self-governance alliance platform — training, rating,
+//! rectification. This crate root only wires the parts together: it opens the database, loads
+//! the policy, and builds the actix server from a [`config::Config`].
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod services;
+pub mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::{config::PersistentSession, storage::CookieSessionStore, SessionMiddleware};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::{dev::Server, middleware, web as aw, App, HttpServer};
+use rand::RngCore;
+
+use config::Config;
+use db::models::settings;
+use web::AppState;
+
+/// Everything a running server needs, ready before the first request.
+pub struct Prepared {
+    /// Shared state for handlers.
+    pub state: AppState,
+    /// Signs and encrypts session cookies.
+    pub session_key: Key,
+    /// Whether the demo town was loaded by this start.
+    pub demo_loaded: bool,
+}
+
+/// Opens the database, runs migrations, makes sure a session secret exists, and loads the demo
+/// town into an empty database when the configuration asks for it.
+pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
+    let pool = db::build_pool(&config.database, 8)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    let secret = match &config.session_secret {
+        Some(s) => s.clone(),
+        None => {
+            let mut bytes = [0u8; 64];
+            rand::thread_rng().fill_bytes(&mut bytes);
+            let stored = settings::get_or_insert(&mut conn, "session_secret", &hex::encode(bytes))?;
+            hex::decode(stored)?
+        }
+    };
+    let session_key = Key::derive_from(&secret);
+    let policy = services::policy::active_policy(&mut conn)?;
+    let demo_loaded = if config.demo_on_first_start {
+        services::demo::load_if_empty(&mut conn, &policy, &config)?
+    } else {
+        false
+    };
+    drop(conn);
+    Ok(Prepared {
+        state: AppState {
+            pool,
+            config,
+            policy: Arc::new(policy),
+        },
+        session_key,
+        demo_loaded,
+    })
+}
+
+/// Builds the HTTP server on `listener` with `workers` worker threads.
+pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    let state = aw::Data::new(prepared.state.clone());
+    let key = prepared.session_key.clone();
+    let secure = prepared.state.config.base_url.starts_with("https://");
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(
+                aw::FormConfig::default()
+                    .limit(256 * 1024)
+                    .error_handler(|err, _| {
+                        web::AppError::invalid(
+                            "form",
+                            "表单内容无法解析。",
+                            &format!("The form could not be read: {err}"),
+                        )
+                        .into()
+                    }),
+            )
+            .app_data(
+                aw::JsonConfig::default()
+                    .limit(1024 * 1024)
+                    .error_handler(|err, _| {
+                        web::ApiError(web::AppError::invalid(
+                            "body",
+                            "JSON 内容无法解析。",
+                            &format!("The JSON body could not be read: {err}"),
+                        ))
+                        .into()
+                    }),
+            )
+            .wrap(middleware::from_fn(web::remember_lang))
+            .wrap(
+                SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                    .cookie_name("gongzhi_session".into())
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_secure(secure)
+                    .session_lifecycle(
+                        PersistentSession::default()
+                            .session_ttl(actix_web::cookie::time::Duration::hours(12)),
+                    )
+                    .build(),
+            )
+            .wrap(middleware::Compress::default())
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .configure(web::routes)
+            .default_service(aw::to(|| async {
+                Err::<actix_web::HttpResponse, _>(web::AppError::NotFound)
+            }))
+    })
+    .workers(workers)
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Recomputes every rating once a day (time decay: records leave the window, minimum stays
+/// end), starting a minute after start-up. Runs on the blocking pool; failures are logged and
+/// retried the next day.
+pub fn spawn_daily_recompute(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut first = true;
+        loop {
+            let wait = if first { 60 } else { 24 * 3600 };
+            first = false;
+            actix_web::rt::time::sleep(std::time::Duration::from_secs(wait)).await;
+            let st = state.clone();
+            let res = aw::block(move || -> anyhow::Result<services::rating::RecomputeReport> {
+                let mut conn = st.pool.get()?;
+                let policy = services::policy::active_policy(&mut conn)?;
+                services::rating::recompute_all(
+                    &mut conn,
+                    &policy,
+                    st.config.today(),
+                    &db::models::audit::Actor::system("daily-recompute"),
+                )
+            })
+            .await;
+            match res {
+                Ok(Ok(r)) => tracing::info!(merchants = r.merchants, changed = r.changed, "daily recompute"),
+                Ok(Err(e)) => tracing::error!(error = %e, "daily recompute failed"),
+                Err(e) => tracing::error!(error = %e, "daily recompute task failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,241 @@
+//! The `gongzhi` command: serve the platform (the default), migrate, recompute ratings, load the
+//! demo town, add users, verify the audit chain.
+#![forbid(unsafe_code)]
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use gongzhi::config::Config;
+use gongzhi::db::models::audit::{self, Actor, Verification};
+use gongzhi::services;
+
+#[derive(Parser)]
+#[command(
+    name = "gongzhi",
+    version,
+    about = "共治 gongzhi — merchant alliance platform: training, rating, rectification"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web site and API (the default). Loads the demo town into an empty database.
+    Serve,
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Load the demo town into an empty database.
+    Demo,
+    /// Recompute every merchant's rating (time decay); `serve` also does this once a day.
+    Recompute {
+        /// The as-of date (YYYY-MM-DD); default today in GONGZHI_TIME_ZONE.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input (or prompted for on a terminal).
+    Add {
+        /// admin, committee, inspector or merchant.
+        #[arg(long)]
+        role: String,
+        /// Log-in name: 3–40 letters, digits, '.', '_' or '-'.
+        #[arg(long)]
+        username: String,
+        /// The merchant a merchant user belongs to.
+        #[arg(long)]
+        merchant: Option<i32>,
+        /// Email address (for notices and sign-in links).
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Name shown in the interface.
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and report the first broken link, if any.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GONGZHI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gongzhi: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command.unwrap_or(Command::Serve), config) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the cause chain joined, no backtrace.
+            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("gongzhi: error: {}", msg.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(config: &Config) -> anyhow::Result<gongzhi::db::Pool> {
+    let pool = gongzhi::db::build_pool(&config.database, 2)?;
+    let mut conn = pool.get()?;
+    gongzhi::db::run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let pool = gongzhi::db::build_pool(&config.database, 1)?;
+            let n = gongzhi::db::run_migrations(&mut *pool.get()?)?;
+            println!("ran {n} migration(s)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let pool = open(&config)?;
+            let mut conn = pool.get()?;
+            let policy = services::policy::active_policy(&mut conn)?;
+            if services::demo::load_if_empty(&mut conn, &policy, &config)? {
+                println!("loaded the demo town");
+                print_accounts();
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "gongzhi: the database already has merchants; the demo loads only into an empty one"
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Recompute { as_of } => {
+            let pool = open(&config)?;
+            let mut conn = pool.get()?;
+            let policy = services::policy::active_policy(&mut conn)?;
+            let as_of = as_of.unwrap_or_else(|| config.today());
+            let r = services::rating::recompute_all(&mut conn, &policy, as_of, &Actor::system("recompute"))?;
+            println!(
+                "recomputed {} merchants as of {as_of}: {} changed (read {:.2?}, compute {:.2?}, write {:.2?})",
+                r.merchants, r.changed, r.read, r.compute, r.write
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    role,
+                    username,
+                    merchant,
+                    email,
+                    display_name,
+                },
+        } => {
+            let password = read_password()?;
+            let pool = open(&config)?;
+            let spec = services::users::UserSpec {
+                username: &username,
+                password: &password,
+                role: &role,
+                merchant_id: merchant,
+                display_name: &display_name,
+                email: &email,
+            };
+            let id = services::users::add_user(&mut *pool.get()?, &Actor::system("cli"), &spec)?;
+            println!("added user {username} ({role}) with id {id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let pool = open(&config)?;
+            match audit::verify(&mut *pool.get()?)? {
+                Verification::Intact { entries } => {
+                    println!("audit chain intact: {entries} entries");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Verification::Broken { entry_id, reason } => {
+                    println!("audit chain broken at entry {entry_id}: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let pw = if stdin.is_terminal() {
+        rpassword::prompt_password("Password: ")?
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    Ok(pw)
+}
+
+fn print_accounts() {
+    println!("demo accounts (password: {}):", services::demo::DEMO_PASSWORD);
+    for (name, _, what) in services::demo::DEMO_ACCOUNTS {
+        println!("  {name:<10} {what}");
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let listener = TcpListener::bind(&config.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on GONGZHI_BIND={}: {e}", config.bind))?;
+    let prepared = gongzhi::prepare(config)?;
+    let base = prepared.state.config.base_url.clone();
+    let state = prepared.state.clone();
+    println!(
+        "gongzhi is serving on {base}  (database: {})",
+        describe_db(&state.config)
+    );
+    if prepared.demo_loaded {
+        println!("loaded the demo town into the empty database.");
+    }
+    println!("log in at {base}/login with a demo account:");
+    print_accounts();
+    std::io::stdout().flush().ok();
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    actix_web::rt::System::new().block_on(async move {
+        let server = gongzhi::server(&prepared, listener, workers)?;
+        gongzhi::spawn_daily_recompute(state);
+        server.await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_db(config: &Config) -> String {
+    match config.database.backend {
+        gongzhi::config::Backend::Sqlite => format!("SQLite {}", config.database.target),
+        gongzhi::config::Backend::Postgres => "PostgreSQL".into(),
+    }
+}

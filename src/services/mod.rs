@@ -1,0 +1,7 @@
+//! Use cases that span tables in one transaction. Each writes its audit entry; none renders.
+
+pub mod auth;
+pub mod demo;
+pub mod policy;
+pub mod rating;
+pub mod users;

@@ -1,0 +1,84 @@
+//! The rating policy in force: stored in the database by version, the shipped default installed
+//! on first start.
+
+use diesel::prelude::*;
+
+use crate::db::models::audit::{self, Actor, Change};
+use crate::db::models::{now_utc, write_tx};
+use crate::db::schema::policies;
+use crate::db::DbConn;
+use crate::domain::policy::{Policy, PolicyError, DEFAULT_POLICY_TOML};
+
+/// The active policy, installing the shipped default when there is none yet.
+pub fn active_policy(conn: &mut DbConn) -> anyhow::Result<Policy> {
+    let body: Option<String> = policies::table
+        .filter(policies::active.eq(true))
+        .order(policies::id.desc())
+        .select(policies::body)
+        .first(conn)
+        .optional()?;
+    if let Some(body) = body {
+        return Policy::from_toml(&body).map_err(|e| anyhow::anyhow!("stored policy is invalid: {e}"));
+    }
+    let policy = Policy::from_toml(DEFAULT_POLICY_TOML)
+        .map_err(|e| anyhow::anyhow!("shipped policy.toml is invalid: {e}"))?;
+    install(conn, &Actor::system("first-start"), &policy, DEFAULT_POLICY_TOML)?;
+    Ok(policy)
+}
+
+/// Why a policy could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file does not validate; the message names the key.
+    #[error("{0}")]
+    Invalid(#[from] PolicyError),
+    /// A policy with this version exists already; versions are immutable.
+    #[error("policy version {0:?} exists already; give the new policy a new version")]
+    DuplicateVersion(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Validates `body` and makes it the active policy, in one transaction with its audit entry.
+pub fn load(conn: &mut DbConn, actor: &Actor, body: &str) -> Result<Policy, LoadError> {
+    let policy = Policy::from_toml(body)?;
+    install(conn, actor, &policy, body)?;
+    Ok(policy)
+}
+
+fn install(conn: &mut DbConn, actor: &Actor, policy: &Policy, body: &str) -> Result<(), LoadError> {
+    write_tx(conn, |c| {
+        let exists: i64 = policies::table
+            .filter(policies::version.eq(&policy.version))
+            .count()
+            .get_result(c)?;
+        if exists > 0 {
+            return Err(LoadError::DuplicateVersion(policy.version.clone()));
+        }
+        diesel::update(policies::table)
+            .set(policies::active.eq(false))
+            .execute(c)?;
+        diesel::insert_into(policies::table)
+            .values((
+                policies::version.eq(&policy.version),
+                policies::body.eq(body),
+                policies::active.eq(true),
+                policies::loaded_by.eq(actor.user_id),
+                policies::loaded_at.eq(now_utc()),
+            ))
+            .execute(c)?;
+        audit::append(
+            c,
+            actor,
+            Change {
+                action: "policy.load",
+                entity: "policy",
+                entity_id: Some(policy.version.clone()),
+                before: None,
+                after: Some(serde_json::json!({ "version": policy.version })),
+            },
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,326 @@
+//! Recomputing ratings: load a merchant's history, run the pure engine, and store what changed —
+//! the merchant's current rating, a snapshot, list entries entered or left, and the audit entry —
+//! inside the caller's write transaction.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::models::audit::{self, Actor, Change};
+use crate::db::models::{now_utc, write_tx};
+use crate::db::schema::{
+    complaints, inspections, list_entries, merchants, notices, rating_snapshots, training_attendance,
+    trainings, violations,
+};
+use crate::db::DbConn;
+use crate::domain::policy::Policy;
+use crate::domain::rating::{
+    rate, ComplaintFact, InspectionFact, ListStatus, MerchantHistory, NoticeFact, Rating, TrainingFact,
+    ViolationFact,
+};
+
+/// Histories for the given merchants (all merchants when `only` is `None`), loaded with one
+/// query per table rather than per merchant.
+pub fn load_histories(
+    conn: &mut DbConn,
+    only: Option<&[i32]>,
+    as_of: NaiveDate,
+) -> QueryResult<HashMap<i32, MerchantHistory>> {
+    let mut out: HashMap<i32, MerchantHistory> = HashMap::new();
+    macro_rules! scoped {
+        ($q:expr, $col:expr) => {{
+            let q = $q.into_boxed();
+            match only {
+                Some(ids) => q.filter($col.eq_any(ids.to_vec())),
+                None => q,
+            }
+        }};
+    }
+    let ms: Vec<(i32, Option<NaiveDate>)> = scoped!(merchants::table, merchants::id)
+        .select((merchants::id, merchants::member_since))
+        .load(conn)?;
+    for (id, since) in ms {
+        out.insert(
+            id,
+            MerchantHistory {
+                merchant_id: id as i64,
+                alliance_member: since.is_some_and(|d| d <= as_of),
+                ..Default::default()
+            },
+        );
+    }
+    let ins: Vec<(i32, i32, NaiveDate, String, i32)> = scoped!(inspections::table, inspections::merchant_id)
+        .select((
+            inspections::id,
+            inspections::merchant_id,
+            inspections::inspected_on,
+            inspections::kind,
+            inspections::score,
+        ))
+        .load(conn)?;
+    for (id, mid, date, kind, score) in ins {
+        if let (Some(h), Ok(kind)) = (out.get_mut(&mid), kind.parse()) {
+            h.inspections.push(InspectionFact {
+                id: id as i64,
+                date,
+                kind,
+                score,
+            });
+        }
+    }
+    let vs: Vec<(i32, i32, i32, NaiveDate, String)> = scoped!(violations::table, violations::merchant_id)
+        .select((
+            violations::id,
+            violations::inspection_id,
+            violations::merchant_id,
+            violations::found_on,
+            violations::severity,
+        ))
+        .load(conn)?;
+    for (id, iid, mid, date, sev) in vs {
+        if let (Some(h), Ok(severity)) = (out.get_mut(&mid), sev.parse()) {
+            h.violations.push(ViolationFact {
+                id: id as i64,
+                inspection_id: iid as i64,
+                date,
+                severity,
+            });
+        }
+    }
+    let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> =
+        scoped!(notices::table, notices::merchant_id)
+            .select((
+                notices::id,
+                notices::merchant_id,
+                notices::issued_at,
+                notices::deadline,
+                notices::verified_at,
+            ))
+            .load(conn)?;
+    for (id, mid, issued, deadline, verified) in ns {
+        if let Some(h) = out.get_mut(&mid) {
+            h.notices.push(NoticeFact {
+                id: id as i64,
+                issued_on: issued.date(),
+                deadline,
+                verified_on: verified.map(|v| v.date()),
+            });
+        }
+    }
+    let cs: Vec<(i32, i32, Option<NaiveDateTime>)> = scoped!(complaints::table, complaints::merchant_id)
+        .filter(complaints::status.eq("verified"))
+        .select((complaints::id, complaints::merchant_id, complaints::triaged_at))
+        .load(conn)?;
+    for (id, mid, at) in cs {
+        if let (Some(h), Some(at)) = (out.get_mut(&mid), at) {
+            h.complaints.push(ComplaintFact {
+                id: id as i64,
+                verified_on: at.date(),
+            });
+        }
+    }
+    let ts: Vec<(i32, i32, NaiveDate, i32)> = scoped!(
+        training_attendance::table.inner_join(trainings::table),
+        training_attendance::merchant_id
+    )
+    .select((
+        training_attendance::id,
+        training_attendance::merchant_id,
+        trainings::held_on,
+        trainings::hours_tenths,
+    ))
+    .load(conn)?;
+    for (id, mid, date, hours) in ts {
+        if let Some(h) = out.get_mut(&mid) {
+            h.trainings.push(TrainingFact {
+                id: id as i64,
+                date,
+                hours_tenths: hours,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What the merchant row says now, to tell whether a new rating changes anything.
+type Current = (Option<i32>, Option<i32>, String);
+
+/// Text of a rating's list reasons, for list entries and editions.
+pub fn reasons_text(r: &Rating) -> String {
+    r.list_reasons
+        .iter()
+        .map(|x| x.message_zh())
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// Stores `rating` if it differs from the merchant's current one: the merchant row, a snapshot,
+/// list entries left and entered, and one audit entry. Returns whether anything changed.
+/// Call inside a write transaction.
+pub fn store_if_changed(
+    conn: &mut DbConn,
+    actor: &Actor,
+    rating: &Rating,
+    current: &Current,
+    at: NaiveDateTime,
+) -> anyhow::Result<bool> {
+    let mid = rating.merchant_id as i32;
+    let stars = rating.stars.map(i32::from);
+    let list = rating.list.as_str();
+    if current.0 == rating.score_tenths && current.1 == stars && current.2 == list {
+        return Ok(false);
+    }
+    diesel::update(merchants::table.find(mid))
+        .set((
+            merchants::current_score_tenths.eq(rating.score_tenths),
+            merchants::current_stars.eq(stars),
+            merchants::current_list.eq(list),
+            merchants::rated_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(rating_snapshots::table)
+        .values((
+            rating_snapshots::merchant_id.eq(mid),
+            rating_snapshots::as_of.eq(rating.as_of),
+            rating_snapshots::computed_at.eq(at),
+            rating_snapshots::policy_version.eq(&rating.policy_version),
+            rating_snapshots::score_tenths.eq(rating.score_tenths),
+            rating_snapshots::stars.eq(stars),
+            rating_snapshots::list_status.eq(list),
+            rating_snapshots::breakdown.eq(serde_json::to_string(rating)?),
+        ))
+        .execute(conn)?;
+    if current.2 != list {
+        if current.2 != "none" {
+            diesel::update(
+                list_entries::table
+                    .filter(list_entries::merchant_id.eq(mid))
+                    .filter(list_entries::left_on.is_null()),
+            )
+            .set((
+                list_entries::left_on.eq(Some(rating.as_of)),
+                list_entries::left_reason.eq(Some(
+                    if current.2 == "black" && rating.list != ListStatus::Black {
+                        "信用修复：整改通知均已核销，复查合格，且已满最短公示期".to_string()
+                    } else {
+                        format!("评定变更为{}", rating.list.label_zh())
+                    },
+                )),
+            ))
+            .execute(conn)?;
+        }
+        if rating.list != ListStatus::None {
+            diesel::insert_into(list_entries::table)
+                .values((
+                    list_entries::merchant_id.eq(mid),
+                    list_entries::list.eq(list),
+                    list_entries::entered_on.eq(rating.as_of),
+                    list_entries::entered_reason.eq(reasons_text(rating)),
+                ))
+                .execute(conn)?;
+        }
+    }
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "rating.change",
+            entity: "merchant",
+            entity_id: Some(mid.to_string()),
+            before: Some(
+                serde_json::json!({"score_tenths": current.0, "stars": current.1, "list": current.2}),
+            ),
+            after: Some(serde_json::json!({
+                "score_tenths": rating.score_tenths, "stars": stars, "list": list,
+                "policy_version": rating.policy_version, "as_of": rating.as_of,
+            })),
+        },
+    )?;
+    Ok(true)
+}
+
+fn current_of(conn: &mut DbConn, only: Option<&[i32]>) -> QueryResult<HashMap<i32, Current>> {
+    let q = merchants::table
+        .select((
+            merchants::id,
+            merchants::current_score_tenths,
+            merchants::current_stars,
+            merchants::current_list,
+        ))
+        .into_boxed();
+    let q = match only {
+        Some(ids) => q.filter(merchants::id.eq_any(ids.to_vec())),
+        None => q,
+    };
+    let rows: Vec<(i32, Option<i32>, Option<i32>, String)> = q.load(conn)?;
+    Ok(rows.into_iter().map(|(id, s, st, l)| (id, (s, st, l))).collect())
+}
+
+/// Recomputes one merchant inside the caller's write transaction (the incremental path every
+/// rating-changing write takes). Returns the new rating.
+pub fn recompute_merchant(
+    conn: &mut DbConn,
+    policy: &Policy,
+    merchant_id: i32,
+    as_of: NaiveDate,
+    actor: &Actor,
+) -> anyhow::Result<Rating> {
+    let ids = [merchant_id];
+    let hist = load_histories(conn, Some(&ids), as_of)?;
+    let h = hist
+        .get(&merchant_id)
+        .ok_or_else(|| anyhow::anyhow!("no merchant {merchant_id}"))?;
+    let rating = rate(h, policy, as_of);
+    let current = current_of(conn, Some(&ids))?;
+    if let Some(cur) = current.get(&merchant_id) {
+        store_if_changed(conn, actor, &rating, cur, now_utc())?;
+    }
+    Ok(rating)
+}
+
+/// What a full recompute did, and where its time went.
+#[derive(Debug, Default, Clone)]
+pub struct RecomputeReport {
+    pub merchants: usize,
+    pub changed: usize,
+    pub read: std::time::Duration,
+    pub compute: std::time::Duration,
+    pub write: std::time::Duration,
+}
+
+/// Recomputes every merchant as of `as_of` (time decay) in one write transaction.
+pub fn recompute_all(
+    conn: &mut DbConn,
+    policy: &Policy,
+    as_of: NaiveDate,
+    actor: &Actor,
+) -> anyhow::Result<RecomputeReport> {
+    write_tx(conn, |c| {
+        let t0 = std::time::Instant::now();
+        let histories = load_histories(c, None, as_of)?;
+        let current = current_of(c, None)?;
+        let t1 = std::time::Instant::now();
+        let mut ids: Vec<i32> = histories.keys().copied().collect();
+        ids.sort_unstable();
+        let ratings: Vec<Rating> = ids.iter().map(|id| rate(&histories[id], policy, as_of)).collect();
+        let t2 = std::time::Instant::now();
+        let at = now_utc();
+        let mut changed = 0;
+        for r in &ratings {
+            if let Some(cur) = current.get(&(r.merchant_id as i32)) {
+                if store_if_changed(c, actor, r, cur, at)? {
+                    changed += 1;
+                }
+            }
+        }
+        let t3 = std::time::Instant::now();
+        Ok(RecomputeReport {
+            merchants: ratings.len(),
+            changed,
+            read: t1 - t0,
+            compute: t2 - t1,
+            write: t3 - t2,
+        })
+    })
+}

@@ -1,0 +1,149 @@
+//! Log-in and log-out pages, the session, and CSRF tokens.
+
+use actix_session::Session;
+use actix_web::{http::header, web, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use rand::RngCore;
+use serde::Deserialize;
+
+use super::{
+    with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ROLE, SESSION_USER, SESSION_USERNAME,
+};
+use crate::services::auth::{login, LoginError};
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(SESSION_CSRF) {
+        return t;
+    }
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    // If the session cannot be written the form will fail its CSRF check, which is safe.
+    let _ = session.insert(SESSION_CSRF, &token);
+    token
+}
+
+/// Rejects a state-changing form whose token does not match the session's.
+pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
+    match session.get::<String>(SESSION_CSRF) {
+        Ok(Some(t)) if !submitted.is_empty() && constant_time_eq(t.as_bytes(), submitted.as_bytes()) => {
+            Ok(())
+        }
+        _ => Err(AppError::invalid(
+            "csrf",
+            "表单已过期，请刷新页面后重试。",
+            "The form has expired; reload the page and try again.",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    page: PageCtx,
+    message: Option<&'static str>,
+    username: String,
+}
+
+/// GET /login
+pub async fn login_form(page: PageCtx) -> LoginPage {
+    LoginPage {
+        page,
+        message: None,
+        username: String::new(),
+    }
+}
+
+/// The log-in form's fields.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// POST /login
+pub async fn login_submit(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let form = form.into_inner();
+    let username = form.username.trim().to_string();
+    let lang = page.lang;
+    let fail = |page: PageCtx, key: &str, status: actix_web::http::StatusCode, username: String| {
+        let body = LoginPage {
+            message: Some(lang.t(key)),
+            page,
+            username,
+        }
+        .render()
+        .map_err(|e| AppError::Internal(e.into()))?;
+        Ok(HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body))
+    };
+    if username.is_empty() || form.password.is_empty() {
+        return fail(
+            page,
+            "login.required",
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            username,
+        );
+    }
+    let name = username.clone();
+    let outcome = with_db(&state, move |c| Ok(login(c, &name, &form.password)?)).await?;
+    match outcome {
+        Ok(user) => {
+            session.renew();
+            session
+                .insert(SESSION_USER, user.id)
+                .and_then(|_| session.insert(SESSION_USERNAME, &user.username))
+                .and_then(|_| session.insert(SESSION_ROLE, &user.role))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            let _ = session.remove(SESSION_CSRF);
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/"))
+                .finish())
+        }
+        Err(LoginError::BadCredentials) => fail(
+            page,
+            "login.failed",
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            username,
+        ),
+        Err(LoginError::Locked) => fail(
+            page,
+            "login.locked",
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            username,
+        ),
+    }
+}
+
+/// The log-out form's fields.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /logout
+pub async fn logout(session: Session, form: web::Form<CsrfForm>) -> Result<HttpResponse, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    session.purge();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/"))
+        .finish())
+}

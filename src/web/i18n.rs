@@ -1,0 +1,178 @@
+//! Language choice and the message catalogue: zh-CN first, English beside it.
+//!
+//! The language comes from `?lang=` (which the middleware in `web::mod` also stores in a cookie),
+//! then the `lang` cookie, then `Accept-Language`; the default is zh-CN.
+
+use std::future::{ready, Ready};
+
+use actix_web::{dev::Payload, FromRequest, HttpRequest};
+
+/// The languages gongzhi speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 简体中文, the default.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Parses a language tag loosely: anything starting with `en` is English, `zh` Chinese.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let t = tag.trim().to_ascii_lowercase();
+        if t.starts_with("en") {
+            Some(Lang::En)
+        } else if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else {
+            None
+        }
+    }
+
+    /// The value of `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Whether the page is in English (templates branch on it rarely; most text uses `t`).
+    pub fn is_en(self) -> bool {
+        self == Lang::En
+    }
+
+    /// Picks the text for this language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// Looks `key` up in the catalogue; an unknown key is returned as is (and a test checks
+    /// that every key the templates use exists).
+    pub fn t(self, key: &str) -> &'static str {
+        match CATALOG.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => self.pick(zh, en),
+            None => "??",
+        }
+    }
+
+    /// Chooses from the request: query, then cookie, then Accept-Language.
+    pub fn from_request_parts(req: &HttpRequest) -> Lang {
+        if let Some(l) = query_lang(req.query_string()) {
+            return l;
+        }
+        if let Some(l) = req.cookie("lang").and_then(|c| Lang::from_tag(c.value())) {
+            return l;
+        }
+        if let Some(h) = req.headers().get("accept-language").and_then(|v| v.to_str().ok()) {
+            // The first listed language we speak wins; q-values are rarely out of order.
+            for part in h.split(',') {
+                let tag = part.split(';').next().unwrap_or("");
+                if let Some(l) = Lang::from_tag(tag) {
+                    return l;
+                }
+            }
+        }
+        Lang::Zh
+    }
+}
+
+/// The `lang` parameter of a query string, if it names a language we speak.
+pub fn query_lang(query: &str) -> Option<Lang> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::from_tag(&v))
+}
+
+impl FromRequest for Lang {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Lang, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Lang::from_request_parts(req)))
+    }
+}
+
+/// (key, zh-CN, en)
+pub const CATALOG: &[(&str, &str, &str)] = &[
+    ("site.name", "共治 · 商家自治联盟", "gongzhi · Merchant Alliance"),
+    ("site.tagline", "培训 · 评比 · 整改", "Training · Rating · Rectification"),
+    ("nav.home", "首页", "Home"),
+    ("nav.red", "红榜", "Red list"),
+    ("nav.black", "黑榜", "Black list"),
+    ("nav.login", "登录", "Log in"),
+    ("nav.logout", "退出", "Log out"),
+    ("nav.switch", "English", "中文"),
+    ("home.intro", "本平台公开联盟成员商家的星级评定、红黑榜和整改情况。消费者无需登录即可查看。", "This platform publishes the star ratings, the red and black lists and the rectification records of the alliance's merchants. Consumers need no account to read them."),
+    ("home.red_desc", "五星、评定期内无违法违规、无未关闭整改的联盟成员商家。", "Five-star alliance members with no violation and no open notice in the rating window."),
+    ("home.black_desc", "有严重违法、逾期未整改或评定为一星的商家。", "Merchants with a serious violation, an overdue rectification notice, or one star."),
+    ("home.merchants", "商家总数", "Merchants"),
+    ("home.staff", "检查员、联盟委员会和商家请登录。", "Inspectors, the committee and merchants: log in."),
+    ("list.red.title", "红榜", "Red list"),
+    ("list.black.title", "黑榜", "Black list"),
+    ("list.live", "实时评定（以联盟正式发布的期次为准）", "Live ratings (the committee's published editions are authoritative)"),
+    ("list.empty", "暂无商家", "No merchants"),
+    ("col.name", "商家", "Merchant"),
+    ("col.category", "类别", "Category"),
+    ("col.area", "片区", "Area"),
+    ("col.stars", "星级", "Stars"),
+    ("col.score", "得分", "Score"),
+    ("stars.unrated", "待评", "Not yet rated"),
+    ("login.title", "登录", "Log in"),
+    ("login.username", "用户名", "User name"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Log in"),
+    ("login.failed", "用户名或密码错误。", "Wrong user name or password."),
+    ("login.locked", "登录失败次数过多，请稍后再试。", "Too many failed log-ins; try again later."),
+    ("login.required", "请填写用户名和密码。", "Enter your user name and password."),
+    ("login.welcome", "已登录", "Logged in as"),
+    ("role.admin", "管理员", "Administrator"),
+    ("role.committee", "联盟委员会", "Alliance committee"),
+    ("role.inspector", "检查员", "Inspector"),
+    ("role.merchant", "商家", "Merchant"),
+    ("error.title", "出错了", "Something went wrong"),
+    ("footer.open", "开放数据 · 开源软件", "Open data · open-source software"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_key_is_in_the_catalogue() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let mut missing = vec![];
+        while let Some(p) = stack.pop() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for chunk in text.split("t(\"").skip(1) {
+                    let key = chunk.split('"').next().unwrap_or("");
+                    if !CATALOG.iter().any(|(k, _, _)| *k == key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:?}");
+    }
+
+    #[test]
+    fn accept_language_and_tags() {
+        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::from_tag("fr"), None);
+        assert_eq!(query_lang("a=1&lang=en"), Some(Lang::En));
+        assert_eq!(Lang::Zh.t("nav.red"), "红榜");
+        assert_eq!(Lang::En.t("nav.red"), "Red list");
+    }
+}

@@ -1,0 +1,113 @@
+//! HTTP: the actix application, its shared state, and the handlers by audience.
+
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod public;
+
+use actix_session::Session;
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::config::Config;
+use crate::db::{DbConn, Pool};
+use crate::domain::policy::Policy;
+pub use error::{ApiError, AppError};
+pub use i18n::Lang;
+
+/// What every handler can reach: the pool, the configuration, the active rating policy.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub pool: Pool,
+    /// Settings read at start-up.
+    pub config: Config,
+    /// The rating policy in force.
+    pub policy: std::sync::Arc<Policy>,
+}
+
+/// Runs `f` with a pooled connection on actix's blocking pool, so diesel never blocks the async
+/// executor.
+pub async fn with_db<T, F>(state: &AppState, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Session keys.
+pub(crate) const SESSION_USER: &str = "uid";
+pub(crate) const SESSION_USERNAME: &str = "uname";
+pub(crate) const SESSION_ROLE: &str = "role";
+pub(crate) const SESSION_CSRF: &str = "csrf";
+
+/// What the base layout needs on every page: the language, who is logged in, the CSRF token.
+pub struct PageCtx {
+    /// The page's language.
+    pub lang: Lang,
+    /// The logged-in user's name, if any.
+    pub user: Option<String>,
+    /// The role of the logged-in user, if any.
+    pub role: Option<String>,
+    /// The session's CSRF token, for forms.
+    pub csrf: String,
+}
+
+impl FromRequest for PageCtx {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let lang = Lang::from_request_parts(req);
+        let session = Session::from_request(req, payload);
+        Box::pin(async move {
+            let session = session.await?;
+            Ok(PageCtx {
+                lang,
+                user: session.get::<String>(SESSION_USERNAME).unwrap_or(None),
+                role: session.get::<String>(SESSION_ROLE).unwrap_or(None),
+                csrf: auth::csrf_token(&session),
+            })
+        })
+    }
+}
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").route(web::get().to(public::home)))
+        .service(web::resource("/healthz").route(web::get().to(public::healthz)))
+        .service(web::resource("/static/app.css").route(web::get().to(public::stylesheet)))
+        .service(web::resource("/lists/{list}").route(web::get().to(public::list_page)))
+        .service(web::resource("/merchants/{id}").route(web::get().to(public::merchant_page)))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(auth::login_form))
+                .route(web::post().to(auth::login_submit)),
+        )
+        .service(web::resource("/logout").route(web::post().to(auth::logout)));
+}
+
+/// Middleware (via `from_fn`) that remembers `?lang=` in a cookie, so the choice sticks.
+pub async fn remember_lang(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let chosen = i18n::query_lang(req.query_string());
+    let mut res = next.call(req).await?;
+    if let Some(lang) = chosen {
+        let cookie = actix_web::cookie::Cookie::build("lang", lang.tag())
+            .path("/")
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish();
+        let _ = res.response_mut().add_cookie(&cookie);
+    }
+    Ok(res)
+}
