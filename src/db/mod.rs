@@ -115,7 +115,7 @@ pub enum DbSetupError {
 /// when it cannot.
 pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError> {
     // Try one connection by hand first: r2d2 only reports "timed out" when it cannot connect.
-    establish(url).map_err(|e| DbSetupError::Connect(e.to_string()))?;
+    establish(url).map_err(|e| DbSetupError::Connect(e.to_string().trim().to_string()))?;
     let size = match url.backend {
         Backend::Sqlite => max_size.max(2),
         Backend::Postgres => max_size,

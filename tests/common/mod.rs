@@ -1,0 +1,211 @@
+//! The test harness: each test gets its own database (a temp SQLite file, or its own PostgreSQL
+//! database when `TEST_DATABASE_URL` is set) and its own server on port 0, and talks HTTP to it.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use gongzhi::config::Config;
+use gongzhi::db::{DbConn, Pool};
+
+/// A database made for one test, removed when the test ends.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    pub fn new() -> Self {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDb::Sqlite { _dir: dir, url }
+            }
+            Some(admin_url) => {
+                let name = format!(
+                    "gz_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    rand_suffix()
+                );
+                let mut admin = diesel::PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not connect: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let mut u = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                u.set_path(&name);
+                TestDb::Postgres {
+                    admin_url,
+                    name,
+                    url: u.to_string(),
+                }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        % 100_000
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// The configuration a test server runs with.
+pub fn test_config(db_url: &str, demo: bool, extra: &[(&str, &str)]) -> Config {
+    let mut env: HashMap<String, String> = HashMap::new();
+    env.insert("GONGZHI_DATABASE_URL".into(), db_url.into());
+    env.insert("GONGZHI_BIND".into(), "127.0.0.1:0".into());
+    env.insert("GONGZHI_DEMO".into(), demo.to_string());
+    for (k, v) in extra {
+        env.insert((*k).into(), (*v).into());
+    }
+    Config::from_lookup(|k| env.get(k).cloned()).expect("test config")
+}
+
+/// A running server with its own database, and a cookie-keeping client.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::blocking::Client,
+    pub pool: Pool,
+    pub config: Config,
+    handle: actix_web::dev::ServerHandle,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// A server on a fresh database with the demo town loaded.
+    pub fn spawn() -> TestApp {
+        Self::spawn_with(true)
+    }
+
+    /// A server on a fresh database; `demo` chooses whether the demo town is loaded.
+    pub fn spawn_with(demo: bool) -> TestApp {
+        let db = TestDb::new();
+        let config = test_config(db.url(), demo, &[]);
+        let prepared = gongzhi::prepare(config.clone()).expect("prepare app");
+        let pool = prepared.state.pool.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = gongzhi::server(&prepared, listener, 1).expect("server");
+                tx.send(server.handle()).expect("send handle");
+                let _ = server.await;
+            })
+        });
+        let handle = rx.recv().expect("server handle");
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            client: client(),
+            pool,
+            config,
+            handle,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::blocking::Response {
+        self.client.get(self.url(path)).send().expect("GET")
+    }
+
+    pub fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path);
+        let s = r.status().as_u16();
+        (s, r.text().expect("body"))
+    }
+
+    pub fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::blocking::Response {
+        self.client.post(self.url(path)).form(form).send().expect("POST")
+    }
+
+    /// The CSRF token of the form on `path`.
+    pub fn csrf(&self, path: &str) -> String {
+        let (_, body) = self.get_text(path);
+        extract_csrf(&body).unwrap_or_else(|| panic!("no csrf field on {path}"))
+    }
+
+    /// Logs in through the form; panics unless it succeeds.
+    pub fn login(&self, username: &str, password: &str) {
+        let csrf = self.csrf("/login");
+        let r = self.post_form(
+            "/login",
+            &[("csrf", &csrf), ("username", username), ("password", password)],
+        );
+        assert_eq!(r.status().as_u16(), 303, "login as {username} failed");
+    }
+
+    pub fn conn(&self) -> r2d2::PooledConnection<gongzhi::db::ConnManager> {
+        self.pool.get().expect("connection")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop the server before its database is dropped.
+        let h = self.handle.clone();
+        let _ = std::thread::spawn(move || actix_web::rt::System::new().block_on(h.stop(false))).join();
+    }
+}
+
+/// A client that keeps cookies and does not follow redirects (tests look at them).
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub fn extract_csrf(body: &str) -> Option<String> {
+    let i = body.find("name=\"csrf\" value=\"")?;
+    let rest = &body[i + "name=\"csrf\" value=\"".len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// A connection of the test's backend, for tests that look at the database directly.
+pub fn open(db: &TestDb) -> DbConn {
+    let url = gongzhi::config::DatabaseUrl::parse(db.url()).expect("url");
+    gongzhi::db::establish(&url).expect("connect")
+}
