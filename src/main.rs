@@ -98,7 +98,8 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line: the cause chain joined, no backtrace.
             let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("gongzhi: error: {}", msg.join(": "));
+            let line = msg.join(": ").split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("gongzhi: error: {line}");
             ExitCode::FAILURE
         }
     }
