@@ -71,16 +71,41 @@ fn commands_work_on_a_fresh_database() {
     assert_eq!(code, 1);
     assert!(err.contains("already has merchants"));
 
-    let (code, out, err) = gongzhi(url, &["user", "add", "--role", "inspector", "--username", "wang.li"], "a-long-password\n");
+    let (code, out, err) = gongzhi(
+        url,
+        &["user", "add", "--role", "inspector", "--username", "wang.li"],
+        "a-long-password\n",
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("added user wang.li"));
-    let (code, _, err) = gongzhi(url, &["user", "add", "--role", "inspector", "--username", "wang.li"], "a-long-password\n");
+    let (code, _, err) = gongzhi(
+        url,
+        &["user", "add", "--role", "inspector", "--username", "wang.li"],
+        "a-long-password\n",
+    );
     assert_eq!(code, 1);
     assert!(err.contains("taken"), "{err}");
-    let (code, _, err) = gongzhi(url, &["user", "add", "--role", "chef", "--username", "x.y.z"], "a-long-password\n");
+    let (code, _, err) = gongzhi(
+        url,
+        &["user", "add", "--role", "chef", "--username", "x.y.z"],
+        "a-long-password\n",
+    );
     assert_eq!(code, 1);
     assert!(err.contains("unknown role"), "{err}");
-    let (code, _, err) = gongzhi(url, &["user", "add", "--role", "merchant", "--username", "shop1", "--merchant", "1"], "short\n");
+    let (code, _, err) = gongzhi(
+        url,
+        &[
+            "user",
+            "add",
+            "--role",
+            "merchant",
+            "--username",
+            "shop1",
+            "--merchant",
+            "1",
+        ],
+        "short\n",
+    );
     assert_eq!(code, 1);
     assert!(err.contains("at least 10"), "{err}");
 
@@ -95,7 +120,10 @@ fn commands_work_on_a_fresh_database() {
 
 #[test]
 fn help_lists_every_command() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gongzhi")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     for cmd in ["serve", "migrate", "demo", "recompute", "user", "audit"] {
         assert!(text.contains(cmd), "{cmd} missing from --help");

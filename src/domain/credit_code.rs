@@ -311,7 +311,7 @@ mod tests {
         assert_eq!(
             CreditCode::parse("91350100M00O100Y43"),
             Err(CreditCodeError::Charset {
-                position: 11,
+                position: 12,
                 ch: 'O'
             })
         );
