@@ -41,6 +41,7 @@ fn merchant(id: i64, rng: &mut Rng, base: NaiveDate) -> MerchantHistory {
             date: day(base, rng.below(700)),
             kind: kinds[rng.below(4) as usize],
             score: 55 + rng.below(46) as i32,
+            fhrs: None,
         })
         .collect();
     let violations = (0..2)

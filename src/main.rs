@@ -37,6 +37,21 @@ enum Command {
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Import public inspection data (idempotent: importing a file twice changes nothing).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// The rating policy (policy.toml).
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Published red/black list editions (红黑榜第N期).
+    Edition {
+        #[command(subcommand)]
+        command: EditionCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -69,6 +84,51 @@ enum UserCommand {
         #[arg(long, default_value = "")]
         display_name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// UK Food Hygiene Rating Scheme data: open-data XML, ratings-API JSON, or the API records as CSV.
+    Fhrs {
+        /// The file to import.
+        file: std::path::PathBuf,
+    },
+    /// A LIVES feed: a directory with businesses.csv, inspections.csv and violations.csv.
+    Lives {
+        /// The feed's directory.
+        dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file without loading it.
+    Check {
+        /// The TOML file.
+        file: std::path::PathBuf,
+    },
+    /// Load a policy file as the active policy (it needs a new `version`), then recompute.
+    Load {
+        /// The TOML file.
+        file: std::path::PathBuf,
+    },
+    /// Print the active policy.
+    Show,
+}
+
+#[derive(Subcommand)]
+enum EditionCommand {
+    /// Recompute every rating and publish the red and black lists as the next edition.
+    Publish {
+        /// A note printed with the edition.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// The as-of date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// List the published editions.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -115,6 +175,9 @@ fn open(config: &Config) -> anyhow::Result<gongzhi::db::Pool> {
 fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => serve(config),
+        Command::Import { command } => import(command, &config),
+        Command::Policy { command } => policy(command, &config),
+        Command::Edition { command } => edition(command, &config),
         Command::Migrate => {
             let pool = gongzhi::db::build_pool(&config.database, 1)?;
             let n = gongzhi::db::run_migrations(&mut *pool.get()?)?;
@@ -239,4 +302,172 @@ fn describe_db(config: &Config) -> String {
         gongzhi::config::Backend::Sqlite => format!("SQLite {}", config.database.target),
         gongzhi::config::Backend::Postgres => "PostgreSQL".into(),
     }
+}
+
+/// A progress bar on standard error, drawn only when it is a terminal.
+struct Progress {
+    label: &'static str,
+    total: usize,
+    tty: bool,
+    last: std::time::Instant,
+}
+
+impl Progress {
+    fn new(label: &'static str, total: usize) -> Self {
+        Progress {
+            label,
+            total,
+            tty: std::io::stderr().is_terminal(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn tick(&mut self, done: usize) {
+        if !self.tty || (self.last.elapsed().as_millis() < 100 && done < self.total) {
+            return;
+        }
+        self.last = std::time::Instant::now();
+        let width = 30;
+        let filled = (done * width).checked_div(self.total).unwrap_or(width).min(width);
+        eprint!(
+            "\r{:<10} [{}{}] {done}/{}",
+            self.label,
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            self.total
+        );
+        if done >= self.total {
+            eprint!("\r{}\r", " ".repeat(width + 40));
+        }
+        let _ = std::io::stderr().flush();
+    }
+}
+
+fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
+    let pool = open(config)?;
+    let mut conn = pool.get()?;
+    let policy = services::policy::active_policy(&mut conn)?;
+    let actor = Actor::system("import");
+    match command {
+        ImportCommand::Fhrs { file } => {
+            let size = std::fs::metadata(&file).map(|m| m.len() as usize).unwrap_or(0);
+            let mut bar = Progress::new("reading", size / 400 + 1);
+            let parsed = gongzhi::import::fhrs::parse_fhrs_file(&file, &mut |n| bar.tick(n));
+            let establishments = match parsed {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("gongzhi: rejected {}: {e}; nothing was imported", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let mut bar = Progress::new("importing", establishments.len());
+            let r = services::import::import_fhrs(
+                &mut conn,
+                &policy,
+                &establishments,
+                config.today(),
+                &actor,
+                &mut |n| bar.tick(n),
+            )?;
+            println!(
+                "imported {} establishments; FHRS scheme reproduces {} of {} published ratings",
+                r.establishments, r.reproduced, r.comparable
+            );
+        }
+        ImportCommand::Lives { dir } => {
+            let feed = match gongzhi::import::lives::parse_lives_dir(&dir) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("gongzhi: rejected {}: {e}; nothing was imported", dir.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let total = feed.businesses.len() + feed.inspections.len() + feed.violations.len();
+            let mut bar = Progress::new("importing", total);
+            let r = services::import::import_lives(
+                &mut conn,
+                &policy,
+                &feed,
+                config.today(),
+                &actor,
+                &mut |n| bar.tick(n),
+            )?;
+            println!(
+                "imported {} businesses ({} inspections, {} violations new); LIVES scheme reproduces {} of {} published scores",
+                r.businesses, r.inspections_created, r.violations_created, r.reproduced, r.scored
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn policy(command: PolicyCommand, config: &Config) -> anyhow::Result<ExitCode> {
+    let read = |file: &std::path::Path| {
+        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))
+    };
+    match command {
+        PolicyCommand::Check { file } => match gongzhi::domain::policy::Policy::from_toml(&read(&file)?) {
+            Ok(p) => {
+                println!("{}: valid policy, version {}", file.display(), p.version);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("gongzhi: {}: {e}", file.display());
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        PolicyCommand::Load { file } => {
+            let body = read(&file)?;
+            let pool = open(config)?;
+            let mut conn = pool.get()?;
+            let actor = Actor::system("policy-load");
+            match services::policy::load(&mut conn, &actor, &body) {
+                Ok(p) => {
+                    let r = services::rating::recompute_all(&mut conn, &p, config.today(), &actor)?;
+                    println!(
+                        "policy {} is active; recomputed {} merchants, {} changed",
+                        p.version, r.merchants, r.changed
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(services::policy::LoadError::Db(e)) => Err(e.into()),
+                Err(e) => {
+                    eprintln!("gongzhi: {}: {e}", file.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        PolicyCommand::Show => {
+            let pool = open(config)?;
+            let mut conn = pool.get()?;
+            services::policy::active_policy(&mut conn)?;
+            print!("{}", services::policy::active_body(&mut conn)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn edition(command: EditionCommand, config: &Config) -> anyhow::Result<ExitCode> {
+    let pool = open(config)?;
+    let mut conn = pool.get()?;
+    match command {
+        EditionCommand::Publish { note, as_of } => {
+            let policy = services::policy::active_policy(&mut conn)?;
+            let as_of = as_of.unwrap_or_else(|| config.today());
+            let p = services::editions::publish(&mut conn, &policy, as_of, &Actor::system("cli"), &note)?;
+            println!(
+                "published edition {} (第{}期) as of {as_of}: {} red, {} black",
+                p.number, p.number, p.red, p.black
+            );
+        }
+        EditionCommand::List => {
+            for e in services::editions::list(&mut conn)? {
+                println!(
+                    "第{}期  {}  policy {}  {}",
+                    e.number, e.published_on, e.policy_version, e.note
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

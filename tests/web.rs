@@ -57,8 +57,8 @@ fn lists_show_the_demo_towns_red_and_black_merchants() {
     assert!(red.contains("★★★★★"), "red list shows five-star merchants");
     let (s, black) = app.get_text("/lists/black");
     assert_eq!(s, 200);
-    // 张姐麻辣烫 has a serious violation and an overdue notice in the demo town.
-    assert!(black.contains("张姐麻辣烫"), "{black}");
+    // 一品豆花 has a serious violation and an overdue notice in the demo town.
+    assert!(black.contains("一品豆花"), "{black}");
     assert_eq!(app.get("/lists/grey").status().as_u16(), 404);
 }
 

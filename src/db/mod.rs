@@ -68,7 +68,7 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
             // WAL lets readers run beside the writer; the busy timeout makes a second writer
             // wait instead of failing; foreign keys are off in SQLite unless asked for.
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             )
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;

@@ -5,7 +5,10 @@
 //! and place it on its own 0–100 scale. Verified against 2,882 Belfast establishments (see
 //! `docs/rating.md` and the test in `tests/fhrs_belfast.rs`).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::rating::{ListStatus, MerchantHistory, Rating, Scheme, Term, TermKey};
 
 /// The three FHRS component scores (higher = worse).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -95,6 +98,49 @@ pub fn fhrs_inspection_score(s: &FhrsScores) -> i32 {
     (100 - s.total() as i32).clamp(LO[r], HI[r])
 }
 
+/// The FHRS as a pluggable [`Scheme`]: the rating stands on the latest inspection (on or before
+/// the as-of date) that carries FHRS scores — the UK scheme has no trailing window — and is reported
+/// as `stars` 0..=5 (FHRS allows 0), with the score on the platform's scale.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FhrsScheme;
+
+/// The version string FHRS ratings record in place of a policy version.
+pub const FHRS_SCHEME_VERSION: &str = "fhrs-brand-standard";
+
+impl Scheme for FhrsScheme {
+    fn rate(&self, h: &MerchantHistory, as_of: NaiveDate) -> Rating {
+        let latest = h
+            .inspections
+            .iter()
+            .filter(|i| i.date <= as_of && i.fhrs.is_some())
+            .max_by_key(|i| (i.date, i.id));
+        let (score_tenths, stars, breakdown) = match latest.and_then(|i| i.fhrs.map(|s| (i, s))) {
+            Some((insp, scores)) => {
+                let score = fhrs_inspection_score(&scores) * 10;
+                let term = Term {
+                    key: TermKey::Inspections,
+                    points_tenths: score,
+                    record_ids: vec![insp.id],
+                    label_zh: std::borrow::Cow::Borrowed("FHRS 最近一次检查"),
+                    label_en: std::borrow::Cow::Borrowed("Latest FHRS inspection"),
+                };
+                (Some(score), Some(fhrs_rating(&scores)), vec![term])
+            }
+            None => (None, None, Vec::new()),
+        };
+        Rating {
+            merchant_id: h.merchant_id,
+            as_of,
+            policy_version: FHRS_SCHEME_VERSION.to_string(),
+            score_tenths,
+            stars,
+            list: ListStatus::None,
+            list_reasons: Vec::new(),
+            breakdown,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +201,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn fhrs_scheme_rates_from_the_latest_scored_inspection() {
+        use crate::domain::rating::{InspectionFact, InspectionKind};
+        let d = |m: u32| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+        let insp = |id: i64, date: NaiveDate, fhrs: Option<FhrsScores>| InspectionFact {
+            id,
+            date,
+            kind: InspectionKind::Routine,
+            score: 0,
+            fhrs,
+        };
+        let h = MerchantHistory {
+            merchant_id: 7,
+            inspections: vec![
+                insp(1, d(1), Some(FhrsScores::new(15, 15, 10).unwrap())),
+                insp(2, d(3), Some(FhrsScores::new(0, 5, 5).unwrap())),
+                insp(3, d(5), None),
+            ],
+            ..Default::default()
+        };
+        let r = FhrsScheme.rate(&h, d(6));
+        assert_eq!(r.stars, Some(5));
+        assert_eq!(r.breakdown[0].record_ids, vec![2]);
+        assert_eq!(
+            r.breakdown.iter().map(|t| t.points_tenths).sum::<i32>(),
+            r.score_tenths.unwrap()
+        );
+        // Before the better inspection, the older one stands: total 40, worst 15 -> 2.
+        assert_eq!(FhrsScheme.rate(&h, d(2)).stars, Some(2));
+        assert_eq!(FhrsScheme.rate(&h, d(1) - chrono::Duration::days(1)).stars, None);
     }
 }

@@ -177,6 +177,10 @@ pub struct InspectionFact {
     pub kind: InspectionKind,
     /// Checklist score, whole points 0..=100.
     pub score: i32,
+    /// The FHRS component scores, for inspections imported from the UK scheme (the FHRS scheme
+    /// rates from these; the star scheme ignores them).
+    #[serde(default)]
+    pub fhrs: Option<crate::domain::fhrs::FhrsScores>,
 }
 
 /// A violation found at an inspection.
@@ -845,6 +849,7 @@ mod tests {
             date,
             kind: InspectionKind::Routine,
             score,
+            fhrs: None,
         }
     }
 
@@ -854,6 +859,7 @@ mod tests {
             date,
             kind: InspectionKind::FollowUp,
             score,
+            fhrs: None,
         }
     }
 
@@ -1380,6 +1386,7 @@ mod tests {
                         date: day(n),
                         kind,
                         score,
+                        fhrs: None,
                     })
                     .collect(),
                 violations: vs

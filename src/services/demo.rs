@@ -240,7 +240,7 @@ pub fn load(conn: &mut DbConn, policy: &Policy, today: NaiveDate) -> anyhow::Res
             // Violations and notices for a few merchants, each telling a different story.
             let Some((iid, day)) = last else { continue };
             let story = match i {
-                8 => Some(("serious", "overdue")),
+                13 => Some(("serious", "overdue")),
                 18 => Some(("serious", "verified")),
                 9 => Some(("major", "overdue")),
                 19 | 28 => Some(("major", "open")),

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod demo;
+pub mod editions;
+pub mod import;
 pub mod policy;
 pub mod rating;
 pub mod users;

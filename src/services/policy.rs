@@ -82,3 +82,12 @@ fn install(conn: &mut DbConn, actor: &Actor, policy: &Policy, body: &str) -> Res
         Ok(())
     })
 }
+
+/// The TOML text of the active policy.
+pub fn active_body(conn: &mut DbConn) -> QueryResult<String> {
+    policies::table
+        .filter(policies::active.eq(true))
+        .order(policies::id.desc())
+        .select(policies::body)
+        .first(conn)
+}

@@ -14,6 +14,7 @@ use crate::db::schema::{
     trainings, violations,
 };
 use crate::db::DbConn;
+use crate::domain::fhrs::FhrsScores;
 use crate::domain::policy::Policy;
 use crate::domain::rating::{
     rate, ComplaintFact, InspectionFact, ListStatus, MerchantHistory, NoticeFact, Rating, TrainingFact,
@@ -50,22 +51,40 @@ pub fn load_histories(
             },
         );
     }
-    let ins: Vec<(i32, i32, NaiveDate, String, i32)> = scoped!(inspections::table, inspections::merchant_id)
+    type InspectionRow = (
+        i32,
+        i32,
+        NaiveDate,
+        String,
+        i32,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+    );
+    let ins: Vec<InspectionRow> = scoped!(inspections::table, inspections::merchant_id)
         .select((
             inspections::id,
             inspections::merchant_id,
             inspections::inspected_on,
             inspections::kind,
             inspections::score,
+            inspections::fhrs_hygiene,
+            inspections::fhrs_structural,
+            inspections::fhrs_confidence,
         ))
         .load(conn)?;
-    for (id, mid, date, kind, score) in ins {
+    for (id, mid, date, kind, score, hy, st, co) in ins {
+        let fhrs = match (hy, st, co) {
+            (Some(h), Some(s), Some(c)) => FhrsScores::new(h as u8, s as u8, c as u8).ok(),
+            _ => None,
+        };
         if let (Some(h), Ok(kind)) = (out.get_mut(&mid), kind.parse()) {
             h.inspections.push(InspectionFact {
                 id: id as i64,
                 date,
                 kind,
                 score,
+                fhrs,
             });
         }
     }
@@ -296,31 +315,43 @@ pub fn recompute_all(
     as_of: NaiveDate,
     actor: &Actor,
 ) -> anyhow::Result<RecomputeReport> {
-    write_tx(conn, |c| {
-        let t0 = std::time::Instant::now();
-        let histories = load_histories(c, None, as_of)?;
-        let current = current_of(c, None)?;
-        let t1 = std::time::Instant::now();
-        let mut ids: Vec<i32> = histories.keys().copied().collect();
-        ids.sort_unstable();
-        let ratings: Vec<Rating> = ids.iter().map(|id| rate(&histories[id], policy, as_of)).collect();
-        let t2 = std::time::Instant::now();
-        let at = now_utc();
-        let mut changed = 0;
-        for r in &ratings {
-            if let Some(cur) = current.get(&(r.merchant_id as i32)) {
-                if store_if_changed(c, actor, r, cur, at)? {
-                    changed += 1;
-                }
+    write_tx(conn, |c| recompute_in_tx(c, policy, as_of, actor, None))
+}
+
+/// Recomputes the merchants in `only` (everyone when `None`) inside the caller's write
+/// transaction, reading each table once.
+pub fn recompute_in_tx(
+    c: &mut DbConn,
+    policy: &Policy,
+    as_of: NaiveDate,
+    actor: &Actor,
+    only: Option<&[i32]>,
+) -> anyhow::Result<RecomputeReport> {
+    // Large id lists would exceed the backends' bound-parameter limits: read everyone instead.
+    let only = only.filter(|ids| ids.len() <= 20_000);
+    let t0 = std::time::Instant::now();
+    let histories = load_histories(c, only, as_of)?;
+    let current = current_of(c, only)?;
+    let t1 = std::time::Instant::now();
+    let mut ids: Vec<i32> = histories.keys().copied().collect();
+    ids.sort_unstable();
+    let ratings: Vec<Rating> = ids.iter().map(|id| rate(&histories[id], policy, as_of)).collect();
+    let t2 = std::time::Instant::now();
+    let at = now_utc();
+    let mut changed = 0;
+    for r in &ratings {
+        if let Some(cur) = current.get(&(r.merchant_id as i32)) {
+            if store_if_changed(c, actor, r, cur, at)? {
+                changed += 1;
             }
         }
-        let t3 = std::time::Instant::now();
-        Ok(RecomputeReport {
-            merchants: ratings.len(),
-            changed,
-            read: t1 - t0,
-            compute: t2 - t1,
-            write: t3 - t2,
-        })
+    }
+    let t3 = std::time::Instant::now();
+    Ok(RecomputeReport {
+        merchants: ratings.len(),
+        changed,
+        read: t1 - t0,
+        compute: t2 - t1,
+        write: t3 - t2,
     })
 }

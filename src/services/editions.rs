@@ -1,0 +1,202 @@
+//! Published editions of the red and black lists (红黑榜第N期): each an immutable snapshot.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::models::audit::{self, Actor, Change};
+use crate::db::models::{now_utc, write_tx};
+use crate::db::schema::{edition_entries, editions, list_entries, merchants};
+use crate::db::DbConn;
+use crate::domain::policy::Policy;
+use crate::services::rating::recompute_in_tx;
+
+/// An edition as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = editions)]
+pub struct Edition {
+    pub id: i32,
+    pub number: i32,
+    pub published_on: NaiveDate,
+    pub published_at: NaiveDateTime,
+    pub published_by: Option<i32>,
+    pub policy_version: String,
+    pub note: String,
+}
+
+/// One merchant in an edition.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = edition_entries)]
+pub struct EditionEntry {
+    pub id: i32,
+    pub edition_id: i32,
+    pub merchant_id: i32,
+    pub merchant_name: String,
+    pub category: String,
+    pub area: String,
+    pub stars: Option<i32>,
+    pub list: String,
+    pub reason: String,
+    pub since: NaiveDate,
+}
+
+/// A listed merchant with the open list entry that explains it.
+type ListedRow = (
+    i32,
+    String,
+    String,
+    String,
+    Option<i32>,
+    String,
+    Option<String>,
+    Option<NaiveDate>,
+);
+
+/// What publishing produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub number: i32,
+    pub red: usize,
+    pub black: usize,
+}
+
+/// Why an edition could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The note is too long.
+    #[error("the note must be at most 500 characters")]
+    NoteTooLong,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for PublishError {
+    fn from(e: diesel::result::Error) -> Self {
+        PublishError::Other(e.into())
+    }
+}
+
+/// Recomputes every rating as of `as_of` and publishes the red and black lists as the next
+/// numbered edition — all in one transaction, with its audit entry.
+pub fn publish(
+    conn: &mut DbConn,
+    policy: &Policy,
+    as_of: NaiveDate,
+    actor: &Actor,
+    note: &str,
+) -> Result<Published, PublishError> {
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(PublishError::NoteTooLong);
+    }
+    write_tx(conn, |c| {
+        recompute_in_tx(c, policy, as_of, actor, None)?;
+        let last: Option<i32> = editions::table
+            .select(diesel::dsl::max(editions::number))
+            .first(c)?;
+        let number = last.unwrap_or(0) + 1;
+        let edition_id: i32 = crate::dispatch!(c, |c| diesel::insert_into(editions::table)
+            .values((
+                editions::number.eq(number),
+                editions::published_on.eq(as_of),
+                editions::published_at.eq(now_utc()),
+                editions::published_by.eq(actor.user_id),
+                editions::policy_version.eq(&policy.version),
+                editions::note.eq(note),
+            ))
+            .returning(editions::id)
+            .get_result(c))?;
+        // Each listed merchant with the open list entry that explains it.
+        let rows: Vec<ListedRow> = merchants::table
+            .left_join(
+                list_entries::table.on(list_entries::merchant_id
+                    .eq(merchants::id)
+                    .and(list_entries::left_on.is_null())
+                    .and(list_entries::list.eq(merchants::current_list))),
+            )
+            .filter(merchants::current_list.ne("none"))
+            .filter(merchants::status.eq("open"))
+            .order((
+                merchants::current_list.asc(),
+                merchants::current_stars.desc(),
+                merchants::name.asc(),
+            ))
+            .select((
+                merchants::id,
+                merchants::name,
+                merchants::category,
+                merchants::area,
+                merchants::current_stars,
+                merchants::current_list,
+                list_entries::entered_reason.nullable(),
+                list_entries::entered_on.nullable(),
+            ))
+            .load(c)?;
+        let (mut red, mut black) = (0, 0);
+        for (mid, name, category, area, stars, list, reason, since) in rows {
+            if list == "red" {
+                red += 1;
+            } else {
+                black += 1;
+            }
+            diesel::insert_into(edition_entries::table)
+                .values((
+                    edition_entries::edition_id.eq(edition_id),
+                    edition_entries::merchant_id.eq(mid),
+                    edition_entries::merchant_name.eq(name),
+                    edition_entries::category.eq(category),
+                    edition_entries::area.eq(area),
+                    edition_entries::stars.eq(stars),
+                    edition_entries::list.eq(list),
+                    edition_entries::reason.eq(reason.unwrap_or_default()),
+                    edition_entries::since.eq(since.unwrap_or(as_of)),
+                ))
+                .execute(c)?;
+        }
+        audit::append(
+            c,
+            actor,
+            Change {
+                action: "edition.publish",
+                entity: "edition",
+                entity_id: Some(number.to_string()),
+                before: None,
+                after: Some(serde_json::json!({
+                    "number": number, "published_on": as_of, "red": red, "black": black,
+                    "policy_version": policy.version, "note": note,
+                })),
+            },
+        )?;
+        Ok(Published { number, red, black })
+    })
+}
+
+/// Every edition, newest first.
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Edition>> {
+    editions::table
+        .order(editions::number.desc())
+        .select(Edition::as_select())
+        .load(conn)
+}
+
+/// One edition by number with its entries (red first, then black).
+pub fn find(conn: &mut DbConn, number: i32) -> QueryResult<Option<(Edition, Vec<EditionEntry>)>> {
+    let Some(e) = editions::table
+        .filter(editions::number.eq(number))
+        .select(Edition::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let entries = edition_entries::table
+        .filter(edition_entries::edition_id.eq(e.id))
+        .order((
+            edition_entries::list.desc(),
+            edition_entries::stars.desc(),
+            edition_entries::merchant_name.asc(),
+        ))
+        .select(EditionEntry::as_select())
+        .load(conn)?;
+    Ok(Some((e, entries)))
+}

@@ -1,0 +1,368 @@
+//! The rating engine in the running system: imports of real FHRS and LIVES data, incremental and
+//! full recompute, black-list entry and credit repair, published editions, policy versions.
+
+mod common;
+
+use std::process::Command;
+
+use chrono::{Duration, NaiveDate};
+use common::{TestApp, TestDb};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use gongzhi::db::models::audit::{self, Actor, Verification};
+use gongzhi::db::models::inspection::{Inspection, NewInspection};
+use gongzhi::db::models::now_utc;
+use gongzhi::db::schema::{edition_entries, list_entries, merchants, notices, rating_snapshots};
+use gongzhi::domain::policy::{Policy, DEFAULT_POLICY_TOML};
+use gongzhi::services::{editions, rating};
+
+fn gongzhi(db: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(args)
+        .env("GONGZHI_DATABASE_URL", db)
+        .env("GONGZHI_DEMO", "false")
+        .env("GONGZHI_LOG", "error")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn audit_entries(db: &TestDb) -> usize {
+    match audit::verify(&mut common::open(db)).unwrap() {
+        Verification::Intact { entries } => entries,
+        broken => panic!("{broken:?}"),
+    }
+}
+
+#[test]
+fn fhrs_import_reproduces_every_published_belfast_rating_and_is_idempotent() {
+    let db = TestDb::new();
+    let (code, out, err) = gongzhi(db.url(), &["import", "fhrs", &fixture("fhrs-belfast.csv")]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "imported 3184 establishments; FHRS scheme reproduces 2882 of 2882 published ratings"
+    );
+    let entries = audit_entries(&db);
+    let merchants: i64 = merchants::table
+        .count()
+        .get_result(&mut common::open(&db))
+        .unwrap();
+    assert_eq!(merchants, 3184);
+
+    // The same file again changes nothing: no new rows, no new audit entries.
+    let (code, out, _) = gongzhi(db.url(), &["import", "fhrs", &fixture("fhrs-belfast.csv")]);
+    assert_eq!(code, 0);
+    assert!(out.contains("2882 of 2882"));
+    assert_eq!(audit_entries(&db), entries);
+    let again: i64 = merchants::table
+        .count()
+        .get_result(&mut common::open(&db))
+        .unwrap();
+    assert_eq!(again, 3184);
+}
+
+#[test]
+fn fhrs_open_data_xml_imports() {
+    let db = TestDb::new();
+    let (code, out, err) = gongzhi(db.url(), &["import", "fhrs", &fixture("FHRS807en-GB.xml")]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "imported 6 establishments; FHRS scheme reproduces 4 of 4 published ratings"
+    );
+}
+
+#[test]
+fn a_malformed_fhrs_file_is_rejected_with_its_line_and_nothing_is_written() {
+    let db = TestDb::new();
+    let good = std::fs::read_to_string(fixture("fhrs-belfast.csv")).unwrap();
+    let mut lines: Vec<String> = good.lines().take(60).map(str::to_string).collect();
+    // A record past line 30 gets a hygiene score the scheme does not have.
+    let k = (30..60)
+        .find(|&i| lines[i].contains(",5.0,5.0,"))
+        .expect("a line with scores");
+    lines[k] = lines[k].replacen(",5.0,5.0,", ",7.0,5.0,", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let (code, out, err) = gongzhi(db.url(), &["import", "fhrs", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains(&format!("line {}", k + 1)), "{err}");
+    assert!(err.contains("score 7 is not one of"), "{err}");
+    let n: i64 = merchants::table
+        .count()
+        .get_result(&mut common::open(&db))
+        .unwrap();
+    assert_eq!(n, 0, "nothing of a rejected file is written");
+}
+
+#[test]
+fn lives_import_reproduces_the_published_scores_it_can_and_is_idempotent() {
+    let db = TestDb::new();
+    let (code, out, err) = gongzhi(db.url(), &["import", "lives", &fixture("lexington-lives")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("imported 1446 businesses (3300 inspections, 5380 violations new)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("LIVES scheme reproduces 2961 of 3300 published scores"),
+        "{out}"
+    );
+    let entries = audit_entries(&db);
+    let (_, out, _) = gongzhi(db.url(), &["import", "lives", &fixture("lexington-lives")]);
+    assert!(out.contains("(0 inspections, 0 violations new)"), "{out}");
+    assert_eq!(audit_entries(&db), entries);
+}
+
+/// Incremental updates (one merchant at a time, as writes happen) and a full recompute from
+/// scratch agree, today and after time has passed.
+#[test]
+fn incremental_and_full_recompute_agree() {
+    let app = TestApp::spawn();
+    let mut conn = app.conn();
+    let policy = Policy::default_policy();
+    let today = app.config.today();
+    let actor = Actor::system("test");
+
+    // New facts arrive for a few merchants; each write recomputes its merchant incrementally.
+    for (mid, score) in [(2, 55), (3, 99), (7, 70)] {
+        gongzhi::db::models::write_tx(&mut conn, |c| -> anyhow::Result<()> {
+            let now = now_utc();
+            Inspection::insert(
+                c,
+                &NewInspection {
+                    merchant_id: mid,
+                    inspector_id: None,
+                    inspected_on: today,
+                    kind: "routine".into(),
+                    score,
+                    notes: String::new(),
+                    fhrs_hygiene: None,
+                    fhrs_structural: None,
+                    fhrs_confidence: None,
+                    published_rating: None,
+                    external_ref: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            rating::recompute_merchant(c, &policy, mid, today, &actor)?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    let snapshot = |conn: &mut gongzhi::db::DbConn| -> Vec<(i32, Option<i32>, Option<i32>, String)> {
+        merchants::table
+            .order(merchants::id)
+            .select((
+                merchants::id,
+                merchants::current_score_tenths,
+                merchants::current_stars,
+                merchants::current_list,
+            ))
+            .load(conn)
+            .unwrap()
+    };
+    let incremental = snapshot(&mut conn);
+    let full = rating::recompute_all(&mut conn, &policy, today, &actor).unwrap();
+    assert_eq!(
+        full.changed, 0,
+        "a full recompute finds nothing the incremental path missed"
+    );
+    assert_eq!(snapshot(&mut conn), incremental);
+
+    // Later: recompute each merchant on its own, then everyone at once; same result.
+    let later = today + Duration::days(200);
+    let ids: Vec<i32> = incremental.iter().map(|r| r.0).collect();
+    for id in &ids {
+        gongzhi::db::models::write_tx(&mut conn, |c| {
+            rating::recompute_merchant(c, &policy, *id, later, &actor)
+        })
+        .unwrap();
+    }
+    let one_by_one = snapshot(&mut conn);
+    assert_ne!(
+        one_by_one, incremental,
+        "time decay changes something over 200 days"
+    );
+    let full = rating::recompute_all(&mut conn, &policy, later, &actor).unwrap();
+    assert_eq!(full.changed, 0);
+    assert_eq!(snapshot(&mut conn), one_by_one);
+}
+
+/// 一品豆花 (merchant 14) has a serious violation and an overdue notice in the demo town: it is
+/// on the black list; once the notice is verified, a follow-up passes and the minimum stay is
+/// over, it leaves (credit repair), and both events are kept with dates and reasons.
+#[test]
+fn black_list_entry_and_credit_repair_are_recorded() {
+    let app = TestApp::spawn();
+    let mut conn = app.conn();
+    let policy = Policy::default_policy();
+    let today = app.config.today();
+    let actor = Actor::system("test");
+    let mid = 14;
+    let list: String = merchants::table
+        .find(mid)
+        .select(merchants::current_list)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(list, "black");
+    let entry: (String, NaiveDate, Option<NaiveDate>) = list_entries::table
+        .filter(list_entries::merchant_id.eq(mid))
+        .select((
+            list_entries::entered_reason,
+            list_entries::entered_on,
+            list_entries::left_on,
+        ))
+        .first(&mut *conn)
+        .unwrap();
+    assert!(
+        entry.0.contains("严重"),
+        "reason names the serious violation: {}",
+        entry.0
+    );
+    assert_eq!(entry.2, None);
+
+    // Verify the notice and pass a follow-up inspection (复查).
+    let repair_day = today + Duration::days(1);
+    gongzhi::db::models::write_tx(&mut conn, |c| -> anyhow::Result<()> {
+        diesel::update(notices::table.filter(notices::merchant_id.eq(mid)))
+            .set((
+                notices::state.eq("verified"),
+                notices::verified_at.eq(Some(repair_day.and_hms_opt(9, 0, 0).unwrap())),
+            ))
+            .execute(c)?;
+        let now = now_utc();
+        Inspection::insert(
+            c,
+            &NewInspection {
+                merchant_id: mid,
+                inspector_id: None,
+                inspected_on: repair_day,
+                kind: "follow_up".into(),
+                score: 95,
+                notes: "复查合格".into(),
+                fhrs_hygiene: None,
+                fhrs_structural: None,
+                fhrs_confidence: None,
+                published_rating: None,
+                external_ref: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    // Still black the day after: the minimum stay after the serious violation is not over.
+    let r = gongzhi::db::models::write_tx(&mut conn, |c| {
+        rating::recompute_merchant(c, &policy, mid, repair_day, &actor)
+    })
+    .unwrap();
+    assert_eq!(r.list.as_str(), "black");
+    // After the minimum stay, it leaves.
+    let after = repair_day + Duration::days(policy.black.repair.min_stay_days);
+    let r = gongzhi::db::models::write_tx(&mut conn, |c| {
+        rating::recompute_merchant(c, &policy, mid, after, &actor)
+    })
+    .unwrap();
+    assert_ne!(r.list.as_str(), "black", "{:?}", r.list_reasons);
+    let left: (Option<NaiveDate>, Option<String>) = list_entries::table
+        .filter(list_entries::merchant_id.eq(mid))
+        .filter(list_entries::list.eq("black"))
+        .select((list_entries::left_on, list_entries::left_reason))
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(left.0, Some(after));
+    assert!(left.1.unwrap().contains("信用修复"));
+}
+
+#[test]
+fn editions_are_numbered_snapshots_that_cannot_be_edited() {
+    let app = TestApp::spawn();
+    let mut conn = app.conn();
+    let policy = Policy::default_policy();
+    let today = app.config.today();
+    let actor = Actor::system("test");
+    let first = editions::publish(&mut conn, &policy, today, &actor, "第一期").unwrap();
+    assert_eq!(first.number, 1);
+    let red: i64 = merchants::table
+        .filter(merchants::current_list.eq("red"))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    let black: i64 = merchants::table
+        .filter(merchants::current_list.eq("black"))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!((first.red as i64, first.black as i64), (red, black));
+    assert!(first.red > 0 && first.black > 0);
+    let second = editions::publish(&mut conn, &policy, today, &actor, "").unwrap();
+    assert_eq!(second.number, 2);
+
+    let (e, entries) = editions::find(&mut conn, 1).unwrap().unwrap();
+    assert_eq!(e.note, "第一期");
+    assert_eq!(entries.len(), first.red + first.black);
+    assert!(entries
+        .iter()
+        .filter(|x| x.list == "black")
+        .all(|x| !x.reason.is_empty()));
+
+    // The database itself refuses to edit or delete a published edition.
+    let upd = diesel::update(edition_entries::table)
+        .set(edition_entries::stars.eq(Some(5)))
+        .execute(&mut *conn);
+    assert!(upd.is_err(), "editing an edition must fail");
+    assert!(conn.batch_execute("DELETE FROM editions").is_err());
+    assert!(editions::publish(&mut conn, &policy, today, &actor, &"长".repeat(501)).is_err());
+}
+
+#[test]
+fn a_new_policy_version_is_validated_recorded_and_used() {
+    let app = TestApp::spawn();
+    let mut conn = app.conn();
+    let actor = Actor::system("test");
+    let bad = DEFAULT_POLICY_TOML.replace("window_days = 365", "window_days = -5");
+    let err = gongzhi::services::policy::load(&mut conn, &actor, &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("window_days"), "{err}");
+    let same = gongzhi::services::policy::load(&mut conn, &actor, DEFAULT_POLICY_TOML)
+        .unwrap_err()
+        .to_string();
+    assert!(same.contains("exists already"), "{same}");
+
+    let stricter = DEFAULT_POLICY_TOML
+        .replace("version = \"2025.1\"", "version = \"2026.1\"")
+        .replace("serious = 20", "serious = 40");
+    let p = gongzhi::services::policy::load(&mut conn, &actor, &stricter).unwrap();
+    assert_eq!(
+        gongzhi::services::policy::active_policy(&mut conn)
+            .unwrap()
+            .version,
+        "2026.1"
+    );
+    rating::recompute_all(&mut conn, &p, app.config.today(), &actor).unwrap();
+    let versions: Vec<String> = rating_snapshots::table
+        .filter(rating_snapshots::merchant_id.eq(14))
+        .order(rating_snapshots::id.desc())
+        .select(rating_snapshots::policy_version)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        versions.first().map(String::as_str),
+        Some("2026.1"),
+        "{versions:?}"
+    );
+}
