@@ -139,12 +139,10 @@ pub fn spawn_daily_recompute(state: AppState) {
             let res = aw::block(move || -> anyhow::Result<services::rating::RecomputeReport> {
                 let mut conn = st.pool.get()?;
                 let policy = services::policy::active_policy(&mut conn)?;
-                services::rating::recompute_all(
-                    &mut conn,
-                    &policy,
-                    st.config.today(),
-                    &db::models::audit::Actor::system("daily-recompute"),
-                )
+                let actor = db::models::audit::Actor::system("daily-recompute");
+                let today = st.config.today();
+                services::notices::mark_overdue(&mut conn, &policy, today, &actor)?;
+                services::rating::recompute_all(&mut conn, &policy, today, &actor)
             })
             .await;
             match res {

@@ -204,7 +204,12 @@ fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let mut conn = pool.get()?;
             let policy = services::policy::active_policy(&mut conn)?;
             let as_of = as_of.unwrap_or_else(|| config.today());
-            let r = services::rating::recompute_all(&mut conn, &policy, as_of, &Actor::system("recompute"))?;
+            let actor = Actor::system("recompute");
+            let overdue = services::notices::mark_overdue(&mut conn, &policy, as_of, &actor)?;
+            if overdue > 0 {
+                println!("{overdue} notice(s) went overdue");
+            }
+            let r = services::rating::recompute_all(&mut conn, &policy, as_of, &actor)?;
             println!(
                 "recomputed {} merchants as of {as_of}: {} changed (read {:.2?}, compute {:.2?}, write {:.2?})",
                 r.merchants, r.changed, r.read, r.compute, r.write

@@ -366,3 +366,45 @@ fn a_new_policy_version_is_validated_recorded_and_used() {
         "{versions:?}"
     );
 }
+
+#[test]
+fn notices_past_their_deadline_go_overdue_and_blacklist_the_merchant() {
+    let app = TestApp::spawn();
+    let mut conn = app.conn();
+    let policy = Policy::default_policy();
+    let actor = Actor::system("test");
+    let today = app.config.today();
+    // Nothing is due today (the demo's overdue notice is already overdue).
+    assert_eq!(
+        gongzhi::services::notices::mark_overdue(&mut conn, &policy, today, &actor).unwrap(),
+        0
+    );
+    // The demo's open notices (merchants 20 and 29) have ten days.
+    let later = today + Duration::days(11);
+    let n = gongzhi::services::notices::mark_overdue(&mut conn, &policy, later, &actor).unwrap();
+    assert_eq!(n, 2);
+    let state: String = notices::table
+        .filter(notices::merchant_id.eq(20))
+        .select(notices::state)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(state, "overdue");
+    let list: String = merchants::table
+        .find(20)
+        .select(merchants::current_list)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(list, "black");
+    use gongzhi::db::schema::audit_log;
+    let logged: i64 = audit_log::table
+        .filter(audit_log::action.eq("notice.overdue"))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(logged, 2);
+    // Running again finds nothing new.
+    assert_eq!(
+        gongzhi::services::notices::mark_overdue(&mut conn, &policy, later, &actor).unwrap(),
+        0
+    );
+}

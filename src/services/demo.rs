@@ -405,8 +405,8 @@ pub fn load(conn: &mut DbConn, policy: &Policy, today: NaiveDate) -> anyhow::Res
                 },
             )?;
         }
+        // Rate everyone in the same transaction: the demo town appears whole or not at all.
+        crate::services::rating::recompute_in_tx(c, policy, today, &actor, None)?;
         Ok(())
-    })?;
-    crate::services::rating::recompute_all(conn, policy, today, &actor)?;
-    Ok(())
+    })
 }

@@ -4,6 +4,8 @@ pub mod auth;
 pub mod demo;
 pub mod editions;
 pub mod import;
+pub mod notices;
 pub mod policy;
 pub mod rating;
+pub mod records;
 pub mod users;

@@ -1,7 +1,10 @@
 //! HTTP: the actix application, its shared state, and the handlers by audience.
 
+pub mod api;
 pub mod auth;
+pub mod editions;
 pub mod error;
+pub mod guard;
 pub mod i18n;
 pub mod public;
 
@@ -91,6 +94,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(auth::login_form))
                 .route(web::post().to(auth::login_submit)),
         )
+        .service(
+            web::resource("/editions")
+                .route(web::get().to(editions::archive))
+                .route(web::post().to(editions::publish)),
+        )
+        .service(web::resource("/editions/{number}").route(web::get().to(editions::show)))
+        .service(web::resource("/api/v1/public/lists/{list}").route(web::get().to(api::public_list)))
+        .service(web::resource("/api/v1/public/merchants/{id}").route(web::get().to(api::public_merchant)))
         .service(web::resource("/logout").route(web::post().to(auth::logout)));
 }
 

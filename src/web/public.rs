@@ -114,35 +114,172 @@ pub async fn list_page(
     })
 }
 
+/// One line of a breakdown, ready to print.
+pub struct TermRow {
+    pub label: String,
+    pub points: String,
+    pub records: usize,
+}
+
+/// One inspection, ready to print.
+pub struct InspectionRow {
+    pub date: String,
+    pub kind: &'static str,
+    pub score: i32,
+}
+
+/// One disclosed violation, ready to print.
+pub struct ViolationRow {
+    pub date: String,
+    pub severity: &'static str,
+    pub description: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "public/merchant.html")]
 pub struct MerchantPage {
     page: PageCtx,
     m: ListRow,
     address: String,
+    member: bool,
     list: String,
+    list_since: String,
+    list_reason: String,
+    reasons: Vec<String>,
+    terms: Vec<TermRow>,
+    total: String,
+    policy_version: String,
+    as_of: String,
+    chart_points: String,
+    chart_dots: Vec<(i32, i32, String)>,
+    inspections: Vec<InspectionRow>,
+    violations: Vec<ViolationRow>,
+    replies: Vec<(String, String)>,
 }
 
-/// GET /merchants/{id}
+/// Tenths of a point as "85.3", signed when asked ("+85.3", "−20.0").
+pub fn points(tenths: i32, signed: bool) -> String {
+    let sign = if tenths < 0 {
+        "−"
+    } else if signed {
+        "+"
+    } else {
+        ""
+    };
+    let a = tenths.abs();
+    format!("{sign}{}.{}", a / 10, a % 10)
+}
+
+/// GET /merchants/{id}: the public record, with the rating explained in plain words.
 pub async fn merchant_page(
     state: web::Data<AppState>,
     page: PageCtx,
     path: web::Path<String>,
 ) -> Result<MerchantPage, AppError> {
     let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
-    let m = with_db(&state, move |c| Ok(Merchant::find(c, id)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let policy = state.policy.clone();
+    let rec = with_db(&state, move |c| {
+        Ok(crate::services::records::merchant_record(c, id, &policy)?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     let lang = page.lang;
+    let m = &rec.merchant;
     let list = match m.current_list.as_str() {
         "red" => lang.t("list.red.title"),
         "black" => lang.t("list.black.title"),
         _ => "",
     };
+    let (terms, total, reasons, policy_version, as_of) = match &rec.rating {
+        Some(r) => (
+            r.breakdown
+                .iter()
+                .map(|t| TermRow {
+                    label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+                    points: points(t.points_tenths, true),
+                    records: t.record_ids.len(),
+                })
+                .collect(),
+            r.score_tenths.map(|s| points(s, false)).unwrap_or_default(),
+            r.list_reasons
+                .iter()
+                .map(|x| lang.pick(&x.message_zh(), &x.message_en()).to_string())
+                .collect(),
+            r.policy_version.clone(),
+            r.as_of.to_string(),
+        ),
+        None => (
+            Vec::new(),
+            String::new(),
+            Vec::new(),
+            String::new(),
+            String::new(),
+        ),
+    };
+    // Rating history as an inline SVG polyline: x by position, y by score (0–100).
+    let rated: Vec<_> = rec
+        .history
+        .iter()
+        .filter_map(|h| h.score_tenths.map(|s| (h.as_of, s)))
+        .collect();
+    let n = rated.len().max(2) as i32 - 1;
+    let chart_dots: Vec<(i32, i32, String)> = rated
+        .iter()
+        .enumerate()
+        .map(|(i, (d, s))| {
+            (
+                10 + i as i32 * 280 / n,
+                110 - s / 10,
+                format!("{d}: {}", points(*s, false)),
+            )
+        })
+        .collect();
+    let chart_points = chart_dots
+        .iter()
+        .map(|(x, y, _)| format!("{x},{y}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     Ok(MerchantPage {
         address: m.address.clone(),
+        member: m.member_since.is_some(),
         list: list.to_string(),
-        m: ListRow::new(&m, lang),
+        list_since: rec.list.as_ref().map(|l| l.since.to_string()).unwrap_or_default(),
+        list_reason: rec.list.as_ref().map(|l| l.reason.clone()).unwrap_or_default(),
+        reasons,
+        terms,
+        total,
+        policy_version,
+        as_of,
+        chart_points,
+        chart_dots,
+        inspections: rec
+            .inspections
+            .iter()
+            .map(|i| InspectionRow {
+                date: i.inspected_on.to_string(),
+                kind: i
+                    .kind
+                    .parse::<crate::domain::rating::InspectionKind>()
+                    .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                    .unwrap_or(""),
+                score: i.score,
+            })
+            .collect(),
+        violations: rec
+            .violations
+            .iter()
+            .map(|v| ViolationRow {
+                date: v.found_on.to_string(),
+                severity: lang.pick(v.severity.label_zh(), v.severity.label_en()),
+                description: v.description.clone(),
+            })
+            .collect(),
+        replies: rec
+            .replies
+            .iter()
+            .map(|(at, body)| (at.date().to_string(), body.clone()))
+            .collect(),
+        m: ListRow::new(m, lang),
         page,
     })
 }

@@ -1,0 +1,57 @@
+//! Rectification notices over time: the scheduled transition of notices past their deadline to
+//! `overdue` (which feeds the black-list rule).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::models::audit::{self, Actor, Change};
+use crate::db::models::{now_utc, write_tx};
+use crate::db::schema::notices;
+use crate::db::DbConn;
+use crate::domain::policy::Policy;
+use crate::services::rating::recompute_in_tx;
+
+/// States a notice can still go overdue from.
+const OPEN_STATES: &[&str] = &["issued", "emailed", "read", "answered"];
+
+/// Marks every open notice whose deadline has passed as overdue, with an audit entry each, and
+/// recomputes the merchants concerned — in one transaction. Returns how many went overdue.
+pub fn mark_overdue(
+    conn: &mut DbConn,
+    policy: &Policy,
+    today: NaiveDate,
+    actor: &Actor,
+) -> anyhow::Result<usize> {
+    write_tx(conn, |c| {
+        let due: Vec<(i32, i32, String)> = notices::table
+            .filter(notices::state.eq_any(OPEN_STATES))
+            .filter(notices::deadline.lt(today))
+            .select((notices::id, notices::merchant_id, notices::state))
+            .load(c)?;
+        let now = now_utc();
+        let mut merchants = Vec::new();
+        for (id, mid, state) in &due {
+            diesel::update(notices::table.find(id))
+                .set((notices::state.eq("overdue"), notices::overdue_at.eq(Some(now))))
+                .execute(c)?;
+            audit::append(
+                c,
+                actor,
+                Change {
+                    action: "notice.overdue",
+                    entity: "notice",
+                    entity_id: Some(id.to_string()),
+                    before: Some(serde_json::json!({ "state": state })),
+                    after: Some(serde_json::json!({ "state": "overdue" })),
+                },
+            )?;
+            merchants.push(*mid);
+        }
+        merchants.sort_unstable();
+        merchants.dedup();
+        if !merchants.is_empty() {
+            recompute_in_tx(c, policy, today, actor, Some(&merchants))?;
+        }
+        Ok(due.len())
+    })
+}

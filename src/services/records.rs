@@ -1,0 +1,143 @@
+//! A merchant's public record: what consumers may see, and nothing about individuals.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::models::inspection::Inspection;
+use crate::db::models::merchant::Merchant;
+use crate::db::schema::{inspections, list_entries, merchant_replies, rating_snapshots, violations};
+use crate::db::DbConn;
+use crate::domain::policy::Policy;
+use crate::domain::rating::{Rating, Severity};
+
+/// One point of the rating history.
+#[derive(Debug, Clone)]
+pub struct HistoryPoint {
+    pub as_of: NaiveDate,
+    pub score_tenths: Option<i32>,
+    pub stars: Option<i32>,
+    pub list: String,
+}
+
+/// A disclosed violation (only the severities the policy discloses).
+#[derive(Debug, Clone)]
+pub struct PublicViolation {
+    pub found_on: NaiveDate,
+    pub severity: Severity,
+    pub description: String,
+}
+
+/// The open list entry: since when and why.
+#[derive(Debug, Clone)]
+pub struct ListSince {
+    pub list: String,
+    pub since: NaiveDate,
+    pub reason: String,
+}
+
+/// Everything the public record page shows.
+#[derive(Debug, Clone)]
+pub struct MerchantRecord {
+    pub merchant: Merchant,
+    /// The latest rating with its breakdown, when the merchant has been rated.
+    pub rating: Option<Rating>,
+    pub list: Option<ListSince>,
+    pub history: Vec<HistoryPoint>,
+    pub inspections: Vec<Inspection>,
+    pub violations: Vec<PublicViolation>,
+    pub replies: Vec<(NaiveDateTime, String)>,
+}
+
+/// (as_of, score, stars, list, breakdown JSON)
+type SnapshotRow = (NaiveDate, Option<i32>, Option<i32>, String, String);
+
+/// Loads a merchant's public record; `None` when there is no such merchant.
+pub fn merchant_record(
+    conn: &mut DbConn,
+    id: i32,
+    policy: &Policy,
+) -> anyhow::Result<Option<MerchantRecord>> {
+    let Some(merchant) = Merchant::find(conn, id)? else {
+        return Ok(None);
+    };
+    let snaps: Vec<SnapshotRow> = rating_snapshots::table
+        .filter(rating_snapshots::merchant_id.eq(id))
+        .order(rating_snapshots::id.desc())
+        .limit(60)
+        .select((
+            rating_snapshots::as_of,
+            rating_snapshots::score_tenths,
+            rating_snapshots::stars,
+            rating_snapshots::list_status,
+            rating_snapshots::breakdown,
+        ))
+        .load(conn)?;
+    let rating = snaps
+        .first()
+        .and_then(|s| serde_json::from_str::<Rating>(&s.4).ok());
+    let mut history: Vec<HistoryPoint> = snaps
+        .iter()
+        .map(|(as_of, score, stars, list, _)| HistoryPoint {
+            as_of: *as_of,
+            score_tenths: *score,
+            stars: *stars,
+            list: list.clone(),
+        })
+        .collect();
+    history.reverse();
+    let list = list_entries::table
+        .filter(list_entries::merchant_id.eq(id))
+        .filter(list_entries::left_on.is_null())
+        .order(list_entries::id.desc())
+        .select((
+            list_entries::list,
+            list_entries::entered_on,
+            list_entries::entered_reason,
+        ))
+        .first::<(String, NaiveDate, String)>(conn)
+        .optional()?
+        .map(|(list, since, reason)| ListSince { list, since, reason });
+    let inspections = inspections::table
+        .filter(inspections::merchant_id.eq(id))
+        .order((inspections::inspected_on.desc(), inspections::id.desc()))
+        .limit(20)
+        .select(Inspection::as_select())
+        .load(conn)?;
+    let disclosed: Vec<&str> = policy.disclose_violations.iter().map(|s| s.as_str()).collect();
+    let violations = violations::table
+        .filter(violations::merchant_id.eq(id))
+        .filter(violations::severity.eq_any(disclosed))
+        .order(violations::found_on.desc())
+        .limit(50)
+        .select((
+            violations::found_on,
+            violations::severity,
+            violations::description,
+        ))
+        .load::<(NaiveDate, String, String)>(conn)?
+        .into_iter()
+        .filter_map(|(found_on, sev, description)| {
+            sev.parse().ok().map(|severity| PublicViolation {
+                found_on,
+                severity,
+                description,
+            })
+        })
+        .collect();
+    let replies = merchant_replies::table
+        .filter(merchant_replies::merchant_id.eq(id))
+        .filter(merchant_replies::visible.eq(true))
+        .order(merchant_replies::created_at.desc())
+        .limit(5)
+        .select((merchant_replies::created_at, merchant_replies::body))
+        .load(conn)?;
+    Ok(Some(MerchantRecord {
+        merchant,
+        rating,
+        list,
+        history,
+        inspections,
+        violations,
+        replies,
+    }))
+}
