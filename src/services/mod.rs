@@ -8,4 +8,5 @@ pub mod notices;
 pub mod policy;
 pub mod rating;
 pub mod records;
+pub mod tokens;
 pub mod users;

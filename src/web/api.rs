@@ -82,3 +82,91 @@ pub async fn public_merchant(
         rating: rec.rating,
     }))
 }
+
+/// `POST /api/v1/tokens` body.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+    /// What the token is for, e.g. "inspection tablet".
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `POST /api/v1/tokens` answer: the token is shown only here.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenCreated {
+    pub id: i32,
+    pub token: String,
+}
+
+/// Exchanges a user name and password for a bearer token. Failed attempts count towards the
+/// account's lock, as on the log-in form.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = TokenRequest,
+    responses((status = 201, body = TokenCreated), (status = 401), (status = 422), (status = 429)))]
+pub async fn create_token(
+    state: web::Data<AppState>,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let req = body.into_inner();
+    let name = req.name.trim().to_string();
+    let mut fields = Vec::new();
+    if req.username.trim().is_empty() {
+        fields.push(super::error::FieldError {
+            field: "username".into(),
+            zh: "请填写用户名。".into(),
+            en: "User name is required.".into(),
+        });
+    }
+    if req.password.is_empty() {
+        fields.push(super::error::FieldError {
+            field: "password".into(),
+            zh: "请填写密码。".into(),
+            en: "Password is required.".into(),
+        });
+    }
+    if name.chars().count() > 100 {
+        fields.push(super::error::FieldError {
+            field: "name".into(),
+            zh: "名称不能超过 100 个字符。".into(),
+            en: "The name must be at most 100 characters.".into(),
+        });
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Invalid(fields).into());
+    }
+    let created = with_db(&state, move |c| {
+        match crate::services::auth::login(c, req.username.trim(), &req.password)? {
+            Ok(user) => Ok(crate::services::tokens::create(c, &user, &name)?),
+            Err(crate::services::auth::LoginError::Locked) => Err(AppError::TooManyRequests),
+            Err(crate::services::auth::LoginError::BadCredentials) => Err(AppError::Unauthorized),
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(TokenCreated {
+        id: created.0,
+        token: created.1,
+    }))
+}
+
+/// Revokes a token (your own; admins may revoke any).
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth",
+    responses((status = 204), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    user: super::guard::ApiUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let actor = user.actor();
+    let is_admin = user.role == "admin";
+    let done = with_db(&state, move |c| {
+        Ok(crate::services::tokens::revoke(c, &actor, is_admin, id)?)
+    })
+    .await?;
+    if done {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(AppError::NotFound.into())
+    }
+}

@@ -50,5 +50,51 @@ impl FromRequest for CurrentUser {
     }
 }
 
+/// An API caller, authenticated by `Authorization: Bearer gz_…` (see `POST /api/v1/tokens`).
+/// Cookies are not accepted on the API, so API writes need no CSRF token.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub CurrentUser);
+
+impl std::ops::Deref for ApiUser {
+    type Target = CurrentUser;
+    fn deref(&self) -> &CurrentUser {
+        &self.0
+    }
+}
+
+impl FromRequest for ApiUser {
+    type Error = super::ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<ApiUser, super::ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        let state = req.app_data::<actix_web::web::Data<super::AppState>>().cloned();
+        Box::pin(async move {
+            let (Some(token), Some(state)) = (token, state) else {
+                return Err(AppError::Unauthorized.into());
+            };
+            let user = super::with_db(&state, move |c| {
+                Ok(crate::services::tokens::authenticate(c, &token)?)
+            })
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+            Ok(ApiUser(CurrentUser {
+                id: user.id,
+                username: user.username,
+                role: user.role,
+            }))
+        })
+    }
+}
+
 /// Roles that run the alliance's lists.
 pub const COMMITTEE: &[&str] = &["committee", "admin"];
+/// Roles that inspect merchants and log inspections.
+pub const STAFF: &[&str] = &["inspector", "committee", "admin"];
+/// Administrators only.
+pub const ADMIN: &[&str] = &["admin"];

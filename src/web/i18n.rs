@@ -54,7 +54,7 @@ impl Lang {
     /// Looks `key` up in the catalogue; an unknown key is returned as is (and a test checks
     /// that every key the templates use exists).
     pub fn t(self, key: &str) -> &'static str {
-        match CATALOG.iter().find(|(k, _, _)| *k == key) {
+        match entries().find(|(k, _, _)| *k == key) {
             Some((_, zh, en)) => self.pick(zh, en),
             None => "??",
         }
@@ -97,7 +97,16 @@ impl FromRequest for Lang {
     }
 }
 
-/// (key, zh-CN, en)
+/// Every message of every module: each area of the site keeps its own `MESSAGES` next to its
+/// handlers and is listed here.
+pub const PARTS: &[&[(&str, &str, &str)]] = &[CATALOG, super::staff::MESSAGES];
+
+/// All catalogue entries.
+pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    PARTS.iter().flat_map(|p| p.iter())
+}
+
+/// (key, zh-CN, en): the site-wide messages.
 pub const CATALOG: &[(&str, &str, &str)] = &[
     ("site.name", "共治 · 商家自治联盟", "gongzhi · Merchant Alliance"),
     ("site.tagline", "培训 · 评比 · 整改", "Training · Rating · Rectification"),
@@ -185,7 +194,7 @@ mod tests {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 for chunk in text.split("t(\"").skip(1) {
                     let key = chunk.split('"').next().unwrap_or("");
-                    if !CATALOG.iter().any(|(k, _, _)| *k == key) {
+                    if !entries().any(|(k, _, _)| *k == key) {
                         missing.push(format!("{}: {key}", path.display()));
                     }
                 }
@@ -202,5 +211,10 @@ mod tests {
         assert_eq!(query_lang("a=1&lang=en"), Some(Lang::En));
         assert_eq!(Lang::Zh.t("nav.red"), "红榜");
         assert_eq!(Lang::En.t("nav.red"), "Red list");
+        let mut keys: Vec<&str> = entries().map(|e| e.0).collect();
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "duplicate catalogue keys");
     }
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod guard;
 pub mod i18n;
 pub mod public;
+pub mod staff;
 
 use actix_session::Session;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
@@ -102,6 +103,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/editions/{number}").route(web::get().to(editions::show)))
         .service(web::resource("/api/v1/public/lists/{list}").route(web::get().to(api::public_list)))
         .service(web::resource("/api/v1/public/merchants/{id}").route(web::get().to(api::public_merchant)))
+        .service(web::resource("/api/v1/tokens").route(web::post().to(api::create_token)))
+        .service(web::resource("/api/v1/tokens/{id}").route(web::delete().to(api::revoke_token)))
+        .service(web::resource("/staff").route(web::get().to(staff::dashboard)))
         .service(web::resource("/logout").route(web::post().to(auth::logout)));
 }
 
