@@ -271,12 +271,34 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-fn print_run(name: &str, wall: Duration, r: &RecomputeReport) {
+/// This process's time on a CPU and time spent runnable but waiting for one (Linux
+/// `/proc/self/schedstat`), so that runs on a shared machine can be told apart from slow code.
+fn sched() -> (Duration, Duration) {
+    let s = std::fs::read_to_string("/proc/self/schedstat").unwrap_or_default();
+    let mut f = s.split_whitespace().map(|x| x.parse::<u64>().unwrap_or(0));
+    let on_cpu = f.next().unwrap_or(0);
+    let waiting = f.next().unwrap_or(0);
+    (Duration::from_nanos(on_cpu), Duration::from_nanos(waiting))
+}
+
+/// Runs `f`, returning its result, wall time, CPU time and run-queue wait.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration, Duration, Duration) {
+    let (c0, w0) = sched();
+    let t = Instant::now();
+    let out = f();
+    let wall = t.elapsed();
+    let (c1, w1) = sched();
+    (out, wall, c1.saturating_sub(c0), w1.saturating_sub(w0))
+}
+
+fn print_run(name: &str, (wall, cpu, wait): (Duration, Duration, Duration), r: &RecomputeReport) {
     let other = wall.saturating_sub(r.read + r.compute + r.write);
     println!(
-        "{name}: {:.3} s wall for {} merchants, {} changed — read {:.3} s, compute {:.3} s, write {:.3} s \
-         (transaction/commit {:.3} s)",
+        "{name}: {:.3} s wall ({:.3} s on CPU, {:.3} s waiting for a CPU) for {} merchants, {} changed — \
+         read {:.3} s, compute {:.3} s, write {:.3} s (transaction/commit {:.3} s)",
         secs(wall),
+        secs(cpu),
+        secs(wait),
         r.merchants,
         r.changed,
         secs(r.read),
@@ -319,14 +341,14 @@ fn main() -> anyhow::Result<()> {
         "recompute bench: {n} merchants, as of {as_of}, database {}",
         path.display()
     );
-    let t = Instant::now();
-    let loaded = load(&mut conn, n, as_of)?;
-    let load_time = t.elapsed();
+    let (loaded, load_time, load_cpu, _) = timed(|| load(&mut conn, n, as_of));
+    let loaded = loaded?;
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!(
-        "loaded in {:.3} s: {} merchants, {} inspections, {} violations, {} notices, {} verified complaints, \
+        "loaded in {:.3} s ({:.3} s on CPU): {} merchants, {} inspections, {} violations, {} notices, {} verified complaints, \
          {} trainings, {} attendances ({:.0} MB)",
         secs(load_time),
+        secs(load_cpu),
         loaded.merchants,
         loaded.inspections,
         loaded.violations,
@@ -337,9 +359,9 @@ fn main() -> anyhow::Result<()> {
         size as f64 / 1e6
     );
 
-    let t = Instant::now();
-    let first = recompute_all(&mut conn, &policy, as_of, &actor)?;
-    print_run("first run (all change)", t.elapsed(), &first);
+    let (first, wall, cpu, wait) = timed(|| recompute_all(&mut conn, &policy, as_of, &actor));
+    let first = first?;
+    print_run("first run (all change)", (wall, cpu, wait), &first);
     let counts = |c: &mut DbConn| -> QueryResult<(i64, i64, i64)> {
         Ok((
             rating_snapshots::table.count().get_result(c)?,
@@ -354,9 +376,9 @@ fn main() -> anyhow::Result<()> {
         .load(&mut conn)?;
     println!("    wrote {snaps} snapshots, {entries} list entries, {audits} audit entries; lists {lists:?}");
 
-    let t = Instant::now();
-    let second = recompute_all(&mut conn, &policy, as_of, &actor)?;
-    print_run("second run (steady)", t.elapsed(), &second);
+    let (second, wall, cpu, wait) = timed(|| recompute_all(&mut conn, &policy, as_of, &actor));
+    let second = second?;
+    print_run("second run (steady)", (wall, cpu, wait), &second);
 
     // The engine alone, over the histories as loaded from the database.
     let t = Instant::now();

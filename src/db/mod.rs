@@ -69,7 +69,7 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
             // wait instead of failing; foreign keys are off in SQLite unless asked for.
             c.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
             )
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConn::Sqlite(c))

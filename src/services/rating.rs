@@ -174,6 +174,124 @@ pub fn reasons_text(r: &Rating) -> String {
         .join("；")
 }
 
+fn is_change(rating: &Rating, current: &Current) -> bool {
+    let stars = rating.stars.map(i32::from);
+    !(current.0 == rating.score_tenths && current.1 == stars && current.2 == rating.list.as_str())
+}
+
+fn left_reason(old: &str, new: ListStatus) -> String {
+    if old == "black" && new != ListStatus::Black {
+        "信用修复：整改通知均已核销，复查合格，且已满最短公示期".to_string()
+    } else {
+        format!("评定变更为{}", new.label_zh())
+    }
+}
+
+fn sql_int(v: Option<i32>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "NULL".into())
+}
+
+/// Stores many changed ratings with few statements: merchant rows updated 500 at a time, snapshots
+/// and list entries inserted in batches, audit entries chained in one pass. Same effect as calling
+/// [`store_if_changed`] for each; used by full and partial recomputes.
+fn store_batch(
+    c: &mut DbConn,
+    actor: &Actor,
+    pending: &[(&Rating, &Current)],
+    at: NaiveDateTime,
+) -> anyhow::Result<()> {
+    use diesel::connection::SimpleConnection;
+    let at_text = at.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    for chunk in pending.chunks(500) {
+        // Only integers and the three fixed list words go into the text; nothing a user typed.
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|(r, _)| {
+                format!(
+                    "({}, {}, {}, '{}')",
+                    r.merchant_id,
+                    sql_int(r.score_tenths),
+                    sql_int(r.stars.map(i32::from)),
+                    r.list.as_str()
+                )
+            })
+            .collect();
+        let alias = match c {
+            DbConn::Sqlite(_) => "v",
+            DbConn::Postgresql(_) => "v(column1, column2, column3, column4)",
+        };
+        c.batch_execute(&format!(
+            "UPDATE merchants SET current_score_tenths = CAST(v.column2 AS INTEGER), \
+             current_stars = CAST(v.column3 AS INTEGER), current_list = v.column4, rated_at = '{at_text}' \
+             FROM (VALUES {}) AS {alias} WHERE merchants.id = v.column1",
+            values.join(", ")
+        ))?;
+    }
+    let mut snapshots = Vec::with_capacity(pending.len());
+    for (r, _) in pending {
+        snapshots.push((
+            rating_snapshots::merchant_id.eq(r.merchant_id as i32),
+            rating_snapshots::as_of.eq(r.as_of),
+            rating_snapshots::computed_at.eq(at),
+            rating_snapshots::policy_version.eq(r.policy_version.clone()),
+            rating_snapshots::score_tenths.eq(r.score_tenths),
+            rating_snapshots::stars.eq(r.stars.map(i32::from)),
+            rating_snapshots::list_status.eq(r.list.as_str()),
+            rating_snapshots::breakdown.eq(serde_json::to_string(r)?),
+        ));
+    }
+    for chunk in snapshots.chunks(500) {
+        crate::dispatch!(c, |c| diesel::insert_into(rating_snapshots::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let mut entries = Vec::new();
+    for (r, cur) in pending.iter().filter(|(r, cur)| cur.2 != r.list.as_str()) {
+        let mid = r.merchant_id as i32;
+        if cur.2 != "none" {
+            diesel::update(
+                list_entries::table
+                    .filter(list_entries::merchant_id.eq(mid))
+                    .filter(list_entries::left_on.is_null()),
+            )
+            .set((
+                list_entries::left_on.eq(Some(r.as_of)),
+                list_entries::left_reason.eq(Some(left_reason(&cur.2, r.list))),
+            ))
+            .execute(c)?;
+        }
+        if r.list != ListStatus::None {
+            entries.push((
+                list_entries::merchant_id.eq(mid),
+                list_entries::list.eq(r.list.as_str()),
+                list_entries::entered_on.eq(r.as_of),
+                list_entries::entered_reason.eq(reasons_text(r)),
+            ));
+        }
+    }
+    for chunk in entries.chunks(500) {
+        crate::dispatch!(c, |c| diesel::insert_into(list_entries::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let changes = pending.iter().map(|(r, cur)| rating_change(r, cur)).collect();
+    audit::append_many(c, actor, changes)?;
+    Ok(())
+}
+
+fn rating_change<'a>(rating: &Rating, current: &Current) -> Change<'a> {
+    Change {
+        action: "rating.change",
+        entity: "merchant",
+        entity_id: Some(rating.merchant_id.to_string()),
+        before: Some(serde_json::json!({"score_tenths": current.0, "stars": current.1, "list": current.2})),
+        after: Some(serde_json::json!({
+            "score_tenths": rating.score_tenths, "stars": rating.stars, "list": rating.list.as_str(),
+            "policy_version": rating.policy_version, "as_of": rating.as_of,
+        })),
+    }
+}
+
 /// Stores `rating` if it differs from the merchant's current one: the merchant row, a snapshot,
 /// list entries left and entered, and one audit entry. Returns whether anything changed.
 /// Call inside a write transaction.
@@ -184,78 +302,10 @@ pub fn store_if_changed(
     current: &Current,
     at: NaiveDateTime,
 ) -> anyhow::Result<bool> {
-    let mid = rating.merchant_id as i32;
-    let stars = rating.stars.map(i32::from);
-    let list = rating.list.as_str();
-    if current.0 == rating.score_tenths && current.1 == stars && current.2 == list {
+    if !is_change(rating, current) {
         return Ok(false);
     }
-    diesel::update(merchants::table.find(mid))
-        .set((
-            merchants::current_score_tenths.eq(rating.score_tenths),
-            merchants::current_stars.eq(stars),
-            merchants::current_list.eq(list),
-            merchants::rated_at.eq(Some(at)),
-        ))
-        .execute(conn)?;
-    diesel::insert_into(rating_snapshots::table)
-        .values((
-            rating_snapshots::merchant_id.eq(mid),
-            rating_snapshots::as_of.eq(rating.as_of),
-            rating_snapshots::computed_at.eq(at),
-            rating_snapshots::policy_version.eq(&rating.policy_version),
-            rating_snapshots::score_tenths.eq(rating.score_tenths),
-            rating_snapshots::stars.eq(stars),
-            rating_snapshots::list_status.eq(list),
-            rating_snapshots::breakdown.eq(serde_json::to_string(rating)?),
-        ))
-        .execute(conn)?;
-    if current.2 != list {
-        if current.2 != "none" {
-            diesel::update(
-                list_entries::table
-                    .filter(list_entries::merchant_id.eq(mid))
-                    .filter(list_entries::left_on.is_null()),
-            )
-            .set((
-                list_entries::left_on.eq(Some(rating.as_of)),
-                list_entries::left_reason.eq(Some(
-                    if current.2 == "black" && rating.list != ListStatus::Black {
-                        "信用修复：整改通知均已核销，复查合格，且已满最短公示期".to_string()
-                    } else {
-                        format!("评定变更为{}", rating.list.label_zh())
-                    },
-                )),
-            ))
-            .execute(conn)?;
-        }
-        if rating.list != ListStatus::None {
-            diesel::insert_into(list_entries::table)
-                .values((
-                    list_entries::merchant_id.eq(mid),
-                    list_entries::list.eq(list),
-                    list_entries::entered_on.eq(rating.as_of),
-                    list_entries::entered_reason.eq(reasons_text(rating)),
-                ))
-                .execute(conn)?;
-        }
-    }
-    audit::append(
-        conn,
-        actor,
-        Change {
-            action: "rating.change",
-            entity: "merchant",
-            entity_id: Some(mid.to_string()),
-            before: Some(
-                serde_json::json!({"score_tenths": current.0, "stars": current.1, "list": current.2}),
-            ),
-            after: Some(serde_json::json!({
-                "score_tenths": rating.score_tenths, "stars": stars, "list": list,
-                "policy_version": rating.policy_version, "as_of": rating.as_of,
-            })),
-        },
-    )?;
+    store_batch(conn, actor, &[(rating, current)], at)?;
     Ok(true)
 }
 
@@ -338,14 +388,13 @@ pub fn recompute_in_tx(
     let ratings: Vec<Rating> = ids.iter().map(|id| rate(&histories[id], policy, as_of)).collect();
     let t2 = std::time::Instant::now();
     let at = now_utc();
-    let mut changed = 0;
-    for r in &ratings {
-        if let Some(cur) = current.get(&(r.merchant_id as i32)) {
-            if store_if_changed(c, actor, r, cur, at)? {
-                changed += 1;
-            }
-        }
-    }
+    let pending: Vec<(&Rating, &Current)> = ratings
+        .iter()
+        .filter_map(|r| current.get(&(r.merchant_id as i32)).map(|cur| (r, cur)))
+        .filter(|(r, cur)| is_change(r, cur))
+        .collect();
+    let changed = pending.len();
+    store_batch(c, actor, &pending, at)?;
     let t3 = std::time::Instant::now();
     Ok(RecomputeReport {
         merchants: ratings.len(),

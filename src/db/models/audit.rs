@@ -112,14 +112,78 @@ fn entry_hash(
     hex::encode(h.finalize())
 }
 
+/// An owned entry, for batch inserts.
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+#[diesel(treat_none_as_default_value = false)]
+struct OwnedEntry {
+    at: NaiveDateTime,
+    actor_id: Option<i32>,
+    actor_label: String,
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The hash of the newest entry (or the genesis hash).
+fn last_hash(conn: &mut DbConn) -> QueryResult<String> {
+    let last: Option<i32> = audit_log::table
+        .select(diesel::dsl::max(audit_log::id))
+        .get_result(conn)?;
+    match last {
+        Some(id) => audit_log::table.find(id).select(audit_log::hash).get_result(conn),
+        None => Ok(GENESIS.to_string()),
+    }
+}
+
+/// Appends many entries at once, chained in order: one read of the last hash and multi-row
+/// inserts, for bulk work such as a full recompute. Call it inside the write transaction.
+pub fn append_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change<'_>>) -> QueryResult<()> {
+    let mut prev = last_hash(conn)?;
+    let at = now_utc();
+    let mut rows = Vec::with_capacity(changes.len());
+    for change in changes {
+        let before = change.before.map(|v| v.to_string());
+        let after = change.after.map(|v| v.to_string());
+        let hash = entry_hash(
+            &prev,
+            &at,
+            actor.user_id,
+            &actor.label,
+            change.action,
+            change.entity,
+            change.entity_id.as_deref(),
+            before.as_deref(),
+            after.as_deref(),
+        );
+        rows.push(OwnedEntry {
+            at,
+            actor_id: actor.user_id,
+            actor_label: actor.label.clone(),
+            action: change.action.to_string(),
+            entity: change.entity.to_string(),
+            entity_id: change.entity_id,
+            before_json: before,
+            after_json: after,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    }
+    for chunk in rows.chunks(500) {
+        crate::dispatch!(conn, |c| diesel::insert_into(audit_log::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 /// Appends one entry. Call it inside the write transaction (`write_tx`) of the change it records.
 pub fn append(conn: &mut DbConn, actor: &Actor, change: Change<'_>) -> QueryResult<()> {
-    let prev: String = audit_log::table
-        .order(audit_log::id.desc())
-        .select(audit_log::hash)
-        .first(conn)
-        .optional()?
-        .unwrap_or_else(|| GENESIS.to_string());
+    let prev = last_hash(conn)?;
     let at = now_utc();
     let before = change.before.map(|v| v.to_string());
     let after = change.after.map(|v| v.to_string());
