@@ -98,6 +98,15 @@ enum ImportCommand {
         /// The feed's directory.
         dir: std::path::PathBuf,
     },
+    /// A merchant register as CSV (UTF-8, header: name,credit_code,category,address,area,
+    /// contact_name,email,phone,member_since). A file with any bad row imports nothing.
+    Merchants {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Import the good rows and report the bad ones as skipped, instead of importing nothing.
+        #[arg(long)]
+        good_rows_only: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -401,6 +410,35 @@ fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
                 "imported {} businesses ({} inspections, {} violations new); LIVES scheme reproduces {} of {} published scores",
                 r.businesses, r.inspections_created, r.violations_created, r.reproduced, r.scored
             );
+        }
+        ImportCommand::Merchants { file, good_rows_only } => {
+            let data = match std::fs::read(&file) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("gongzhi: cannot read {}: {e}", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let r = services::merchants::import_register(
+                &mut conn,
+                &actor,
+                config.today(),
+                &data,
+                good_rows_only,
+            )?;
+            for p in &r.problems {
+                let col = if p.field.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", p.field)
+                };
+                println!("line {}{col}: {} / {}", p.row, p.zh, p.en);
+            }
+            println!("{}", r.summary_zh());
+            println!("{}", r.summary_en());
+            if r.rejected() {
+                return Ok(ExitCode::FAILURE);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

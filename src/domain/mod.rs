@@ -6,5 +6,6 @@
 pub mod credit_code;
 pub mod fhrs;
 pub mod lives;
+pub mod money;
 pub mod policy;
 pub mod rating;

@@ -8,7 +8,7 @@ use crate::db::models::merchant::Merchant;
 use crate::domain::rating::Rating;
 
 /// A merchant on a public list.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ListItem {
     pub id: i32,
     pub name: String,
@@ -18,7 +18,10 @@ pub struct ListItem {
     pub score: Option<f64>,
 }
 
-/// GET /api/v1/public/lists/{red|black}: the live list.
+/// The live red or black list.
+#[utoipa::path(get, path = "/api/v1/public/lists/{list}", tag = "public",
+    params(("list" = String, Path, description = "red or black")),
+    responses((status = 200, description = "{\"list\": ..., \"items\": [ListItem]}"), (status = 404)))]
 pub async fn public_list(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -46,7 +49,7 @@ pub async fn public_list(
 }
 
 /// A merchant's public record as JSON: no contact details, the rating with its breakdown.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PublicMerchant {
     pub id: i32,
     pub name: String,
@@ -55,10 +58,14 @@ pub struct PublicMerchant {
     pub area: String,
     pub alliance_member: bool,
     pub list: String,
+    /// The latest rating: score_tenths, stars, list, list_reasons and the breakdown terms.
+    #[schema(value_type = Object)]
     pub rating: Option<Rating>,
 }
 
-/// GET /api/v1/public/merchants/{id}
+/// A merchant's public record with its explained rating.
+#[utoipa::path(get, path = "/api/v1/public/merchants/{id}", tag = "public",
+    params(("id" = i32, Path)), responses((status = 200, body = PublicMerchant), (status = 404)))]
 pub async fn public_merchant(
     state: web::Data<AppState>,
     path: web::Path<String>,

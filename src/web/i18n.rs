@@ -99,7 +99,14 @@ impl FromRequest for Lang {
 
 /// Every message of every module: each area of the site keeps its own `MESSAGES` next to its
 /// handlers and is listed here.
-pub const PARTS: &[&[(&str, &str, &str)]] = &[CATALOG, super::staff::MESSAGES];
+pub const PARTS: &[&[(&str, &str, &str)]] = &[
+    CATALOG,
+    super::staff::MESSAGES,
+    super::committee::MESSAGES,
+    super::merchants::MESSAGES,
+    super::inspections::MESSAGES,
+    super::admin::MESSAGES,
+];
 
 /// All catalogue entries.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -192,7 +199,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for chunk in text.split("t(\"").skip(1) {
+                for chunk in text.split("lang.t(\"").skip(1) {
                     let key = chunk.split('"').next().unwrap_or("");
                     if !entries().any(|(k, _, _)| *k == key) {
                         missing.push(format!("{}: {key}", path.display()));

@@ -1,11 +1,16 @@
 //! HTTP: the actix application, its shared state, and the handlers by audience.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod committee;
 pub mod editions;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod inspections;
+pub mod merchants;
+pub mod openapi;
 pub mod public;
 pub mod staff;
 
@@ -103,10 +108,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/editions/{number}").route(web::get().to(editions::show)))
         .service(web::resource("/api/v1/public/lists/{list}").route(web::get().to(api::public_list)))
         .service(web::resource("/api/v1/public/merchants/{id}").route(web::get().to(api::public_merchant)))
+        .service(web::resource("/api/v1/openapi.json").route(web::get().to(openapi::serve)))
         .service(web::resource("/api/v1/tokens").route(web::post().to(api::create_token)))
         .service(web::resource("/api/v1/tokens/{id}").route(web::delete().to(api::revoke_token)))
         .service(web::resource("/staff").route(web::get().to(staff::dashboard)))
-        .service(web::resource("/logout").route(web::post().to(auth::logout)));
+        .configure(merchants::routes)
+        .configure(committee::routes)
+        .configure(admin::routes)
+        .service(web::resource("/logout").route(web::post().to(auth::logout)))
+        .configure(inspections::routes);
 }
 
 /// Middleware (via `from_fn`) that remembers `?lang=` in a cookie, so the choice sticks.

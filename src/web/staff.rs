@@ -31,7 +31,7 @@ pub struct Link {
 /// Every staff page and the roles that may open it; the start page shows the user's.
 pub const LINKS: &[(&str, &str, &[&str])] = &[
     ("/staff/merchants", "staff.merchants", super::guard::STAFF),
-    ("/staff/inspections", "staff.inspections", &["inspector", "admin"]),
+    ("/staff/inspections", "staff.inspections", super::guard::STAFF),
     ("/staff/trainings", "staff.trainings", super::guard::COMMITTEE),
     ("/staff/rewards", "staff.rewards", super::guard::COMMITTEE),
     ("/editions", "staff.editions", super::guard::COMMITTEE),

@@ -132,3 +132,126 @@ impl Inspection {
             .load(conn)
     }
 }
+
+/// An inspection with its merchant's name, for lists of recent inspections.
+#[derive(Debug, Clone, Queryable)]
+pub struct InspectionListRow {
+    pub id: i32,
+    pub merchant_id: i32,
+    pub merchant_name: String,
+    pub inspector_id: Option<i32>,
+    pub inspected_on: NaiveDate,
+    pub kind: String,
+    pub score: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// The fields an edit may change.
+#[derive(Debug, Clone, AsChangeset, Serialize)]
+#[diesel(table_name = inspections)]
+pub struct InspectionChanges {
+    pub inspected_on: NaiveDate,
+    pub kind: String,
+    pub score: i32,
+    pub notes: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The fields of a violation an edit may change (it keeps its id, so notices stay attached).
+#[derive(Debug, Clone, AsChangeset, Serialize)]
+#[diesel(table_name = violations)]
+pub struct ViolationChanges {
+    pub code: String,
+    pub severity: String,
+    pub description: String,
+    pub legal_basis: String,
+    pub fine_fen: i64,
+    pub found_on: NaiveDate,
+}
+
+impl Inspection {
+    /// One inspection by id.
+    pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Inspection>> {
+        inspections::table
+            .find(id)
+            .select(Inspection::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The checklist deductions of an inspection, in code order.
+    pub fn items_of(conn: &mut DbConn, inspection_id: i32) -> QueryResult<Vec<NewItem>> {
+        inspection_items::table
+            .filter(inspection_items::inspection_id.eq(inspection_id))
+            .order(inspection_items::item_code.asc())
+            .select(NewItem::as_select())
+            .load(conn)
+    }
+
+    /// The violations recorded with an inspection, in the order they were entered.
+    pub fn violations_of(conn: &mut DbConn, inspection_id: i32) -> QueryResult<Vec<Violation>> {
+        violations::table
+            .filter(violations::inspection_id.eq(inspection_id))
+            .order(violations::id.asc())
+            .select(Violation::as_select())
+            .load(conn)
+    }
+
+    /// The most recently logged inspections with their merchants' names, newest first.
+    pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<InspectionListRow>> {
+        use crate::db::schema::merchants;
+        inspections::table
+            .inner_join(merchants::table)
+            .order((inspections::created_at.desc(), inspections::id.desc()))
+            .limit(limit)
+            .select((
+                inspections::id,
+                inspections::merchant_id,
+                merchants::name,
+                inspections::inspector_id,
+                inspections::inspected_on,
+                inspections::kind,
+                inspections::score,
+                inspections::created_at,
+            ))
+            .load(conn)
+    }
+
+    /// Applies an edit to the inspection row.
+    pub fn update(conn: &mut DbConn, id: i32, changes: &InspectionChanges) -> QueryResult<usize> {
+        diesel::update(inspections::table.find(id))
+            .set(changes)
+            .execute(conn)
+    }
+
+    /// Removes every checklist deduction of an inspection (an edit then writes the new set).
+    pub fn delete_items(conn: &mut DbConn, inspection_id: i32) -> QueryResult<usize> {
+        diesel::delete(inspection_items::table.filter(inspection_items::inspection_id.eq(inspection_id)))
+            .execute(conn)
+    }
+
+    /// Changes a violation in place.
+    pub fn update_violation(conn: &mut DbConn, id: i32, changes: &ViolationChanges) -> QueryResult<usize> {
+        diesel::update(violations::table.find(id))
+            .set(changes)
+            .execute(conn)
+    }
+
+    /// Deletes a violation (callers first check that no notice refers to it).
+    pub fn delete_violation(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+        diesel::delete(violations::table.find(id)).execute(conn)
+    }
+
+    /// Which of `ids` are referred to by a rectification notice (and so must not be deleted).
+    pub fn violations_on_notices(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<i32>> {
+        use crate::db::schema::notice_violations;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        notice_violations::table
+            .filter(notice_violations::violation_id.eq_any(ids.to_vec()))
+            .select(notice_violations::violation_id)
+            .distinct()
+            .load(conn)
+    }
+}

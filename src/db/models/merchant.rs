@@ -104,3 +104,152 @@ impl Merchant {
             .execute(conn)
     }
 }
+
+/// The backend every query here runs on (either database, through `DbConn`).
+type Db = <DbConn as diesel::Connection>::Backend;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, so a name search ignores case on both backends (PostgreSQL's `LIKE` does
+    /// not, SQLite's does).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// What the staff search filters on; empty strings mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct MerchantFilter {
+    /// Part of the name (any case), or part of the credit code.
+    pub q: String,
+    /// The exact category.
+    pub category: String,
+    /// The exact area.
+    pub area: String,
+    /// "open", "closed", or empty for both.
+    pub status: String,
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside a `LIKE` pattern.
+fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+fn filtered(f: &MerchantFilter) -> merchants::BoxedQuery<'static, Db> {
+    let mut q = merchants::table.into_boxed();
+    let text = f.q.trim();
+    if !text.is_empty() {
+        let name = like_pattern(&text.to_lowercase());
+        let code = like_pattern(&text.to_ascii_uppercase());
+        q = q.filter(
+            lower(merchants::name)
+                .like(name)
+                .escape('\\')
+                .or(merchants::credit_code.like(code).escape('\\')),
+        );
+    }
+    if !f.category.trim().is_empty() {
+        q = q.filter(merchants::category.eq(f.category.trim().to_string()));
+    }
+    if !f.area.trim().is_empty() {
+        q = q.filter(merchants::area.eq(f.area.trim().to_string()));
+    }
+    if !f.status.trim().is_empty() {
+        q = q.filter(merchants::status.eq(f.status.trim().to_string()));
+    }
+    q
+}
+
+/// The fields staff may change on an existing merchant.
+#[derive(Debug, Clone, AsChangeset, Serialize)]
+#[diesel(table_name = merchants, treat_none_as_null = true)]
+pub struct MerchantChanges {
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub category: String,
+    pub address: String,
+    pub area: String,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: String,
+    pub member_since: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Merchant {
+    /// One page of merchants matching `f`, by name, and how many match in all.
+    pub fn search(
+        conn: &mut DbConn,
+        f: &MerchantFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<Merchant>, i64)> {
+        let total: i64 = filtered(f).count().get_result(conn)?;
+        let rows = filtered(f)
+            .order((merchants::name.asc(), merchants::id.asc()))
+            .offset(offset)
+            .limit(limit)
+            .select(Merchant::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    /// The merchant holding this credit code, if any (codes are stored upper-case).
+    pub fn find_by_credit_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Merchant>> {
+        merchants::table
+            .filter(merchants::credit_code.eq(code))
+            .select(Merchant::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Which of `codes` are already taken, in chunks to stay under bound-parameter limits.
+    pub fn taken_credit_codes(conn: &mut DbConn, codes: &[String]) -> QueryResult<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in codes.chunks(5_000) {
+            let found: Vec<Option<String>> = merchants::table
+                .filter(merchants::credit_code.eq_any(chunk.to_vec()))
+                .select(merchants::credit_code)
+                .load(conn)?;
+            out.extend(found.into_iter().flatten());
+        }
+        Ok(out)
+    }
+
+    /// Writes staff changes to a merchant.
+    pub fn update(conn: &mut DbConn, id: i32, changes: &MerchantChanges) -> QueryResult<usize> {
+        diesel::update(merchants::table.find(id))
+            .set(changes)
+            .execute(conn)
+    }
+
+    /// Marks a merchant closed (it leaves the public lists; its record stays).
+    pub fn close(conn: &mut DbConn, id: i32, at: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(merchants::table.find(id))
+            .set((merchants::status.eq("closed"), merchants::updated_at.eq(at)))
+            .execute(conn)
+    }
+
+    /// The categories and areas in use (at most 200 of each), for the search form's suggestions.
+    pub fn categories_and_areas(conn: &mut DbConn) -> QueryResult<(Vec<String>, Vec<String>)> {
+        let categories = merchants::table
+            .select(merchants::category)
+            .distinct()
+            .order(merchants::category.asc())
+            .limit(200)
+            .load(conn)?;
+        let areas = merchants::table
+            .select(merchants::area)
+            .distinct()
+            .order(merchants::area.asc())
+            .limit(200)
+            .load(conn)?;
+        Ok((categories, areas))
+    }
+}

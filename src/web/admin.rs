@@ -1,0 +1,378 @@
+//! Administrators' pages: users (create, activate/deactivate) and the audit log (browse, filter,
+//! verify).
+
+use actix_session::Session;
+use actix_web::{http::header, web, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::auth::check_csrf;
+use super::error::FieldError;
+use super::guard::{CurrentUser, ADMIN};
+use super::{with_db, AppError, AppState, PageCtx};
+use crate::db::models::audit::{self, AuditEntry, Change, Verification};
+use crate::db::models::write_tx;
+use crate::db::schema::{audit_log, users};
+use crate::services::users::{add_user, AddUserError, UserSpec};
+
+/// Messages of the admin pages.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("users.title", "用户管理", "Users"),
+    ("users.new", "新建用户", "New user"),
+    ("users.role", "角色", "Role"),
+    (
+        "users.merchant",
+        "所属商家编号（商家用户）",
+        "Merchant ID (merchant users)",
+    ),
+    ("users.email", "邮箱", "Email"),
+    ("users.active", "启用", "Active"),
+    ("users.deactivate", "停用", "Deactivate"),
+    ("users.activate", "启用", "Activate"),
+    ("users.create", "创建", "Create"),
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.intact", "哈希链完整", "Hash chain intact"),
+    ("audit.broken", "哈希链断裂于条目", "Hash chain broken at entry"),
+    ("audit.filter", "筛选", "Filter"),
+    ("audit.entity", "对象", "Entity"),
+    ("audit.action", "操作", "Action"),
+    ("audit.actor", "操作人", "Actor"),
+    ("audit.at", "时间（UTC）", "Time (UTC)"),
+    ("audit.change", "变更", "Change"),
+    ("audit.more", "更早的记录", "Older entries"),
+];
+
+/// A user as the admin list shows it.
+pub struct UserRow {
+    pub id: i32,
+    pub username: String,
+    pub role: String,
+    pub merchant_id: String,
+    pub active: bool,
+}
+
+/// The new-user form as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct UserInput {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub merchant_id: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/users.html")]
+pub struct UsersPage {
+    page: PageCtx,
+    users: Vec<UserRow>,
+    errors: Vec<String>,
+    input: UserInput,
+    roles: &'static [&'static str],
+}
+
+async fn users_page(
+    state: &AppState,
+    page: PageCtx,
+    errors: Vec<String>,
+    input: UserInput,
+) -> Result<UsersPage, AppError> {
+    let rows: Vec<(i32, String, String, Option<i32>, bool)> = with_db(state, |c| {
+        Ok(users::table
+            .order(users::username.asc())
+            .select((
+                users::id,
+                users::username,
+                users::role,
+                users::merchant_id,
+                users::active,
+            ))
+            .load(c)?)
+    })
+    .await?;
+    let users = rows
+        .into_iter()
+        .map(|(id, username, role, merchant_id, active)| UserRow {
+            id,
+            username,
+            role,
+            merchant_id: merchant_id.map(|m| m.to_string()).unwrap_or_default(),
+            active,
+        })
+        .collect();
+    Ok(UsersPage {
+        page,
+        users,
+        errors,
+        input,
+        roles: crate::services::users::ROLES,
+    })
+}
+
+/// GET /staff/users
+pub async fn users_index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+) -> Result<UsersPage, AppError> {
+    user.require(ADMIN)?;
+    users_page(&state, page, vec![], UserInput::default()).await
+}
+
+/// The new-user form with its token.
+#[derive(Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: UserInput,
+}
+
+fn user_error(e: &AddUserError) -> FieldError {
+    let (field, zh) = match e {
+        AddUserError::Role(_) => ("role", "请选择角色。"),
+        AddUserError::Username => ("username", "用户名应为3到40个字母、数字或 . _ -。"),
+        AddUserError::Taken(_) => ("username", "该用户名已被使用。"),
+        AddUserError::Password => ("password", "密码至少10个字符。"),
+        AddUserError::MerchantLink => ("merchant_id", "商家用户必须填写所属商家编号，其他角色不填。"),
+        AddUserError::NoMerchant(_) => ("merchant_id", "商家不存在。"),
+        AddUserError::Other(_) => ("", ""),
+    };
+    FieldError {
+        field: field.into(),
+        zh: zh.into(),
+        en: e.to_string(),
+    }
+}
+
+/// POST /staff/users
+pub async fn users_create(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ADMIN)?;
+    check_csrf(&session, &form.csrf)?;
+    let input = form.into_inner().input;
+    let lang = page.lang;
+    let merchant_id = match input.merchant_id.trim() {
+        "" => Ok(None),
+        s => s
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|_| AddUserError::NoMerchant(0)),
+    };
+    let actor = user.actor();
+    let i = input.clone();
+    let result = match merchant_id {
+        Err(e) => Err(e),
+        Ok(merchant_id) => {
+            with_db(&state, move |c| {
+                let spec = UserSpec {
+                    username: i.username.trim(),
+                    password: &i.password,
+                    role: &i.role,
+                    merchant_id,
+                    display_name: "",
+                    email: i.email.trim(),
+                };
+                Ok(add_user(c, &actor, &spec))
+            })
+            .await?
+        }
+    };
+    match result {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/staff/users"))
+            .finish()),
+        Err(AddUserError::Other(e)) => Err(AppError::Internal(e)),
+        Err(e) => {
+            let f = user_error(&e);
+            let msg = lang.pick(&f.zh, &f.en).to_string();
+            let input = UserInput {
+                password: String::new(),
+                ..input
+            };
+            let body = users_page(&state, page, vec![msg], input)
+                .await?
+                .render()
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body))
+        }
+    }
+}
+
+/// The activate/deactivate form.
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    active: String,
+}
+
+/// POST /staff/users/{id}/active
+pub async fn users_set_active(
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<ActiveForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ADMIN)?;
+    check_csrf(&session, &form.csrf)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let active = match form.active.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(AppError::invalid(
+                "active",
+                "无效的取值。",
+                "Must be true or false.",
+            ))
+        }
+    };
+    if id == user.id && !active {
+        return Err(AppError::invalid(
+            "active",
+            "不能停用自己的账号。",
+            "You cannot deactivate your own account.",
+        ));
+    }
+    let actor = user.actor();
+    with_db(&state, move |c| {
+        write_tx(c, |c| {
+            let before: bool = users::table
+                .find(id)
+                .select(users::active)
+                .first(c)
+                .optional()?
+                .ok_or(AppError::NotFound)?;
+            diesel::update(users::table.find(id))
+                .set(users::active.eq(active))
+                .execute(c)?;
+            audit::append(
+                c,
+                &actor,
+                Change {
+                    action: "user.set_active",
+                    entity: "user",
+                    entity_id: Some(id.to_string()),
+                    before: Some(serde_json::json!({ "active": before })),
+                    after: Some(serde_json::json!({ "active": active })),
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/staff/users"))
+        .finish())
+}
+
+/// Audit log filters.
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub entity: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub actor: String,
+    /// Show entries with ids below this (paging backwards).
+    pub before: Option<i32>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/audit.html")]
+pub struct AuditPage {
+    page: PageCtx,
+    verification: String,
+    intact: bool,
+    entries: Vec<AuditEntry>,
+    q: AuditQuery,
+    next: Option<i32>,
+}
+
+/// GET /staff/audit
+pub async fn audit_index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    q: web::Query<AuditQuery>,
+) -> Result<AuditPage, AppError> {
+    user.require(ADMIN)?;
+    let q = q.into_inner();
+    let (entity, action, actor, before) = (
+        q.entity.trim().to_string(),
+        q.action.trim().to_string(),
+        q.actor.trim().to_string(),
+        q.before,
+    );
+    let (entries, verification) = with_db(&state, move |c| {
+        let mut query = audit_log::table.into_boxed();
+        if !entity.is_empty() {
+            query = query.filter(audit_log::entity.eq(entity));
+        }
+        if !action.is_empty() {
+            query = query.filter(audit_log::action.eq(action));
+        }
+        if !actor.is_empty() {
+            query = query.filter(audit_log::actor_label.eq(actor));
+        }
+        if let Some(b) = before {
+            query = query.filter(audit_log::id.lt(b));
+        }
+        let entries: Vec<AuditEntry> = query
+            .order(audit_log::id.desc())
+            .limit(100)
+            .select(AuditEntry::as_select())
+            .load(c)?;
+        Ok((entries, audit::verify(c)?))
+    })
+    .await?;
+    let lang = page.lang;
+    let (intact, verification) = match verification {
+        Verification::Intact { entries } => (true, format!("{} ({entries})", lang.t("audit.intact"))),
+        Verification::Broken { entry_id, reason } => {
+            (false, format!("{} {entry_id}: {reason}", lang.t("audit.broken")))
+        }
+    };
+    let next = if entries.len() == 100 {
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(AuditPage {
+        page,
+        verification,
+        intact,
+        entries,
+        q,
+        next,
+    })
+}
+
+/// The admin routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/staff/users")
+            .route(web::get().to(users_index))
+            .route(web::post().to(users_create)),
+    )
+    .service(web::resource("/staff/users/{id}/active").route(web::post().to(users_set_active)))
+    .service(web::resource("/staff/audit").route(web::get().to(audit_index)));
+}

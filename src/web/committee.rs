@@ -1,0 +1,610 @@
+//! The committee's pages: training sessions and attendance (培训), rewards and their ledger (奖励).
+//! Browser forms and JSON share one validation function each.
+
+use actix_session::Session;
+use actix_web::{http::header, web, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::auth::check_csrf;
+use super::error::FieldError;
+use super::guard::{ApiUser, CurrentUser, COMMITTEE};
+use super::{with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use crate::domain::money::{format_fen, parse_yuan};
+use crate::services::rewards::{self, Grant, GrantError, Ledger};
+use crate::services::trainings::{self, AttendanceError, TrainingRow};
+
+/// Messages of the committee pages.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("trainings.title", "培训", "Trainings"),
+    ("trainings.new", "记录一次培训", "Record a training session"),
+    ("trainings.name", "培训主题", "Title"),
+    ("trainings.date", "日期", "Date"),
+    ("trainings.hours", "学时（小时）", "Hours"),
+    ("trainings.attendees", "参训商家", "Merchants attending"),
+    ("trainings.add", "登记参训商家", "Record attendance"),
+    ("trainings.save", "保存", "Save"),
+    ("rewards.title", "奖励台账", "Rewards ledger"),
+    ("rewards.grant", "发放奖励", "Grant a reward"),
+    ("rewards.merchant", "商家编号", "Merchant ID"),
+    ("rewards.amount", "金额（元）", "Amount (yuan)"),
+    ("rewards.reason", "事由", "Reason"),
+    ("rewards.date", "发放日期", "Date granted"),
+    ("rewards.total", "累计发放", "Total granted"),
+    ("rewards.by_year", "按年度", "By year"),
+    ("rewards.by_merchant", "按商家", "By merchant"),
+    ("form.errors", "请修改以下内容：", "Please correct the following:"),
+];
+
+fn field(field: &str, zh: &str, en: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        zh: zh.into(),
+        en: en.into(),
+    }
+}
+
+fn parse_date(field_name: &str, s: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) if d.year_ce().1 >= 2000 => Some(d),
+        _ => {
+            errors.push(field(
+                field_name,
+                "日期格式应为 YYYY-MM-DD。",
+                "Use a date like 2026-11-26.",
+            ));
+            None
+        }
+    }
+}
+
+use chrono::Datelike;
+
+/// A training session as typed.
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
+pub struct TrainingInput {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub held_on: String,
+    /// Hours as typed, e.g. "2.5".
+    #[serde(default)]
+    pub hours: String,
+}
+
+/// Validates a training session: (title, date, hours in tenths).
+pub fn validate_training(
+    i: &TrainingInput,
+    today: NaiveDate,
+) -> Result<(String, NaiveDate, i32), Vec<FieldError>> {
+    let mut e = Vec::new();
+    let title = i.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 100 {
+        e.push(field(
+            "title",
+            "请填写培训主题（不超过100字）。",
+            "Enter a title (at most 100 characters).",
+        ));
+    }
+    let date = parse_date("held_on", &i.held_on, &mut e);
+    if date.is_some_and(|d| d > today + chrono::Duration::days(366)) {
+        e.push(field("held_on", "日期太远。", "The date is too far ahead."));
+    }
+    // Hours with at most one decimal, stored in tenths: parse as money-like decimal exactly.
+    let hours = match parse_yuan(&i.hours) {
+        Ok(fen) if (fen as u64).is_multiple_of(10) && (5..=2400).contains(&(fen / 10)) => {
+            Some((fen / 10) as i32)
+        }
+        _ => {
+            e.push(field(
+                "hours",
+                "学时应在 0.5 到 24 之间，最多一位小数。",
+                "Hours must be 0.5 to 24, one decimal at most.",
+            ));
+            None
+        }
+    };
+    match (date, hours) {
+        (Some(d), Some(h)) if e.is_empty() => Ok((title, d, h)),
+        _ => Err(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/trainings.html")]
+pub struct TrainingsPage {
+    page: PageCtx,
+    trainings: Vec<(TrainingRow, String)>,
+    errors: Vec<String>,
+    input: TrainingInput,
+}
+
+fn messages(errors: &[FieldError], lang: Lang) -> Vec<String> {
+    errors
+        .iter()
+        .map(|f| lang.pick(&f.zh, &f.en).to_string())
+        .collect()
+}
+
+fn hours_text(tenths: i32) -> String {
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+async fn trainings_page(
+    state: &AppState,
+    page: PageCtx,
+    errors: Vec<String>,
+    input: TrainingInput,
+) -> Result<TrainingsPage, AppError> {
+    let rows = with_db(state, |c| Ok(trainings::list(c)?)).await?;
+    let trainings = rows
+        .into_iter()
+        .map(|t| {
+            let h = hours_text(t.hours_tenths);
+            (t, h)
+        })
+        .collect();
+    Ok(TrainingsPage {
+        page,
+        trainings,
+        errors,
+        input,
+    })
+}
+
+/// GET /staff/trainings
+pub async fn trainings_index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+) -> Result<TrainingsPage, AppError> {
+    user.require(COMMITTEE)?;
+    let input = TrainingInput {
+        held_on: state.config.today().to_string(),
+        hours: "2".into(),
+        ..Default::default()
+    };
+    trainings_page(&state, page, vec![], input).await
+}
+
+/// The training form with its token.
+#[derive(Deserialize)]
+pub struct TrainingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: TrainingInput,
+}
+
+/// POST /staff/trainings
+pub async fn trainings_create(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    form: web::Form<TrainingForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(COMMITTEE)?;
+    check_csrf(&session, &form.csrf)?;
+    let input = form.into_inner().input;
+    match validate_training(&input, state.config.today()) {
+        Err(errors) => {
+            let lang = page.lang;
+            let body = trainings_page(&state, page, messages(&errors, lang), input)
+                .await?
+                .render()
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body))
+        }
+        Ok((title, date, hours)) => {
+            let actor = user.actor();
+            let id = with_db(&state, move |c| {
+                Ok(trainings::create(c, &actor, &title, date, hours)?)
+            })
+            .await?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/staff/trainings/{id}")))
+                .finish())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/training.html")]
+pub struct TrainingPage {
+    page: PageCtx,
+    training: TrainingRow,
+    hours: String,
+    attendees: Vec<(i32, String)>,
+    candidates: Vec<(i32, String)>,
+    errors: Vec<String>,
+}
+
+async fn training_page(
+    state: &AppState,
+    page: PageCtx,
+    id: i32,
+    errors: Vec<String>,
+) -> Result<TrainingPage, AppError> {
+    let (training, attendees, candidates) = with_db(state, move |c| {
+        let t = trainings::list(c)?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(AppError::NotFound)?;
+        let a = trainings::attendees(c, id)?;
+        let all = crate::services::trainings::open_merchants(c)?;
+        Ok((t, a, all))
+    })
+    .await?;
+    let candidates = candidates
+        .into_iter()
+        .filter(|m| !attendees.iter().any(|a| a.0 == m.0))
+        .collect();
+    Ok(TrainingPage {
+        page,
+        hours: hours_text(training.hours_tenths),
+        training,
+        attendees,
+        candidates,
+        errors,
+    })
+}
+
+/// GET /staff/trainings/{id}
+pub async fn training_show(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<TrainingPage, AppError> {
+    user.require(COMMITTEE)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    training_page(&state, page, id, vec![]).await
+}
+
+/// POST /staff/trainings/{id}/attendance — a form with repeated `merchant` fields (checkboxes).
+pub async fn training_attend(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    user.require(COMMITTEE)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let mut csrf = String::new();
+    let mut ids = Vec::new();
+    let mut bad = false;
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "csrf" => csrf = v.into_owned(),
+            "merchant" => match v.trim().parse::<i32>() {
+                Ok(i) => ids.push(i),
+                Err(_) => bad = true,
+            },
+            _ => {}
+        }
+    }
+    check_csrf(&session, &csrf)?;
+    if bad || ids.is_empty() {
+        let lang = page.lang;
+        let msg = lang
+            .pick("请至少选择一个商家。", "Choose at least one merchant.")
+            .to_string();
+        let body = training_page(&state, page, id, vec![msg])
+            .await?
+            .render()
+            .map_err(|e| AppError::Internal(e.into()))?;
+        return Ok(HttpResponse::UnprocessableEntity()
+            .content_type("text/html; charset=utf-8")
+            .body(body));
+    }
+    record_attendance(&state, &user, id, ids).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/staff/trainings/{id}")))
+        .finish())
+}
+
+async fn record_attendance(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+    ids: Vec<i32>,
+) -> Result<usize, AppError> {
+    let actor = user.actor();
+    let today = state.config.today();
+    with_db(state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        trainings::add_attendance(c, &policy, today, &actor, id, &ids).map_err(|e| match e {
+            AttendanceError::NoTraining(_) => AppError::NotFound,
+            AttendanceError::NoMerchants(m) => AppError::invalid(
+                "merchant_ids",
+                &format!("商家不存在：{m:?}"),
+                &format!("No such merchants: {m:?}"),
+            ),
+            AttendanceError::Other(e) => AppError::Internal(e),
+        })
+    })
+    .await
+}
+
+/// A reward as typed.
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
+pub struct RewardInput {
+    #[serde(default)]
+    pub merchant_id: String,
+    /// Yuan as typed, e.g. "2000.00".
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub granted_on: String,
+}
+
+/// Validates a reward grant.
+pub fn validate_reward(i: &RewardInput, today: NaiveDate) -> Result<Grant, Vec<FieldError>> {
+    let mut e = Vec::new();
+    let merchant_id = i.merchant_id.trim().parse::<i32>().ok().filter(|m| *m > 0);
+    if merchant_id.is_none() {
+        e.push(field(
+            "merchant_id",
+            "请填写商家编号。",
+            "Enter the merchant's ID.",
+        ));
+    }
+    let amount = match parse_yuan(&i.amount) {
+        Ok(0) => {
+            e.push(field(
+                "amount",
+                "金额必须大于零。",
+                "The amount must be more than zero.",
+            ));
+            None
+        }
+        Ok(f) => Some(f),
+        Err(m) => {
+            e.push(field("amount", m.message_zh(), m.message_en()));
+            None
+        }
+    };
+    let reason = i.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        e.push(field(
+            "reason",
+            "请填写事由（不超过200字）。",
+            "Enter a reason (at most 200 characters).",
+        ));
+    }
+    let date = parse_date("granted_on", &i.granted_on, &mut e);
+    if date.is_some_and(|d| d > today) {
+        e.push(field(
+            "granted_on",
+            "发放日期不能晚于今天。",
+            "The date cannot be in the future.",
+        ));
+    }
+    match (merchant_id, amount, date) {
+        (Some(merchant_id), Some(amount_fen), Some(granted_on)) if e.is_empty() => Ok(Grant {
+            merchant_id,
+            amount_fen,
+            reason,
+            granted_on,
+        }),
+        _ => Err(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/rewards.html")]
+pub struct RewardsPage {
+    page: PageCtx,
+    total: String,
+    rows: Vec<(String, i32, String, String, String)>,
+    by_year: Vec<(i32, String)>,
+    by_merchant: Vec<(i32, String, String)>,
+    errors: Vec<String>,
+    input: RewardInput,
+}
+
+async fn rewards_page(
+    state: &AppState,
+    page: PageCtx,
+    errors: Vec<String>,
+    input: RewardInput,
+) -> Result<RewardsPage, AppError> {
+    let ledger = with_db(state, |c| Ok(rewards::ledger(c)?)).await?;
+    Ok(RewardsPage {
+        page,
+        total: format_fen(ledger.total_fen),
+        rows: ledger
+            .rewards
+            .iter()
+            .map(|r| {
+                (
+                    r.granted_on.to_string(),
+                    r.merchant_id,
+                    r.merchant_name.clone(),
+                    format_fen(r.amount_fen),
+                    r.reason.clone(),
+                )
+            })
+            .collect(),
+        by_year: ledger.by_year.iter().map(|(y, t)| (*y, format_fen(*t))).collect(),
+        by_merchant: ledger
+            .by_merchant
+            .iter()
+            .map(|(i, n, t)| (*i, n.clone(), format_fen(*t)))
+            .collect(),
+        errors,
+        input,
+    })
+}
+
+/// GET /staff/rewards
+pub async fn rewards_index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+) -> Result<RewardsPage, AppError> {
+    user.require(COMMITTEE)?;
+    let input = RewardInput {
+        granted_on: state.config.today().to_string(),
+        ..Default::default()
+    };
+    rewards_page(&state, page, vec![], input).await
+}
+
+/// The reward form with its token.
+#[derive(Deserialize)]
+pub struct RewardForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: RewardInput,
+}
+
+async fn grant_reward(state: &AppState, user: &CurrentUser, g: Grant) -> Result<i32, AppError> {
+    let actor = user.actor();
+    with_db(state, move |c| {
+        rewards::grant(c, &actor, &g).map_err(|e| match e {
+            GrantError::NoMerchant(_) => {
+                AppError::invalid("merchant_id", "商家不存在。", "No such merchant.")
+            }
+            GrantError::Other(e) => AppError::Internal(e),
+        })
+    })
+    .await
+}
+
+/// POST /staff/rewards
+pub async fn rewards_create(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    form: web::Form<RewardForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(COMMITTEE)?;
+    check_csrf(&session, &form.csrf)?;
+    let input = form.into_inner().input;
+    let lang = page.lang;
+    let result = match validate_reward(&input, state.config.today()) {
+        Ok(g) => grant_reward(&state, &user, g).await,
+        Err(errors) => Err(AppError::Invalid(errors)),
+    };
+    match result {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/staff/rewards"))
+            .finish()),
+        Err(AppError::Invalid(errors)) => {
+            let body = rewards_page(&state, page, messages(&errors, lang), input)
+                .await?
+                .render()
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The ledger as JSON.
+#[utoipa::path(get, path = "/api/v1/rewards", tag = "committee",
+    responses((status = 200, body = Ledger), (status = 401), (status = 403)), security(("bearer" = [])))]
+pub async fn api_rewards(state: web::Data<AppState>, user: ApiUser) -> Result<HttpResponse, ApiError> {
+    user.require(COMMITTEE)?;
+    Ok(HttpResponse::Ok().json(with_db(&state, |c| Ok(rewards::ledger(c)?)).await?))
+}
+
+/// Grants a reward. `amount` is yuan as a string ("2000.00"), stored exactly in fen.
+#[utoipa::path(post, path = "/api/v1/rewards", tag = "committee", request_body = RewardInput,
+    responses((status = 201), (status = 401), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn api_grant(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    body: web::Json<RewardInput>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(COMMITTEE)?;
+    let g = validate_reward(&body, state.config.today()).map_err(AppError::Invalid)?;
+    let amount = g.amount_fen;
+    let id = grant_reward(&state, &user, g).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id, "amount_fen": amount })))
+}
+
+/// Records a training session.
+#[utoipa::path(post, path = "/api/v1/trainings", tag = "committee", request_body = TrainingInput,
+    responses((status = 201), (status = 401), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn api_training(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    body: web::Json<TrainingInput>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(COMMITTEE)?;
+    let (title, date, hours) = validate_training(&body, state.config.today()).map_err(AppError::Invalid)?;
+    let actor = user.actor();
+    let id = with_db(&state, move |c| {
+        Ok(trainings::create(c, &actor, &title, date, hours)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
+}
+
+/// `POST /api/v1/trainings/{id}/attendance` body.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct AttendanceInput {
+    #[serde(default)]
+    pub merchant_ids: Vec<i32>,
+}
+
+/// Records attendance (recomputing the merchants' ratings).
+#[utoipa::path(post, path = "/api/v1/trainings/{id}/attendance", tag = "committee", request_body = AttendanceInput,
+    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn api_attendance(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: web::Json<AttendanceInput>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(COMMITTEE)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    if body.merchant_ids.is_empty() || body.merchant_ids.len() > 10_000 {
+        return Err(AppError::invalid(
+            "merchant_ids",
+            "请提供1到10000个商家编号。",
+            "Give 1 to 10,000 merchant IDs.",
+        )
+        .into());
+    }
+    let added = record_attendance(&state, &user, id, body.into_inner().merchant_ids).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "added": added })))
+}
+
+/// The committee's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/staff/trainings")
+            .route(web::get().to(trainings_index))
+            .route(web::post().to(trainings_create)),
+    )
+    .service(web::resource("/staff/trainings/{id}").route(web::get().to(training_show)))
+    .service(web::resource("/staff/trainings/{id}/attendance").route(web::post().to(training_attend)))
+    .service(
+        web::resource("/staff/rewards")
+            .route(web::get().to(rewards_index))
+            .route(web::post().to(rewards_create)),
+    )
+    .service(
+        web::resource("/api/v1/rewards")
+            .route(web::get().to(api_rewards))
+            .route(web::post().to(api_grant)),
+    )
+    .service(web::resource("/api/v1/trainings").route(web::post().to(api_training)))
+    .service(web::resource("/api/v1/trainings/{id}/attendance").route(web::post().to(api_attendance)));
+}

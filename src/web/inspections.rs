@@ -1,0 +1,1307 @@
+//! Inspections for inspectors: the phone-sized logging form, the merchant picker, the result page
+//! with the merchant's new rating, the 24-hour edit, and the same as JSON under `/api/v1`.
+//! Validation and storage live in `services::inspections`; this module only translates.
+
+use actix_session::Session;
+use actix_web::{http::header, http::StatusCode, web, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use serde::{Deserialize, Serialize};
+
+use super::auth::check_csrf;
+use super::error::FieldError;
+use super::guard::{ApiUser, CurrentUser, STAFF};
+use super::public::{points, stars_display};
+use super::{with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use crate::db::models::inspection::{Inspection, NewItem, Violation};
+use crate::domain::policy::Policy;
+use crate::domain::rating::{InspectionKind, Rating, Severity};
+use crate::services::inspections::{
+    self as svc, check_editable, Draft, DraftDeduction, DraftViolation, Fine, InspectionError, Logged,
+    Problem, RatingState,
+};
+
+/// Roles that log and edit inspections (the committee reads them).
+pub const LOGGERS: &[&str] = &["inspector", "admin"];
+
+/// Violation rows the HTML form offers at least (the JSON API takes any number).
+const FORM_ROWS: usize = 5;
+/// The highest violation row number the form parser reads.
+const MAX_FORM_ROWS: usize = 50;
+
+/// Messages of the inspections area.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("inspections.title", "检查记录", "Inspections"),
+    ("inspections.new", "登记检查", "Log an inspection"),
+    ("inspections.edit", "修改检查记录", "Edit inspection"),
+    ("inspections.search", "查找商家", "Find a merchant"),
+    ("inspections.search_hint", "输入商家名称或编号", "Merchant name or number"),
+    ("inspections.search_go", "查找", "Search"),
+    ("inspections.no_hits", "没有找到商家。", "No merchant found."),
+    ("inspections.recent", "最近登记的检查", "Recently logged inspections"),
+    ("inspections.none", "暂无检查记录", "No inspections yet"),
+    ("inspections.mine", "我登记的", "mine"),
+    ("inspections.merchant", "商家", "Merchant"),
+    ("inspections.merchant_id", "商家编号", "Merchant number"),
+    ("inspections.pick_merchant", "先查找商家", "Find the merchant first"),
+    ("inspections.date", "检查日期", "Inspection date"),
+    ("inspections.kind", "检查类型", "Kind"),
+    ("inspections.checklist", "检查表扣分", "Checklist deductions"),
+    ("inspections.checklist_help", "每项填写扣分（0 为不扣分），不能超过该项分值。", "Enter the points deducted for each item (0 for none), at most the item's points."),
+    ("inspections.max", "满分", "max"),
+    ("inspections.violations", "发现的违法违规", "Violations found"),
+    ("inspections.violations_help", "没有违规就留空；清空一行即删除该条。", "Leave empty if none; clear a row to remove it."),
+    ("inspections.violation", "违规", "Violation"),
+    ("inspections.add_violation", "再添加一条违规", "Add another violation"),
+    ("inspections.code", "违规代码", "Code"),
+    ("inspections.severity", "严重程度", "Severity"),
+    ("inspections.choose", "请选择", "Choose"),
+    ("inspections.description", "违规情况", "What was found"),
+    ("inspections.legal_basis", "法律依据", "Legal basis"),
+    ("inspections.fine", "罚款（元）", "Fine (yuan)"),
+    ("inspections.notes", "备注", "Notes"),
+    ("inspections.save", "保存并计算评级", "Save and rate"),
+    ("inspections.fix", "请修改以下内容：", "Please correct the following:"),
+    ("inspections.score", "本次检查得分", "Inspection score"),
+    ("inspections.inspector", "检查员", "Inspector"),
+    ("inspections.deduction", "扣分", "Deducted"),
+    ("inspections.no_deductions", "无扣分项", "No deductions"),
+    ("inspections.no_violations", "未发现违法违规", "No violations found"),
+    ("inspections.rating", "商家评级", "The merchant's rating"),
+    ("inspections.change", "本次变化", "What changed"),
+    ("inspections.before", "之前", "Before"),
+    ("inspections.after", "之后", "After"),
+    ("inspections.stars", "星级", "Stars"),
+    ("inspections.list", "榜单", "List"),
+    ("inspections.unchanged", "评级没有变化。", "The rating did not change."),
+    ("inspections.list.none", "不在榜单", "On neither list"),
+    ("inspections.breakdown", "评分构成", "How the score is made"),
+    ("inspections.editable_until", "可修改至", "Can be edited until"),
+    ("inspections.view_record", "查看商家公开信息", "The merchant's public record"),
+    ("inspections.back", "返回检查记录", "Back to inspections"),
+    ("inspections.forbidden", "不能修改", "Cannot edit"),
+    ("inspections.too_late", "检查记录登记已超过 24 小时，不能再修改。如需更正，请登记一次复查。", "This inspection was logged more than 24 hours ago and can no longer be edited. To correct it, log a follow-up inspection."),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The form: values as typed, and how they become a draft.
+
+/// One violation row as typed in the form.
+#[derive(Debug, Clone, Default)]
+struct RowValues {
+    id: String,
+    code: String,
+    severity: String,
+    description: String,
+    legal_basis: String,
+    fine: String,
+}
+
+impl RowValues {
+    /// A row with nothing typed is ignored (and, when editing, removes the violation).
+    fn is_blank(&self) -> bool {
+        [&self.code, &self.description, &self.legal_basis, &self.fine]
+            .iter()
+            .all(|s| s.trim().is_empty())
+    }
+
+    fn of(v: &Violation) -> Self {
+        RowValues {
+            id: v.id.to_string(),
+            code: v.code.clone(),
+            severity: v.severity.clone(),
+            description: v.description.clone(),
+            legal_basis: v.legal_basis.clone(),
+            fine: if v.fine_fen == 0 {
+                String::new()
+            } else {
+                crate::domain::money::format_fen(v.fine_fen)
+            },
+        }
+    }
+}
+
+/// The whole form as typed, so a rejected form comes back exactly as it was sent.
+#[derive(Debug, Clone, Default)]
+struct FormValues {
+    merchant_id: String,
+    inspected_on: String,
+    kind: String,
+    /// (code, points): the checklist in order, then any code the checklist does not have.
+    deductions: Vec<(String, String)>,
+    violations: Vec<RowValues>,
+    notes: String,
+}
+
+impl FormValues {
+    fn from_pairs(pairs: &[(String, String)], policy: &Policy) -> Self {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let mut deductions: Vec<(String, String)> = policy
+            .checklist
+            .iter()
+            .map(|it| (it.code.clone(), get(&format!("d_{}", it.code))))
+            .collect();
+        for (k, v) in pairs {
+            if let Some(code) = k.strip_prefix("d_") {
+                if policy.checklist_item(code).is_none() && !deductions.iter().any(|(c, _)| c == code) {
+                    deductions.push((code.to_string(), v.clone()));
+                }
+            }
+        }
+        let rows = pairs
+            .iter()
+            .filter_map(|(k, _)| {
+                let rest = k.strip_prefix('v')?;
+                let (n, _) = rest.split_once('_')?;
+                n.parse::<usize>().ok()
+            })
+            .filter(|n| *n < MAX_FORM_ROWS)
+            .max()
+            .map_or(0, |n| n + 1);
+        let violations = (0..rows)
+            .map(|r| RowValues {
+                id: get(&format!("v{r}_id")),
+                code: get(&format!("v{r}_code")),
+                severity: get(&format!("v{r}_severity")),
+                description: get(&format!("v{r}_description")),
+                legal_basis: get(&format!("v{r}_legal_basis")),
+                fine: get(&format!("v{r}_fine")),
+            })
+            .collect();
+        FormValues {
+            merchant_id: get("merchant_id"),
+            inspected_on: get("inspected_on"),
+            kind: get("kind"),
+            deductions,
+            violations,
+            notes: get("notes"),
+        }
+    }
+
+    fn of_inspection(i: &Inspection, items: &[NewItem], violations: &[Violation], policy: &Policy) -> Self {
+        let deductions: Vec<(String, String)> = policy
+            .checklist
+            .iter()
+            .map(|it| {
+                let d = items
+                    .iter()
+                    .find(|x| x.item_code == it.code)
+                    .map_or(0, |x| x.deduction);
+                (it.code.clone(), d.to_string())
+            })
+            .collect();
+        // An edit scores against the active checklist: items a newer policy dropped are not offered.
+        FormValues {
+            merchant_id: i.merchant_id.to_string(),
+            inspected_on: i.inspected_on.to_string(),
+            kind: i.kind.clone(),
+            deductions,
+            violations: violations.iter().map(RowValues::of).collect(),
+            notes: i.notes.clone(),
+        }
+    }
+
+    fn to_draft(&self) -> Draft {
+        Draft {
+            merchant_id: self.merchant_id.clone(),
+            inspected_on: self.inspected_on.clone(),
+            kind: self.kind.clone(),
+            deductions: self
+                .deductions
+                .iter()
+                .map(|(code, points)| DraftDeduction {
+                    code: code.clone(),
+                    points: points.clone(),
+                })
+                .collect(),
+            violations: self
+                .violations
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_blank())
+                .map(|(row, v)| DraftViolation {
+                    row,
+                    id: Some(v.id.clone()),
+                    code: v.code.clone(),
+                    severity: v.severity.clone(),
+                    description: v.description.clone(),
+                    legal_basis: v.legal_basis.clone(),
+                    fine: Fine::Yuan(v.fine.clone()),
+                })
+                .collect(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| FieldError {
+            field: p.field,
+            zh: p.zh,
+            en: p.en,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages.
+
+/// A radio button or select option.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+/// One checklist line of the form.
+pub struct ItemField {
+    pub code: String,
+    pub title: String,
+    pub max: i32,
+    pub value: String,
+    pub error: String,
+}
+
+/// One violation row of the form.
+pub struct RowField {
+    pub row: usize,
+    pub number: usize,
+    pub id: String,
+    pub code: String,
+    pub severities: Vec<Choice>,
+    pub description: String,
+    pub legal_basis: String,
+    pub fine: String,
+    /// Shown unfolded: the first row, and any row with content or a message.
+    pub open: bool,
+    pub error: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/inspections/form.html")]
+pub struct FormPage {
+    page: PageCtx,
+    title: &'static str,
+    action: String,
+    is_edit: bool,
+    merchant_id: String,
+    merchant_name: String,
+    merchant_error: String,
+    inspected_on: String,
+    max_date: String,
+    date_error: String,
+    kinds: Vec<Choice>,
+    kind_error: String,
+    items: Vec<ItemField>,
+    deductions_error: String,
+    rows: Vec<RowField>,
+    violations_error: String,
+    notes: String,
+    notes_error: String,
+    summary: Vec<String>,
+}
+
+struct FormContext<'a> {
+    lang: Lang,
+    policy: &'a Policy,
+    today: NaiveDate,
+    merchant_name: Option<String>,
+    edit_id: Option<i32>,
+}
+
+fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[FieldError]) -> FormPage {
+    let lang = ctx.lang;
+    let msg = |field: &str| {
+        errors
+            .iter()
+            .filter(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
+            .map(|e| lang.pick(&e.zh, &e.en).to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let items = v
+        .deductions
+        .iter()
+        .enumerate()
+        .map(|(i, (code, value))| {
+            let item = ctx.policy.checklist_item(code);
+            ItemField {
+                code: code.clone(),
+                title: item
+                    .map(|it| lang.pick(&it.title_zh, &it.title_en).to_string())
+                    .unwrap_or_default(),
+                max: item.map_or(0, |it| it.points),
+                value: value.clone(),
+                error: msg(&format!("deductions[{i}]")),
+            }
+        })
+        .collect();
+    let wanted = (v.violations.len() + usize::from(ctx.edit_id.is_some())).max(FORM_ROWS);
+    let rows = (0..wanted)
+        .map(|row| {
+            let r = v.violations.get(row).cloned().unwrap_or_default();
+            let error = msg(&format!("violations[{row}]"));
+            RowField {
+                row,
+                number: row + 1,
+                severities: Severity::ALL
+                    .iter()
+                    .map(|s| Choice {
+                        value: s.as_str(),
+                        label: lang.pick(s.label_zh(), s.label_en()),
+                        checked: r.severity.parse::<Severity>().ok() == Some(*s),
+                    })
+                    .collect(),
+                open: row == 0 || !r.is_blank() || !error.is_empty(),
+                id: r.id,
+                code: r.code,
+                description: r.description,
+                legal_basis: r.legal_basis,
+                fine: r.fine,
+                error,
+            }
+        })
+        .collect();
+    let kind = v.kind.parse::<InspectionKind>().ok();
+    FormPage {
+        title: lang.t(if ctx.edit_id.is_some() {
+            "inspections.edit"
+        } else {
+            "inspections.new"
+        }),
+        action: match ctx.edit_id {
+            Some(id) => format!("/staff/inspections/{id}/edit"),
+            None => "/staff/inspections".into(),
+        },
+        is_edit: ctx.edit_id.is_some(),
+        merchant_id: v.merchant_id.clone(),
+        merchant_name: ctx.merchant_name.unwrap_or_default(),
+        merchant_error: msg("merchant_id"),
+        inspected_on: v.inspected_on.clone(),
+        max_date: ctx.today.to_string(),
+        date_error: msg("inspected_on"),
+        kinds: InspectionKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.as_str(),
+                label: lang.pick(k.label_zh(), k.label_en()),
+                checked: kind == Some(*k),
+            })
+            .collect(),
+        kind_error: msg("kind"),
+        items,
+        deductions_error: errors
+            .iter()
+            .filter(|e| e.field == "deductions")
+            .map(|e| lang.pick(&e.zh, &e.en).to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        rows,
+        violations_error: errors
+            .iter()
+            .filter(|e| e.field == "violations")
+            .map(|e| lang.pick(&e.zh, &e.en).to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        notes: v.notes.clone(),
+        notes_error: msg("notes"),
+        summary: errors
+            .iter()
+            .map(|e| lang.pick(&e.zh, &e.en).to_string())
+            .collect(),
+        page,
+    }
+}
+
+fn render_status(t: &impl Template, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let body = t.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// The 403 page that says why (the edit window has closed), rather than the generic one.
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/inspections/forbidden.html")]
+pub struct ForbiddenPage {
+    page: PageCtx,
+    id: i32,
+    message: &'static str,
+}
+
+fn too_late_page(page: PageCtx, id: i32) -> Result<HttpResponse, AppError> {
+    let message = page.lang.t("inspections.too_late");
+    render_status(&ForbiddenPage { page, id, message }, StatusCode::FORBIDDEN)
+}
+
+fn app_error(e: InspectionError) -> AppError {
+    match e {
+        InspectionError::Invalid(p) => AppError::Invalid(field_errors(p)),
+        InspectionError::NotFound => AppError::NotFound,
+        InspectionError::NotYours | InspectionError::TooLate => AppError::Forbidden,
+        InspectionError::Other(e) => AppError::Internal(e),
+    }
+}
+
+/// The list page: merchant search and recent inspections.
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/inspections/index.html")]
+pub struct IndexPage {
+    page: PageCtx,
+    q: String,
+    searched: bool,
+    hits: Vec<svc::MerchantHit>,
+    recent: Vec<RecentRow>,
+    can_log: bool,
+}
+
+/// A recent inspection, ready to print.
+pub struct RecentRow {
+    pub id: i32,
+    pub merchant_name: String,
+    pub date: String,
+    pub kind: &'static str,
+    pub score: i32,
+    pub mine: bool,
+}
+
+fn kind_label(kind: &str, lang: Lang) -> &'static str {
+    kind.parse::<InspectionKind>()
+        .map(|k| lang.pick(k.label_zh(), k.label_en()))
+        .unwrap_or("")
+}
+
+/// `?q=` of the list page.
+#[derive(Deserialize)]
+pub struct IndexQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// GET /staff/inspections: find a merchant to inspect; the latest inspections.
+pub async fn index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    query: web::Query<IndexQuery>,
+) -> Result<IndexPage, AppError> {
+    user.require(STAFF)?;
+    let q: String = query.into_inner().q.trim().chars().take(50).collect();
+    let term = q.clone();
+    let (hits, recent) = with_db(&state, move |c| {
+        Ok((svc::search_merchants(c, &term, 20)?, svc::recent(c, 20)?))
+    })
+    .await?;
+    let lang = page.lang;
+    Ok(IndexPage {
+        searched: !q.is_empty(),
+        q,
+        hits,
+        recent: recent
+            .into_iter()
+            .map(|r| RecentRow {
+                id: r.id,
+                merchant_name: r.merchant_name,
+                date: r.inspected_on.to_string(),
+                kind: kind_label(&r.kind, lang),
+                score: r.score,
+                mine: r.inspector_id == Some(user.id),
+            })
+            .collect(),
+        can_log: LOGGERS.contains(&user.role.as_str()),
+        page,
+    })
+}
+
+/// `?merchant=` of the new-inspection form.
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    merchant: String,
+}
+
+/// GET /staff/inspections/new?merchant={id}: the empty form, dated today.
+pub async fn new_form(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    query: web::Query<NewQuery>,
+) -> Result<FormPage, AppError> {
+    user.require(LOGGERS)?;
+    let merchant = query.into_inner().merchant.trim().to_string();
+    let id = merchant.parse::<i32>().ok();
+    let (policy, name) = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        let name = match id {
+            Some(id) => svc::merchant_name(c, id)?,
+            None => None,
+        };
+        Ok((policy, name))
+    })
+    .await?;
+    let today = state.config.today();
+    let mut values = FormValues::from_pairs(&[], &policy);
+    values.merchant_id = merchant.clone();
+    values.inspected_on = today.to_string();
+    values.kind = InspectionKind::Routine.as_str().into();
+    for (_, points) in &mut values.deductions {
+        *points = "0".into();
+    }
+    let errors = if !merchant.is_empty() && name.is_none() {
+        vec![FieldError {
+            field: "merchant_id".into(),
+            zh: "没有这个商家，请重新选择。".into(),
+            en: "There is no such merchant; choose again.".into(),
+        }]
+    } else {
+        Vec::new()
+    };
+    let ctx = FormContext {
+        lang: page.lang,
+        policy: &policy,
+        today,
+        merchant_name: name,
+        edit_id: None,
+    };
+    Ok(form_page(page, ctx, &values, &errors))
+}
+
+fn csrf_of(pairs: &[(String, String)]) -> &str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// POST /staff/inspections: log it, then show the result (303), or the form again (422).
+pub async fn create(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    user.require(LOGGERS)?;
+    let pairs = form.into_inner();
+    check_csrf(&session, csrf_of(&pairs))?;
+    let today = state.config.today();
+    let actor = user.actor();
+    let uid = user.id;
+    let outcome = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        let values = FormValues::from_pairs(&pairs, &policy);
+        match svc::log_inspection(c, &policy, &values.to_draft(), today, &actor, uid) {
+            Ok(logged) => Ok(Ok(logged.inspection.id)),
+            Err(InspectionError::Invalid(problems)) => {
+                let name = match values.merchant_id.trim().parse::<i32>() {
+                    Ok(id) => svc::merchant_name(c, id)?,
+                    Err(_) => None,
+                };
+                Ok(Err((policy, values, problems, name)))
+            }
+            Err(e) => Err(app_error(e)),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(id) => Ok(see_other(format!("/staff/inspections/{id}"))),
+        Err((policy, values, problems, name)) => {
+            let ctx = FormContext {
+                lang: page.lang,
+                policy: &policy,
+                today,
+                merchant_name: name,
+                edit_id: None,
+            };
+            let p = form_page(page, ctx, &values, &field_errors(problems));
+            render_status(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+/// One checklist deduction on the result page.
+pub struct ItemRow {
+    pub code: String,
+    pub title: String,
+    pub deduction: i32,
+    pub max: i32,
+}
+
+/// One violation on the result page.
+pub struct ViolationRow {
+    pub code: String,
+    pub severity: &'static str,
+    pub serious: bool,
+    pub description: String,
+    pub legal_basis: String,
+    pub fine: String,
+}
+
+/// The merchant's rating before → after, ready to print.
+pub struct ChangeView {
+    pub stars_before: String,
+    pub stars_before_label: String,
+    pub stars_after: String,
+    pub stars_after_label: String,
+    pub score_before: String,
+    pub score_after: String,
+    pub list_before: String,
+    pub list_after: String,
+    pub changed: bool,
+}
+
+/// A breakdown line.
+pub struct TermView {
+    pub label: String,
+    pub points: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/inspections/show.html")]
+pub struct ShowPage {
+    page: PageCtx,
+    id: i32,
+    merchant_id: i32,
+    merchant_name: String,
+    inspector: String,
+    date: String,
+    kind: &'static str,
+    score: i32,
+    notes: String,
+    items: Vec<ItemRow>,
+    violations: Vec<ViolationRow>,
+    change: Option<ChangeView>,
+    stars_now: String,
+    stars_now_label: String,
+    list_now: String,
+    list_class: &'static str,
+    reasons: Vec<String>,
+    terms: Vec<TermView>,
+    total: String,
+    can_edit: bool,
+    editable_until: String,
+}
+
+fn list_label(list: &str, lang: Lang) -> String {
+    match list {
+        "red" => lang.t("nav.red"),
+        "black" => lang.t("nav.black"),
+        _ => lang.t("inspections.list.none"),
+    }
+    .to_string()
+}
+
+fn score_text(tenths: Option<i32>) -> String {
+    tenths.map_or_else(|| "—".into(), |t| points(t, false))
+}
+
+fn change_view(before: &RatingState, after: &RatingState, lang: Lang) -> ChangeView {
+    let (sb, sbl) = stars_display(before.stars, lang);
+    let (sa, sal) = stars_display(after.stars, lang);
+    ChangeView {
+        stars_before: sb,
+        stars_before_label: sbl,
+        stars_after: sa,
+        stars_after_label: sal,
+        score_before: score_text(before.score_tenths),
+        score_after: score_text(after.score_tenths),
+        list_before: list_label(&before.list, lang),
+        list_after: list_label(&after.list, lang),
+        changed: before != after,
+    }
+}
+
+fn local_time(state: &AppState, at: NaiveDateTime) -> String {
+    state
+        .config
+        .time_zone
+        .from_utc_datetime(&at)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// GET /staff/inspections/{id}: the inspection, its score, and what it did to the rating.
+pub async fn show(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<ShowPage, AppError> {
+    user.require(STAFF)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let today = state.config.today();
+    let (policy, v) = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        let v = svc::view(c, &policy, id, today)?;
+        Ok((policy, v))
+    })
+    .await?;
+    let v = v.ok_or(AppError::NotFound)?;
+    let lang = page.lang;
+    let i = &v.inspection;
+    let can_edit = LOGGERS.contains(&user.role.as_str())
+        && check_editable(i, user.id, crate::db::models::now_utc()).is_ok();
+    let (stars_now, stars_now_label) = stars_display(v.rating.stars.map(i32::from), lang);
+    let list = v.rating.list.as_str();
+    Ok(ShowPage {
+        id: i.id,
+        merchant_id: i.merchant_id,
+        merchant_name: v.merchant_name.clone(),
+        inspector: v.inspector_name.clone().unwrap_or_default(),
+        date: i.inspected_on.to_string(),
+        kind: kind_label(&i.kind, lang),
+        score: i.score,
+        notes: i.notes.clone(),
+        items: v
+            .items
+            .iter()
+            .map(|x| {
+                let item = policy.checklist_item(&x.item_code);
+                ItemRow {
+                    code: x.item_code.clone(),
+                    title: item
+                        .map(|it| lang.pick(&it.title_zh, &it.title_en).to_string())
+                        .unwrap_or_default(),
+                    deduction: x.deduction,
+                    max: item.map_or(0, |it| it.points),
+                }
+            })
+            .collect(),
+        violations: v
+            .violations
+            .iter()
+            .map(|x| {
+                let sev = x.severity.parse::<Severity>().ok();
+                ViolationRow {
+                    code: x.code.clone(),
+                    severity: sev.map_or("", |s| lang.pick(s.label_zh(), s.label_en())),
+                    serious: sev == Some(Severity::Serious),
+                    description: x.description.clone(),
+                    legal_basis: x.legal_basis.clone(),
+                    fine: crate::domain::money::format_fen(x.fine_fen),
+                }
+            })
+            .collect(),
+        change: v.change.as_ref().map(|(b, a)| change_view(b, a, lang)),
+        stars_now,
+        stars_now_label,
+        list_now: list_label(list, lang),
+        list_class: match list {
+            "red" => "red",
+            "black" => "black",
+            _ => "",
+        },
+        reasons: v
+            .rating
+            .list_reasons
+            .iter()
+            .map(|r| lang.pick(&r.message_zh(), &r.message_en()).to_string())
+            .collect(),
+        terms: v
+            .rating
+            .breakdown
+            .iter()
+            .map(|t| TermView {
+                label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+                points: points(t.points_tenths, true),
+            })
+            .collect(),
+        total: score_text(v.rating.score_tenths),
+        can_edit,
+        editable_until: local_time(&state, svc::editable_until(i)),
+        page,
+    })
+}
+
+/// GET /staff/inspections/{id}/edit: the form filled in, for its own inspector within 24 hours.
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    user.require(LOGGERS)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let uid = user.id;
+    let loaded = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        let Some(i) = Inspection::find(c, id)? else {
+            return Err(AppError::NotFound);
+        };
+        if let Err(e) = check_editable(&i, uid, crate::db::models::now_utc()) {
+            return Ok(Err(e));
+        }
+        let items = Inspection::items_of(c, id)?;
+        let violations = Inspection::violations_of(c, id)?;
+        let name = svc::merchant_name(c, i.merchant_id)?;
+        let values = FormValues::of_inspection(&i, &items, &violations, &policy);
+        Ok(Ok((policy, values, name)))
+    })
+    .await?;
+    match loaded {
+        Ok((policy, values, name)) => {
+            let ctx = FormContext {
+                lang: page.lang,
+                policy: &policy,
+                today: state.config.today(),
+                merchant_name: name,
+                edit_id: Some(id),
+            };
+            render_status(&form_page(page, ctx, &values, &[]), StatusCode::OK)
+        }
+        Err(InspectionError::TooLate) => too_late_page(page, id),
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+/// POST /staff/inspections/{id}/edit: save the corrections (303), or the form again (422).
+pub async fn update(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    user.require(LOGGERS)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let pairs = form.into_inner();
+    check_csrf(&session, csrf_of(&pairs))?;
+    let today = state.config.today();
+    let actor = user.actor();
+    let uid = user.id;
+    let outcome = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        let values = FormValues::from_pairs(&pairs, &policy);
+        let now = crate::db::models::now_utc();
+        match svc::edit_inspection(c, &policy, id, &values.to_draft(), today, &actor, uid, now) {
+            Ok(_) => Ok(Ok(())),
+            Err(InspectionError::Invalid(problems)) => {
+                let name = match Inspection::find(c, id)? {
+                    Some(i) => svc::merchant_name(c, i.merchant_id)?,
+                    None => None,
+                };
+                Ok(Err(Some((policy, values, problems, name))))
+            }
+            Err(InspectionError::TooLate) => Ok(Err(None)),
+            Err(e) => Err(app_error(e)),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(format!("/staff/inspections/{id}"))),
+        Err(None) => too_late_page(page, id),
+        Err(Some((policy, values, problems, name))) => {
+            let ctx = FormContext {
+                lang: page.lang,
+                policy: &policy,
+                today,
+                merchant_name: name,
+                edit_id: Some(id),
+            };
+            let p = form_page(page, ctx, &values, &field_errors(problems));
+            render_status(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON API.
+
+/// `POST /api/v1/inspections` and `PUT /api/v1/inspections/{id}` body. Missing fields are
+/// reported as field errors, like the form's.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct InspectionBody {
+    /// The merchant inspected (on PUT it may be left out; it cannot change).
+    #[serde(default)]
+    pub merchant_id: Option<i64>,
+    /// `YYYY-MM-DD`, not after today in the deployment's time zone, not before 2000.
+    #[serde(default)]
+    #[schema(example = "2026-03-01")]
+    pub inspected_on: Option<String>,
+    /// `routine`, `follow_up`, `complaint` or `self_check` (日常 / 复查 / 投诉 / 自查).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Checklist deductions of the active policy; items left out deduct nothing.
+    #[serde(default)]
+    pub deductions: Vec<DeductionBody>,
+    /// Violations found. On PUT, send `id` to keep a violation; those left out are removed.
+    #[serde(default)]
+    pub violations: Vec<ViolationBody>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// One checklist deduction, in whole points.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct DeductionBody {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub points: i64,
+}
+
+/// One violation; the fine is in integer fen (分).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ViolationBody {
+    /// An existing violation of this inspection (PUT only).
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub code: String,
+    /// `minor`, `major` or `serious` (一般 / 较重 / 严重).
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub legal_basis: String,
+    #[serde(default)]
+    pub fine_fen: i64,
+}
+
+impl InspectionBody {
+    fn to_draft(&self) -> Draft {
+        Draft {
+            merchant_id: self.merchant_id.map(|m| m.to_string()).unwrap_or_default(),
+            inspected_on: self.inspected_on.clone().unwrap_or_default(),
+            kind: self.kind.clone().unwrap_or_default(),
+            deductions: self
+                .deductions
+                .iter()
+                .map(|d| DraftDeduction {
+                    code: d.code.clone(),
+                    points: d.points.to_string(),
+                })
+                .collect(),
+            violations: self
+                .violations
+                .iter()
+                .enumerate()
+                .map(|(row, v)| DraftViolation {
+                    row,
+                    id: v.id.map(|i| i.to_string()),
+                    code: v.code.clone(),
+                    severity: v.severity.clone(),
+                    description: v.description.clone(),
+                    legal_basis: v.legal_basis.clone(),
+                    fine: Fine::Fen(v.fine_fen),
+                })
+                .collect(),
+            notes: self.notes.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// A violation as stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ViolationOut {
+    pub id: i32,
+    pub code: String,
+    pub severity: String,
+    pub description: String,
+    pub legal_basis: String,
+    pub fine_fen: i64,
+    pub found_on: NaiveDate,
+}
+
+/// An inspection as stored, with its deductions and violations.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InspectionOut {
+    pub id: i32,
+    pub merchant_id: i32,
+    pub inspector_id: Option<i32>,
+    pub inspected_on: NaiveDate,
+    pub kind: String,
+    /// 0–100: 100 minus the checklist deductions.
+    pub score: i32,
+    pub notes: String,
+    pub deductions: Vec<DeductionBody>,
+    pub violations: Vec<ViolationOut>,
+    /// UTC.
+    pub created_at: NaiveDateTime,
+    /// UTC.
+    pub updated_at: NaiveDateTime,
+    /// Until when (UTC) its inspector may still edit it.
+    pub editable_until: NaiveDateTime,
+}
+
+/// A merchant's rating as the lists use it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RatingOut {
+    /// Tenths of a point; null = not yet rated (待评).
+    pub score_tenths: Option<i32>,
+    pub stars: Option<i32>,
+    /// `red`, `black` or `none`.
+    pub list: String,
+}
+
+impl From<&RatingState> for RatingOut {
+    fn from(r: &RatingState) -> Self {
+        RatingOut {
+            score_tenths: r.score_tenths,
+            stars: r.stars,
+            list: r.list.clone(),
+        }
+    }
+}
+
+/// One breakdown term.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TermOut {
+    pub key: String,
+    pub label_zh: String,
+    pub label_en: String,
+    /// Signed tenths of a point; the terms add up to the score.
+    pub points_tenths: i32,
+    pub record_ids: Vec<i64>,
+}
+
+/// What the inspection did to the merchant's rating.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RatingChangeOut {
+    /// Before the inspection was logged (or last edited); null when not recorded.
+    pub before: Option<RatingOut>,
+    pub after: RatingOut,
+    pub policy_version: String,
+    pub as_of: NaiveDate,
+    /// The breakdown of the rating as of `as_of`.
+    pub breakdown: Vec<TermOut>,
+}
+
+/// An inspection and the merchant's rating.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InspectionResponse {
+    pub inspection: InspectionOut,
+    pub rating: RatingChangeOut,
+}
+
+fn inspection_out(i: &Inspection, items: &[NewItem], violations: &[Violation]) -> InspectionOut {
+    InspectionOut {
+        id: i.id,
+        merchant_id: i.merchant_id,
+        inspector_id: i.inspector_id,
+        inspected_on: i.inspected_on,
+        kind: i.kind.clone(),
+        score: i.score,
+        notes: i.notes.clone(),
+        deductions: items
+            .iter()
+            .map(|x| DeductionBody {
+                code: x.item_code.clone(),
+                points: i64::from(x.deduction),
+            })
+            .collect(),
+        violations: violations
+            .iter()
+            .map(|v| ViolationOut {
+                id: v.id,
+                code: v.code.clone(),
+                severity: v.severity.clone(),
+                description: v.description.clone(),
+                legal_basis: v.legal_basis.clone(),
+                fine_fen: v.fine_fen,
+                found_on: v.found_on,
+            })
+            .collect(),
+        created_at: i.created_at,
+        updated_at: i.updated_at,
+        editable_until: svc::editable_until(i),
+    }
+}
+
+fn rating_out(before: Option<&RatingState>, after: &RatingState, r: &Rating) -> RatingChangeOut {
+    RatingChangeOut {
+        before: before.map(RatingOut::from),
+        after: after.into(),
+        policy_version: r.policy_version.clone(),
+        as_of: r.as_of,
+        breakdown: r
+            .breakdown
+            .iter()
+            .map(|t| TermOut {
+                key: t.key.as_str().to_string(),
+                label_zh: t.label_zh.to_string(),
+                label_en: t.label_en.to_string(),
+                points_tenths: t.points_tenths,
+                record_ids: t.record_ids.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn logged_response(l: &Logged) -> InspectionResponse {
+    let after = RatingState {
+        score_tenths: l.rating.score_tenths,
+        stars: l.rating.stars.map(i32::from),
+        list: l.rating.list.as_str().to_string(),
+    };
+    InspectionResponse {
+        inspection: inspection_out(&l.inspection, &l.items, &l.violations),
+        rating: rating_out(Some(&l.before), &after, &l.rating),
+    }
+}
+
+fn api_too_late() -> HttpResponse {
+    let (zh, en) = MESSAGES
+        .iter()
+        .find(|(k, _, _)| *k == "inspections.too_late")
+        .map_or(("", ""), |(_, zh, en)| (*zh, *en));
+    HttpResponse::Forbidden().json(serde_json::json!({
+        "error": "forbidden",
+        "message_zh": zh,
+        "message_en": en,
+    }))
+}
+
+/// Logs an inspection and recomputes the merchant's rating. Inspectors and administrators.
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "inspections", request_body = InspectionBody,
+    responses((status = 201, body = InspectionResponse), (status = 401), (status = 403),
+        (status = 422, description = "field errors in Chinese and English")),
+    security(("bearer" = [])))]
+pub async fn api_create(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    body: web::Json<InspectionBody>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(LOGGERS)?;
+    let draft = body.into_inner().to_draft();
+    let today = state.config.today();
+    let actor = user.actor();
+    let uid = user.id;
+    let logged = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        svc::log_inspection(c, &policy, &draft, today, &actor, uid).map_err(app_error)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/inspections/{}", logged.inspection.id),
+        ))
+        .json(logged_response(&logged)))
+}
+
+/// One inspection with the rating change it caused and the merchant's rating now. Staff.
+#[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "inspections",
+    params(("id" = i32, Path, description = "inspection id")),
+    responses((status = 200, body = InspectionResponse), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn api_show(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(STAFF)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let today = state.config.today();
+    let v = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        Ok(svc::view(c, &policy, id, today)?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let live = RatingState {
+        score_tenths: v.rating.score_tenths,
+        stars: v.rating.stars.map(i32::from),
+        list: v.rating.list.as_str().to_string(),
+    };
+    let (before, after) = match &v.change {
+        Some((b, a)) => (Some(b), a),
+        None => (None, &live),
+    };
+    Ok(HttpResponse::Ok().json(InspectionResponse {
+        inspection: inspection_out(&v.inspection, &v.items, &v.violations),
+        rating: rating_out(before, after, &v.rating),
+    }))
+}
+
+/// Corrects an inspection: only its own inspector, within 24 hours of logging it.
+#[utoipa::path(put, path = "/api/v1/inspections/{id}", tag = "inspections", request_body = InspectionBody,
+    params(("id" = i32, Path, description = "inspection id")),
+    responses((status = 200, body = InspectionResponse), (status = 401),
+        (status = 403, description = "not your inspection, or logged more than 24 hours ago"),
+        (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn api_update(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: web::Json<InspectionBody>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(LOGGERS)?;
+    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let draft = body.into_inner().to_draft();
+    let today = state.config.today();
+    let actor = user.actor();
+    let uid = user.id;
+    let outcome = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        let now = crate::db::models::now_utc();
+        match svc::edit_inspection(c, &policy, id, &draft, today, &actor, uid, now) {
+            Ok(l) => Ok(Some(l)),
+            Err(InspectionError::TooLate) => Ok(None),
+            Err(e) => Err(app_error(e)),
+        }
+    })
+    .await?;
+    match outcome {
+        Some(l) => Ok(HttpResponse::Ok().json(logged_response(&l))),
+        None => Ok(api_too_late()),
+    }
+}
+
+/// The OpenAPI description of the inspection endpoints, merged into the crate's document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api_create, api_show, api_update),
+    components(schemas(
+        InspectionBody,
+        DeductionBody,
+        ViolationBody,
+        InspectionOut,
+        ViolationOut,
+        RatingOut,
+        TermOut,
+        RatingChangeOut,
+        InspectionResponse
+    ))
+)]
+pub struct InspectionsApi;
+
+/// Registers the inspection routes (HTML under `/staff/inspections`, JSON under `/api/v1`).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/staff/inspections")
+            .route(web::get().to(index))
+            .route(web::post().to(create)),
+    )
+    .service(web::resource("/staff/inspections/new").route(web::get().to(new_form)))
+    .service(web::resource("/staff/inspections/{id}").route(web::get().to(show)))
+    .service(
+        web::resource("/staff/inspections/{id}/edit")
+            .route(web::get().to(edit_form))
+            .route(web::post().to(update)),
+    )
+    .service(web::resource("/api/v1/inspections").route(web::post().to(api_create)))
+    .service(
+        web::resource("/api/v1/inspections/{id}")
+            .route(web::get().to(api_show))
+            .route(web::put().to(api_update)),
+    );
+}

@@ -1,0 +1,256 @@
+//! The authorization matrix: every route, tried by every role and by an anonymous visitor, is
+//! allowed for exactly the roles listed here. A route added to the code but not to this table
+//! fails the test too.
+
+mod common;
+
+use common::TestApp;
+
+const ANON: &str = "anonymous";
+const ROLES: [&str; 5] = [ANON, "admin", "committee", "inspector", "merchant"];
+const ALL: &[&str] = &[ANON, "admin", "committee", "inspector", "merchant"];
+const LOGGED_IN: &[&str] = &["admin", "committee", "inspector", "merchant"];
+const STAFF: &[&str] = &["admin", "committee", "inspector"];
+const COMMITTEE: &[&str] = &["admin", "committee"];
+const LOGGERS: &[&str] = &["admin", "inspector"];
+const ADMIN: &[&str] = &["admin"];
+/// Editing an inspection: only its own inspector (the demo's inspections are the inspector's).
+const OWN_INSPECTOR: &[&str] = &["inspector"];
+
+/// (method, path as requested, the route pattern in the code, allowed roles)
+const MATRIX: &[(&str, &str, &str, &[&str])] = &[
+    ("GET", "/", "/", ALL),
+    ("GET", "/healthz", "/healthz", ALL),
+    ("GET", "/static/app.css", "/static/app.css", ALL),
+    ("GET", "/lists/red", "/lists/{list}", ALL),
+    ("GET", "/merchants/1", "/merchants/{id}", ALL),
+    ("GET", "/editions", "/editions", ALL),
+    ("POST", "/editions", "/editions", COMMITTEE),
+    ("GET", "/editions/1", "/editions/{number}", ALL),
+    ("GET", "/login", "/login", ALL),
+    ("POST", "/login", "/login", ALL),
+    ("POST", "/logout", "/logout", ALL),
+    ("GET", "/staff", "/staff", LOGGED_IN),
+    ("GET", "/staff/trainings", "/staff/trainings", COMMITTEE),
+    ("POST", "/staff/trainings", "/staff/trainings", COMMITTEE),
+    ("GET", "/staff/trainings/1", "/staff/trainings/{id}", COMMITTEE),
+    (
+        "POST",
+        "/staff/trainings/1/attendance",
+        "/staff/trainings/{id}/attendance",
+        COMMITTEE,
+    ),
+    ("GET", "/staff/rewards", "/staff/rewards", COMMITTEE),
+    ("POST", "/staff/rewards", "/staff/rewards", COMMITTEE),
+    ("GET", "/staff/users", "/staff/users", ADMIN),
+    ("POST", "/staff/users", "/staff/users", ADMIN),
+    ("POST", "/staff/users/3/active", "/staff/users/{id}/active", ADMIN),
+    ("GET", "/staff/audit", "/staff/audit", ADMIN),
+    ("GET", "/staff/merchants", "/staff/merchants", STAFF),
+    ("POST", "/staff/merchants", "/staff/merchants", STAFF),
+    ("GET", "/staff/merchants/new", "/staff/merchants/new", STAFF),
+    ("GET", "/staff/merchants/import", "/staff/merchants/import", STAFF),
+    (
+        "POST",
+        "/staff/merchants/import",
+        "/staff/merchants/import",
+        STAFF,
+    ),
+    ("GET", "/staff/merchants/1", "/staff/merchants/{id}", STAFF),
+    ("POST", "/staff/merchants/1", "/staff/merchants/{id}", STAFF),
+    (
+        "GET",
+        "/staff/merchants/1/edit",
+        "/staff/merchants/{id}/edit",
+        STAFF,
+    ),
+    (
+        "POST",
+        "/staff/merchants/1/close",
+        "/staff/merchants/{id}/close",
+        COMMITTEE,
+    ),
+    ("GET", "/staff/inspections", "/staff/inspections", STAFF),
+    ("POST", "/staff/inspections", "/staff/inspections", LOGGERS),
+    ("GET", "/staff/inspections/new", "/staff/inspections/new", LOGGERS),
+    ("GET", "/staff/inspections/1", "/staff/inspections/{id}", STAFF),
+    (
+        "GET",
+        "/staff/inspections/1/edit",
+        "/staff/inspections/{id}/edit",
+        OWN_INSPECTOR,
+    ),
+    (
+        "POST",
+        "/staff/inspections/1/edit",
+        "/staff/inspections/{id}/edit",
+        OWN_INSPECTOR,
+    ),
+    ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", ALL),
+    (
+        "GET",
+        "/api/v1/public/lists/red",
+        "/api/v1/public/lists/{list}",
+        ALL,
+    ),
+    (
+        "GET",
+        "/api/v1/public/merchants/1",
+        "/api/v1/public/merchants/{id}",
+        ALL,
+    ),
+    ("POST", "/api/v1/tokens", "/api/v1/tokens", ALL),
+    (
+        "DELETE",
+        "/api/v1/tokens/999999",
+        "/api/v1/tokens/{id}",
+        LOGGED_IN,
+    ),
+    ("GET", "/api/v1/merchants", "/api/v1/merchants", STAFF),
+    ("POST", "/api/v1/merchants", "/api/v1/merchants", STAFF),
+    ("GET", "/api/v1/merchants/1", "/api/v1/merchants/{id}", STAFF),
+    ("PUT", "/api/v1/merchants/1", "/api/v1/merchants/{id}", STAFF),
+    (
+        "POST",
+        "/api/v1/merchants/1/close",
+        "/api/v1/merchants/{id}/close",
+        COMMITTEE,
+    ),
+    ("POST", "/api/v1/inspections", "/api/v1/inspections", LOGGERS),
+    ("GET", "/api/v1/inspections/1", "/api/v1/inspections/{id}", STAFF),
+    (
+        "PUT",
+        "/api/v1/inspections/1",
+        "/api/v1/inspections/{id}",
+        OWN_INSPECTOR,
+    ),
+    ("GET", "/api/v1/rewards", "/api/v1/rewards", COMMITTEE),
+    ("POST", "/api/v1/rewards", "/api/v1/rewards", COMMITTEE),
+    ("POST", "/api/v1/trainings", "/api/v1/trainings", COMMITTEE),
+    (
+        "POST",
+        "/api/v1/trainings/1/attendance",
+        "/api/v1/trainings/{id}/attendance",
+        COMMITTEE,
+    ),
+];
+
+struct Caller {
+    client: reqwest::blocking::Client,
+    csrf: String,
+    token: Option<String>,
+}
+
+fn caller(app: &TestApp, role: &str) -> Caller {
+    let client = common::client();
+    let login = client.get(app.url("/login")).send().unwrap().text().unwrap();
+    let mut csrf = common::extract_csrf(&login).unwrap();
+    let mut token = None;
+    if role != ANON {
+        let r = client
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", role),
+                ("password", "gongzhi-demo"),
+            ])
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{role} logs in");
+        // The session is renewed at log-in: take the new token.
+        let home = client.get(app.url("/")).send().unwrap().text().unwrap();
+        csrf = common::extract_csrf(&home).unwrap();
+        let r = client
+            .post(app.url("/api/v1/tokens"))
+            .json(&serde_json::json!({"username": role, "password": "gongzhi-demo"}))
+            .send()
+            .unwrap();
+        token = Some(
+            r.json::<serde_json::Value>().unwrap()["token"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    Caller { client, csrf, token }
+}
+
+fn call(app: &TestApp, c: &Caller, method: &str, path: &str) -> u16 {
+    let url = app.url(path);
+    let api = path.starts_with("/api/");
+    let req = match method {
+        "GET" => c.client.get(url),
+        "DELETE" => c.client.delete(url),
+        "PUT" => c.client.put(url),
+        _ => c.client.post(url),
+    };
+    let req = if api {
+        let req = match &c.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        if method == "GET" || method == "DELETE" {
+            req
+        } else {
+            req.json(&serde_json::json!({}))
+        }
+    } else if method == "POST" {
+        // A valid token and nothing else: authorization is decided before validation.
+        req.form(&[("csrf", c.csrf.as_str())])
+    } else {
+        req
+    };
+    req.send().unwrap().status().as_u16()
+}
+
+#[test]
+fn every_route_allows_exactly_its_roles() {
+    let app = TestApp::spawn();
+    let callers: Vec<(&str, Caller)> = ROLES.iter().map(|r| (*r, caller(&app, r))).collect();
+    let mut wrong = Vec::new();
+    for (method, path, _, allowed) in MATRIX {
+        for (role, c) in &callers {
+            // Logging out would end the caller's session for the rows after it.
+            if *path == "/logout" {
+                continue;
+            }
+            let status = call(&app, c, method, path);
+            let denied = status == 401 || status == 403;
+            let expect_allowed = allowed.contains(role);
+            if expect_allowed == denied || status >= 500 {
+                wrong.push(format!(
+                    "{method} {path} as {role}: {status} (allowed: {allowed:?})"
+                ));
+            }
+            if !expect_allowed && *role == ANON && status != 401 {
+                wrong.push(format!("{method} {path} as anonymous: {status}, expected 401"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "authorization matrix broken:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Every route the code registers is in the matrix.
+#[test]
+fn the_matrix_lists_every_route() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for chunk in text.split("web::resource(\"").skip(1) {
+            let route = chunk.split('"').next().unwrap();
+            if !MATRIX.iter().any(|(_, _, pattern, _)| *pattern == route) {
+                missing.push(format!("{}: {route}", path.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes missing from the authorization matrix: {missing:?}"
+    );
+}
