@@ -60,6 +60,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             pool,
             config,
             policy: Arc::new(policy),
+            lists: Default::default(),
         },
         session_key,
         demo_loaded,

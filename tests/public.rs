@@ -141,3 +141,79 @@ impl<'a> TestAppClient<'a> {
         self.client.post(self.app.url(path)).form(form).send().unwrap()
     }
 }
+
+#[test]
+fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
+    let app = TestApp::spawn();
+    // Before any edition: the live ratings, said so.
+    let (_, live) = app.get_text("/lists/black");
+    assert!(live.contains("尚未发布正式期次"));
+    assert!(live.contains("一品豆花"));
+    let v: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert!(v["edition"].is_null());
+
+    // A rating change shows at once in the live list (the cache is invalidated).
+    {
+        use diesel::prelude::*;
+        let mut conn = app.conn();
+        let policy = gongzhi::domain::policy::Policy::default_policy();
+        let actor = gongzhi::db::models::audit::Actor::system("test");
+        gongzhi::services::notices::mark_overdue(
+            &mut conn,
+            &policy,
+            app.config.today() + chrono::Duration::days(11),
+            &actor,
+        )
+        .unwrap();
+        let n: i64 = gongzhi::db::schema::merchants::table
+            .filter(gongzhi::db::schema::merchants::current_list.eq("black"))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap();
+        let v: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+        assert_eq!(v["items"].as_array().unwrap().len() as i64, n);
+    }
+
+    // The committee publishes: the list pages now show edition 1.
+    let mut conn = app.conn();
+    let policy = gongzhi::domain::policy::Policy::default_policy();
+    gongzhi::services::editions::publish(
+        &mut conn,
+        &policy,
+        app.config.today(),
+        &gongzhi::db::models::audit::Actor::system("test"),
+        "",
+    )
+    .unwrap();
+    let (_, red) = app.get_text("/lists/red");
+    assert!(red.contains("第1期"), "{red}");
+    let v: serde_json::Value = app.get("/api/v1/public/lists/red").json().unwrap();
+    assert_eq!(v["edition"], 1);
+    let total = v["items"].as_array().unwrap().len();
+    assert!(total > 1);
+    // Filter by area: only that area's merchants.
+    let area = v["items"][0]["area"].as_str().unwrap().to_string();
+    let expected = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["area"] == area.as_str())
+        .count();
+    let (_, filtered) = app.get_text(&format!("/lists/red?area={}", url_encode(&area)));
+    assert_eq!(
+        filtered.matches("<tr><td><a href=\"/merchants/").count(),
+        expected
+    );
+    let (_, none) = app.get_text("/lists/red?category=no-such-category");
+    assert!(none.contains("暂无商家"));
+
+    let ed: serde_json::Value = app.get("/api/v1/public/editions/1").json().unwrap();
+    assert_eq!(ed["red"].as_array().unwrap().len(), total);
+    assert_eq!(app.get("/api/v1/public/editions/2").status().as_u16(), 404);
+    let all: serde_json::Value = app.get("/api/v1/public/editions").json().unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,12 +1,16 @@
 //! Use cases that span tables in one transaction. Each writes its audit entry; none renders.
 
 pub mod auth;
+pub mod complaints;
 pub mod demo;
 pub mod editions;
+pub mod export;
 pub mod import;
 pub mod inspections;
+pub mod lists;
 pub mod merchants;
 pub mod notices;
+pub mod plaque;
 pub mod policy;
 pub mod rating;
 pub mod records;

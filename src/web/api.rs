@@ -4,24 +4,12 @@ use actix_web::{http::header, web, HttpResponse};
 use serde::Serialize;
 
 use super::{with_db, ApiError, AppError, AppState};
-use crate::db::models::merchant::Merchant;
 use crate::domain::rating::Rating;
 
-/// A merchant on a public list.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ListItem {
-    pub id: i32,
-    pub name: String,
-    pub category: String,
-    pub area: String,
-    pub stars: Option<i32>,
-    pub score: Option<f64>,
-}
-
-/// The live red or black list.
+/// The red or black list: the latest published edition, or the live ratings before the first.
 #[utoipa::path(get, path = "/api/v1/public/lists/{list}", tag = "public",
     params(("list" = String, Path, description = "red or black")),
-    responses((status = 200, description = "{\"list\": ..., \"items\": [ListItem]}"), (status = 404)))]
+    responses((status = 200, body = ListResponse), (status = 404)))]
 pub async fn public_list(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -30,22 +18,91 @@ pub async fn public_list(
     if list != "red" && list != "black" {
         return Err(AppError::NotFound.into());
     }
-    let name = list.clone();
-    let rows = with_db(&state, move |c| Ok(Merchant::on_list(c, &name)?)).await?;
-    let items: Vec<ListItem> = rows
-        .into_iter()
-        .map(|m| ListItem {
-            id: m.id,
-            name: m.name,
-            category: m.category,
-            area: m.area,
-            stars: m.current_stars,
-            score: m.current_score_tenths.map(|t| f64::from(t) / 10.0),
-        })
+    let cache = state.lists.clone();
+    let published = with_db(&state, move |c| Ok(cache.get(c, &list)?)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .json(ListResponse {
+            list: published.list.clone(),
+            edition: published.edition,
+            published_on: published.published_on,
+            items: published.entries.clone(),
+        }))
+}
+
+/// A list as the API returns it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ListResponse {
+    pub list: String,
+    /// The edition (第N期) the list comes from; null before the first edition (live ratings).
+    pub edition: Option<i32>,
+    pub published_on: Option<chrono::NaiveDate>,
+    pub items: Vec<crate::services::lists::Entry>,
+}
+
+/// A published edition as the API returns it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EditionResponse {
+    pub number: i32,
+    pub published_on: chrono::NaiveDate,
+    pub policy_version: String,
+    pub note: String,
+    pub red: Vec<crate::services::lists::Entry>,
+    pub black: Vec<crate::services::lists::Entry>,
+}
+
+/// Every published edition (number, date), newest first.
+#[utoipa::path(get, path = "/api/v1/public/editions", tag = "public", responses((status = 200)))]
+pub async fn public_editions(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let list = with_db(&state, |c| Ok(crate::services::editions::list(c)?)).await?;
+    let items: Vec<serde_json::Value> = list
+        .iter()
+        .map(|e| serde_json::json!({"number": e.number, "published_on": e.published_on, "note": e.note}))
         .collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .json(serde_json::json!({ "list": list, "items": items })))
+        .json(serde_json::json!({ "items": items })))
+}
+
+/// One published edition with both lists.
+#[utoipa::path(get, path = "/api/v1/public/editions/{number}", tag = "public",
+    params(("number" = i32, Path)), responses((status = 200, body = EditionResponse), (status = 404)))]
+pub async fn public_edition(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let number: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let (e, entries) = with_db(&state, move |c| Ok(crate::services::editions::find(c, number)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (mut red, mut black) = (Vec::new(), Vec::new());
+    for x in entries {
+        let entry = crate::services::lists::Entry {
+            merchant_id: x.merchant_id,
+            name: x.merchant_name,
+            category: x.category,
+            area: x.area,
+            stars: x.stars,
+            reason: x.reason,
+            since: Some(x.since),
+        };
+        if x.list == "red" {
+            red.push(entry);
+        } else {
+            black.push(entry);
+        }
+    }
+    // A published edition never changes: cache it for a day.
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .json(EditionResponse {
+            number: e.number,
+            published_on: e.published_on,
+            policy_version: e.policy_version,
+            note: e.note,
+            red,
+            black,
+        }))
 }
 
 /// A merchant's public record as JSON: no contact details, the rating with its breakdown.

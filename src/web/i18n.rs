@@ -106,6 +106,7 @@ pub const PARTS: &[&[(&str, &str, &str)]] = &[
     super::merchants::MESSAGES,
     super::inspections::MESSAGES,
     super::admin::MESSAGES,
+    super::consumer::MESSAGES,
 ];
 
 /// All catalogue entries.
@@ -130,8 +131,12 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("home.staff", "检查员、联盟委员会和商家请登录。", "Inspectors, the committee and merchants: log in."),
     ("list.red.title", "红榜", "Red list"),
     ("list.black.title", "黑榜", "Black list"),
-    ("list.live", "实时评定（以联盟正式发布的期次为准）", "Live ratings (the committee's published editions are authoritative)"),
+    ("list.live", "尚未发布正式期次，以下为实时评定", "No edition published yet: live ratings"),
     ("list.empty", "暂无商家", "No merchants"),
+    ("list.all", "全部", "All"),
+    ("list.filter", "筛选", "Filter"),
+    ("col.reason", "原因", "Reason"),
+    ("col.since", "上榜日期", "Since"),
     ("col.name", "商家", "Merchant"),
     ("col.category", "类别", "Category"),
     ("col.area", "片区", "Area"),
@@ -162,6 +167,10 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("editions.note", "说明（可选）", "Note (optional)"),
     ("editions.list_title", "红黑榜", "Red and black lists"),
     ("editions.published_on", "发布日期", "Published"),
+    ("record.plaque", "店面标牌", "Storefront plaque"),
+    ("record.complain", "投诉/举报", "File a complaint"),
+    ("home.search", "查找商家（名称、信用代码或地址）", "Find a merchant (name, credit code or address)"),
+    ("home.search_button", "搜索", "Search"),
     ("record.member", "联盟成员", "Alliance member"),
     ("record.points", "分", "points"),
     ("record.since", "自", "Since"),

@@ -4,8 +4,10 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod committee;
+pub mod consumer;
 pub mod editions;
 pub mod error;
+pub mod export;
 pub mod guard;
 pub mod i18n;
 pub mod inspections;
@@ -34,6 +36,8 @@ pub struct AppState {
     pub config: Config,
     /// The rating policy in force.
     pub policy: std::sync::Arc<Policy>,
+    /// The public lists, cached until an edition is published or a rating changes.
+    pub lists: std::sync::Arc<crate::services::lists::ListCache>,
 }
 
 /// Runs `f` with a pooled connection on actix's blocking pool, so diesel never blocks the async
@@ -107,13 +111,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/editions/{number}").route(web::get().to(editions::show)))
         .service(web::resource("/api/v1/public/lists/{list}").route(web::get().to(api::public_list)))
+        .service(web::resource("/api/v1/public/editions").route(web::get().to(api::public_editions)))
+        .service(web::resource("/api/v1/public/editions/{number}").route(web::get().to(api::public_edition)))
         .service(web::resource("/api/v1/public/merchants/{id}").route(web::get().to(api::public_merchant)))
         .service(web::resource("/api/v1/openapi.json").route(web::get().to(openapi::serve)))
         .service(web::resource("/api/v1/tokens").route(web::post().to(api::create_token)))
         .service(web::resource("/api/v1/tokens/{id}").route(web::delete().to(api::revoke_token)))
         .service(web::resource("/staff").route(web::get().to(staff::dashboard)))
+        .configure(export::routes)
         .configure(merchants::routes)
         .configure(committee::routes)
+        .configure(consumer::routes)
         .configure(admin::routes)
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
         .configure(inspections::routes);

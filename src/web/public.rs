@@ -57,31 +57,84 @@ pub fn stars_display(stars: Option<i32>, lang: Lang) -> (String, String) {
     }
 }
 
+/// A list entry, ready to print.
+pub struct EntryRow {
+    pub id: i32,
+    pub name: String,
+    pub category: String,
+    pub area: String,
+    pub stars_text: String,
+    pub stars_label: String,
+    pub reason: String,
+    pub since: String,
+}
+
+impl EntryRow {
+    fn new(e: &crate::services::lists::Entry, lang: Lang) -> Self {
+        let (stars_text, stars_label) = stars_display(e.stars, lang);
+        EntryRow {
+            id: e.merchant_id,
+            name: e.name.clone(),
+            category: e.category.clone(),
+            area: e.area.clone(),
+            stars_text,
+            stars_label,
+            reason: e.reason.clone(),
+            since: e.since.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "public/home.html")]
 pub struct HomePage {
     page: PageCtx,
     merchant_count: i64,
-    red: Vec<ListRow>,
-    black: Vec<ListRow>,
+    edition: String,
+    red: Vec<EntryRow>,
+    red_total: usize,
+    black: Vec<EntryRow>,
+    black_total: usize,
+}
+
+fn edition_label(l: &crate::services::lists::PublishedList, lang: Lang) -> String {
+    match (l.edition, l.published_on) {
+        (Some(n), Some(d)) => format!(
+            "{}{n}{} · {} {d}",
+            lang.t("editions.number_prefix"),
+            lang.t("editions.number_suffix"),
+            lang.t("editions.published_on")
+        ),
+        _ => lang.t("list.live").to_string(),
+    }
 }
 
 /// GET /
 pub async fn home(state: web::Data<AppState>, page: PageCtx) -> Result<HomePage, AppError> {
-    let (count, red, black) = with_db(&state, |c| {
-        Ok((
-            Merchant::count(c)?,
-            Merchant::on_list(c, "red")?,
-            Merchant::on_list(c, "black")?,
-        ))
+    let cache = state.lists.clone();
+    let (count, red, black) = with_db(&state, move |c| {
+        Ok((Merchant::count(c)?, cache.get(c, "red")?, cache.get(c, "black")?))
     })
     .await?;
     let lang = page.lang;
     Ok(HomePage {
         page,
         merchant_count: count,
-        red: red.iter().take(10).map(|m| ListRow::new(m, lang)).collect(),
-        black: black.iter().take(10).map(|m| ListRow::new(m, lang)).collect(),
+        edition: edition_label(&red, lang),
+        red: red
+            .entries
+            .iter()
+            .take(10)
+            .map(|e| EntryRow::new(e, lang))
+            .collect(),
+        red_total: red.entries.len(),
+        black: black
+            .entries
+            .iter()
+            .take(10)
+            .map(|e| EntryRow::new(e, lang))
+            .collect(),
+        black_total: black.entries.len(),
     })
 }
 
@@ -89,15 +142,32 @@ pub async fn home(state: web::Data<AppState>, page: PageCtx) -> Result<HomePage,
 #[template(path = "public/list.html")]
 pub struct ListPage {
     page: PageCtx,
+    list: String,
     title: &'static str,
-    rows: Vec<ListRow>,
+    edition: String,
+    rows: Vec<EntryRow>,
+    categories: Vec<String>,
+    areas: Vec<String>,
+    category: String,
+    area: String,
 }
 
-/// GET /lists/{red|black}
+/// Filters of a list page.
+#[derive(serde::Deserialize, Default)]
+pub struct ListFilter {
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub area: String,
+}
+
+/// GET /lists/{red|black}?category=&area=: the latest published edition of the list (the live
+/// ratings before the first edition).
 pub async fn list_page(
     state: web::Data<AppState>,
     page: PageCtx,
     path: web::Path<String>,
+    filter: web::Query<ListFilter>,
 ) -> Result<ListPage, AppError> {
     let list = path.into_inner();
     let title_key = match list.as_str() {
@@ -105,11 +175,33 @@ pub async fn list_page(
         "black" => "list.black.title",
         _ => return Err(AppError::NotFound),
     };
-    let rows = with_db(&state, move |c| Ok(Merchant::on_list(c, &list)?)).await?;
+    let cache = state.lists.clone();
+    let name = list.clone();
+    let published = with_db(&state, move |c| Ok(cache.get(c, &name)?)).await?;
     let lang = page.lang;
+    let mut categories: Vec<String> = published.entries.iter().map(|e| e.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let mut areas: Vec<String> = published.entries.iter().map(|e| e.area.clone()).collect();
+    areas.sort();
+    areas.dedup();
+    let ListFilter { category, area } = filter.into_inner();
+    let rows = published
+        .entries
+        .iter()
+        .filter(|e| category.is_empty() || e.category == category)
+        .filter(|e| area.is_empty() || e.area == area)
+        .map(|e| EntryRow::new(e, lang))
+        .collect();
     Ok(ListPage {
         title: lang.t(title_key),
-        rows: rows.iter().map(|m| ListRow::new(m, lang)).collect(),
+        edition: edition_label(&published, lang),
+        list,
+        rows,
+        categories,
+        areas,
+        category,
+        area,
         page,
     })
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::guard::CurrentUser;
-use super::{AppError, AppState, PageCtx};
+use super::{with_db, AppError, AppState, PageCtx};
 
 /// Messages of the staff area.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
@@ -16,15 +16,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("staff.merchants", "商家管理", "Merchants"),
     ("staff.inspections", "检查记录", "Inspections"),
     ("staff.trainings", "培训", "Trainings"),
+    ("staff.complaints", "投诉处理", "Complaints"),
+    ("staff.own_record", "本店公示记录", "My shop's public record"),
     ("staff.rewards", "奖励台账", "Rewards ledger"),
     ("staff.users", "用户管理", "Users"),
     ("staff.audit", "审计日志", "Audit log"),
-    ("staff.portal", "我的店铺", "My shop"),
 ];
 
 /// A link on the start page.
 pub struct Link {
-    pub href: &'static str,
+    pub href: String,
     pub key: &'static str,
 }
 
@@ -32,12 +33,12 @@ pub struct Link {
 pub const LINKS: &[(&str, &str, &[&str])] = &[
     ("/staff/merchants", "staff.merchants", super::guard::STAFF),
     ("/staff/inspections", "staff.inspections", super::guard::STAFF),
+    ("/staff/complaints", "staff.complaints", super::guard::STAFF),
     ("/staff/trainings", "staff.trainings", super::guard::COMMITTEE),
     ("/staff/rewards", "staff.rewards", super::guard::COMMITTEE),
     ("/editions", "staff.editions", super::guard::COMMITTEE),
     ("/staff/users", "staff.users", super::guard::ADMIN),
     ("/staff/audit", "staff.audit", super::guard::ADMIN),
-    ("/merchants/mine", "staff.portal", &["merchant"]),
 ];
 
 #[derive(Template, WebTemplate)]
@@ -50,15 +51,30 @@ pub struct Dashboard {
 
 /// GET /staff
 pub async fn dashboard(
-    _state: web::Data<AppState>,
+    state: web::Data<AppState>,
     page: PageCtx,
     user: CurrentUser,
 ) -> Result<Dashboard, AppError> {
-    let links = LINKS
+    // A merchant user's own public record, with its rating explained.
+    let uid = user.id;
+    let own = with_db(&state, move |c| {
+        Ok(crate::db::models::user::User::find(c, uid)?.and_then(|u| u.merchant_id))
+    })
+    .await?;
+    let mut links: Vec<Link> = LINKS
         .iter()
         .filter(|(_, _, roles)| roles.contains(&user.role.as_str()))
-        .map(|(href, key, _)| Link { href, key })
+        .map(|(href, key, _)| Link {
+            href: href.to_string(),
+            key,
+        })
         .collect();
+    if let Some(mid) = own {
+        links.push(Link {
+            href: format!("/merchants/{mid}"),
+            key: "staff.own_record",
+        });
+    }
     let role = page.lang.t(&format!("role.{}", user.role)).to_string();
     Ok(Dashboard { page, role, links })
 }

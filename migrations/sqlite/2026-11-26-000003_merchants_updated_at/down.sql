@@ -1,0 +1,1 @@
+DROP INDEX merchants_updated_at_idx;

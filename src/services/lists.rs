@@ -1,0 +1,179 @@
+//! The public red and black lists: the latest published edition (or, before the first edition,
+//! the live ratings), kept in an in-memory cache that is invalidated when an edition is published
+//! or a rating changes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{edition_entries, editions, list_entries, merchants, rating_snapshots};
+use crate::db::DbConn;
+
+/// One merchant on a list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Entry {
+    /// The merchant's id (its record is `/merchants/{id}`).
+    #[serde(rename = "id")]
+    pub merchant_id: i32,
+    pub name: String,
+    pub category: String,
+    pub area: String,
+    pub stars: Option<i32>,
+    pub reason: String,
+    pub since: Option<NaiveDate>,
+}
+
+/// A list as published.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublishedList {
+    /// "red" or "black".
+    pub list: String,
+    /// The edition it comes from; `None` before the first edition (then the entries are live).
+    pub edition: Option<i32>,
+    pub published_on: Option<NaiveDate>,
+    pub entries: Vec<Entry>,
+}
+
+/// What the cached lists were computed from: the newest edition, the newest rating change and the
+/// newest merchant edit (a merchant closed or renamed). Each is one index lookup.
+type Version = (Option<i32>, Option<i32>, Option<chrono::NaiveDateTime>);
+
+fn version(conn: &mut DbConn) -> QueryResult<Version> {
+    let edition: Option<i32> = editions::table
+        .select(diesel::dsl::max(editions::number))
+        .get_result(conn)?;
+    let rating: Option<i32> = rating_snapshots::table
+        .select(diesel::dsl::max(rating_snapshots::id))
+        .get_result(conn)?;
+    let edited = merchants::table
+        .select(diesel::dsl::max(merchants::updated_at))
+        .get_result(conn)?;
+    Ok((edition, rating, edited))
+}
+
+/// The cache: one entry per list, tagged with the version it was built at.
+#[derive(Default)]
+pub struct ListCache {
+    inner: Mutex<HashMap<String, (Version, Arc<PublishedList>)>>,
+}
+
+impl ListCache {
+    /// The list, from the cache when nothing was published or rated since it was built.
+    pub fn get(&self, conn: &mut DbConn, list: &str) -> QueryResult<Arc<PublishedList>> {
+        let v = version(conn)?;
+        if let Ok(map) = self.inner.lock() {
+            if let Some((cached_v, l)) = map.get(list) {
+                if *cached_v == v {
+                    return Ok(l.clone());
+                }
+            }
+        }
+        let fresh = Arc::new(load(conn, list, v.0)?);
+        if let Ok(mut map) = self.inner.lock() {
+            map.insert(list.to_string(), (v, fresh.clone()));
+        }
+        Ok(fresh)
+    }
+}
+
+/// (merchant id, name, category, area, stars, reason, since) of an edition entry.
+type EditionRow = (i32, String, String, String, Option<i32>, String, NaiveDate);
+/// The same for a live list, where the list entry may be missing.
+type LiveRow = (
+    i32,
+    String,
+    String,
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<NaiveDate>,
+);
+
+fn load(conn: &mut DbConn, list: &str, edition: Option<i32>) -> QueryResult<PublishedList> {
+    if let Some(number) = edition {
+        let (eid, published_on): (i32, NaiveDate) = editions::table
+            .filter(editions::number.eq(number))
+            .select((editions::id, editions::published_on))
+            .first(conn)?;
+        let rows: Vec<EditionRow> = edition_entries::table
+            .filter(edition_entries::edition_id.eq(eid))
+            .filter(edition_entries::list.eq(list))
+            .order((
+                edition_entries::stars.desc(),
+                edition_entries::merchant_name.asc(),
+            ))
+            .select((
+                edition_entries::merchant_id,
+                edition_entries::merchant_name,
+                edition_entries::category,
+                edition_entries::area,
+                edition_entries::stars,
+                edition_entries::reason,
+                edition_entries::since,
+            ))
+            .load(conn)?;
+        let entries = rows
+            .into_iter()
+            .map(
+                |(merchant_id, name, category, area, stars, reason, since)| Entry {
+                    merchant_id,
+                    name,
+                    category,
+                    area,
+                    stars,
+                    reason,
+                    since: Some(since),
+                },
+            )
+            .collect();
+        return Ok(PublishedList {
+            list: list.into(),
+            edition: Some(number),
+            published_on: Some(published_on),
+            entries,
+        });
+    }
+    let rows: Vec<LiveRow> = merchants::table
+        .left_join(
+            list_entries::table.on(list_entries::merchant_id
+                .eq(merchants::id)
+                .and(list_entries::left_on.is_null())
+                .and(list_entries::list.eq(merchants::current_list))),
+        )
+        .filter(merchants::current_list.eq(list))
+        .filter(merchants::status.eq("open"))
+        .order((merchants::current_stars.desc(), merchants::name.asc()))
+        .select((
+            merchants::id,
+            merchants::name,
+            merchants::category,
+            merchants::area,
+            merchants::current_stars,
+            list_entries::entered_reason.nullable(),
+            list_entries::entered_on.nullable(),
+        ))
+        .load(conn)?;
+    let entries = rows
+        .into_iter()
+        .map(
+            |(merchant_id, name, category, area, stars, reason, since)| Entry {
+                merchant_id,
+                name,
+                category,
+                area,
+                stars,
+                reason: reason.unwrap_or_default(),
+                since,
+            },
+        )
+        .collect();
+    Ok(PublishedList {
+        list: list.into(),
+        edition: None,
+        published_on: None,
+        entries,
+    })
+}

@@ -1,0 +1,294 @@
+//! The storefront plaque (门店标牌) and what consumers look up without logging in.
+//!
+//! A plaque carries a signed code: HMAC-SHA256 over (merchant, stars, list, issue date) under a
+//! key derived from the session secret, cut to 16 hex digits. Scanning its QR code opens
+//! `/merchants/{id}/plaque/check?code=…`, which compares the signed facts with the live rating:
+//! current, outdated, or forged. Signing and checking are pure; only [`app_secret`] and
+//! [`search_open`] touch the database.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::db::models::merchant::Merchant;
+use crate::db::models::settings;
+use crate::db::schema::merchants;
+use crate::db::DbConn;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// How many hex digits of the MAC a plaque code keeps: 64 bits, short enough for a small QR code
+/// and far beyond guessing by scanning.
+const MAC_HEX: usize = 16;
+
+/// The application secret: the configured one, else the one `prepare` stored in settings.
+pub fn app_secret(conn: &mut DbConn, configured: Option<&[u8]>) -> anyhow::Result<Vec<u8>> {
+    if let Some(s) = configured {
+        return Ok(s.to_vec());
+    }
+    let stored = settings::get(conn, "session_secret")?
+        .ok_or_else(|| anyhow::anyhow!("no session secret in settings"))?;
+    Ok(hex::decode(stored.trim())?)
+}
+
+/// A key for one purpose, derived from the application secret, so a plaque code can never be
+/// replayed as a session or form token.
+pub fn derive_key(secret: &[u8], purpose: &str) -> Vec<u8> {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(secret).expect("HMAC accepts any key length");
+    mac.update(b"gongzhi key derivation v1\0");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The plaque key.
+pub fn plaque_key(secret: &[u8]) -> Vec<u8> {
+    derive_key(secret, "plaque")
+}
+
+/// What a plaque states about a merchant on the day it was printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaqueFacts {
+    /// The merchant.
+    pub merchant_id: i32,
+    /// Stars, or `None` for 待评 (not yet rated).
+    pub stars: Option<i32>,
+    /// "red", "black" or "none".
+    pub list: String,
+    /// The day the plaque was issued.
+    pub issued_on: NaiveDate,
+}
+
+fn list_letter(list: &str) -> Option<char> {
+    match list {
+        "red" => Some('r'),
+        "black" => Some('b'),
+        "none" => Some('n'),
+        _ => None,
+    }
+}
+
+fn letter_list(c: &str) -> Option<&'static str> {
+    match c {
+        "r" => Some("red"),
+        "b" => Some("black"),
+        "n" => Some("none"),
+        _ => None,
+    }
+}
+
+fn mac_for(key: &[u8], f: &PlaqueFacts, date: &str, stars: i32, list: char) -> HmacSha256 {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(format!("plaque v1|{}|{stars}|{list}|{date}", f.merchant_id).as_bytes());
+    mac
+}
+
+/// Signs the facts: `{yyyymmdd}.{stars, 0 = unrated}.{r|b|n}.{16 hex of the MAC}`.
+pub fn sign(key: &[u8], f: &PlaqueFacts) -> String {
+    let date = f.issued_on.format("%Y%m%d").to_string();
+    let stars = f.stars.unwrap_or(0).clamp(0, 5);
+    let list = list_letter(&f.list).unwrap_or('n');
+    let tag = mac_for(key, f, &date, stars, list).finalize().into_bytes();
+    let hex = hex::encode(tag);
+    format!("{date}.{stars}.{list}.{}", &hex[..MAC_HEX])
+}
+
+/// The facts a code states for `merchant_id`, when its MAC is genuine; `None` for anything
+/// forged, garbled, or issued for another merchant.
+pub fn verify(key: &[u8], merchant_id: i32, code: &str) -> Option<PlaqueFacts> {
+    let mut parts = code.trim().split('.');
+    let (date, stars, list, tag) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || date.len() != 8 || tag.len() != MAC_HEX || stars.len() != 1 {
+        return None;
+    }
+    let issued_on = NaiveDate::parse_from_str(date, "%Y%m%d").ok()?;
+    let stars_n: i32 = stars.parse().ok().filter(|s| (0..=5).contains(s))?;
+    let list_name = letter_list(list)?;
+    let tag = hex::decode(tag).ok()?;
+    let facts = PlaqueFacts {
+        merchant_id,
+        stars: (stars_n > 0).then_some(stars_n),
+        list: list_name.to_string(),
+        issued_on,
+    };
+    let letter = list.chars().next()?;
+    mac_for(key, &facts, date, stars_n, letter)
+        .verify_truncated_left(&tag)
+        .ok()?;
+    Some(facts)
+}
+
+/// What a scanned plaque says when compared with the live rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Genuine, and the rating has not changed since it was printed.
+    Current(PlaqueFacts),
+    /// Genuine, but the rating has changed since (the plaque shows old stars or list).
+    Outdated(PlaqueFacts),
+    /// Not a code the alliance issued for this merchant.
+    Forged,
+}
+
+/// Compares a scanned code with the merchant's current stars and list.
+pub fn check(key: &[u8], merchant_id: i32, code: &str, stars: Option<i32>, list: &str) -> Verdict {
+    match verify(key, merchant_id, code) {
+        None => Verdict::Forged,
+        Some(f) if f.stars == stars && f.list == list => Verdict::Current(f),
+        Some(f) => Verdict::Outdated(f),
+    }
+}
+
+/// The URL a plaque's QR code opens.
+pub fn check_url(base_url: &str, merchant_id: i32, code: &str) -> String {
+    format!(
+        "{}/merchants/{merchant_id}/plaque/check?code={code}",
+        base_url.trim_end_matches('/')
+    )
+}
+
+/// `text` as an inline SVG QR code (no XML declaration, so it can sit inside HTML).
+pub fn qr_svg(text: &str) -> anyhow::Result<String> {
+    use qrcode::render::svg;
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)?;
+    let image = code
+        .render::<svg::Color>()
+        .min_dimensions(180, 180)
+        .quiet_zone(true)
+        .build();
+    let start = image.find("<svg").unwrap_or(0);
+    Ok(image[start..].to_string())
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`; PostgreSQL's `LIKE` is case-sensitive, SQLite's only for non-ASCII.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `%text%` with `%`, `_` and `\` escaped, so user text matches literally.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+/// One page of open merchants whose name, credit code or address contains `q` (Latin letters
+/// in any case), by name; and how many match in all. An empty `q` matches nothing.
+pub fn search_open(conn: &mut DbConn, q: &str, offset: i64, limit: i64) -> QueryResult<(Vec<Merchant>, i64)> {
+    let text = q.trim();
+    if text.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let lowered = like_pattern(&text.to_lowercase());
+    let code = like_pattern(&text.to_uppercase());
+    let filtered = || {
+        merchants::table
+            .filter(merchants::status.eq("open"))
+            .filter(
+                lower(merchants::name)
+                    .like(lowered.clone())
+                    .escape('\\')
+                    .or(merchants::credit_code.like(code.clone()).escape('\\'))
+                    .or(lower(merchants::address).like(lowered.clone()).escape('\\')),
+            )
+            .into_boxed()
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((merchants::name.asc(), merchants::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Merchant::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> PlaqueFacts {
+        PlaqueFacts {
+            merchant_id: 7,
+            stars: Some(4),
+            list: "none".into(),
+            issued_on: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_signed_code_verifies_and_states_its_facts() {
+        let key = plaque_key(b"secret");
+        let code = sign(&key, &facts());
+        assert!(code.starts_with("20261126.4.n."), "{code}");
+        assert_eq!(code.len(), "20261126.4.n.".len() + MAC_HEX);
+        assert_eq!(verify(&key, 7, &code), Some(facts()));
+        let unrated = PlaqueFacts {
+            stars: None,
+            list: "black".into(),
+            ..facts()
+        };
+        let code = sign(&key, &unrated);
+        assert!(code.starts_with("20261126.0.b."));
+        assert_eq!(verify(&key, 7, &code), Some(unrated));
+    }
+
+    #[test]
+    fn tampering_another_merchant_or_another_key_is_forged() {
+        let key = plaque_key(b"secret");
+        let code = sign(&key, &facts());
+        assert_eq!(verify(&key, 8, &code), None, "another merchant");
+        assert_eq!(verify(&plaque_key(b"other"), 7, &code), None, "another key");
+        assert_eq!(verify(&key, 7, &code.replacen(".4.", ".5.", 1)), None);
+        assert_eq!(verify(&key, 7, &code.replacen(".n.", ".r.", 1)), None);
+        assert_eq!(verify(&key, 7, &code.replacen("20261126", "20271126", 1)), None);
+        let mut flipped = code.clone();
+        let last = flipped.pop().unwrap();
+        flipped.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(verify(&key, 7, &flipped), None, "one hex digit changed");
+        for garbled in [
+            "",
+            "x",
+            "20261126.4.n",
+            "20261126.4.n.zz",
+            "2026.4.n.0123456789abcdef",
+        ] {
+            assert_eq!(verify(&key, 7, garbled), None, "{garbled}");
+        }
+        assert_eq!(verify(&key, 7, &format!("{code}.extra")), None);
+    }
+
+    #[test]
+    fn verdicts_compare_with_the_live_rating() {
+        let key = plaque_key(b"secret");
+        let code = sign(&key, &facts());
+        assert_eq!(check(&key, 7, &code, Some(4), "none"), Verdict::Current(facts()));
+        assert_eq!(check(&key, 7, &code, Some(3), "none"), Verdict::Outdated(facts()));
+        assert_eq!(check(&key, 7, &code, Some(4), "red"), Verdict::Outdated(facts()));
+        assert_eq!(check(&key, 7, "nonsense", Some(4), "none"), Verdict::Forged);
+    }
+
+    #[test]
+    fn keys_differ_by_purpose_and_the_qr_is_inline_svg() {
+        assert_ne!(derive_key(b"s", "plaque"), derive_key(b"s", "complaint-form"));
+        let svg = qr_svg(&check_url(
+            "https://x.example/",
+            3,
+            "20261126.4.n.0123456789abcdef",
+        ))
+        .unwrap();
+        assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
+        assert!(svg.ends_with("</svg>"));
+        assert_eq!(
+            check_url("https://x.example/", 3, "c"),
+            "https://x.example/merchants/3/plaque/check?code=c"
+        );
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+}

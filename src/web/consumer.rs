@@ -1,0 +1,720 @@
+//! What consumers do without an account beyond reading the lists: search merchants, print or
+//! check a storefront plaque, and file a complaint; and the inspectors' triage of complaints.
+
+use actix_session::Session;
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::{Datelike, TimeZone};
+use serde::{Deserialize, Serialize};
+
+use super::auth::check_csrf;
+use super::error::FieldError;
+use super::guard::{CurrentUser, STAFF};
+use super::public::stars_display;
+use super::{with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use crate::db::models::merchant::Merchant;
+use crate::db::models::now_utc;
+use crate::services::complaints::{self, Decision, FileError, FormTiming, NewComplaint, TriageError};
+use crate::services::plaque::{self, PlaqueFacts, Verdict};
+
+/// Messages of the consumer pages.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("consumer.search.title", "查找商家", "Find a merchant"),
+    ("consumer.search.label", "商家名称、统一社会信用代码或地址", "Name, credit code or address"),
+    ("consumer.search.submit", "搜索", "Search"),
+    ("consumer.search.none", "没有找到营业中的商家。", "No open merchant matches."),
+    ("consumer.search.found", "条结果", "results"),
+    ("consumer.search.prev", "上一页", "Previous"),
+    ("consumer.search.next", "下一页", "Next"),
+    ("consumer.col.address", "地址", "Address"),
+    ("consumer.col.list", "榜单", "List"),
+    ("consumer.list.none", "未上榜", "Not listed"),
+    ("consumer.plaque.title", "门店标牌", "Storefront plaque"),
+    ("consumer.plaque.heading", "商家自治联盟 · 星级评定", "Merchant Alliance · Star rating"),
+    ("consumer.plaque.member", "联盟成员商家", "Alliance member"),
+    ("consumer.plaque.not_member", "非联盟成员", "Not an alliance member"),
+    ("consumer.plaque.year", "年度", "Year"),
+    ("consumer.plaque.issued", "发放日期", "Issued"),
+    ("consumer.plaque.scan", "扫码查看实时评定记录", "Scan for the live public record"),
+    ("consumer.plaque.print", "打印标牌", "Print the plaque"),
+    ("consumer.check.title", "标牌验证", "Plaque check"),
+    ("consumer.check.valid", "标牌有效，与当前评定一致", "The plaque is genuine and matches the current rating"),
+    ("consumer.check.outdated", "标牌已过期：当前评定为", "The plaque is out of date: the current rating is "),
+    ("consumer.check.forged", "标牌无法验证（可能伪造）", "The plaque cannot be verified (it may be forged)"),
+    ("consumer.check.plaque_says", "标牌所示：", "The plaque shows: "),
+    ("consumer.check.record", "查看该商家的公开记录", "See the merchant's public record"),
+    ("consumer.complaint.title", "投诉举报", "File a complaint"),
+    ("consumer.complaint.about", "被投诉商家：", "Merchant: "),
+    ("consumer.complaint.body", "投诉内容（10–1000字）", "What happened (10–1000 characters)"),
+    ("consumer.complaint.contact", "联系方式（选填，仅检查员可见）", "Contact (optional, seen only by inspectors)"),
+    ("consumer.complaint.website", "请勿填写此项", "Leave this empty"),
+    ("consumer.complaint.submit", "提交投诉", "Submit"),
+    ("consumer.complaint.privacy", "我们不记录您的 IP 地址。投诉经检查员核实后计入商家评分。", "We do not store your IP address. A complaint counts in the rating once an inspector verifies it."),
+    ("consumer.complaint.thanks", "投诉已收到，检查员会尽快核实。谢谢！", "Thank you: your complaint was received and an inspector will look into it."),
+    ("consumer.complaint.back", "返回商家记录", "Back to the merchant's record"),
+    ("consumer.complaint.limit_title", "今日提交次数已达上限", "Daily limit reached"),
+    ("consumer.complaint.limit_client", "为防止滥用，每人每天最多提交 3 条投诉。请明天再试，或拨打 12315 热线。", "To prevent abuse, each person may file at most 3 complaints a day. Please try again tomorrow, or call the 12315 hotline."),
+    ("consumer.complaint.limit_merchant", "该商家今天已收到较多投诉，检查员正在处理。请明天再试，或拨打 12315 热线。", "This merchant has received many complaints today and inspectors are on it. Please try again tomorrow, or call the 12315 hotline."),
+    ("consumer.triage.title", "待处理投诉", "Complaints to triage"),
+    ("consumer.triage.none", "没有待处理的投诉。", "No complaint is waiting."),
+    ("consumer.triage.received", "收到时间", "Received"),
+    ("consumer.triage.decision", "处理结果", "Decision"),
+    ("consumer.triage.verified", "属实（计入评分）", "Verified (counts in the rating)"),
+    ("consumer.triage.dismissed", "不属实", "Dismissed"),
+    ("consumer.triage.note", "处理说明", "Note"),
+    ("consumer.triage.contact", "联系方式：", "Contact: "),
+    ("consumer.triage.save", "提交", "Save"),
+];
+
+fn field(name: &str, zh: &str, en: &str) -> FieldError {
+    FieldError {
+        field: name.into(),
+        zh: zh.into(),
+        en: en.into(),
+    }
+}
+
+fn list_label(list: &str, lang: Lang) -> &'static str {
+    match list {
+        "red" => lang.t("list.red.title"),
+        "black" => lang.t("list.black.title"),
+        _ => lang.t("consumer.list.none"),
+    }
+}
+
+fn html(status: actix_web::http::StatusCode, t: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = t.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// The application secret (configured, or generated and stored at first start).
+async fn secret(state: &AppState) -> Result<Vec<u8>, AppError> {
+    let configured = state.config.session_secret.clone();
+    with_db(state, move |c| Ok(plaque::app_secret(c, configured.as_deref())?)).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+/// Results per page.
+const PER_PAGE: i64 = 50;
+/// Longer queries are cut: no merchant name or address is this long.
+const MAX_QUERY_CHARS: usize = 100;
+
+/// `?q=&page=` of the search page and the search API.
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl SearchQuery {
+    fn text(&self) -> String {
+        self.q.trim().chars().take(MAX_QUERY_CHARS).collect()
+    }
+
+    fn page(&self) -> i64 {
+        self.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 10_000)
+    }
+}
+
+async fn run_search(state: &AppState, q: &SearchQuery) -> Result<(Vec<Merchant>, i64), AppError> {
+    let text = q.text();
+    let offset = (q.page() - 1) * PER_PAGE;
+    with_db(state, move |c| {
+        Ok(plaque::search_open(c, &text, offset, PER_PAGE)?)
+    })
+    .await
+}
+
+/// A search hit, ready to print.
+pub struct HitRow {
+    pub id: i32,
+    pub name: String,
+    pub category: String,
+    pub address: String,
+    pub stars_text: String,
+    pub stars_label: String,
+    pub list: &'static str,
+    pub list_class: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consumer/search.html")]
+pub struct SearchPage {
+    page: PageCtx,
+    q: String,
+    searched: bool,
+    total: i64,
+    hits: Vec<HitRow>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+fn search_href(q: &str, page: i64) -> String {
+    let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    format!("/search?q={q}&page={page}")
+}
+
+/// GET /search?q=&page=: open merchants by part of their name, credit code or address.
+pub async fn search_page(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    query: web::Query<SearchQuery>,
+) -> Result<SearchPage, AppError> {
+    let q = query.into_inner();
+    let text = q.text();
+    let n = q.page();
+    let (rows, total) = run_search(&state, &q).await?;
+    let lang = page.lang;
+    let hits = rows
+        .iter()
+        .map(|m| {
+            let (stars_text, stars_label) = stars_display(m.current_stars, lang);
+            HitRow {
+                id: m.id,
+                name: m.name.clone(),
+                category: m.category.clone(),
+                address: m.address.clone(),
+                stars_text,
+                stars_label,
+                list: list_label(&m.current_list, lang),
+                list_class: m.current_list.clone(),
+            }
+        })
+        .collect();
+    Ok(SearchPage {
+        page,
+        searched: !text.is_empty(),
+        total,
+        hits,
+        prev_href: (n > 1).then(|| search_href(&text, n - 1)),
+        next_href: (n * PER_PAGE < total).then(|| search_href(&text, n + 1)),
+        q: text,
+    })
+}
+
+/// A search hit in the API: public facts only, never contact details.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SearchItem {
+    pub id: i32,
+    pub name: String,
+    pub category: String,
+    pub address: String,
+    pub area: String,
+    pub alliance_member: bool,
+    pub stars: Option<i32>,
+    pub score: Option<f64>,
+    pub list: String,
+}
+
+/// Open merchants whose name, credit code or address contains `q`, 50 a page.
+#[utoipa::path(get, path = "/api/v1/public/merchants", tag = "public",
+    params(("q" = String, Query), ("page" = Option<i64>, Query)),
+    responses((status = 200, description = "{\"items\": [SearchItem], \"page\", \"per_page\", \"total\"}")))]
+pub async fn api_search(
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let (rows, total) = run_search(&state, &q).await?;
+    let items: Vec<SearchItem> = rows
+        .into_iter()
+        .map(|m| SearchItem {
+            id: m.id,
+            alliance_member: m.member_since.is_some(),
+            name: m.name,
+            category: m.category,
+            address: m.address,
+            area: m.area,
+            stars: m.current_stars,
+            score: m.current_score_tenths.map(|t| f64::from(t) / 10.0),
+            list: m.current_list,
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .json(serde_json::json!({
+            "items": items,
+            "page": q.page(),
+            "per_page": PER_PAGE,
+            "total": total,
+        })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plaque
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consumer/plaque.html")]
+pub struct PlaquePage {
+    page: PageCtx,
+    id: i32,
+    name: String,
+    stars_text: String,
+    stars_label: String,
+    list: &'static str,
+    list_class: String,
+    member: bool,
+    year: i32,
+    issued: String,
+    check_url: String,
+    qr_svg: String,
+}
+
+fn parse_id(s: &str) -> Result<i32, AppError> {
+    s.trim().parse().map_err(|_| AppError::NotFound)
+}
+
+/// GET /merchants/{id}/plaque: a printable A5 plaque whose QR code checks itself.
+pub async fn plaque_page(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    path: web::Path<String>,
+) -> Result<PlaquePage, AppError> {
+    let id = parse_id(&path)?;
+    let configured = state.config.session_secret.clone();
+    let (m, secret) = with_db(&state, move |c| {
+        let m = Merchant::find(c, id)?.ok_or(AppError::NotFound)?;
+        Ok((m, plaque::app_secret(c, configured.as_deref())?))
+    })
+    .await?;
+    if m.status != "open" {
+        return Err(AppError::NotFound);
+    }
+    let today = state.config.today();
+    let code = plaque::sign(
+        &plaque::plaque_key(&secret),
+        &PlaqueFacts {
+            merchant_id: id,
+            stars: m.current_stars,
+            list: m.current_list.clone(),
+            issued_on: today,
+        },
+    );
+    let check_url = plaque::check_url(&state.config.base_url, id, &code);
+    let qr_svg = plaque::qr_svg(&check_url)?;
+    let lang = page.lang;
+    let (stars_text, stars_label) = stars_display(m.current_stars, lang);
+    Ok(PlaquePage {
+        page,
+        id,
+        name: m.name,
+        stars_text,
+        stars_label,
+        list: list_label(&m.current_list, lang),
+        list_class: m.current_list,
+        member: m.member_since.is_some_and(|d| d <= today),
+        year: today.year(),
+        issued: today.to_string(),
+        check_url,
+        qr_svg,
+    })
+}
+
+/// `?code=` of the plaque check.
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consumer/check.html")]
+pub struct CheckPage {
+    page: PageCtx,
+    id: i32,
+    name: String,
+    /// "valid", "outdated" or "forged".
+    verdict: &'static str,
+    message: &'static str,
+    /// What the plaque states (when genuine).
+    plaque_says: Option<String>,
+    current: String,
+}
+
+fn rating_text(stars: Option<i32>, list: &str, lang: Lang) -> String {
+    let (_, label) = stars_display(stars, lang);
+    format!("{label} · {}", list_label(list, lang))
+}
+
+/// GET /merchants/{id}/plaque/check?code=: is this plaque genuine and current?
+pub async fn plaque_check(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    path: web::Path<String>,
+    query: web::Query<CodeQuery>,
+) -> Result<CheckPage, AppError> {
+    let id = parse_id(&path)?;
+    let configured = state.config.session_secret.clone();
+    let (m, secret) = with_db(&state, move |c| {
+        let m = Merchant::find(c, id)?.ok_or(AppError::NotFound)?;
+        Ok((m, plaque::app_secret(c, configured.as_deref())?))
+    })
+    .await?;
+    let lang = page.lang;
+    let key = plaque::plaque_key(&secret);
+    let current = rating_text(m.current_stars, &m.current_list, lang);
+    let (verdict, message, says) =
+        match plaque::check(&key, id, &query.code, m.current_stars, &m.current_list) {
+            Verdict::Current(f) => ("valid", lang.t("consumer.check.valid"), Some(f)),
+            Verdict::Outdated(f) => ("outdated", lang.t("consumer.check.outdated"), Some(f)),
+            Verdict::Forged => ("forged", lang.t("consumer.check.forged"), None),
+        };
+    Ok(CheckPage {
+        page,
+        id,
+        name: m.name,
+        verdict,
+        message,
+        plaque_says: says.map(|f| format!("{} ({})", rating_text(f.stars, &f.list, lang), f.issued_on)),
+        current,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complaints
+
+/// The longest complaint, in characters.
+const BODY_MAX: usize = 1000;
+/// The shortest complaint, in characters.
+const BODY_MIN: usize = 10;
+/// The longest contact, in characters.
+const CONTACT_MAX: usize = 100;
+
+/// The complaint form as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct ComplaintInput {
+    #[serde(default)]
+    merchant: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    contact: String,
+}
+
+/// Validates a complaint: (merchant id, body, contact).
+pub fn validate_complaint(i: &ComplaintInput) -> Result<(i32, String, Option<String>), Vec<FieldError>> {
+    let mut e = Vec::new();
+    let merchant = i.merchant.trim().parse::<i32>().ok();
+    if merchant.is_none() {
+        e.push(field("merchant", "请选择被投诉的商家。", "Choose the merchant."));
+    }
+    let body = i.body.trim().to_string();
+    let n = body.chars().count();
+    if !(BODY_MIN..=BODY_MAX).contains(&n) {
+        e.push(field(
+            "body",
+            "投诉内容应为 10 到 1000 个字。",
+            "The complaint must be 10 to 1000 characters.",
+        ));
+    }
+    let contact = i.contact.trim().to_string();
+    if contact.chars().count() > CONTACT_MAX {
+        e.push(field(
+            "contact",
+            "联系方式不能超过 100 个字。",
+            "The contact must be at most 100 characters.",
+        ));
+    }
+    match merchant {
+        Some(m) if e.is_empty() => Ok((m, body, (!contact.is_empty()).then_some(contact))),
+        _ => Err(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consumer/complaint.html")]
+pub struct ComplaintPage {
+    page: PageCtx,
+    merchant_name: String,
+    input: ComplaintInput,
+    ts: String,
+    errors: Vec<(String, String)>,
+}
+
+/// `?merchant=` of the complaint form.
+#[derive(Deserialize)]
+pub struct MerchantQuery {
+    #[serde(default)]
+    merchant: String,
+}
+
+async fn complaint_page(
+    state: &AppState,
+    page: PageCtx,
+    input: ComplaintInput,
+    ts: Option<String>,
+    errors: Vec<FieldError>,
+) -> Result<ComplaintPage, AppError> {
+    let id = parse_id(&input.merchant)?;
+    let configured = state.config.session_secret.clone();
+    let (m, secret) = with_db(state, move |c| {
+        let m = Merchant::find(c, id)?.ok_or(AppError::NotFound)?;
+        Ok((m, plaque::app_secret(c, configured.as_deref())?))
+    })
+    .await?;
+    let ts = ts.unwrap_or_else(|| complaints::form_token(&secret, now_utc().and_utc().timestamp()));
+    let lang = page.lang;
+    Ok(ComplaintPage {
+        page,
+        merchant_name: m.name,
+        input,
+        ts,
+        errors: errors
+            .iter()
+            .map(|f| (f.field.clone(), lang.pick(&f.zh, &f.en).to_string()))
+            .collect(),
+    })
+}
+
+/// GET /complaints/new?merchant={id}
+pub async fn complaint_form(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    query: web::Query<MerchantQuery>,
+) -> Result<ComplaintPage, AppError> {
+    let input = ComplaintInput {
+        merchant: query.into_inner().merchant,
+        ..Default::default()
+    };
+    complaint_page(&state, page, input, None, vec![]).await
+}
+
+/// The complaint form with its token, render time and honeypot.
+#[derive(Deserialize)]
+pub struct ComplaintForm {
+    #[serde(default)]
+    csrf: String,
+    /// The signed render time ([`complaints::form_token`]).
+    #[serde(default)]
+    ts: String,
+    /// The honeypot: hidden from people, filled by bots.
+    #[serde(default)]
+    website: String,
+    #[serde(flatten)]
+    input: ComplaintInput,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consumer/limit.html")]
+pub struct LimitPage {
+    page: PageCtx,
+    message: &'static str,
+    merchant_id: i32,
+}
+
+/// POST /complaints
+pub async fn complaint_submit(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    req: HttpRequest,
+    form: web::Form<ComplaintForm>,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let form = form.into_inner();
+    let thanks = |id: &str| {
+        let id: String = url::form_urlencoded::byte_serialize(id.trim().as_bytes()).collect();
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/complaints/thanks?merchant={id}")))
+            .finish()
+    };
+    if !form.website.trim().is_empty() {
+        // A bot: let it believe it succeeded, and store nothing.
+        tracing::info!("complaint honeypot filled; discarded");
+        return Ok(thanks(&form.input.merchant));
+    }
+    let secret = secret(&state).await?;
+    let now = now_utc();
+    let timing = complaints::form_timing(&secret, &form.ts, now.and_utc().timestamp());
+    let mut errors = match validate_complaint(&form.input) {
+        Ok(_) => Vec::new(),
+        Err(e) => e,
+    };
+    match timing {
+        FormTiming::Ok => {}
+        FormTiming::TooFast => errors.push(field(
+            "ts",
+            "请稍后再提交。",
+            "Please wait a moment before submitting.",
+        )),
+        FormTiming::Expired => errors.push(field(
+            "ts",
+            "表单已过期，请重新提交。",
+            "The form has expired; please submit it again.",
+        )),
+    }
+    if !errors.is_empty() {
+        if form.input.merchant.trim().parse::<i32>().is_err() {
+            return Err(AppError::Invalid(errors));
+        }
+        // Keep a genuine render time, so a form sent too fast is accepted when sent again.
+        let ts = (timing != FormTiming::Expired).then_some(form.ts);
+        let p = complaint_page(&state, page, form.input, ts, errors).await?;
+        return html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p);
+    }
+    let (merchant_id, body, contact) = validate_complaint(&form.input).map_err(AppError::Invalid)?;
+    let today = state.config.today();
+    let ip = req
+        .connection_info()
+        .realip_remote_addr()
+        .unwrap_or("unknown")
+        .to_string();
+    let day_start = today
+        .and_hms_opt(0, 0, 0)
+        .and_then(|d| state.config.time_zone.from_local_datetime(&d).earliest())
+        .map(|d| d.naive_utc())
+        .unwrap_or(now - chrono::Duration::days(1));
+    let new = NewComplaint {
+        merchant_id,
+        body,
+        contact,
+        client_hash: complaints::client_hash(&secret, &ip, today),
+    };
+    let outcome = with_db(&state, move |c| Ok(complaints::file(c, &new, now, day_start))).await?;
+    let lang = page.lang;
+    let limited = |message: &'static str| {
+        html(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            &LimitPage {
+                message,
+                merchant_id,
+                page,
+            },
+        )
+    };
+    match outcome {
+        Ok(_) => Ok(thanks(&merchant_id.to_string())),
+        Err(FileError::NoMerchant(_)) => Err(AppError::NotFound),
+        Err(FileError::ClientLimit) => limited(lang.t("consumer.complaint.limit_client")),
+        Err(FileError::MerchantLimit) => limited(lang.t("consumer.complaint.limit_merchant")),
+        Err(FileError::Other(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consumer/thanks.html")]
+pub struct ThanksPage {
+    page: PageCtx,
+    merchant_id: Option<i32>,
+}
+
+/// GET /complaints/thanks?merchant={id}
+pub async fn complaint_thanks(page: PageCtx, query: web::Query<MerchantQuery>) -> ThanksPage {
+    ThanksPage {
+        page,
+        merchant_id: query.merchant.trim().parse().ok(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consumer/triage.html")]
+pub struct TriagePage {
+    page: PageCtx,
+    pending: Vec<(complaints::PendingComplaint, String)>,
+}
+
+/// GET /staff/complaints: complaints waiting for an inspector's decision.
+pub async fn staff_complaints(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+) -> Result<TriagePage, AppError> {
+    user.require(STAFF)?;
+    let rows = with_db(&state, |c| Ok(complaints::pending(c)?)).await?;
+    let tz = state.config.time_zone;
+    let pending = rows
+        .into_iter()
+        .map(|p| {
+            let at = p
+                .created_at
+                .and_utc()
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
+            (p, at)
+        })
+        .collect();
+    Ok(TriagePage { page, pending })
+}
+
+/// The triage form.
+#[derive(Deserialize)]
+pub struct TriageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /staff/complaints/{id}/triage: verified (counts in the rating) or dismissed.
+pub async fn triage(
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<TriageForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(STAFF)?;
+    check_csrf(&session, &form.csrf)?;
+    let id = parse_id(&path)?;
+    let mut errors = Vec::new();
+    let decision = Decision::parse(&form.decision);
+    if decision.is_none() {
+        errors.push(field(
+            "decision",
+            "请选择处理结果（属实或不属实）。",
+            "Choose verified or dismissed.",
+        ));
+    }
+    let note = form.note.trim().to_string();
+    if note.chars().count() > 500 {
+        errors.push(field(
+            "note",
+            "处理说明不能超过 500 个字。",
+            "The note must be at most 500 characters.",
+        ));
+    }
+    let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let actor = user.actor();
+    let today = state.config.today();
+    with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        complaints::triage(c, &policy, today, now_utc(), &actor, id, decision, &note).map_err(|e| match e {
+            TriageError::NotFound(_) => AppError::NotFound,
+            TriageError::AlreadyTriaged(_) => AppError::invalid(
+                "decision",
+                "该投诉已处理。",
+                "This complaint was already triaged.",
+            ),
+            TriageError::Other(e) => AppError::Internal(e),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/staff/complaints"))
+        .finish())
+}
+
+/// Registers the consumer routes and the triage pages.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/search").route(web::get().to(search_page)))
+        .service(web::resource("/api/v1/public/merchants").route(web::get().to(api_search)))
+        .service(web::resource("/merchants/{id}/plaque").route(web::get().to(plaque_page)))
+        .service(web::resource("/merchants/{id}/plaque/check").route(web::get().to(plaque_check)))
+        .service(web::resource("/complaints/new").route(web::get().to(complaint_form)))
+        .service(web::resource("/complaints").route(web::post().to(complaint_submit)))
+        .service(web::resource("/complaints/thanks").route(web::get().to(complaint_thanks)))
+        .service(web::resource("/staff/complaints").route(web::get().to(staff_complaints)))
+        .service(web::resource("/staff/complaints/{id}/triage").route(web::post().to(triage)));
+}

@@ -1,0 +1,161 @@
+//! Open data downloads (public, no login): `/export/merchants.csv`, `/export/lives.zip`,
+//! `/export/fhrs.xml`, and `cached_response`, the ETag / `If-None-Match` helper any public
+//! download or JSON list can reuse.
+
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use super::{with_db, AppError, AppState};
+use crate::services::export;
+
+/// How long browsers and proxies may reuse an export without asking again.
+pub const CACHE_CONTROL: &str = "public, max-age=300";
+
+/// Registers the export routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/export/merchants.csv").route(web::get().to(merchants_csv)))
+        .service(web::resource("/export/lives.zip").route(web::get().to(lives_zip)))
+        .service(web::resource("/export/fhrs.xml").route(web::get().to(fhrs_xml)));
+}
+
+/// The strong entity tag of a body: the quoted hex SHA-256, so equal bytes give equal tags on every
+/// server and after a restart.
+pub fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", hex::encode(Sha256::digest(body)))
+}
+
+/// Whether an `If-None-Match` value names `etag`. The header uses the weak comparison (RFC 9110
+/// §13.1.2), so `W/"…"` matches too, and `*` matches anything.
+fn none_match(header_value: &str, etag: &str) -> bool {
+    header_value
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+}
+
+/// A cacheable `200` with `body`, or a body-less `304 Not Modified` when the request's
+/// `If-None-Match` already names the body's ETag. Both carry `ETag` and
+/// `Cache-Control: public, max-age=300`; `extra_headers` (e.g. `Content-Disposition`) go on the
+/// `200` only.
+pub fn cached_response(
+    req: &HttpRequest,
+    content_type: &str,
+    body: Vec<u8>,
+    extra_headers: &[(HeaderName, HeaderValue)],
+) -> HttpResponse {
+    let etag = etag_of(&body);
+    let not_modified = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| none_match(v, &etag));
+    let mut res = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL));
+    if not_modified {
+        return res.finish();
+    }
+    res.insert_header((header::CONTENT_TYPE, content_type));
+    for (name, value) in extra_headers {
+        res.insert_header((name.clone(), value.clone()));
+    }
+    res.body(body)
+}
+
+/// `Content-Disposition: attachment; filename="…"`, so browsers save the file.
+fn attachment(value: &'static str) -> (HeaderName, HeaderValue) {
+    (header::CONTENT_DISPOSITION, HeaderValue::from_static(value))
+}
+
+/// Every open merchant's public data as CSV (UTF-8 with BOM, for Excel).
+#[utoipa::path(get, path = "/export/merchants.csv", tag = "open-data",
+    responses((status = 200, description = "text/csv; columns id,name,credit_code,category,address,area,alliance_member,stars,score,list,rated_at"),
+        (status = 304, description = "If-None-Match matched the ETag")))]
+pub async fn merchants_csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let body = with_db(&state, |c| {
+        let rows = export::load_merchants(c)?;
+        Ok(export::merchants_csv(&rows)?)
+    })
+    .await?;
+    Ok(cached_response(
+        &req,
+        "text/csv; charset=utf-8",
+        body,
+        &[attachment("attachment; filename=\"merchants.csv\"")],
+    ))
+}
+
+/// The inspection record as a LIVES feed (zip of four CSV files).
+#[utoipa::path(get, path = "/export/lives.zip", tag = "open-data",
+    responses((status = 200, description = "application/zip: businesses.csv, inspections.csv, violations.csv, feed_info.csv"),
+        (status = 304, description = "If-None-Match matched the ETag")))]
+pub async fn lives_zip(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let policy = state.policy.clone();
+    let today = state.config.today();
+    let publisher = export::Publisher {
+        name: "共治商家联盟 gongzhi merchant alliance".into(),
+        url: state.config.base_url.clone(),
+        contact_email: state
+            .config
+            .smtp
+            .as_ref()
+            .and_then(|s| s.from.parse::<lettre::message::Mailbox>().ok())
+            .map(|m| m.email.to_string())
+            .unwrap_or_default(),
+    };
+    let body = with_db(&state, move |c| {
+        let feed = export::load_lives(c, &policy, today, &publisher)?;
+        Ok(export::lives_zip(&feed)?)
+    })
+    .await?;
+    Ok(cached_response(
+        &req,
+        "application/zip",
+        body,
+        &[
+            attachment("attachment; filename=\"lives.zip\""),
+            // Already deflated: keeps the Compress middleware from gzipping it again.
+            (header::CONTENT_ENCODING, HeaderValue::from_static("identity")),
+        ],
+    ))
+}
+
+/// The FHRS-scheme ratings in the FSA's open-data XML shape.
+#[utoipa::path(get, path = "/export/fhrs.xml", tag = "open-data",
+    responses((status = 200, description = "application/xml: FHRSEstablishment / EstablishmentDetail"),
+        (status = 304, description = "If-None-Match matched the ETag")))]
+pub async fn fhrs_xml(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let today = state.config.today();
+    let body = with_db(&state, move |c| {
+        let rows = export::load_fhrs(c)?;
+        Ok(export::fhrs_xml(&rows, today)?)
+    })
+    .await?;
+    Ok(cached_response(
+        &req,
+        "application/xml; charset=utf-8",
+        body,
+        &[attachment("attachment; filename=\"fhrs.xml\"")],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_forms() {
+        let tag = etag_of(b"x");
+        assert!(none_match(&tag, &tag));
+        assert!(none_match(&format!("W/{tag}"), &tag));
+        assert!(none_match(&format!("\"abc\", {tag}"), &tag));
+        assert!(none_match("*", &tag));
+        assert!(!none_match("\"abc\"", &tag));
+        assert!(!none_match(tag.trim_matches('"'), &tag));
+    }
+}

@@ -1,0 +1,521 @@
+//! The public site for consumers: search, the storefront plaque and its check, complaints with
+//! their limits, and the inspectors' triage that feeds verified complaints into the rating.
+
+mod common;
+
+use common::TestApp;
+use diesel::prelude::*;
+use gongzhi::db::schema::{audit_log, complaints, merchants};
+use gongzhi::services::complaints::form_token;
+
+/// (name, credit code, address) of a demo merchant.
+fn merchant(app: &TestApp, id: i32) -> (String, String, String) {
+    let mut c = app.conn();
+    let (n, code, a): (String, Option<String>, String) = merchants::table
+        .find(id)
+        .select((merchants::name, merchants::credit_code, merchants::address))
+        .first(&mut *c)
+        .unwrap();
+    (n, code.unwrap(), a)
+}
+
+fn search_json(app: &TestApp, q: &str) -> (serde_json::Value, String) {
+    let r = app
+        .client
+        .get(app.url("/api/v1/public/merchants"))
+        .query(&[("q", q)])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let text = r.text().unwrap();
+    (serde_json::from_str(&text).unwrap(), text)
+}
+
+fn names(v: &serde_json::Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn search_page(app: &TestApp, q: &str) -> String {
+    let r = app
+        .client
+        .get(app.url("/search"))
+        .query(&[("q", q)])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.text().unwrap()
+}
+
+#[test]
+fn search_finds_open_merchants_by_part_of_name_code_or_address() {
+    let app = TestApp::spawn();
+    let (name, code, address) = merchant(&app, 2);
+    assert_eq!(name, "李记牛肉面");
+
+    // Part of the name, on the page and in the API.
+    let page = search_page(&app, "牛肉");
+    assert!(
+        page.contains("李记牛肉面") && page.contains("/merchants/2\""),
+        "{page}"
+    );
+    assert!(page.contains("class=\"stars\""), "stars are shown");
+    let (v, text) = search_json(&app, "牛肉");
+    assert_eq!(names(&v), vec!["李记牛肉面"]);
+    assert_eq!(v["page"], 1);
+    assert_eq!(v["total"], 1);
+    assert!(v["items"][0].get("stars").is_some() && v["items"][0].get("list").is_some());
+    for private in [
+        "phone",
+        "email",
+        "contact",
+        "1380571",
+        "merchants.gongzhi.localhost",
+    ] {
+        assert!(!text.contains(private), "search JSON leaks {private}");
+    }
+
+    // Part of the credit code, typed in lower case.
+    let part = code[6..14].to_lowercase();
+    let (v, _) = search_json(&app, &part);
+    assert!(names(&v).contains(&name), "code part {part}: {v}");
+    assert!(search_page(&app, &part).contains(&name));
+
+    // Part of the address.
+    let street: String = address.chars().skip(4).collect();
+    let (v, _) = search_json(&app, &street);
+    assert!(names(&v).contains(&name), "address part {street}: {v}");
+
+    // LIKE wildcards match literally; nonsense finds nothing; an empty query lists nothing.
+    for q in ["%", "_", "不存在的商家"] {
+        let (v, _) = search_json(&app, q);
+        assert_eq!(v["total"], 0, "{q}");
+    }
+    assert!(search_page(&app, "不存在的商家").contains("没有找到营业中的商家"));
+    let (v, _) = search_json(&app, "  ");
+    assert_eq!(v["total"], 0);
+
+    // Every demo address names its area: all forty merchants fit on one page of fifty.
+    let (v, _) = search_json(&app, "片区");
+    assert_eq!(v["total"], 40);
+    assert_eq!(v["items"].as_array().unwrap().len(), 40);
+
+    // Latin letters match in any case, on both backends.
+    diesel::update(merchants::table.find(36))
+        .set(merchants::name.eq("Star Coffee 星辰咖啡"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    for q in ["star coffee", "STAR", "sTaR cOf"] {
+        let (v, _) = search_json(&app, q);
+        assert_eq!(names(&v), vec!["Star Coffee 星辰咖啡"], "{q}");
+    }
+
+    // Closed merchants are not found.
+    diesel::update(merchants::table.find(2))
+        .set(merchants::status.eq("closed"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (v, _) = search_json(&app, "牛肉");
+    assert_eq!(v["total"], 0);
+    let (_, en) = app.get_text("/search?q=x&lang=en");
+    assert!(en.contains("Find a merchant"));
+}
+
+fn plaque_code(app: &TestApp, id: i32) -> (String, String) {
+    let (s, body) = app.get_text(&format!("/merchants/{id}/plaque"));
+    assert_eq!(s, 200);
+    let marker = format!("/merchants/{id}/plaque/check?code=");
+    let i = body.find(&marker).expect("check URL on the plaque");
+    let code: String = body[i + marker.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    (body, code)
+}
+
+#[test]
+fn plaque_carries_a_qr_code_that_checks_itself() {
+    let app = TestApp::spawn();
+    let (body, code) = plaque_code(&app, 1);
+    assert!(body.contains("<svg"), "inline SVG QR code");
+    assert!(body.contains("size: A5"));
+    assert!(body.contains("老王家常菜馆"));
+    assert!(body.contains(&format!(
+        "{}/merchants/1/plaque/check?code={code}",
+        app.config.base_url
+    )));
+    assert!(code.len() > 16, "{code}");
+
+    let check = |code: &str| app.get_text(&format!("/merchants/1/plaque/check?code={code}"));
+    let (s, page) = check(&code);
+    assert_eq!(s, 200);
+    assert!(page.contains("标牌有效，与当前评定一致"), "{page}");
+    assert!(page.contains("href=\"/merchants/1\""));
+
+    // Tampered: another star count, another merchant, garbage.
+    let stars = code.split('.').nth(1).unwrap();
+    let other = if stars == "5" { "4" } else { "5" };
+    let forged = code.replacen(&format!(".{stars}."), &format!(".{other}."), 1);
+    assert!(check(&forged).1.contains("标牌无法验证（可能伪造）"));
+    assert!(check("garbage").1.contains("标牌无法验证"));
+    let (_, on_other) = app.get_text(&format!("/merchants/2/plaque/check?code={code}"));
+    assert!(on_other.contains("标牌无法验证"));
+
+    // The rating changes: the genuine plaque is now out of date.
+    let current: Option<i32> = merchants::table
+        .find(1)
+        .select(merchants::current_stars)
+        .first(&mut *app.conn())
+        .unwrap();
+    let changed = current.map_or(3, |s| if s == 1 { 2 } else { s - 1 });
+    diesel::update(merchants::table.find(1))
+        .set(merchants::current_stars.eq(Some(changed)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (_, page) = check(&code);
+    assert!(page.contains("标牌已过期：当前评定为"), "{page}");
+    assert!(page.contains(&format!("{changed}星")));
+    let (_, en) = app.get_text(&format!("/merchants/1/plaque/check?code={code}&lang=en"));
+    assert!(en.contains("out of date"));
+
+    assert_eq!(app.get("/merchants/999/plaque").status().as_u16(), 404);
+    assert_eq!(app.get("/merchants/x/plaque/check?code=1").status().as_u16(), 404);
+}
+
+fn secret(app: &TestApp) -> Vec<u8> {
+    gongzhi::services::plaque::app_secret(&mut app.conn(), app.config.session_secret.as_deref()).unwrap()
+}
+
+/// A form token from `secs` seconds ago, so tests need not wait for the minimum time.
+fn older_token(app: &TestApp, secs: i64) -> String {
+    form_token(&secret(app), chrono::Utc::now().timestamp() - secs)
+}
+
+fn field(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = body.find(&marker).unwrap_or_else(|| panic!("no {name} field"));
+    let rest = &body[i + marker.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+fn complaint_count(app: &TestApp) -> i64 {
+    complaints::table.count().get_result(&mut *app.conn()).unwrap()
+}
+
+const TEXT: &str = "菜里吃出了头发，服务员态度也很差。";
+
+#[test]
+fn a_consumer_files_a_complaint_within_the_limits() {
+    let app = TestApp::spawn();
+    let (s, form) = app.get_text("/complaints/new?merchant=2");
+    assert_eq!(s, 200);
+    assert!(form.contains("李记牛肉面") && form.contains("name=\"website\""));
+    let csrf = common::extract_csrf(&form).unwrap();
+    let fresh = field(&form, "ts");
+    let old = older_token(&app, 10);
+    let post = |fields: &[(&str, &str)]| app.post_form("/complaints", fields);
+
+    // Sent at once: a bot's speed.
+    let r = post(&[("csrf", &csrf), ("ts", &fresh), ("merchant", "2"), ("body", TEXT)]);
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().unwrap();
+    assert!(body.contains("请稍后再提交"), "{body}");
+    assert!(body.contains(TEXT), "the text is kept");
+
+    // Field messages in both languages.
+    let r = post(&[("csrf", &csrf), ("ts", &old), ("merchant", "2"), ("body", "太差")]);
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().unwrap().contains("投诉内容应为 10 到 1000 个字"));
+    let long_contact = "1".repeat(101);
+    let r = app
+        .client
+        .post(app.url("/complaints?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("ts", old.as_str()),
+            ("merchant", "2"),
+            ("body", TEXT),
+            ("contact", long_contact.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().unwrap().contains("at most 100 characters"));
+    app.get("/?lang=zh"); // the language choice sticks in a cookie: back to Chinese
+    let r = post(&[
+        ("csrf", &csrf),
+        ("ts", "1.0123456789abcdef"),
+        ("merchant", "2"),
+        ("body", TEXT),
+    ]);
+    assert_eq!(r.status().as_u16(), 422, "forged timestamp");
+    let r = post(&[("ts", &old), ("merchant", "2"), ("body", TEXT)]);
+    assert_eq!(r.status().as_u16(), 422, "no CSRF token");
+    assert_eq!(complaint_count(&app), 0);
+
+    // The honeypot: pretend success, store nothing.
+    let r = post(&[
+        ("csrf", &csrf),
+        ("ts", &old),
+        ("merchant", "2"),
+        ("body", TEXT),
+        ("website", "http://spam"),
+    ]);
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(complaint_count(&app), 0);
+
+    // A genuine complaint.
+    let r = post(&[
+        ("csrf", &csrf),
+        ("ts", &old),
+        ("merchant", "2"),
+        ("body", TEXT),
+        ("contact", "138 0000 0000"),
+    ]);
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/complaints/thanks?merchant=2");
+    let (_, thanks) = app.get_text("/complaints/thanks?merchant=2");
+    assert!(thanks.contains("投诉已收到"));
+    let (mid, body, contact, hash, status): (i32, String, Option<String>, String, String) = complaints::table
+        .select((
+            complaints::merchant_id,
+            complaints::body,
+            complaints::contact,
+            complaints::client_hash,
+            complaints::status,
+        ))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        (mid, body.as_str(), contact.as_deref(), status.as_str()),
+        (2, TEXT, Some("138 0000 0000"), "new")
+    );
+    assert_eq!(hash.len(), 64);
+    assert!(!hash.contains("127.0.0.1"));
+    let audit: Vec<(String, Option<String>)> = audit_log::table
+        .filter(audit_log::action.eq("complaint.create"))
+        .select((audit_log::actor_label, audit_log::after_json))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].0, "system:public");
+    let after = audit[0].1.clone().unwrap();
+    assert!(
+        !after.contains("127.0.0.1") && !after.contains("138 0000"),
+        "{after}"
+    );
+
+    // Two more today are fine; the fourth is refused with a friendly page.
+    for m in ["3", "4"] {
+        let r = post(&[("csrf", &csrf), ("ts", &old), ("merchant", m), ("body", TEXT)]);
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let r = post(&[("csrf", &csrf), ("ts", &old), ("merchant", "5"), ("body", TEXT)]);
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.text().unwrap().contains("每人每天最多提交 3 条投诉"));
+    assert_eq!(complaint_count(&app), 3);
+
+    // Unknown merchant.
+    assert_eq!(app.get("/complaints/new?merchant=999").status().as_u16(), 404);
+}
+
+#[test]
+fn a_merchant_receives_at_most_twenty_complaints_a_day() {
+    let app = TestApp::spawn();
+    let now = chrono::Utc::now().naive_utc();
+    for i in 0..20 {
+        diesel::insert_into(complaints::table)
+            .values((
+                complaints::merchant_id.eq(6),
+                complaints::body.eq(TEXT),
+                complaints::client_hash.eq(format!("other-client-{i}")),
+                complaints::status.eq("new"),
+                complaints::created_at.eq(now),
+            ))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    let csrf = app.csrf("/complaints/new?merchant=6");
+    let old = older_token(&app, 5);
+    let r = app.post_form(
+        "/complaints",
+        &[("csrf", &csrf), ("ts", &old), ("merchant", "6"), ("body", TEXT)],
+    );
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.text().unwrap().contains("该商家今天已收到较多投诉"));
+    let r = app.post_form(
+        "/complaints",
+        &[("csrf", &csrf), ("ts", &old), ("merchant", "7"), ("body", TEXT)],
+    );
+    assert_eq!(r.status().as_u16(), 303, "other merchants are not affected");
+}
+
+/// Files a complaint about `merchant` as a fresh anonymous client; returns its id.
+fn file_complaint(app: &TestApp, merchant: i32) -> i32 {
+    let client = common::client();
+    let form = client
+        .get(app.url(&format!("/complaints/new?merchant={merchant}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = common::extract_csrf(&form).unwrap();
+    let old = older_token(app, 5);
+    let m = merchant.to_string();
+    let r = client
+        .post(app.url("/complaints"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("ts", old.as_str()),
+            ("merchant", m.as_str()),
+            ("body", TEXT),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    complaints::table
+        .filter(complaints::merchant_id.eq(merchant))
+        .select(diesel::dsl::max(complaints::id))
+        .first::<Option<i32>>(&mut *app.conn())
+        .unwrap()
+        .unwrap()
+}
+
+/// (score tenths, complaints term points) from the public JSON record.
+fn score(app: &TestApp, merchant: i32) -> (i64, Option<i64>) {
+    let v: serde_json::Value = app
+        .get(&format!("/api/v1/public/merchants/{merchant}"))
+        .json()
+        .unwrap();
+    let s = v["rating"]["score_tenths"].as_i64().expect("rated");
+    let term = v["rating"]["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "complaints")
+        .map(|t| t["points_tenths"].as_i64().unwrap());
+    (s, term)
+}
+
+fn status_of(app: &TestApp, id: i32) -> (String, Option<i32>, Option<String>) {
+    complaints::table
+        .find(id)
+        .select((
+            complaints::status,
+            complaints::triaged_by,
+            complaints::triage_note,
+        ))
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+#[test]
+fn inspectors_triage_and_verified_complaints_lower_the_score() {
+    let app = TestApp::spawn();
+    let verified = file_complaint(&app, 2);
+    let dismissed = file_complaint(&app, 3);
+    let (before2, term2) = score(&app, 2);
+    let (before3, _) = score(&app, 3);
+    assert_eq!(term2, None, "a new complaint does not count");
+
+    // Anonymous: 401; a merchant: 403.
+    let anon_csrf = app.csrf("/login");
+    let r = app.post_form(
+        &format!("/staff/complaints/{verified}/triage"),
+        &[("csrf", &anon_csrf), ("decision", "verified")],
+    );
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(app.get("/staff/complaints").status().as_u16(), 401);
+    app.login("merchant", "gongzhi-demo");
+    let csrf = app.csrf("/");
+    let r = app.post_form(
+        &format!("/staff/complaints/{verified}/triage"),
+        &[("csrf", &csrf), ("decision", "verified")],
+    );
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(app.get("/staff/complaints").status().as_u16(), 403);
+    assert_eq!(status_of(&app, verified).0, "new");
+
+    let inspector = common::client();
+    let login = inspector.get(app.url("/login")).send().unwrap().text().unwrap();
+    let csrf = common::extract_csrf(&login).unwrap();
+    let r = inspector
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "inspector"),
+            ("password", "gongzhi-demo"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let list = inspector.get(app.url("/staff/complaints")).send().unwrap();
+    assert_eq!(list.status().as_u16(), 200);
+    let list = list.text().unwrap();
+    assert!(list.contains(TEXT) && list.contains("李记牛肉面"));
+    let csrf = common::extract_csrf(&list).unwrap();
+    let triage = |id: i32, fields: &[(&str, &str)]| {
+        inspector
+            .post(app.url(&format!("/staff/complaints/{id}/triage")))
+            .form(fields)
+            .send()
+            .unwrap()
+    };
+    let r = triage(verified, &[("csrf", &csrf), ("decision", "maybe")]);
+    assert_eq!(r.status().as_u16(), 422);
+    let r = triage(
+        verified,
+        &[
+            ("csrf", &csrf),
+            ("decision", "verified"),
+            ("note", "现场核实属实"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let r = triage(
+        dismissed,
+        &[("csrf", &csrf), ("decision", "dismissed"), ("note", "查无此事")],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let r = triage(verified, &[("csrf", &csrf), ("decision", "dismissed")]);
+    assert_eq!(r.status().as_u16(), 422, "already triaged");
+    assert_eq!(
+        triage(999_999, &[("csrf", &csrf), ("decision", "verified")])
+            .status()
+            .as_u16(),
+        404
+    );
+
+    let (st, by, note) = status_of(&app, verified);
+    assert_eq!((st.as_str(), note.as_deref()), ("verified", Some("现场核实属实")));
+    assert!(by.is_some());
+    assert_eq!(status_of(&app, dismissed).0, "dismissed");
+
+    let (after2, term2) = score(&app, 2);
+    assert_eq!(term2, Some(-50), "one verified complaint: −5 points");
+    assert!(after2 < before2, "{after2} < {before2}");
+    let (after3, term3) = score(&app, 3);
+    assert_eq!(
+        (after3, term3),
+        (before3, None),
+        "a dismissed complaint does not count"
+    );
+
+    let n: i64 = audit_log::table
+        .filter(audit_log::action.eq("complaint.triage"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 2);
+    let list = inspector
+        .get(app.url("/staff/complaints"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(list.contains("没有待处理的投诉"));
+}
