@@ -129,3 +129,57 @@ fn help_lists_every_command() {
         assert!(text.contains(cmd), "{cmd} missing from --help");
     }
 }
+
+#[test]
+fn serve_answers_and_shuts_down_gracefully_on_sigterm() {
+    let db = TestDb::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .arg("serve")
+        .env("GONGZHI_DATABASE_URL", db.url())
+        .env("GONGZHI_BIND", format!("127.0.0.1:{port}"))
+        .env("GONGZHI_DEMO", "false")
+        .env("GONGZHI_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let mut up = false;
+    for _ in 0..100 {
+        if reqwest::blocking::get(&url)
+            .map(|r| r.status().is_success())
+            .unwrap_or(false)
+        {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(up, "server did not come up");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed().as_secs() < 15, "no graceful exit within 15 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let mut out = String::new();
+    use std::io::Read;
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    assert!(
+        out.contains(&format!("http://127.0.0.1:{port}")),
+        "prints the URL: {out}"
+    );
+}
