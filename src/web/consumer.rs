@@ -12,7 +12,7 @@ use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{CurrentUser, STAFF};
 use super::public::stars_display;
-use super::{with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use super::{html, parse_id, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
 use crate::db::models::now_utc;
 use crate::services::complaints::{self, Decision, FileError, FormTiming, NewComplaint, TriageError};
@@ -81,13 +81,6 @@ fn list_label(list: &str, lang: Lang) -> &'static str {
         "black" => lang.t("list.black.title"),
         _ => lang.t("consumer.list.none"),
     }
-}
-
-fn html(status: actix_web::http::StatusCode, t: &impl Template) -> Result<HttpResponse, AppError> {
-    let body = t.render().map_err(|e| AppError::Internal(e.into()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
 }
 
 /// The application secret (configured, or generated and stored at first start).
@@ -265,10 +258,6 @@ pub struct PlaquePage {
     issued: String,
     check_url: String,
     qr_svg: String,
-}
-
-fn parse_id(s: &str) -> Result<i32, AppError> {
-    s.trim().parse().map_err(|_| AppError::NotFound)
 }
 
 /// GET /merchants/{id}/plaque: a printable A5 plaque whose QR code checks itself.

@@ -13,7 +13,7 @@ use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{ApiUser, CurrentUser, STAFF};
 use super::public::{points, stars_display};
-use super::{with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use super::{html, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
 use crate::domain::policy::Policy;
 use crate::domain::rating::{InspectionKind, Rating, Severity};
@@ -422,19 +422,6 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
     }
 }
 
-fn render_status(t: &impl Template, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let body = t.render().map_err(|e| AppError::Internal(e.into()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
 /// The 403 page that says why (the edit window has closed), rather than the generic one.
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/inspections/forbidden.html")]
@@ -446,7 +433,7 @@ pub struct ForbiddenPage {
 
 fn too_late_page(page: PageCtx, id: i32) -> Result<HttpResponse, AppError> {
     let message = page.lang.t("inspections.too_late");
-    render_status(&ForbiddenPage { page, id, message }, StatusCode::FORBIDDEN)
+    html(StatusCode::FORBIDDEN, &ForbiddenPage { page, id, message })
 }
 
 fn app_error(e: InspectionError) -> AppError {
@@ -629,7 +616,7 @@ pub async fn create(
                 edit_id: None,
             };
             let p = form_page(page, ctx, &values, &field_errors(problems));
-            render_status(&p, StatusCode::UNPROCESSABLE_ENTITY)
+            html(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
     }
 }
@@ -862,7 +849,7 @@ pub async fn edit_form(
                 merchant_name: name,
                 edit_id: Some(id),
             };
-            render_status(&form_page(page, ctx, &values, &[]), StatusCode::OK)
+            html(StatusCode::OK, &form_page(page, ctx, &values, &[]))
         }
         Err(InspectionError::TooLate) => too_late_page(page, id),
         Err(e) => Err(app_error(e)),
@@ -915,7 +902,7 @@ pub async fn update(
                 edit_id: Some(id),
             };
             let p = form_page(page, ctx, &values, &field_errors(problems));
-            render_status(&p, StatusCode::UNPROCESSABLE_ENTITY)
+            html(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
     }
 }

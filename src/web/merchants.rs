@@ -13,7 +13,7 @@ use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{ApiUser, CurrentUser, COMMITTEE, STAFF};
 use super::public::stars_display;
-use super::{with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use super::{html, parse_id, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::{Merchant, MerchantFilter};
 use crate::services::merchants::{self as service, MerchantError, MerchantInput, RegisterReport, SearchPage};
 
@@ -74,24 +74,6 @@ impl From<MerchantError> for AppError {
             MerchantError::Other(e) => AppError::Internal(e),
         }
     }
-}
-
-/// Renders `tpl` with `status` (a form with errors is 422 but still a full page).
-fn html<T: Template>(status: StatusCode, tpl: &T) -> Result<HttpResponse, AppError> {
-    let body = tpl.render().map_err(|e| AppError::Internal(e.into()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-fn parse_id(raw: &str) -> Result<i32, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 fn status_label(status: &str, lang: Lang) -> &'static str {

@@ -55,6 +55,29 @@ where
     .await?
 }
 
+/// Renders a template with a status: a form with errors is still a full page, sent with 422.
+pub fn html(
+    status: actix_web::http::StatusCode,
+    t: &impl askama::Template,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let body = t.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(actix_web::HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// The 303 redirect that ends a successful form post.
+pub fn see_other(location: impl Into<String>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.into()))
+        .finish()
+}
+
+/// A record id from the path; anything that is not a number is a 404, like a missing record.
+pub fn parse_id(raw: &str) -> Result<i32, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
 /// Session keys.
 pub(crate) const SESSION_USER: &str = "uid";
 pub(crate) const SESSION_USERNAME: &str = "uname";
