@@ -2,7 +2,7 @@
 //! verify).
 
 use actix_session::Session;
-use actix_web::{http::header, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use diesel::prelude::*;
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{CurrentUser, ADMIN};
-use super::{with_db, AppError, AppState, PageCtx};
+use super::{html, see_other, with_db, AppError, AppState, PageCtx};
 use crate::db::models::audit::{self, AuditEntry, Change, Verification};
 use crate::db::models::write_tx;
 use crate::db::schema::{audit_log, users};
@@ -191,9 +191,7 @@ pub async fn users_create(
         }
     };
     match result {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/staff/users"))
-            .finish()),
+        Ok(_) => Ok(see_other("/staff/users")),
         Err(AddUserError::Other(e)) => Err(AppError::Internal(e)),
         Err(e) => {
             let f = user_error(&e);
@@ -202,13 +200,8 @@ pub async fn users_create(
                 password: String::new(),
                 ..input
             };
-            let body = users_page(&state, page, vec![msg], input)
-                .await?
-                .render()
-                .map_err(|e| AppError::Internal(e.into()))?;
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body))
+            let p = users_page(&state, page, vec![msg], input).await?;
+            html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
     }
 }
@@ -278,9 +271,7 @@ pub async fn users_set_active(
         })
     })
     .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/staff/users"))
-        .finish())
+    Ok(see_other("/staff/users"))
 }
 
 /// Audit log filters.

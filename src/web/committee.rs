@@ -2,7 +2,7 @@
 //! Browser forms and JSON share one validation function each.
 
 use actix_session::Session;
-use actix_web::{http::header, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::NaiveDate;
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{ApiUser, CurrentUser, COMMITTEE};
-use super::{with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use super::{html, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::domain::money::{format_fen, parse_yuan};
 use crate::services::rewards::{self, Grant, GrantError, Ledger};
 use crate::services::trainings::{self, AttendanceError, TrainingRow};
@@ -192,13 +192,8 @@ pub async fn trainings_create(
     match validate_training(&input, state.config.today()) {
         Err(errors) => {
             let lang = page.lang;
-            let body = trainings_page(&state, page, messages(&errors, lang), input)
-                .await?
-                .render()
-                .map_err(|e| AppError::Internal(e.into()))?;
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body))
+            let p = trainings_page(&state, page, messages(&errors, lang), input).await?;
+            html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Ok((title, date, hours)) => {
             let actor = user.actor();
@@ -206,9 +201,7 @@ pub async fn trainings_create(
                 Ok(trainings::create(c, &actor, &title, date, hours)?)
             })
             .await?;
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/staff/trainings/{id}")))
-                .finish())
+            Ok(see_other(format!("/staff/trainings/{id}")))
         }
     }
 }
@@ -296,18 +289,11 @@ pub async fn training_attend(
         let msg = lang
             .pick("请至少选择一个商家。", "Choose at least one merchant.")
             .to_string();
-        let body = training_page(&state, page, id, vec![msg])
-            .await?
-            .render()
-            .map_err(|e| AppError::Internal(e.into()))?;
-        return Ok(HttpResponse::UnprocessableEntity()
-            .content_type("text/html; charset=utf-8")
-            .body(body));
+        let p = training_page(&state, page, id, vec![msg]).await?;
+        return html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
     record_attendance(&state, &user, id, ids).await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/staff/trainings/{id}")))
-        .finish())
+    Ok(see_other(format!("/staff/trainings/{id}")))
 }
 
 async fn record_attendance(
@@ -499,17 +485,10 @@ pub async fn rewards_create(
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/staff/rewards"))
-            .finish()),
+        Ok(_) => Ok(see_other("/staff/rewards")),
         Err(AppError::Invalid(errors)) => {
-            let body = rewards_page(&state, page, messages(&errors, lang), input)
-                .await?
-                .render()
-                .map_err(|e| AppError::Internal(e.into()))?;
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body))
+            let p = rewards_page(&state, page, messages(&errors, lang), input).await?;
+            html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => Err(e),
     }
