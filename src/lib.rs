@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod import;
+pub mod mail;
 pub mod services;
 pub mod web;
 

@@ -55,3 +55,36 @@ pub fn mark_overdue(
         Ok(due.len())
     })
 }
+
+/// Records that a notice's email was accepted by the SMTP server: `issued` → `emailed`, with the
+/// time and an audit entry. Called by the outbox worker inside the transaction that marks the
+/// outbox row sent; a notice already further along keeps its state and only gains `emailed_at`.
+pub fn mark_emailed(conn: &mut DbConn, notice_id: i32, at: chrono::NaiveDateTime) -> QueryResult<()> {
+    let Some((state, emailed_at)) = notices::table
+        .find(notice_id)
+        .select((notices::state, notices::emailed_at))
+        .first::<(String, Option<chrono::NaiveDateTime>)>(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    if emailed_at.is_some() {
+        return Ok(());
+    }
+    let new_state = if state == "issued" { "emailed" } else { state.as_str() };
+    diesel::update(notices::table.find(notice_id))
+        .set((notices::state.eq(new_state), notices::emailed_at.eq(Some(at))))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        &Actor::system("mail"),
+        Change {
+            action: "notice.emailed",
+            entity: "notice",
+            entity_id: Some(notice_id.to_string()),
+            before: Some(serde_json::json!({ "state": state })),
+            after: Some(serde_json::json!({ "state": new_state, "emailed_at": at })),
+        },
+    )?;
+    Ok(())
+}
