@@ -7,5 +7,6 @@ pub mod credit_code;
 pub mod fhrs;
 pub mod lives;
 pub mod money;
+pub mod notice;
 pub mod policy;
 pub mod rating;

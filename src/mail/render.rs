@@ -11,3 +11,275 @@ pub struct Rendered {
     /// The HTML part.
     pub html: String,
 }
+
+use askama::Template;
+
+/// One violation line in a notice email.
+#[derive(Debug, Clone)]
+pub struct ViolationLine {
+    /// The checklist code, e.g. `F-03`.
+    pub code: String,
+    /// Severity in Chinese (一般 / 较重 / 严重).
+    pub severity_zh: String,
+    /// Severity in English.
+    pub severity_en: String,
+    /// What the inspector wrote.
+    pub description: String,
+}
+
+/// What a notice email says: the notice issued, or the reminder before its deadline.
+#[derive(Debug, Clone)]
+pub struct NoticeMail {
+    /// The merchant's name.
+    pub merchant_name: String,
+    /// The notice number, e.g. `整改〔2026〕第0012号`.
+    pub number: String,
+    /// The day it was issued.
+    pub issued_on: String,
+    /// The last day to rectify.
+    pub deadline: String,
+    /// The violations it concerns.
+    pub violations: Vec<ViolationLine>,
+    /// What must be done.
+    pub required_actions: String,
+    /// The notice in the merchant portal.
+    pub link: String,
+    /// Days left before the deadline (reminders only).
+    pub days_left: i64,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_issued.txt")]
+struct NoticeIssuedText<'a> {
+    m: &'a NoticeMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_issued.html")]
+struct NoticeIssuedHtml<'a> {
+    m: &'a NoticeMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_reminder.txt")]
+struct NoticeReminderText<'a> {
+    m: &'a NoticeMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_reminder.html")]
+struct NoticeReminderHtml<'a> {
+    m: &'a NoticeMail,
+}
+
+/// The email that carries a new notice to the merchant.
+pub fn notice_issued(m: &NoticeMail) -> askama::Result<Rendered> {
+    Ok(Rendered {
+        subject: format!("整改通知书 {} — {} / Rectification notice", m.number, m.merchant_name),
+        text: NoticeIssuedText { m }.render()?,
+        html: NoticeIssuedHtml { m }.render()?,
+    })
+}
+
+/// The reminder a few days before a notice's deadline.
+pub fn notice_reminder(m: &NoticeMail) -> askama::Result<Rendered> {
+    Ok(Rendered {
+        subject: format!(
+            "提醒：整改通知书 {} 将于 {} 到期 / Reminder: notice due {}",
+            m.number, m.deadline, m.deadline
+        ),
+        text: NoticeReminderText { m }.render()?,
+        html: NoticeReminderHtml { m }.render()?,
+    })
+}
+
+/// What the inspector is told when a merchant answers a notice.
+#[derive(Debug, Clone)]
+pub struct AnsweredMail {
+    /// The inspector's display name.
+    pub inspector_name: String,
+    /// The merchant's name.
+    pub merchant_name: String,
+    /// The notice number.
+    pub number: String,
+    /// The answer's text.
+    pub body: String,
+    /// How many photos came with it.
+    pub photos: usize,
+    /// Whether the merchant asks for a follow-up inspection.
+    pub wants_follow_up: bool,
+    /// The notice on the staff side.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_answered.txt")]
+struct AnsweredText<'a> {
+    m: &'a AnsweredMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_answered.html")]
+struct AnsweredHtml<'a> {
+    m: &'a AnsweredMail,
+}
+
+/// The email to the issuing inspector when the merchant answers.
+pub fn notice_answered(m: &AnsweredMail) -> askama::Result<Rendered> {
+    Ok(Rendered {
+        subject: format!(
+            "商家已回复整改通知书 {} — {} / Merchant answered",
+            m.number, m.merchant_name
+        ),
+        text: AnsweredText { m }.render()?,
+        html: AnsweredHtml { m }.render()?,
+    })
+}
+
+/// What the merchant is told when the inspector decides on its answer.
+#[derive(Debug, Clone)]
+pub struct DecisionMail {
+    /// The merchant's name.
+    pub merchant_name: String,
+    /// The notice number.
+    pub number: String,
+    /// Accepted (closed) or rejected (try again).
+    pub accepted: bool,
+    /// The inspector's reason (required for a rejection).
+    pub reason: String,
+    /// The deadline now in force.
+    pub deadline: String,
+    /// The notice in the merchant portal.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_decided.txt")]
+struct DecidedText<'a> {
+    m: &'a DecisionMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/notice_decided.html")]
+struct DecidedHtml<'a> {
+    m: &'a DecisionMail,
+}
+
+/// The email to the merchant when its answer is accepted or rejected.
+pub fn notice_decided(m: &DecisionMail) -> askama::Result<Rendered> {
+    let (zh, en) = if m.accepted {
+        ("已验收", "verified")
+    } else {
+        ("未通过验收", "not accepted")
+    };
+    Ok(Rendered {
+        subject: format!("整改通知书 {} {zh} / Notice {en}", m.number),
+        text: DecidedText { m }.render()?,
+        html: DecidedHtml { m }.render()?,
+    })
+}
+
+/// A one-time sign-in link for the merchant portal.
+#[derive(Debug, Clone)]
+pub struct LoginLinkMail {
+    /// Whom the link signs in.
+    pub username: String,
+    /// The link.
+    pub link: String,
+    /// How long it is valid.
+    pub valid_minutes: i64,
+}
+
+#[derive(Template)]
+#[template(path = "email/login_link.txt")]
+struct LoginLinkText<'a> {
+    m: &'a LoginLinkMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/login_link.html")]
+struct LoginLinkHtml<'a> {
+    m: &'a LoginLinkMail,
+}
+
+/// The sign-in link email.
+pub fn login_link(m: &LoginLinkMail) -> askama::Result<Rendered> {
+    Ok(Rendered {
+        subject: "共治商家平台登录链接 / Your gongzhi sign-in link".to_string(),
+        text: LoginLinkText { m }.render()?,
+        html: LoginLinkHtml { m }.render()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice() -> NoticeMail {
+        NoticeMail {
+            merchant_name: "一品豆花 <&>".into(),
+            number: "整改〔2026〕第0012号".into(),
+            issued_on: "2026-11-26".into(),
+            deadline: "2026-12-10".into(),
+            violations: vec![ViolationLine {
+                code: "F-03".into(),
+                severity_zh: "严重".into(),
+                severity_en: "serious".into(),
+                description: "冷藏温度 9°C".into(),
+            }],
+            required_actions: "修复冷柜".into(),
+            link: "http://127.0.0.1:8080/my/notices/3".into(),
+            days_left: 3,
+        }
+    }
+
+    #[test]
+    fn notice_email_has_both_languages_and_the_link() {
+        let r = notice_issued(&notice()).unwrap();
+        assert!(r.subject.contains("整改〔2026〕第0012号"));
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("整改〔2026〕第0012号"));
+            assert!(part.contains("2026-12-10"));
+            assert!(part.contains("F-03"));
+            assert!(part.contains("Rectification notice"));
+            assert!(part.contains("http://127.0.0.1:8080/my/notices/3"));
+        }
+        // The text part is not HTML-escaped; the HTML part is.
+        assert!(r.text.contains("一品豆花 <&>"));
+        assert!(r.html.contains("一品豆花 &#60;&#38;&#62;") || r.html.contains("一品豆花 &lt;&amp;&gt;"));
+    }
+
+    #[test]
+    fn every_email_renders() {
+        let n = notice();
+        assert!(notice_reminder(&n).unwrap().text.contains("3"));
+        let a = notice_answered(&AnsweredMail {
+            inspector_name: "张检查员".into(),
+            merchant_name: "一品豆花".into(),
+            number: n.number.clone(),
+            body: "已更换冷柜".into(),
+            photos: 2,
+            wants_follow_up: true,
+            link: "http://x/staff/notices/3".into(),
+        })
+        .unwrap();
+        assert!(a.text.contains("已更换冷柜") && a.html.contains("http://x/staff/notices/3"));
+        let d = notice_decided(&DecisionMail {
+            merchant_name: "一品豆花".into(),
+            number: n.number.clone(),
+            accepted: false,
+            reason: "照片不清楚".into(),
+            deadline: "2026-12-20".into(),
+            link: "http://x/my/notices/3".into(),
+        })
+        .unwrap();
+        assert!(d.text.contains("照片不清楚") && d.subject.contains("未通过"));
+        let l = login_link(&LoginLinkMail {
+            username: "m-yipin".into(),
+            link: "http://x/login/link/abc".into(),
+            valid_minutes: 15,
+        })
+        .unwrap();
+        assert!(l.text.contains("http://x/login/link/abc") && l.html.contains("15"));
+    }
+}
