@@ -62,6 +62,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             config,
             policy: Arc::new(policy),
             lists: Default::default(),
+            pages: Default::default(),
         },
         session_key,
         demo_loaded,

@@ -217,3 +217,217 @@ fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
 fn url_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// (status, ETag, Cache-Control) of `path`, sent with `If-None-Match: inm` when given.
+fn tagged(
+    client: &reqwest::blocking::Client,
+    app: &TestApp,
+    path: &str,
+    inm: Option<&str>,
+) -> (u16, String, String) {
+    let mut req = client.get(app.url(path));
+    if let Some(tag) = inm {
+        req = req.header("If-None-Match", tag);
+    }
+    let r = req.send().unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    let (etag, cc) = (header("etag"), header("cache-control"));
+    let status = r.status().as_u16();
+    let body = r.text().unwrap();
+    if status == 304 {
+        assert!(body.is_empty(), "a 304 has no body");
+    }
+    (status, etag, cc)
+}
+
+#[test]
+fn public_pages_carry_etags_answer_304_and_change_with_the_lists() {
+    let app = TestApp::spawn();
+    // A visitor without a cookie jar: `?lang=` would otherwise stick as a cookie.
+    let anon = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let pages = ["/", "/lists/red", "/lists/black", "/merchants/14"];
+    let mut tags = Vec::new();
+    for path in pages {
+        let r = anon.get(app.url(path)).send().unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert!(
+            r.headers().get("set-cookie").is_none(),
+            "{path}: a visitor's page sets no cookie (it could not be shared)"
+        );
+        assert!(r.headers()["vary"].to_str().unwrap().contains("Accept-Language"));
+        let (s, etag, cc) = tagged(&anon, &app, path, None);
+        assert_eq!(s, 200);
+        assert!(etag.starts_with('"') && etag.len() > 10, "{path}: ETag {etag:?}");
+        assert_eq!(cc, "public, no-cache", "{path}");
+        // Asking again with the tag: 304, same tag; a weak or listed form matches too.
+        let (s, again, _) = tagged(&anon, &app, path, Some(&etag));
+        assert_eq!((s, again.as_str()), (304, etag.as_str()), "{path}");
+        let (s, _, _) = tagged(&anon, &app, path, Some(&format!("\"x\", W/{etag}")));
+        assert_eq!(s, 304, "{path}");
+        // The language and the query are part of the tag.
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (s, en, _) = tagged(&anon, &app, &format!("{path}{sep}lang=en"), Some(&etag));
+        assert_eq!(s, 200, "{path} in English is another page");
+        assert_ne!(en, etag);
+        tags.push(etag);
+    }
+    let (_, first_page, _) = tagged(&anon, &app, "/lists/red?page=1", None);
+    assert_eq!(first_page, tags[1], "page 1 is the list page");
+    let (s, _, _) = tagged(&anon, &app, "/lists/red?category=no-such", Some(&tags[1]));
+    assert_eq!(s, 200, "a filter is another page");
+
+    // Bad page numbers are the visitor's mistake, in both languages.
+    let r = anon.get(app.url("/lists/red?page=zero")).send().unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().unwrap();
+    assert!(body.contains("页码"), "{body}");
+    assert_eq!(
+        anon.get(app.url("/lists/red?page=0"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        422
+    );
+    assert_eq!(
+        anon.get(app.url("/lists/red?page=999"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+
+    // A rating changes (a notice goes overdue): the live black list, the home page and the
+    // merchant's record change; the red list page does not.
+    let before: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    {
+        let mut conn = app.conn();
+        let policy = gongzhi::domain::policy::Policy::default_policy();
+        gongzhi::services::notices::mark_overdue(
+            &mut conn,
+            &policy,
+            app.config.today() + chrono::Duration::days(11),
+            &gongzhi::db::models::audit::Actor::system("test"),
+        )
+        .unwrap();
+    }
+    let after: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert_ne!(
+        before["items"], after["items"],
+        "the demo has a notice that goes overdue"
+    );
+    for (path, old) in pages.iter().zip(&tags) {
+        let (s, _, _) = tagged(&anon, &app, path, Some(old));
+        match *path {
+            "/lists/red" => assert_eq!(s, 304, "{path}: nothing on it changed"),
+            "/" | "/lists/black" => assert_eq!(s, 200, "{path} changed"),
+            _ => {}
+        }
+    }
+    let newcomer = after["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| !before["items"].as_array().unwrap().contains(i))
+        .expect("a merchant entered the black list")["id"]
+        .as_i64()
+        .unwrap();
+    let (_, record, _) = tagged(&anon, &app, &format!("/merchants/{newcomer}"), None);
+    let (s, _, _) = tagged(&anon, &app, &format!("/merchants/{newcomer}"), Some(&record));
+    assert_eq!(s, 304);
+
+    // An edition is published: the list pages show it, so their tags change.
+    let (_, red_before, _) = tagged(&anon, &app, "/lists/red", None);
+    {
+        let mut conn = app.conn();
+        gongzhi::services::editions::publish(
+            &mut conn,
+            &gongzhi::domain::policy::Policy::default_policy(),
+            app.config.today(),
+            &gongzhi::db::models::audit::Actor::system("test"),
+            "",
+        )
+        .unwrap();
+    }
+    let (s, red_after, _) = tagged(&anon, &app, "/lists/red", Some(&red_before));
+    assert_eq!(s, 200, "the red list page now names edition 1");
+    assert_ne!(red_after, red_before);
+    let (s, _, _) = tagged(&anon, &app, "/lists/red", Some(&red_after));
+    assert_eq!(s, 304);
+
+    // A logged-in user's page shows their name: private, and never a 304 for a visitor's tag
+    // or another user's.
+    let committee = TestAppClient::login(&app, "committee");
+    let inspector = TestAppClient::login(&app, "inspector");
+    for path in pages {
+        let (_, public_tag, _) = tagged(&anon, &app, path, None);
+        let (s, mine, cc) = tagged(&committee.client, &app, path, Some(&public_tag));
+        assert_eq!(s, 200, "{path}: a visitor's tag is not the committee's page");
+        assert_eq!(cc, "private, no-cache", "{path}");
+        let (s, _, _) = tagged(&inspector.client, &app, path, Some(&mine));
+        assert_eq!(s, 200, "{path}: no 304 across users");
+        let (s, _, _) = tagged(&committee.client, &app, path, Some(&mine));
+        assert_eq!(s, 304, "{path}: the same user revalidates");
+    }
+    assert!(committee.get("/lists/red").1.contains("committee"));
+}
+
+#[test]
+fn rating_history_is_open_data() {
+    let app = TestApp::spawn();
+    let r = app.get("/api/v1/public/merchants/14/ratings");
+    assert_eq!(r.status().as_u16(), 200);
+    let v: serde_json::Value = r.json().unwrap();
+    assert_eq!(v["merchant_id"], 14);
+    assert_eq!(v["page"], 1);
+    assert_eq!(v["per_page"], 50);
+    let items = v["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert_eq!(v["total"].as_u64().unwrap() as usize, items.len());
+    let latest = &items[0];
+    assert_eq!(latest["list"], "black");
+    for key in ["as_of", "score_tenths", "stars", "list", "policy_version"] {
+        assert!(latest.get(key).is_some(), "{key} in {latest}");
+    }
+    let public: serde_json::Value = app.get("/api/v1/public/merchants/14").json().unwrap();
+    assert_eq!(latest["score_tenths"], public["rating"]["score_tenths"]);
+    let dates: Vec<&str> = items.iter().map(|i| i["as_of"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first: {dates:?}");
+
+    let v: serde_json::Value = app
+        .get("/api/v1/public/merchants/14/ratings?page=2")
+        .json()
+        .unwrap();
+    assert_eq!(v["items"], serde_json::json!([]));
+    for bad in ["abc", "0", "-1", "100001"] {
+        let r = app.get(&format!("/api/v1/public/merchants/14/ratings?page={bad}"));
+        assert_eq!(r.status().as_u16(), 422, "page={bad}");
+        let e: serde_json::Value = r.json().unwrap();
+        assert!(e["message_zh"].is_string() && e["message_en"].is_string());
+        assert_eq!(e["fields"][0]["field"], "page");
+        assert!(e["fields"][0]["zh"].as_str().unwrap().contains("页码"));
+        assert!(e["fields"][0]["en"].as_str().unwrap().contains("page"));
+    }
+    assert_eq!(
+        app.get("/api/v1/public/merchants/x/ratings").status().as_u16(),
+        404
+    );
+    assert_eq!(
+        app.get("/api/v1/public/merchants/999999/ratings")
+            .status()
+            .as_u16(),
+        404
+    );
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").json().unwrap();
+    assert!(doc["paths"]["/api/v1/public/merchants/{id}/ratings"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["RatingPoint"].is_object());
+}

@@ -39,9 +39,10 @@ pub struct PublishedList {
 
 /// What the cached lists were computed from: the newest edition, the newest rating change and the
 /// newest merchant edit (a merchant closed or renamed). Each is one index lookup.
-type Version = (Option<i32>, Option<i32>, Option<chrono::NaiveDateTime>);
+pub type Version = (Option<i32>, Option<i32>, Option<chrono::NaiveDateTime>);
 
-fn version(conn: &mut DbConn) -> QueryResult<Version> {
+/// The current [`Version`] of the lists.
+pub fn version(conn: &mut DbConn) -> QueryResult<Version> {
     let edition: Option<i32> = editions::table
         .select(diesel::dsl::max(editions::number))
         .get_result(conn)?;
@@ -64,6 +65,11 @@ impl ListCache {
     /// The list, from the cache when nothing was published or rated since it was built.
     pub fn get(&self, conn: &mut DbConn, list: &str) -> QueryResult<Arc<PublishedList>> {
         let v = version(conn)?;
+        self.get_at(conn, list, v)
+    }
+
+    /// The list at a version just read with [`version`] (several lists, one version check).
+    pub fn get_at(&self, conn: &mut DbConn, list: &str, v: Version) -> QueryResult<Arc<PublishedList>> {
         if let Ok(map) = self.inner.lock() {
             if let Some((cached_v, l)) = map.get(list) {
                 if *cached_v == v {

@@ -48,7 +48,7 @@ pub struct MerchantRecord {
     pub replies: Vec<(NaiveDateTime, String)>,
 }
 
-/// (as_of, score, stars, list, breakdown JSON)
+/// (as_of, score, stars, list, breakdown JSON), or the policy version in place of the breakdown.
 type SnapshotRow = (NaiveDate, Option<i32>, Option<i32>, String, String);
 
 /// Loads a merchant's public record; `None` when there is no such merchant.
@@ -140,4 +140,56 @@ pub fn merchant_record(
         violations,
         replies,
     }))
+}
+
+/// One rating of a merchant's history, as the open-data API gives it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RatingPoint {
+    /// The date the rating is as of.
+    pub as_of: NaiveDate,
+    /// The score 0–100 in tenths (853 = 85.3); null when not yet rated.
+    pub score_tenths: Option<i32>,
+    /// Stars 1–5; null when not yet rated (待评).
+    pub stars: Option<i32>,
+    /// "red", "black" or "none".
+    pub list: String,
+    /// The version of the rating policy the rating was computed under.
+    pub policy_version: String,
+}
+
+/// A merchant's ratings, newest first, `limit` from `offset`, and how many there are in all.
+pub fn rating_history(
+    conn: &mut DbConn,
+    id: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<RatingPoint>, i64)> {
+    let total = rating_snapshots::table
+        .filter(rating_snapshots::merchant_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<SnapshotRow> = rating_snapshots::table
+        .filter(rating_snapshots::merchant_id.eq(id))
+        .order((rating_snapshots::as_of.desc(), rating_snapshots::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            rating_snapshots::as_of,
+            rating_snapshots::score_tenths,
+            rating_snapshots::stars,
+            rating_snapshots::list_status,
+            rating_snapshots::policy_version,
+        ))
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|(as_of, score_tenths, stars, list, policy_version)| RatingPoint {
+            as_of,
+            score_tenths,
+            stars,
+            list,
+            policy_version,
+        })
+        .collect();
+    Ok((items, total))
 }

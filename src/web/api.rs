@@ -147,6 +147,82 @@ pub async fn public_merchant(
     }))
 }
 
+/// Ratings per page of `/api/v1/public/merchants/{id}/ratings`.
+pub const RATINGS_PER_PAGE: i64 = 50;
+
+/// `?page=` of a paged public endpoint.
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: String,
+}
+
+impl PageQuery {
+    /// The page number: empty is 1; anything but a whole number from 1 to 100,000 is refused.
+    fn number(&self) -> Result<i64, AppError> {
+        let raw = self.page.trim();
+        if raw.is_empty() {
+            return Ok(1);
+        }
+        match raw.parse::<i64>() {
+            Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+            _ => Err(AppError::invalid(
+                "page",
+                "页码应为 1 到 100000 之间的整数。",
+                "The page must be a whole number from 1 to 100000.",
+            )),
+        }
+    }
+}
+
+/// A merchant's rating history, a page of it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RatingsResponse {
+    pub merchant_id: i32,
+    /// Newest first.
+    pub items: Vec<crate::services::records::RatingPoint>,
+    pub page: i64,
+    pub per_page: i64,
+    /// Ratings in all.
+    pub total: i64,
+}
+
+/// A merchant's rating history, newest first, 50 a page: each rating's date, score, stars, list
+/// status and the policy version it was computed under.
+#[utoipa::path(get, path = "/api/v1/public/merchants/{id}/ratings", tag = "public",
+    params(("id" = i32, Path), ("page" = Option<i64>, Query, description = "from 1; 50 ratings a page")),
+    responses((status = 200, body = RatingsResponse), (status = 404), (status = 422, description = "a page that is not a whole number from 1 to 100000")))]
+pub async fn public_ratings(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = super::parse_id(&path)?;
+    let page = query.number()?;
+    let offset = (page - 1) * RATINGS_PER_PAGE;
+    let (items, total) = with_db(&state, move |c| {
+        if crate::db::models::merchant::Merchant::find(c, id)?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        Ok(crate::services::records::rating_history(
+            c,
+            id,
+            offset,
+            RATINGS_PER_PAGE,
+        )?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .json(RatingsResponse {
+            merchant_id: id,
+            items,
+            page,
+            per_page: RATINGS_PER_PAGE,
+            total,
+        }))
+}
+
 /// `POST /api/v1/tokens` body.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {

@@ -1,70 +1,18 @@
 //! Open data downloads (public, no login): `/export/merchants.csv`, `/export/lives.zip`,
-//! `/export/fhrs.xml`, and `cached_response`, the ETag / `If-None-Match` helper any public
-//! download or JSON list can reuse.
+//! `/export/fhrs.xml`, each with an ETag and `If-None-Match` → `304` (see [`super::cache`]).
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
+use super::cache::cached_response;
 use super::{with_db, AppError, AppState};
 use crate::services::export;
-
-/// How long browsers and proxies may reuse an export without asking again.
-pub const CACHE_CONTROL: &str = "public, max-age=300";
 
 /// Registers the export routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/export/merchants.csv").route(web::get().to(merchants_csv)))
         .service(web::resource("/export/lives.zip").route(web::get().to(lives_zip)))
         .service(web::resource("/export/fhrs.xml").route(web::get().to(fhrs_xml)));
-}
-
-/// The strong entity tag of a body: the quoted hex SHA-256, so equal bytes give equal tags on every
-/// server and after a restart.
-pub fn etag_of(body: &[u8]) -> String {
-    format!("\"{}\"", hex::encode(Sha256::digest(body)))
-}
-
-/// Whether an `If-None-Match` value names `etag`. The header uses the weak comparison (RFC 9110
-/// §13.1.2), so `W/"…"` matches too, and `*` matches anything.
-fn none_match(header_value: &str, etag: &str) -> bool {
-    header_value
-        .split(',')
-        .map(str::trim)
-        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
-}
-
-/// A cacheable `200` with `body`, or a body-less `304 Not Modified` when the request's
-/// `If-None-Match` already names the body's ETag. Both carry `ETag` and
-/// `Cache-Control: public, max-age=300`; `extra_headers` (e.g. `Content-Disposition`) go on the
-/// `200` only.
-pub fn cached_response(
-    req: &HttpRequest,
-    content_type: &str,
-    body: Vec<u8>,
-    extra_headers: &[(HeaderName, HeaderValue)],
-) -> HttpResponse {
-    let etag = etag_of(&body);
-    let not_modified = req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| none_match(v, &etag));
-    let mut res = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    res.insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL));
-    if not_modified {
-        return res.finish();
-    }
-    res.insert_header((header::CONTENT_TYPE, content_type));
-    for (name, value) in extra_headers {
-        res.insert_header((name.clone(), value.clone()));
-    }
-    res.body(body)
 }
 
 /// `Content-Disposition: attachment; filename="…"`, so browsers save the file.
@@ -142,20 +90,4 @@ pub async fn fhrs_xml(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         body,
         &[attachment("attachment; filename=\"fhrs.xml\"")],
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn if_none_match_forms() {
-        let tag = etag_of(b"x");
-        assert!(none_match(&tag, &tag));
-        assert!(none_match(&format!("W/{tag}"), &tag));
-        assert!(none_match(&format!("\"abc\", {tag}"), &tag));
-        assert!(none_match("*", &tag));
-        assert!(!none_match("\"abc\"", &tag));
-        assert!(!none_match(tag.trim_matches('"'), &tag));
-    }
 }

@@ -135,6 +135,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("list.empty", "暂无商家", "No merchants"),
     ("list.all", "全部", "All"),
     ("list.filter", "筛选", "Filter"),
+    ("list.count", "家商家", "merchants"),
+    ("list.page", "页", "Page"),
     ("col.reason", "原因", "Reason"),
     ("col.since", "上榜日期", "Since"),
     ("col.name", "商家", "Merchant"),

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod committee;
 pub mod consumer;
 pub mod editions;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub policy: std::sync::Arc<Policy>,
     /// The public lists, cached until an edition is published or a rating changes.
     pub lists: std::sync::Arc<crate::services::lists::ListCache>,
+    /// The public HTML pages as rendered for visitors, kept while the lists do not change.
+    pub pages: std::sync::Arc<cache::PageCache>,
 }
 
 /// Runs `f` with a pooled connection on actix's blocking pool, so diesel never blocks the async
@@ -120,6 +123,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(public::home)))
         .service(web::resource("/healthz").route(web::get().to(public::healthz)))
         .service(web::resource("/static/app.css").route(web::get().to(public::stylesheet)))
+        .service(web::resource("/favicon.ico").route(web::get().to(public::favicon)))
         .service(web::resource("/lists/{list}").route(web::get().to(public::list_page)))
         .service(web::resource("/merchants/{id}").route(web::get().to(public::merchant_page)))
         .service(
@@ -137,6 +141,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/public/editions").route(web::get().to(api::public_editions)))
         .service(web::resource("/api/v1/public/editions/{number}").route(web::get().to(api::public_edition)))
         .service(web::resource("/api/v1/public/merchants/{id}").route(web::get().to(api::public_merchant)))
+        .service(
+            web::resource("/api/v1/public/merchants/{id}/ratings").route(web::get().to(api::public_ratings)),
+        )
         .service(web::resource("/api/v1/openapi.json").route(web::get().to(openapi::serve)))
         .service(web::resource("/api/v1/tokens").route(web::post().to(api::create_token)))
         .service(web::resource("/api/v1/tokens/{id}").route(web::delete().to(api::revoke_token)))

@@ -12,6 +12,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::api::public_list,
         super::api::public_merchant,
+        super::api::public_ratings,
         super::api::public_editions,
         super::consumer::api_search,
         super::api::public_edition,
@@ -30,6 +31,8 @@ use utoipa::{Modify, OpenApi};
         super::api::EditionResponse,
         crate::services::lists::Entry,
         super::api::PublicMerchant,
+        super::api::RatingsResponse,
+        crate::services::records::RatingPoint,
         super::api::TokenRequest,
         super::api::TokenCreated,
         super::committee::RewardInput,

@@ -1,13 +1,15 @@
 //! What consumers see with no login: the home page, the red and black lists, a merchant's
 //! public record, and the health check.
 
-use actix_web::{http::header, web, HttpResponse};
+use actix_session::Session;
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use askama::Template;
-use askama_web::WebTemplate;
 use diesel::connection::SimpleConnection;
 
+use super::cache::{page_response, viewer_ctx, Rendered};
 use super::{with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
+use crate::services::lists::{self, PublishedList};
 
 /// A merchant as the lists print it: every value ready to show.
 pub struct ListRow {
@@ -85,7 +87,7 @@ impl EntryRow {
     }
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "public/home.html")]
 pub struct HomePage {
     page: PageCtx,
@@ -109,36 +111,96 @@ fn edition_label(l: &crate::services::lists::PublishedList, lang: Lang) -> Strin
     }
 }
 
-/// GET /
-pub async fn home(state: web::Data<AppState>, page: PageCtx) -> Result<HomePage, AppError> {
+/// A cacheable public page: served from [`super::cache::PageCache`] to visitors with no session
+/// while the lists' version holds, rendered afresh (and `private`) for a logged-in user.
+async fn cached_page<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    key: String,
+    wanted: &'static [&'static str],
+    with_count: bool,
+    render: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(PageCtx, Vec<std::sync::Arc<PublishedList>>, i64) -> Result<(Rendered, bool), AppError>,
+{
+    let page = viewer_ctx(req, session);
+    let public = page.user.is_none();
     let cache = state.lists.clone();
-    let (count, red, black) = with_db(&state, move |c| {
-        Ok((Merchant::count(c)?, cache.get(c, "red")?, cache.get(c, "black")?))
+    let pages = state.pages.clone();
+    let probe = public.then(|| key.clone());
+    let (version, hit) = with_db(state, move |c| {
+        let v = lists::version(c)?;
+        let hit = probe.and_then(|k| pages.get(&k, &v));
+        Ok((v, hit))
     })
     .await?;
-    let lang = page.lang;
-    Ok(HomePage {
-        page,
-        merchant_count: count,
-        edition: edition_label(&red, lang),
-        red: red
-            .entries
+    if let Some(hit) = hit {
+        return Ok(page_response(req, &hit, true));
+    }
+    let v = version;
+    let (loaded, count) = with_db(state, move |c| {
+        let loaded = wanted
             .iter()
-            .take(10)
-            .map(|e| EntryRow::new(e, lang))
-            .collect(),
-        red_total: red.entries.len(),
-        black: black
-            .entries
-            .iter()
-            .take(10)
-            .map(|e| EntryRow::new(e, lang))
-            .collect(),
-        black_total: black.entries.len(),
+            .map(|l| cache.get_at(c, l, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        let count = if with_count { Merchant::count(c)? } else { 0 };
+        Ok((loaded, count))
     })
+    .await?;
+    // `keep` is false for a page not worth keeping (a filter that matches nothing).
+    let (rendered, keep) = render(page, loaded, count)?;
+    if public && keep {
+        state.pages.put(key, &version, rendered.clone());
+    }
+    Ok(page_response(req, &rendered, public))
 }
 
-#[derive(Template, WebTemplate)]
+/// GET /: both lists at a glance.
+pub async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_request_parts(&req);
+    let key = format!("home:{}", lang.tag());
+    cached_page(
+        &req,
+        &state,
+        &session,
+        key,
+        &["red", "black"],
+        true,
+        |page, l, count| {
+            let (red, black) = (&l[0], &l[1]);
+            let lang = page.lang;
+            let home = HomePage {
+                page,
+                merchant_count: count,
+                edition: edition_label(red, lang),
+                red: red
+                    .entries
+                    .iter()
+                    .take(10)
+                    .map(|e| EntryRow::new(e, lang))
+                    .collect(),
+                red_total: red.entries.len(),
+                black: black
+                    .entries
+                    .iter()
+                    .take(10)
+                    .map(|e| EntryRow::new(e, lang))
+                    .collect(),
+                black_total: black.entries.len(),
+            };
+            Ok((Rendered::of(&home)?, true))
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
 #[template(path = "public/list.html")]
 pub struct ListPage {
     page: PageCtx,
@@ -150,60 +212,133 @@ pub struct ListPage {
     areas: Vec<String>,
     category: String,
     area: String,
+    total: usize,
+    page_number: usize,
+    pages: usize,
+    prev_href: Option<String>,
+    next_href: Option<String>,
 }
 
-/// Filters of a list page.
+/// Entries per list page.
+pub const LIST_PAGE_SIZE: usize = 100;
+/// Longer filter values name no category or area.
+const MAX_FILTER_CHARS: usize = 100;
+
+/// Filters and page of a list page.
 #[derive(serde::Deserialize, Default)]
 pub struct ListFilter {
     #[serde(default)]
     pub category: String,
     #[serde(default)]
     pub area: String,
+    #[serde(default)]
+    pub page: String,
 }
 
-/// GET /lists/{red|black}?category=&area=: the latest published edition of the list (the live
-/// ratings before the first edition).
+impl ListFilter {
+    /// The page number: empty is 1; anything but a whole number from 1 is refused.
+    fn page(&self) -> Result<usize, AppError> {
+        let raw = self.page.trim();
+        if raw.is_empty() {
+            return Ok(1);
+        }
+        match raw.parse::<usize>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+            _ => Err(AppError::invalid(
+                "page",
+                "页码应为从 1 开始的整数。",
+                "The page must be a whole number from 1.",
+            )),
+        }
+    }
+}
+
+fn list_href(list: &str, category: &str, area: &str, page: usize) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    if !category.is_empty() {
+        q.append_pair("category", category);
+    }
+    if !area.is_empty() {
+        q.append_pair("area", area);
+    }
+    q.append_pair("page", &page.to_string());
+    format!("/lists/{list}?{}", q.finish())
+}
+
+/// GET /lists/{red|black}?category=&area=&page=: the latest published edition of the list (the
+/// live ratings before the first edition), 100 entries a page.
 pub async fn list_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    page: PageCtx,
+    session: Session,
     path: web::Path<String>,
     filter: web::Query<ListFilter>,
-) -> Result<ListPage, AppError> {
+) -> Result<HttpResponse, AppError> {
     let list = path.into_inner();
-    let title_key = match list.as_str() {
-        "red" => "list.red.title",
-        "black" => "list.black.title",
+    let (title_key, wanted): (&str, &'static [&'static str]) = match list.as_str() {
+        "red" => ("list.red.title", &["red"]),
+        "black" => ("list.black.title", &["black"]),
         _ => return Err(AppError::NotFound),
     };
-    let cache = state.lists.clone();
-    let name = list.clone();
-    let published = with_db(&state, move |c| Ok(cache.get(c, &name)?)).await?;
-    let lang = page.lang;
-    let mut categories: Vec<String> = published.entries.iter().map(|e| e.category.clone()).collect();
-    categories.sort();
-    categories.dedup();
-    let mut areas: Vec<String> = published.entries.iter().map(|e| e.area.clone()).collect();
-    areas.sort();
-    areas.dedup();
-    let ListFilter { category, area } = filter.into_inner();
-    let rows = published
-        .entries
-        .iter()
-        .filter(|e| category.is_empty() || e.category == category)
-        .filter(|e| area.is_empty() || e.area == area)
-        .map(|e| EntryRow::new(e, lang))
-        .collect();
-    Ok(ListPage {
-        title: lang.t(title_key),
-        edition: edition_label(&published, lang),
-        list,
-        rows,
-        categories,
-        areas,
-        category,
-        area,
-        page,
+    let number = filter.page()?;
+    let ListFilter { category, area, .. } = filter.into_inner();
+    let (category, area) = (category.trim().to_string(), area.trim().to_string());
+    if category.chars().count() > MAX_FILTER_CHARS || area.chars().count() > MAX_FILTER_CHARS {
+        return Err(AppError::invalid(
+            "category",
+            "筛选条件过长。",
+            "The filter is too long.",
+        ));
+    }
+    let lang = Lang::from_request_parts(&req);
+    let key = format!("list:{list}:{}:{category}\u{1f}{area}:{number}", lang.tag());
+    cached_page(&req, &state, &session, key, wanted, false, |page, l, _| {
+        let published = &l[0];
+        let lang = page.lang;
+        let mut categories: Vec<String> = published.entries.iter().map(|e| e.category.clone()).collect();
+        categories.sort();
+        categories.dedup();
+        let mut areas: Vec<String> = published.entries.iter().map(|e| e.area.clone()).collect();
+        areas.sort();
+        areas.dedup();
+        // Filters that name no real value are not kept: the cache's keys stay those of real values.
+        let known = (category.is_empty() || categories.contains(&category))
+            && (area.is_empty() || areas.contains(&area));
+        let matching: Vec<&lists::Entry> = published
+            .entries
+            .iter()
+            .filter(|e| category.is_empty() || e.category == category)
+            .filter(|e| area.is_empty() || e.area == area)
+            .collect();
+        let pages = matching.len().div_ceil(LIST_PAGE_SIZE).max(1);
+        if number > pages {
+            return Err(AppError::NotFound);
+        }
+        let rows = matching
+            .iter()
+            .skip((number - 1) * LIST_PAGE_SIZE)
+            .take(LIST_PAGE_SIZE)
+            .map(|e| EntryRow::new(e, lang))
+            .collect();
+        let page = ListPage {
+            title: lang.t(title_key),
+            edition: edition_label(published, lang),
+            total: matching.len(),
+            page_number: number,
+            pages,
+            prev_href: (number > 1).then(|| list_href(&list, &category, &area, number - 1)),
+            next_href: (number < pages).then(|| list_href(&list, &category, &area, number + 1)),
+            list: list.clone(),
+            rows,
+            categories,
+            areas,
+            category: category.clone(),
+            area: area.clone(),
+            page,
+        };
+        Ok((Rendered::of(&page)?, known))
     })
+    .await
 }
 
 /// One line of a breakdown, ready to print.
@@ -227,7 +362,7 @@ pub struct ViolationRow {
     pub description: String,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "public/merchant.html")]
 pub struct MerchantPage {
     page: PageCtx,
@@ -262,13 +397,17 @@ pub fn points(tenths: i32, signed: bool) -> String {
     format!("{sign}{}.{}", a / 10, a % 10)
 }
 
-/// GET /merchants/{id}: the public record, with the rating explained in plain words.
+/// GET /merchants/{id}: the public record, with the rating explained in plain words. Its ETag
+/// is the hash of the page, so it changes with anything shown (rating, inspection, reply, user).
 pub async fn merchant_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    page: PageCtx,
+    session: Session,
     path: web::Path<String>,
-) -> Result<MerchantPage, AppError> {
+) -> Result<HttpResponse, AppError> {
     let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let page = viewer_ctx(&req, &session);
+    let public = page.user.is_none();
     let policy = state.policy.clone();
     let rec = with_db(&state, move |c| {
         Ok(crate::services::records::merchant_record(c, id, &policy)?)
@@ -331,7 +470,7 @@ pub async fn merchant_page(
         .map(|(x, y, _)| format!("{x},{y}"))
         .collect::<Vec<_>>()
         .join(" ");
-    Ok(MerchantPage {
+    let out = MerchantPage {
         address: m.address.clone(),
         member: m.member_since.is_some(),
         list: list.to_string(),
@@ -373,7 +512,8 @@ pub async fn merchant_page(
             .collect(),
         m: ListRow::new(m, lang),
         page,
-    })
+    };
+    Ok(page_response(&req, &Rendered::of(&out)?, public))
 }
 
 /// GET /healthz: 200 when the database answers, 503 when it does not.
@@ -404,4 +544,15 @@ pub async fn stylesheet() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .body(STYLESHEET)
+}
+
+/// The site's icon (a red 共 on white), so browsers asking for `/favicon.ico` get no 404.
+const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#b3261e\"/><path d=\"M9 9h14M9 15h14M7 21h18M12 5v16M20 5v16M12 24l-3 4M20 24l3 4\" stroke=\"#fff\" stroke-width=\"2.5\" fill=\"none\" stroke-linecap=\"round\"/></svg>";
+
+/// GET /favicon.ico, cached by browsers for a day.
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(FAVICON)
 }
