@@ -5,6 +5,7 @@
 //! the variable, which `main` prints as one line.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 
@@ -63,6 +64,47 @@ pub struct SmtpConfig {
     pub from: String,
 }
 
+/// How the outbox worker paces itself (see `docs/email.md`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MailSettings {
+    /// How long the worker sleeps between two looks at the outbox (`GONGZHI_MAIL_POLL_SECS`).
+    pub poll: Duration,
+    /// The wait after a first failed attempt; it doubles with each further failure
+    /// (`GONGZHI_MAIL_RETRY_BASE_SECS`).
+    pub retry_base: Duration,
+    /// The longest wait between two attempts, however many failed (`GONGZHI_MAIL_RETRY_CAP_SECS`).
+    pub retry_cap: Duration,
+    /// After this many attempts, an email the server rejects permanently (5xx) is marked failed;
+    /// transient failures are retried forever (`GONGZHI_MAIL_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            poll: Duration::from_secs(5),
+            retry_base: Duration::from_secs(30),
+            retry_cap: Duration::from_secs(900),
+            max_attempts: 8,
+        }
+    }
+}
+
+/// The longest pause any mail setting accepts: a week.
+const MAX_MAIL_SECS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// Parses a number of seconds, fractions allowed (`0.2`), above zero and at most a week.
+fn parse_secs(raw: &str) -> Result<Duration, String> {
+    let secs: f64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| "must be a number of seconds, e.g. 30 or 0.5".to_string())?;
+    if !secs.is_finite() || secs <= 0.0 || secs > MAX_MAIL_SECS {
+        return Err(format!("must be above 0 and at most {MAX_MAIL_SECS} seconds"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 /// Everything the program needs to run, read once at start-up.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -74,6 +116,8 @@ pub struct Config {
     pub base_url: String,
     /// SMTP server for outgoing mail; `None` keeps mail queued in the outbox.
     pub smtp: Option<SmtpConfig>,
+    /// Pace and retry policy of the outbox worker.
+    pub mail: MailSettings,
     /// The deployment's time zone: times are stored in UTC and shown in this zone.
     pub time_zone: Tz,
     /// Secret used to sign session cookies; `None` means "generate on first run and store it in
@@ -101,6 +145,15 @@ impl Config {
     /// Today's date in the deployment's time zone: the as-of date of ratings and deadlines.
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.time_zone).date_naive()
+    }
+
+    /// A stored UTC time as the deployment's local time, `YYYY-MM-DD HH:MM`.
+    pub fn local_time(&self, at: chrono::NaiveDateTime) -> String {
+        use chrono::TimeZone;
+        self.time_zone
+            .from_utc_datetime(&at)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     /// Reads the process environment.
@@ -155,12 +208,41 @@ impl Config {
                 if u.host_str().is_none() {
                     return Err(bad("GONGZHI_SMTP_URL", &raw, "needs a host".into()));
                 }
+                crate::mail::transport::SmtpEndpoint::parse(&raw)
+                    .map_err(|r| bad("GONGZHI_SMTP_URL", &raw, r))?;
                 let (from, name) = var("GONGZHI_SMTP_FROM", "gongzhi <noreply@gongzhi.localhost>");
                 if from.parse::<lettre::message::Mailbox>().is_err() {
                     return Err(bad(name, &from, "not an email address".into()));
                 }
                 Some(SmtpConfig { url: raw, from })
             }
+        };
+
+        let secs = |name: &'static str, default: &str| -> Result<Duration, ConfigError> {
+            let (raw, name) = var(name, default);
+            parse_secs(&raw).map_err(|r| bad(name, &raw, r))
+        };
+        let poll = secs("GONGZHI_MAIL_POLL_SECS", "5")?;
+        let retry_base = secs("GONGZHI_MAIL_RETRY_BASE_SECS", "30")?;
+        let retry_cap = secs("GONGZHI_MAIL_RETRY_CAP_SECS", "900")?;
+        if retry_cap < retry_base {
+            let (raw, name) = var("GONGZHI_MAIL_RETRY_CAP_SECS", "900");
+            return Err(bad(
+                name,
+                &raw,
+                "must not be less than GONGZHI_MAIL_RETRY_BASE_SECS".into(),
+            ));
+        }
+        let (raw, name) = var("GONGZHI_MAIL_MAX_ATTEMPTS", "8");
+        let max_attempts = match raw.trim().parse::<u32>() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => return Err(bad(name, &raw, "must be a whole number from 1 to 1000".into())),
+        };
+        let mail = MailSettings {
+            poll,
+            retry_base,
+            retry_cap,
+            max_attempts,
         };
 
         let (tz, name) = var("GONGZHI_TIME_ZONE", "Asia/Shanghai");
@@ -194,6 +276,7 @@ impl Config {
             bind,
             base_url,
             smtp,
+            mail,
             time_zone,
             session_secret,
             upload_dir: PathBuf::from(upload_dir),
@@ -241,11 +324,58 @@ mod tests {
             ("GONGZHI_SMTP_URL", "http://mail"),
             ("GONGZHI_BASE_URL", "ftp://x"),
             ("GONGZHI_DEMO", "maybe"),
+            ("GONGZHI_MAIL_POLL_SECS", "soon"),
+            ("GONGZHI_MAIL_POLL_SECS", "0"),
+            ("GONGZHI_MAIL_RETRY_BASE_SECS", "-1"),
+            ("GONGZHI_MAIL_RETRY_CAP_SECS", "NaN"),
+            ("GONGZHI_MAIL_RETRY_CAP_SECS", "10"),
+            ("GONGZHI_MAIL_MAX_ATTEMPTS", "0"),
+            ("GONGZHI_MAIL_MAX_ATTEMPTS", "2.5"),
+            ("GONGZHI_SMTP_URL", "smtp://mail.example.com?tls=sometimes"),
         ] {
             let err = cfg(&[(k, v)]).unwrap_err();
             let line = err.to_string();
             assert!(line.contains(k), "{line}");
             assert!(!line.contains('\n'), "{line}");
         }
+    }
+
+    #[test]
+    fn mail_settings_have_defaults_and_take_fractions() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.mail, MailSettings::default());
+        assert_eq!(c.mail.poll, Duration::from_secs(5));
+        assert_eq!(c.mail.retry_base, Duration::from_secs(30));
+        assert_eq!(c.mail.retry_cap, Duration::from_secs(900));
+        assert_eq!(c.mail.max_attempts, 8);
+        let c = cfg(&[
+            ("GONGZHI_MAIL_POLL_SECS", "0.2"),
+            ("GONGZHI_MAIL_RETRY_BASE_SECS", "0.1"),
+            ("GONGZHI_MAIL_RETRY_CAP_SECS", " 1.5 "),
+            ("GONGZHI_MAIL_MAX_ATTEMPTS", "3"),
+        ])
+        .unwrap();
+        assert_eq!(c.mail.poll, Duration::from_millis(200));
+        assert_eq!(c.mail.retry_base, Duration::from_millis(100));
+        assert_eq!(c.mail.retry_cap, Duration::from_millis(1500));
+        assert_eq!(c.mail.max_attempts, 3);
+    }
+
+    #[test]
+    fn smtp_urls_of_every_kind_are_accepted() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://user:p%40ss@smtp.example.com:587?tls=starttls",
+            "smtps://user:secret@smtp.example.com",
+        ] {
+            let c = cfg(&[("GONGZHI_SMTP_URL", url)]).unwrap();
+            assert_eq!(c.smtp.unwrap().url, url);
+        }
+        let err = cfg(&[
+            ("GONGZHI_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("GONGZHI_SMTP_FROM", "not an address"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "GONGZHI_SMTP_FROM");
     }
 }

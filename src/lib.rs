@@ -128,6 +128,13 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
     Ok(server)
 }
 
+/// Starts the outbox worker that sends queued email over SMTP (see [`mail::worker`]); call it
+/// inside the actix system that runs the server, as `gongzhi serve` does. [`server`] does not
+/// start it, so tests choose whether they want mail sent.
+pub fn spawn_outbox_worker(state: AppState) {
+    mail::worker::spawn(state);
+}
+
 /// Recomputes every rating once a day (time decay: records leave the window, minimum stays
 /// end), starting a minute after start-up. Runs on the blocking pool; failures are logged and
 /// retried the next day.

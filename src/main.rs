@@ -305,6 +305,7 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     actix_web::rt::System::new().block_on(async move {
         let server = gongzhi::server(&prepared, listener, workers)?;
+        gongzhi::spawn_outbox_worker(state.clone());
         gongzhi::spawn_daily_recompute(state);
         server.await
     })?;

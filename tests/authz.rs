@@ -71,6 +71,8 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("POST", "/staff/users", "/staff/users", ADMIN),
     ("POST", "/staff/users/3/active", "/staff/users/{id}/active", ADMIN),
     ("GET", "/staff/audit", "/staff/audit", ADMIN),
+    ("GET", "/staff/outbox", "/staff/outbox", ADMIN),
+    ("POST", "/staff/outbox/1/retry", "/staff/outbox/{id}/retry", ADMIN),
     ("GET", "/staff/merchants", "/staff/merchants", STAFF),
     ("POST", "/staff/merchants", "/staff/merchants", STAFF),
     ("GET", "/staff/merchants/new", "/staff/merchants/new", STAFF),

@@ -1,6 +1,8 @@
 //! Email: rendering from askama templates ([`render`]), the transactional outbox that every
-//! email goes through ([`outbox`]), and the worker inside `gongzhi serve` that sends it over SMTP
-//! ([`worker`]).
+//! email goes through ([`outbox`]), the SMTP transport ([`transport`]), and the worker inside
+//! `gongzhi serve` that sends the outbox over it ([`worker`]). See `docs/email.md`.
 
 pub mod outbox;
 pub mod render;
+pub mod transport;
+pub mod worker;

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod inspections;
 pub mod merchants;
 pub mod openapi;
+pub mod outbox;
 pub mod public;
 pub mod staff;
 
@@ -153,6 +154,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(committee::routes)
         .configure(consumer::routes)
         .configure(admin::routes)
+        .configure(outbox::routes)
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
         .configure(inspections::routes);
 }

@@ -39,6 +39,7 @@ pub const LINKS: &[(&str, &str, &[&str])] = &[
     ("/editions", "staff.editions", super::guard::COMMITTEE),
     ("/staff/users", "staff.users", super::guard::ADMIN),
     ("/staff/audit", "staff.audit", super::guard::ADMIN),
+    ("/staff/outbox", "staff.outbox", super::guard::ADMIN),
 ];
 
 #[derive(Template, WebTemplate)]

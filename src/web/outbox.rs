@@ -1,0 +1,182 @@
+//! The admin's view of outgoing email (`/staff/outbox`): whether SMTP is configured, how many
+//! emails are queued, sent and failed, the latest rows with every attempt, and the requeue
+//! button for a failed one.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use super::auth::check_csrf;
+use super::guard::{CurrentUser, ADMIN};
+use super::{parse_id, see_other, with_db, AppError, AppState, PageCtx};
+use crate::mail::outbox::{self, Counts, Requeue};
+use crate::mail::transport::{mask_addr, SmtpEndpoint};
+
+/// How many rows the page lists.
+const SHOWN: i64 = 100;
+
+/// Messages of the outbox page.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("staff.outbox", "发件箱", "Outbox"),
+    ("outbox.title", "发件箱", "Email outbox"),
+    (
+        "outbox.smtp_off",
+        "未配置 SMTP：邮件保留在发件箱中，配置 GONGZHI_SMTP_URL 后自动发送。",
+        "No SMTP configured: emails stay in the outbox and are sent automatically once GONGZHI_SMTP_URL is set.",
+    ),
+    ("outbox.smtp_on", "邮件经由 SMTP 服务器发送：", "Emails are sent through the SMTP server"),
+    ("outbox.queued", "待发送", "Queued"),
+    ("outbox.sent", "已发送", "Sent"),
+    ("outbox.failed", "发送失败", "Failed"),
+    ("outbox.kind", "类型", "Kind"),
+    ("outbox.to", "收件人", "To"),
+    ("outbox.subject", "主题", "Subject"),
+    ("outbox.created", "创建时间", "Created"),
+    ("outbox.attempts", "尝试次数", "Attempts"),
+    ("outbox.last_error", "最近错误", "Last error"),
+    ("outbox.state", "状态", "State"),
+    ("outbox.next", "下次尝试", "Next attempt"),
+    ("outbox.history", "发送记录", "Attempts history"),
+    ("outbox.ok", "成功", "accepted"),
+    ("outbox.retry", "重新发送", "Send again"),
+    ("outbox.empty", "发件箱为空", "The outbox is empty"),
+    (
+        "outbox.latest",
+        "最近 100 封邮件，时间为本地时间",
+        "The latest 100 emails; times are local",
+    ),
+];
+
+/// One attempt as the page shows it.
+pub struct AttemptView {
+    pub at: String,
+    pub ok: bool,
+    pub error: String,
+}
+
+/// One outbox row as the page shows it: the recipient masked, times local.
+pub struct RowView {
+    pub id: i32,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub created: String,
+    pub attempts: i32,
+    pub last_error: String,
+    /// `outbox.queued`, `outbox.sent` or `outbox.failed`.
+    pub state_key: &'static str,
+    /// When it was sent or failed; for a queued row, its next attempt.
+    pub state_at: String,
+    pub failed: bool,
+    pub history: Vec<AttemptView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/outbox.html")]
+pub struct OutboxPage {
+    page: PageCtx,
+    /// The SMTP server (no password), or `None` when mail stays queued.
+    smtp: Option<String>,
+    counts: Counts,
+    rows: Vec<RowView>,
+}
+
+/// GET /staff/outbox
+pub async fn index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+) -> Result<OutboxPage, AppError> {
+    user.require(ADMIN)?;
+    let (counts, latest) = with_db(&state, |c| Ok((outbox::counts(c)?, outbox::latest(c, SHOWN)?))).await?;
+    let tz = state.config.time_zone;
+    let local = |t: NaiveDateTime| {
+        t.and_utc()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let rows = latest
+        .into_iter()
+        .map(|(r, attempts)| {
+            let (state_key, state_at) = match (r.sent_at, r.failed_at) {
+                (Some(t), _) => ("outbox.sent", local(t)),
+                (None, Some(t)) => ("outbox.failed", local(t)),
+                (None, None) => ("outbox.queued", local(r.next_attempt_at)),
+            };
+            RowView {
+                id: r.id,
+                kind: r.kind,
+                to: mask_addr(&r.to_addr),
+                subject: r.subject,
+                created: local(r.created_at),
+                attempts: r.attempts,
+                last_error: r.last_error.unwrap_or_default(),
+                state_key,
+                state_at,
+                failed: state_key == "outbox.failed",
+                history: attempts
+                    .into_iter()
+                    .map(|a| AttemptView {
+                        at: local(a.attempted_at),
+                        ok: a.ok,
+                        error: a.error.unwrap_or_default(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let smtp = state
+        .config
+        .smtp
+        .as_ref()
+        .map(|s| match SmtpEndpoint::parse(&s.url) {
+            Ok(e) => e.describe(),
+            Err(_) => "?".to_string(),
+        });
+    Ok(OutboxPage {
+        page,
+        smtp,
+        counts,
+        rows,
+    })
+}
+
+/// The requeue form: its token only.
+#[derive(Deserialize)]
+pub struct RetryForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /staff/outbox/{id}/retry: a failed email goes back into the queue, due now.
+pub async fn retry(
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<RetryForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ADMIN)?;
+    check_csrf(&session, &form.csrf)?;
+    let id = parse_id(&path)?;
+    let actor = user.actor();
+    match with_db(&state, move |c| Ok(outbox::requeue(c, id, &actor)?)).await? {
+        Requeue::Done => Ok(see_other("/staff/outbox")),
+        Requeue::NotFound => Err(AppError::NotFound),
+        Requeue::NotFailed => Err(AppError::invalid(
+            "id",
+            "这封邮件没有发送失败，无需重新发送。",
+            "This email has not failed; there is nothing to send again.",
+        )),
+    }
+}
+
+/// The outbox routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/staff/outbox").route(web::get().to(index)))
+        .service(web::resource("/staff/outbox/{id}/retry").route(web::post().to(retry)));
+}
