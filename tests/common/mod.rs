@@ -117,8 +117,14 @@ impl TestApp {
 
     /// A server on a fresh database; `demo` chooses whether the demo town is loaded.
     pub fn spawn_with(demo: bool) -> TestApp {
+        Self::spawn_with_config(demo, &[], false)
+    }
+
+    /// A server on a fresh database with extra settings (`GONGZHI_*` variables), and — when
+    /// `mail_worker` is true — the outbox worker running beside it, as in `gongzhi serve`.
+    pub fn spawn_with_config(demo: bool, extra_env: &[(&str, &str)], mail_worker: bool) -> TestApp {
         let db = TestDb::new();
-        let config = test_config(db.url(), demo, &[]);
+        let config = test_config(db.url(), demo, extra_env);
         let prepared = gongzhi::prepare(config.clone()).expect("prepare app");
         let pool = prepared.state.pool.clone();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -127,6 +133,9 @@ impl TestApp {
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let server = gongzhi::server(&prepared, listener, 1).expect("server");
+                if mail_worker {
+                    gongzhi::spawn_outbox_worker(prepared.state.clone());
+                }
                 tx.send(server.handle()).expect("send handle");
                 let _ = server.await;
             })
