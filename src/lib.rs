@@ -135,9 +135,10 @@ pub fn spawn_outbox_worker(state: AppState) {
     mail::worker::spawn(state);
 }
 
-/// Recomputes every rating once a day (time decay: records leave the window, minimum stays
-/// end), starting a minute after start-up. Runs on the blocking pool; failures are logged and
-/// retried the next day.
+/// Once a day: moves notices past their deadline to overdue, queues the reminders for notices
+/// due within three days, and recomputes every rating (time decay: records leave the window,
+/// minimum stays end), starting a minute after start-up. Runs on the blocking pool; failures
+/// are logged and retried the next day.
 pub fn spawn_daily_recompute(state: AppState) {
     actix_web::rt::spawn(async move {
         let mut first = true;
@@ -152,6 +153,7 @@ pub fn spawn_daily_recompute(state: AppState) {
                 let actor = db::models::audit::Actor::system("daily-recompute");
                 let today = st.config.today();
                 services::notices::mark_overdue(&mut conn, &policy, today, &actor)?;
+                services::notices::send_reminders(&mut conn, &st.config.base_url, today, &actor)?;
                 services::rating::recompute_all(&mut conn, &policy, today, &actor)
             })
             .await;

@@ -14,6 +14,7 @@ const STAFF: &[&str] = &["admin", "committee", "inspector"];
 const COMMITTEE: &[&str] = &["admin", "committee"];
 const LOGGERS: &[&str] = &["admin", "inspector"];
 const ADMIN: &[&str] = &["admin"];
+const MERCHANT: &[&str] = &["merchant"];
 /// Editing an inspection: only its own inspector (the demo's inspections are the inspector's).
 const OWN_INSPECTOR: &[&str] = &["inspector"];
 
@@ -167,6 +168,41 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         "/api/v1/inspections/{id}",
         OWN_INSPECTOR,
     ),
+    ("GET", "/staff/notices", "/staff/notices", STAFF),
+    ("GET", "/staff/notices/1", "/staff/notices/{id}", STAFF),
+    (
+        "POST",
+        "/staff/notices/1/decide",
+        "/staff/notices/{id}/decide",
+        STAFF,
+    ),
+    (
+        "GET",
+        "/staff/inspections/1/notice",
+        "/staff/inspections/{id}/notice",
+        STAFF,
+    ),
+    (
+        "POST",
+        "/staff/inspections/1/notice",
+        "/staff/inspections/{id}/notice",
+        STAFF,
+    ),
+    ("GET", "/my", "/my", MERCHANT),
+    ("POST", "/my/reply", "/my/reply", MERCHANT),
+    // Notice 1 is the demo merchant's own (another merchant's is a 404, tested in tests/notices.rs).
+    ("GET", "/my/notices/1", "/my/notices/{id}", MERCHANT),
+    (
+        "POST",
+        "/my/notices/1/answer",
+        "/my/notices/{id}/answer",
+        MERCHANT,
+    ),
+    ("GET", "/attachments/1", "/attachments/{id}", LOGGED_IN),
+    ("GET", "/login/link", "/login/link", ALL),
+    ("POST", "/login/link", "/login/link", ALL),
+    ("GET", "/login/link/0123", "/login/link/{token}", ALL),
+    ("POST", "/login/link/0123", "/login/link/{token}", ALL),
     ("GET", "/api/v1/rewards", "/api/v1/rewards", COMMITTEE),
     ("POST", "/api/v1/rewards", "/api/v1/rewards", COMMITTEE),
     ("POST", "/api/v1/trainings", "/api/v1/trainings", COMMITTEE),

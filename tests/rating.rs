@@ -379,10 +379,10 @@ fn notices_past_their_deadline_go_overdue_and_blacklist_the_merchant() {
         gongzhi::services::notices::mark_overdue(&mut conn, &policy, today, &actor).unwrap(),
         0
     );
-    // The demo's open notices (merchants 20 and 29) have ten days.
+    // The demo's open notices (merchants 1, 20 and 29) have ten days.
     let later = today + Duration::days(11);
     let n = gongzhi::services::notices::mark_overdue(&mut conn, &policy, later, &actor).unwrap();
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
     let state: String = notices::table
         .filter(notices::merchant_id.eq(20))
         .select(notices::state)
@@ -401,7 +401,7 @@ fn notices_past_their_deadline_go_overdue_and_blacklist_the_merchant() {
         .count()
         .get_result(&mut *conn)
         .unwrap();
-    assert_eq!(logged, 2);
+    assert_eq!(logged, 3);
     // Running again finds nothing new.
     assert_eq!(
         gongzhi::services::notices::mark_overdue(&mut conn, &policy, later, &actor).unwrap(),

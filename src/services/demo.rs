@@ -99,7 +99,7 @@ pub fn load_if_empty(conn: &mut DbConn, policy: &Policy, config: &Config) -> any
     if Merchant::count(conn)? > 0 {
         return Ok(false);
     }
-    load(conn, policy, config.today())?;
+    load(conn, policy, config.today(), &config.base_url)?;
     Ok(true)
 }
 
@@ -125,7 +125,7 @@ fn created<T: serde::Serialize>(
 }
 
 /// Writes the demo town as of `today`, in one transaction, then rates every merchant.
-pub fn load(conn: &mut DbConn, policy: &Policy, today: NaiveDate) -> anyhow::Result<()> {
+pub fn load(conn: &mut DbConn, policy: &Policy, today: NaiveDate, base_url: &str) -> anyhow::Result<()> {
     let actor = Actor::system("demo");
     let mut rng = Rng(0x6f6e_677a_6869_2026);
     let now = now_utc();
@@ -244,6 +244,8 @@ pub fn load(conn: &mut DbConn, policy: &Policy, today: NaiveDate) -> anyhow::Res
                 18 => Some(("serious", "verified")),
                 9 => Some(("major", "overdue")),
                 19 | 28 => Some(("major", "open")),
+                // The demo merchant account's own shop has a notice to read and answer.
+                0 => Some(("minor", "open")),
                 5 | 15 | 25 | 38 => Some(("minor", "verified")),
                 _ => None,
             };
@@ -311,6 +313,10 @@ pub fn load(conn: &mut DbConn, policy: &Policy, today: NaiveDate) -> anyhow::Res
             };
             let nid = Notice::insert(c, &nn, &[vid])?;
             created(c, &actor, "notice", nid, &nn)?;
+            if notice_state == "open" {
+                // A real email in the outbox: it goes out once SMTP is configured.
+                crate::services::notices::queue_issue_email(c, nid, base_url, today)?;
+            }
             if notice_state == "verified" {
                 let verified_on = (day + Duration::days(5)).min(today);
                 crate::db::models::notice::Notice::mark_verified(

@@ -106,15 +106,9 @@ pub async fn login_submit(
     let outcome = with_db(&state, move |c| Ok(login(c, &name, &form.password)?)).await?;
     match outcome {
         Ok(user) => {
-            session.renew();
-            session
-                .insert(SESSION_USER, user.id)
-                .and_then(|_| session.insert(SESSION_USERNAME, &user.username))
-                .and_then(|_| session.insert(SESSION_ROLE, &user.role))
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-            let _ = session.remove(SESSION_CSRF);
+            start_session(&session, &user)?;
             Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/"))
+                .insert_header((header::LOCATION, home_of(&user.role)))
                 .finish())
         }
         Err(LoginError::BadCredentials) => fail(
@@ -132,11 +126,39 @@ pub async fn login_submit(
     }
 }
 
-/// The log-out form's fields.
+/// Starts a fresh session for `user` (a new session id, a new CSRF token).
+pub fn start_session(session: &Session, user: &crate::db::models::user::User) -> Result<(), AppError> {
+    session.renew();
+    session
+        .insert(SESSION_USER, user.id)
+        .and_then(|_| session.insert(SESSION_USERNAME, &user.username))
+        .and_then(|_| session.insert(SESSION_ROLE, &user.role))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+    let _ = session.remove(SESSION_CSRF);
+    Ok(())
+}
+
+/// Where a role lands after logging in: merchants in their portal, everyone else on the home page.
+pub fn home_of(role: &str) -> &'static str {
+    if role == "merchant" {
+        "/my"
+    } else {
+        "/"
+    }
+}
+
+/// A form with only its CSRF token (log-out, one-button forms).
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
+}
+
+impl CsrfForm {
+    /// The submitted token.
+    pub fn token(&self) -> &str {
+        &self.csrf
+    }
 }
 
 /// POST /logout

@@ -17,6 +17,16 @@ pub struct FieldError {
     pub en: String,
 }
 
+impl From<crate::services::inspections::Problem> for FieldError {
+    fn from(p: crate::services::inspections::Problem) -> Self {
+        FieldError {
+            field: p.field,
+            zh: p.zh,
+            en: p.en,
+        }
+    }
+}
+
 /// What a request can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

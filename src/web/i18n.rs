@@ -102,6 +102,8 @@ impl FromRequest for Lang {
 pub const PARTS: &[&[(&str, &str, &str)]] = &[
     CATALOG,
     super::staff::MESSAGES,
+    super::notices::MESSAGES,
+    super::portal::MESSAGES,
     super::committee::MESSAGES,
     super::merchants::MESSAGES,
     super::inspections::MESSAGES,

@@ -13,8 +13,10 @@ pub mod guard;
 pub mod i18n;
 pub mod inspections;
 pub mod merchants;
+pub mod notices;
 pub mod openapi;
 pub mod outbox;
+pub mod portal;
 pub mod public;
 pub mod staff;
 
@@ -26,7 +28,7 @@ use std::pin::Pin;
 use crate::config::Config;
 use crate::db::{DbConn, Pool};
 use crate::domain::policy::Policy;
-pub use error::{ApiError, AppError};
+pub use error::{ApiError, AppError, FieldError};
 pub use i18n::Lang;
 
 /// What every handler can reach: the pool, the configuration, the active rating policy.
@@ -156,6 +158,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(outbox::routes)
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
+        .configure(notices::routes)
+        .configure(portal::routes)
         .configure(inspections::routes);
 }
 

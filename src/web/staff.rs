@@ -33,6 +33,8 @@ pub struct Link {
 pub const LINKS: &[(&str, &str, &[&str])] = &[
     ("/staff/merchants", "staff.merchants", super::guard::STAFF),
     ("/staff/inspections", "staff.inspections", super::guard::STAFF),
+    ("/staff/notices", "staff.notices", super::guard::STAFF),
+    ("/my", "portal.title", &["merchant"]),
     ("/staff/complaints", "staff.complaints", super::guard::STAFF),
     ("/staff/trainings", "staff.trainings", super::guard::COMMITTEE),
     ("/staff/rewards", "staff.rewards", super::guard::COMMITTEE),

@@ -107,6 +107,7 @@ pub struct TestApp {
     pub config: Config,
     handle: actix_web::dev::ServerHandle,
     pub db: TestDb,
+    pub uploads: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -124,7 +125,12 @@ impl TestApp {
     /// `mail_worker` is true — the outbox worker running beside it, as in `gongzhi serve`.
     pub fn spawn_with_config(demo: bool, extra_env: &[(&str, &str)], mail_worker: bool) -> TestApp {
         let db = TestDb::new();
-        let config = test_config(db.url(), demo, extra_env);
+        // Photos go to a directory of the test's own, never into the working tree.
+        let uploads = tempfile::tempdir().expect("upload dir");
+        let upload_path = uploads.path().display().to_string();
+        let mut env: Vec<(&str, &str)> = vec![("GONGZHI_UPLOAD_DIR", upload_path.as_str())];
+        env.extend_from_slice(extra_env);
+        let config = test_config(db.url(), demo, &env);
         let prepared = gongzhi::prepare(config.clone()).expect("prepare app");
         let pool = prepared.state.pool.clone();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -148,6 +154,7 @@ impl TestApp {
             config,
             handle,
             db,
+            uploads,
         }
     }
 

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{notice_violations, notices};
+use crate::db::schema::{attachments, notice_answers, notice_violations, notices};
 use crate::db::DbConn;
 
 /// A notice as stored.
@@ -78,6 +78,15 @@ impl Notice {
         Ok(id)
     }
 
+    /// The notice with `id`, if any.
+    pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Notice>> {
+        notices::table
+            .find(id)
+            .select(Notice::as_select())
+            .first(conn)
+            .optional()
+    }
+
     /// A merchant's notices, newest first.
     pub fn for_merchant(conn: &mut DbConn, merchant_id: i32) -> QueryResult<Vec<Notice>> {
         notices::table
@@ -94,5 +103,77 @@ impl Notice {
         diesel::update(notices::table.find(id))
             .set((notices::state.eq("verified"), notices::verified_at.eq(Some(at))))
             .execute(conn)
+    }
+}
+
+/// A merchant's answer to a notice, with the inspector's decision once made.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = notice_answers)]
+pub struct Answer {
+    pub id: i32,
+    pub notice_id: i32,
+    pub author_id: Option<i32>,
+    pub body: String,
+    pub wants_follow_up: bool,
+    pub created_at: NaiveDateTime,
+    pub decision: Option<String>,
+    pub decided_by: Option<i32>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+}
+
+/// A photo that came with an answer; the bytes live on disk under the upload directory.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = attachments)]
+pub struct Attachment {
+    pub id: i32,
+    pub answer_id: i32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub storage_key: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl Answer {
+    /// A notice's answers, oldest first.
+    pub fn for_notice(conn: &mut DbConn, notice_id: i32) -> QueryResult<Vec<Answer>> {
+        notice_answers::table
+            .filter(notice_answers::notice_id.eq(notice_id))
+            .order(notice_answers::id)
+            .select(Answer::as_select())
+            .load(conn)
+    }
+
+    /// The answer waiting for a decision, if any.
+    pub fn pending(conn: &mut DbConn, notice_id: i32) -> QueryResult<Option<Answer>> {
+        notice_answers::table
+            .filter(notice_answers::notice_id.eq(notice_id))
+            .filter(notice_answers::decision.is_null())
+            .order(notice_answers::id.desc())
+            .select(Answer::as_select())
+            .first(conn)
+            .optional()
+    }
+}
+
+impl Attachment {
+    /// The photos of some answers.
+    pub fn for_answers(conn: &mut DbConn, answer_ids: &[i32]) -> QueryResult<Vec<Attachment>> {
+        attachments::table
+            .filter(attachments::answer_id.eq_any(answer_ids))
+            .order(attachments::id)
+            .select(Attachment::as_select())
+            .load(conn)
+    }
+
+    /// The photo with `id` and the merchant whose notice it belongs to.
+    pub fn find_with_merchant(conn: &mut DbConn, id: i32) -> QueryResult<Option<(Attachment, i32)>> {
+        attachments::table
+            .inner_join(notice_answers::table.inner_join(notices::table))
+            .filter(attachments::id.eq(id))
+            .select((Attachment::as_select(), notices::merchant_id))
+            .first(conn)
+            .optional()
     }
 }

@@ -1,5 +1,16 @@
-//! Rectification notices over time: the scheduled transition of notices past their deadline to
-//! `overdue` (which feeds the black-list rule).
+//! Rectification notices (整改通知书): issuing one from an inspection's violations, the merchant
+//! opening and answering it, the inspector's decision, the reminder before the deadline, and the
+//! scheduled move to `overdue` (which feeds the black-list rule). Every transition is one
+//! transaction with its audit entry and, where an email is due, its outbox row; the rules of which
+//! transition is allowed live in [`crate::domain::notice`].
+
+mod answer;
+mod issue;
+mod views;
+
+pub use answer::*;
+pub use issue::*;
+pub use views::*;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -71,7 +82,11 @@ pub fn mark_emailed(conn: &mut DbConn, notice_id: i32, at: chrono::NaiveDateTime
     if emailed_at.is_some() {
         return Ok(());
     }
-    let new_state = if state == "issued" { "emailed" } else { state.as_str() };
+    let new_state = if state == "issued" {
+        "emailed"
+    } else {
+        state.as_str()
+    };
     diesel::update(notices::table.find(notice_id))
         .set((notices::state.eq(new_state), notices::emailed_at.eq(Some(at))))
         .execute(conn)?;

@@ -1,0 +1,616 @@
+//! The inspector's side of rectification notices: issuing one from an inspection's violations,
+//! the queue (answers to verify, overdue, open), a notice's full history, and the decision.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::check_csrf;
+use super::guard::{CurrentUser, STAFF};
+use super::{html, parse_id, see_other, with_db, AppError, AppState, FieldError, Lang, PageCtx};
+use crate::db::models::inspection::{Inspection, Violation};
+use crate::db::models::notice::Notice;
+use crate::domain::notice::NoticeState;
+use crate::services::notices::{self, DecisionDraft, IssueDraft, NoticeDetail, NoticeError, NoticeRow};
+
+/// Messages of the notice pages (staff and merchant portal share the `notice.` keys).
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("staff.notices", "整改通知", "Rectification notices"),
+    ("notice.title", "整改通知书", "Rectification notice"),
+    ("notice.queue", "整改通知工作台", "Notices to handle"),
+    ("notice.to_verify", "待验收（商家已回复）", "Answered — to verify"),
+    ("notice.overdue", "逾期未整改", "Overdue"),
+    ("notice.open", "整改中", "Open"),
+    ("notice.closed", "最近验收关闭", "Recently verified"),
+    ("notice.none", "暂无。", "None."),
+    ("notice.number", "编号", "Number"),
+    ("notice.merchant", "商家", "Merchant"),
+    ("notice.state", "状态", "State"),
+    ("notice.deadline", "整改期限", "Deadline"),
+    ("notice.issued_at", "签发时间", "Issued"),
+    ("notice.issued_by", "签发人", "Issued by"),
+    ("notice.emailed_at", "邮件送达服务器", "Email accepted"),
+    ("notice.read_at", "商家阅读时间", "Read by merchant"),
+    ("notice.answered_at", "商家回复时间", "Answered"),
+    ("notice.verified_at", "验收时间", "Verified"),
+    ("notice.overdue_at", "逾期时间", "Overdue since"),
+    ("notice.reminder_at", "到期提醒", "Reminder sent"),
+    ("notice.not_yet", "尚未", "not yet"),
+    ("notice.violations", "涉及问题", "Violations concerned"),
+    ("notice.actions", "整改要求", "What must be done"),
+    ("notice.answers", "商家回复", "Merchant's answers"),
+    ("notice.follow_up", "申请复查", "Asks for a follow-up inspection"),
+    ("notice.photos", "照片", "Photos"),
+    ("notice.decision", "验收结论", "Decision"),
+    ("notice.accepted", "通过，关闭通知", "Accepted — notice closed"),
+    ("notice.rejected", "退回，继续整改", "Sent back"),
+    ("notice.pending", "待验收", "Awaiting decision"),
+    ("notice.reason", "原因 / 说明", "Reason / note"),
+    (
+        "notice.new_deadline",
+        "新的整改期限（可选）",
+        "New deadline (optional)",
+    ),
+    ("notice.accept", "验收通过", "Accept"),
+    ("notice.reject", "退回", "Send back"),
+    ("notice.decide", "提交验收结论", "Record the decision"),
+    ("notice.mails", "邮件", "Emails"),
+    ("notice.mail_sent", "已发送", "sent"),
+    ("notice.mail_queued", "排队中", "queued"),
+    ("notice.mail_failed", "发送失败", "failed"),
+    ("notice.attempts", "尝试次数", "attempts"),
+    ("notice.history", "处理记录", "History"),
+    ("notice.issue", "签发整改通知", "Issue a rectification notice"),
+    ("notice.issue_for", "检查记录", "Inspection"),
+    (
+        "notice.choose_violations",
+        "选择本通知涉及的违规问题",
+        "Choose the violations this notice concerns",
+    ),
+    (
+        "notice.no_free_violations",
+        "该检查的违规问题都已签发整改通知，或没有违规问题。",
+        "Every violation of this inspection is already on a notice, or there are none.",
+    ),
+    ("notice.issue_submit", "签发并发送邮件", "Issue and email"),
+    (
+        "notice.no_email",
+        "该商家没有登记电子邮箱：通知已签发，商家可在商家平台查看。",
+        "The merchant has no email address on file: the notice is issued and shows in the merchant portal.",
+    ),
+    ("notice.issued_ok", "整改通知已签发：", "Notice issued: "),
+    ("notice.emailed_to", "邮件已排队发送至", "Email queued to"),
+    ("notice.view_inspection", "查看检查记录", "View the inspection"),
+    (
+        "notice.of_merchant",
+        "该商家的整改通知",
+        "This merchant's notices",
+    ),
+];
+
+fn state_label(lang: Lang, state: &str) -> &'static str {
+    NoticeState::parse(state)
+        .map(|s| lang.pick(s.zh(), s.en()))
+        .unwrap_or("")
+}
+
+/// A notice in a list, ready to print.
+pub struct Row {
+    pub id: i32,
+    pub number: String,
+    pub merchant_name: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub deadline: String,
+}
+
+impl Row {
+    fn new(r: &NoticeRow, lang: Lang) -> Self {
+        Row {
+            id: r.notice.id,
+            number: r.notice.number.clone(),
+            merchant_name: r.merchant_name.clone(),
+            state: state_label(lang, &r.notice.state),
+            state_class: state_class(&r.notice.state),
+            deadline: r.notice.deadline.to_string(),
+        }
+    }
+}
+
+/// The CSS class of a state badge.
+pub fn state_class(state: &str) -> &'static str {
+    match state {
+        "verified" => "ok",
+        "overdue" => "bad",
+        "answered" => "warn",
+        _ => "",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/notices/index.html")]
+pub struct QueuePage {
+    page: PageCtx,
+    to_verify: Vec<Row>,
+    overdue: Vec<Row>,
+    open: Vec<Row>,
+    closed: Vec<Row>,
+}
+
+/// GET /staff/notices
+pub async fn index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    user.require(STAFF)?;
+    let q = with_db(&state, |c| Ok(notices::queue(c)?)).await?;
+    let lang = page.lang;
+    let rows = |v: &[NoticeRow]| v.iter().map(|r| Row::new(r, lang)).collect();
+    html(
+        actix_web::http::StatusCode::OK,
+        &QueuePage {
+            to_verify: rows(&q.to_verify),
+            overdue: rows(&q.overdue),
+            open: rows(&q.open),
+            closed: rows(&q.closed),
+            page,
+        },
+    )
+}
+
+/// One violation, ready to print.
+pub struct ViolationLine {
+    pub id: i32,
+    pub code: String,
+    pub severity: &'static str,
+    pub description: String,
+    pub found_on: String,
+}
+
+impl ViolationLine {
+    pub fn new(v: &Violation, lang: Lang) -> Self {
+        ViolationLine {
+            id: v.id,
+            code: v.code.clone(),
+            severity: v
+                .severity
+                .parse::<crate::domain::rating::Severity>()
+                .map(|s| lang.pick(s.label_zh(), s.label_en()))
+                .unwrap_or(""),
+            description: v.description.clone(),
+            found_on: v.found_on.to_string(),
+        }
+    }
+}
+
+/// One answer, ready to print.
+pub struct AnswerLine {
+    pub at: String,
+    pub body: String,
+    pub follow_up: bool,
+    pub photos: Vec<(i32, String)>,
+    /// "accepted", "rejected" or "" (pending).
+    pub decision: String,
+    pub decision_label: &'static str,
+    pub decided: String,
+    pub reason: String,
+}
+
+/// A timeline line: label and local time (or "not yet").
+pub struct Stamp {
+    pub key: &'static str,
+    pub at: String,
+}
+
+/// What both the staff and the merchant notice pages print.
+pub struct NoticeBody {
+    pub id: i32,
+    pub number: String,
+    pub merchant_id: i32,
+    pub merchant_name: String,
+    pub state: String,
+    pub state_label: &'static str,
+    pub state_class: &'static str,
+    pub deadline: String,
+    pub required_actions: String,
+    pub violations: Vec<ViolationLine>,
+    pub answers: Vec<AnswerLine>,
+    pub stamps: Vec<Stamp>,
+    pub pending: bool,
+}
+
+impl NoticeBody {
+    /// Builds the printable notice from its detail.
+    pub fn new(d: &NoticeDetail, lang: Lang, state: &AppState) -> Self {
+        let n: &Notice = &d.notice;
+        let t = |at: Option<chrono::NaiveDateTime>| {
+            at.map(|a| state.config.local_time(a))
+                .unwrap_or_else(|| lang.t("notice.not_yet").to_string())
+        };
+        let mut stamps = vec![
+            Stamp {
+                key: "notice.issued_at",
+                at: t(Some(n.issued_at)),
+            },
+            Stamp {
+                key: "notice.emailed_at",
+                at: t(n.emailed_at),
+            },
+            Stamp {
+                key: "notice.read_at",
+                at: t(n.read_at),
+            },
+            Stamp {
+                key: "notice.answered_at",
+                at: t(n.answered_at),
+            },
+            Stamp {
+                key: "notice.verified_at",
+                at: t(n.verified_at),
+            },
+        ];
+        if n.overdue_at.is_some() {
+            stamps.push(Stamp {
+                key: "notice.overdue_at",
+                at: t(n.overdue_at),
+            });
+        }
+        if n.reminder_sent_at.is_some() {
+            stamps.push(Stamp {
+                key: "notice.reminder_at",
+                at: t(n.reminder_sent_at),
+            });
+        }
+        let answers: Vec<AnswerLine> = d
+            .answers
+            .iter()
+            .map(|a| {
+                let decision = a.answer.decision.clone().unwrap_or_default();
+                AnswerLine {
+                    at: state.config.local_time(a.answer.created_at),
+                    body: a.answer.body.clone(),
+                    follow_up: a.answer.wants_follow_up,
+                    photos: a.photos.iter().map(|p| (p.id, p.file_name.clone())).collect(),
+                    decision_label: match decision.as_str() {
+                        "accepted" => lang.t("notice.accepted"),
+                        "rejected" => lang.t("notice.rejected"),
+                        _ => lang.t("notice.pending"),
+                    },
+                    decision,
+                    decided: a
+                        .answer
+                        .decided_at
+                        .map(|at| {
+                            let who = a.decided_by.clone().unwrap_or_default();
+                            format!("{} {who}", state.config.local_time(at))
+                                .trim()
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                    reason: a.answer.decision_reason.clone().unwrap_or_default(),
+                }
+            })
+            .collect();
+        NoticeBody {
+            id: n.id,
+            number: n.number.clone(),
+            merchant_id: n.merchant_id,
+            merchant_name: d.merchant_name.clone(),
+            state: n.state.clone(),
+            state_label: state_label(lang, &n.state),
+            state_class: state_class(&n.state),
+            deadline: n.deadline.to_string(),
+            required_actions: n.required_actions.clone(),
+            violations: d.violations.iter().map(|v| ViolationLine::new(v, lang)).collect(),
+            pending: answers.iter().any(|a| a.decision.is_empty()) && n.state != "verified",
+            answers,
+            stamps,
+        }
+    }
+}
+
+/// An email line on the staff notice page.
+pub struct MailRow {
+    pub kind: String,
+    pub status: &'static str,
+    pub attempts: i32,
+    pub at: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/notices/show.html")]
+pub struct ShowPage {
+    page: PageCtx,
+    n: NoticeBody,
+    inspection_id: i32,
+    issued_by: String,
+    mails: Vec<MailRow>,
+    history: Vec<(String, String, String)>,
+    issued_number: String,
+    emailed_to: String,
+    no_email: bool,
+}
+
+/// Query of the notice page: set after issuing, to confirm what happened.
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    issued: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+/// GET /staff/notices/{id}: the notice, its timeline, answers, emails and audit history.
+pub async fn show(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<ShowQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require(STAFF)?;
+    let id = parse_id(&path)?;
+    let d = with_db(&state, move |c| Ok(notices::detail(c, id, true)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = page.lang;
+    let mails = d
+        .mails
+        .iter()
+        .map(|m| MailRow {
+            kind: m.kind.clone(),
+            status: if m.sent_at.is_some() {
+                lang.t("notice.mail_sent")
+            } else if m.failed_at.is_some() {
+                lang.t("notice.mail_failed")
+            } else {
+                lang.t("notice.mail_queued")
+            },
+            attempts: m.attempts,
+            at: state
+                .config
+                .local_time(m.sent_at.or(m.failed_at).unwrap_or(m.created_at)),
+            error: m.last_error.clone().unwrap_or_default(),
+        })
+        .collect();
+    let history = d
+        .history
+        .iter()
+        .map(|h| (state.config.local_time(h.at), h.action.clone(), h.actor.clone()))
+        .collect();
+    let q = query.into_inner();
+    html(
+        actix_web::http::StatusCode::OK,
+        &ShowPage {
+            inspection_id: d.notice.inspection_id,
+            issued_by: d.issued_by.clone().unwrap_or_default(),
+            mails,
+            history,
+            no_email: q.issued.is_some() && q.to.as_deref().unwrap_or("").is_empty(),
+            issued_number: if q.issued.is_some() {
+                d.notice.number.clone()
+            } else {
+                String::new()
+            },
+            emailed_to: q.to.unwrap_or_default(),
+            n: NoticeBody::new(&d, lang, &state),
+            page,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "staff/notices/new.html")]
+pub struct NewPage {
+    page: PageCtx,
+    inspection_id: i32,
+    merchant_name: String,
+    inspected_on: String,
+    violations: Vec<ViolationLine>,
+    chosen: Vec<i32>,
+    required_actions: String,
+    deadline: String,
+    errors: Vec<FieldError>,
+}
+
+/// What the issue form shows: the inspection and its violations not yet on a notice.
+async fn new_page(
+    state: &AppState,
+    page: PageCtx,
+    inspection_id: i32,
+    values: (Vec<i32>, String, String),
+    errors: Vec<FieldError>,
+) -> Result<NewPage, AppError> {
+    let (inspection, merchant_name, free) = with_db(state, move |c| {
+        let i = Inspection::find(c, inspection_id)?.ok_or(AppError::NotFound)?;
+        let name = crate::services::inspections::merchant_name(c, i.merchant_id)?.unwrap_or_default();
+        let free = notices::free_violations(c, inspection_id)?;
+        Ok((i, name, free))
+    })
+    .await?;
+    let lang = page.lang;
+    Ok(NewPage {
+        inspection_id,
+        merchant_name,
+        inspected_on: inspection.inspected_on.to_string(),
+        violations: free.iter().map(|v| ViolationLine::new(v, lang)).collect(),
+        chosen: values.0,
+        required_actions: values.1,
+        deadline: values.2,
+        errors,
+        page,
+    })
+}
+
+/// GET /staff/inspections/{id}/notice: the form to issue a notice from this inspection.
+pub async fn new_form(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    user.require(STAFF)?;
+    let id = parse_id(&path)?;
+    let default_deadline = (state.config.today() + chrono::Duration::days(14)).to_string();
+    let p = new_page(
+        &state,
+        page,
+        id,
+        (Vec::new(), String::new(), default_deadline),
+        Vec::new(),
+    )
+    .await?;
+    // Every free violation is pre-selected: the usual notice covers them all.
+    let p = NewPage {
+        chosen: p.violations.iter().map(|v| v.id).collect(),
+        ..p
+    };
+    html(actix_web::http::StatusCode::OK, &p)
+}
+
+/// POST /staff/inspections/{id}/notice: issues the notice (form fields `csrf`,
+/// `violation_ids` repeated, `required_actions`, `deadline`).
+pub async fn issue_submit(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    user.require(STAFF)?;
+    let id = parse_id(&path)?;
+    // Repeated checkbox fields do not fit `web::Form`'s struct: read the pairs.
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    check_csrf(&session, &get("csrf"))?;
+    let mut ids = Vec::new();
+    let mut errors = Vec::new();
+    for (_, v) in pairs.iter().filter(|(n, _)| n == "violation_ids") {
+        match v.trim().parse::<i32>() {
+            Ok(i) => ids.push(i),
+            Err(_) => errors.push(FieldError {
+                field: "violation_ids".into(),
+                zh: "违规记录编号无效。".into(),
+                en: "Not a violation id.".into(),
+            }),
+        }
+    }
+    let draft = IssueDraft {
+        inspection_id: id,
+        violation_ids: ids.clone(),
+        required_actions: get("required_actions"),
+        deadline: get("deadline"),
+    };
+    let values = (ids, draft.required_actions.clone(), draft.deadline.clone());
+    if !errors.is_empty() {
+        let p = new_page(&state, page, id, values, errors).await?;
+        return html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p);
+    }
+    let actor = user.actor();
+    let today = state.config.today();
+    let base = state.config.base_url.clone();
+    let res = with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        Ok(notices::issue(c, &policy, &base, today, &actor, &draft))
+    })
+    .await?;
+    match res {
+        Ok(issued) => {
+            let to = issued.emailed_to.unwrap_or_default();
+            Ok(see_other(format!(
+                "/staff/notices/{}?issued=1&to={}",
+                issued.id,
+                url::form_urlencoded::byte_serialize(to.as_bytes()).collect::<String>()
+            )))
+        }
+        Err(NoticeError::Invalid(problems)) => {
+            let errors = problems.into_iter().map(FieldError::from).collect();
+            let p = new_page(&state, page, id, values, errors).await?;
+            html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+        Err(e) => Err(notice_error(e)),
+    }
+}
+
+/// Maps a notice error to the web's.
+pub fn notice_error(e: NoticeError) -> AppError {
+    match e {
+        NoticeError::NotFound => AppError::NotFound,
+        NoticeError::Invalid(p) => AppError::Invalid(p.into_iter().map(FieldError::from).collect()),
+        NoticeError::Refused(r) => AppError::invalid("state", r.zh(), &r.to_string()),
+        NoticeError::Other(e) => AppError::Internal(e),
+    }
+}
+
+/// The decision form's fields.
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    new_deadline: String,
+}
+
+/// POST /staff/notices/{id}/decide: accept (verified) or reject (back to the merchant).
+pub async fn decide(
+    state: web::Data<AppState>,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<DecideForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(STAFF)?;
+    check_csrf(&session, &form.csrf)?;
+    let id = parse_id(&path)?;
+    let accept = match form.decision.as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => {
+            return Err(AppError::invalid(
+                "decision",
+                "请选择验收通过或退回。",
+                "Choose accept or send back.",
+            ))
+        }
+    };
+    let draft = DecisionDraft {
+        accept,
+        reason: form.reason.clone(),
+        new_deadline: form.new_deadline.clone(),
+    };
+    let actor = user.actor();
+    let today = state.config.today();
+    let base = state.config.base_url.clone();
+    with_db(&state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        notices::decide(c, &policy, &base, today, id, &actor, &draft).map_err(notice_error)
+    })
+    .await?;
+    Ok(see_other(format!("/staff/notices/{id}")))
+}
+
+/// Registers the staff notice routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/staff/notices").route(web::get().to(index)))
+        .service(web::resource("/staff/notices/{id}").route(web::get().to(show)))
+        .service(web::resource("/staff/notices/{id}/decide").route(web::post().to(decide)))
+        .service(
+            web::resource("/staff/inspections/{id}/notice")
+                .route(web::get().to(new_form))
+                .route(web::post().to(issue_submit)),
+        );
+}

@@ -1,0 +1,646 @@
+//! The merchant portal (商家平台): a merchant sees only its own records — its notices (opening one
+//! records the read receipt), its rating with the breakdown, its inspections and violations — and
+//! answers notices with photos, asks for a follow-up inspection, and writes its public reply.
+//! Also the one-time sign-in links, and the photos (served only to their merchant and to staff).
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::auth::{check_csrf, home_of, start_session};
+use super::guard::{CurrentUser, STAFF};
+use super::notices::{notice_error, state_class, NoticeBody};
+use super::public::{points, stars_display, TermRow};
+use super::{html, parse_id, see_other, with_db, AppError, AppState, FieldError, PageCtx};
+use crate::db::models::inspection::Inspection;
+use crate::db::models::now_utc;
+use crate::db::models::user::User;
+use crate::domain::notice::NoticeState;
+use crate::services::login_links;
+use crate::services::notices::{self, AnswerDraft, NoticeError, Photo, Viewer, MAX_PHOTOS, MAX_PHOTO_BYTES};
+use crate::services::replies::{self, ReplyError};
+
+/// Messages of the merchant portal.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("portal.title", "商家平台", "Merchant portal"),
+    ("portal.rating", "本店评级", "Our rating"),
+    ("portal.not_rated", "尚未评级", "Not yet rated"),
+    ("portal.why", "为什么是这个星级", "Why we have these stars"),
+    ("portal.notices", "整改通知", "Rectification notices"),
+    ("portal.no_notices", "没有整改通知。", "No rectification notices."),
+    ("portal.inspections", "检查记录", "Inspections"),
+    ("portal.violations", "违规记录", "Violations"),
+    ("portal.public_record", "查看公示页面", "See our public record"),
+    ("portal.reply", "公开回应（显示在评级旁）", "Public reply (shown beside our rating)"),
+    ("portal.reply_hint", "10–500 字；不能包含网址、邮箱或电话号码。新回应会替换旧回应。", "10–500 characters; no links, email addresses or phone numbers. A new reply replaces the old one."),
+    ("portal.reply_current", "当前公开回应", "Current public reply"),
+    ("portal.reply_submit", "发布回应", "Publish reply"),
+    ("portal.reply_saved", "回应已发布。", "Your reply is published."),
+    ("portal.answer", "回复整改情况", "Answer: what we fixed"),
+    ("portal.answer_body", "整改说明", "What was fixed"),
+    ("portal.answer_photos", "照片（JPEG/PNG，最多 5 张，每张不超过 5 MB）", "Photos (JPEG/PNG, up to 5, 5 MB each)"),
+    ("portal.answer_follow_up", "申请复查（请检查员上门复查）", "Ask for a follow-up inspection"),
+    ("portal.answer_submit", "提交回复", "Send the answer"),
+    ("portal.answer_sent", "回复已提交，等待检查员验收。", "Answer sent; waiting for the inspector's decision."),
+    ("portal.answer_wait", "已有回复等待检查员验收。", "An answer is waiting for the inspector's decision."),
+    ("portal.closed", "该通知已验收关闭。", "This notice is verified and closed."),
+    ("portal.not_merchant", "此页面仅供商家账户使用。", "This page is for merchant accounts."),
+    ("portal.col.date", "日期", "Date"),
+    ("portal.col.kind", "类型", "Kind"),
+    ("portal.col.score", "得分", "Score"),
+    ("portal.col.code", "代码", "Code"),
+    ("portal.col.severity", "程度", "Severity"),
+    ("portal.col.description", "说明", "Description"),
+    ("portal.link.ask", "忘记密码？通过邮件获取一次性登录链接", "No password? Email me a one-time sign-in link"),
+    ("portal.link.title", "邮件登录链接", "Sign in by email"),
+    ("portal.link.ident", "用户名或电子邮箱", "User name or email"),
+    ("portal.link.submit", "发送登录链接", "Send me a link"),
+    ("portal.link.sent", "如果该账户存在并登记了电子邮箱，登录链接已发送，15 分钟内有效，只能使用一次。", "If the account exists and has an email address, a sign-in link is on its way. It is valid for 15 minutes and works once."),
+    ("portal.link.confirm", "点击下面的按钮登录商家平台。", "Press the button to sign in to the merchant portal."),
+    ("portal.link.go", "登录", "Sign in"),
+    ("portal.link.dead", "该登录链接已失效（超过 15 分钟或已使用）。请重新获取。", "This sign-in link has expired or was already used. Ask for a new one."),
+];
+
+/// The merchant the logged-in user belongs to; 403 for anyone else.
+async fn merchant_of(state: &AppState, user: &CurrentUser) -> Result<i32, AppError> {
+    if user.role != "merchant" {
+        return Err(AppError::Forbidden);
+    }
+    let uid = user.id;
+    with_db(state, move |c| Ok(User::find(c, uid)?))
+        .await?
+        .filter(|u| u.active)
+        .and_then(|u| u.merchant_id)
+        .ok_or(AppError::Forbidden)
+}
+
+/// A notice in the portal's list.
+pub struct NoticeLine {
+    pub id: i32,
+    pub number: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub deadline: String,
+    pub unread: bool,
+}
+
+/// An inspection line.
+pub struct InspectionLine {
+    pub date: String,
+    pub kind: &'static str,
+    pub score: i32,
+}
+
+/// A violation line.
+pub struct ViolationLine {
+    pub date: String,
+    pub code: String,
+    pub severity: &'static str,
+    pub description: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+pub struct HomePage {
+    page: PageCtx,
+    merchant_id: i32,
+    name: String,
+    stars: String,
+    stars_label: String,
+    score: String,
+    list: &'static str,
+    reasons: Vec<String>,
+    terms: Vec<TermRow>,
+    notices: Vec<NoticeLine>,
+    inspections: Vec<InspectionLine>,
+    violations: Vec<ViolationLine>,
+    reply: String,
+    reply_draft: String,
+    errors: Vec<FieldError>,
+    saved: bool,
+}
+
+/// Query of the portal's home page.
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+async fn home_page(
+    state: &AppState,
+    page: PageCtx,
+    merchant_id: i32,
+    reply_draft: String,
+    errors: Vec<FieldError>,
+    saved: bool,
+) -> Result<HomePage, AppError> {
+    let policy = state.policy.clone();
+    let (rec, ns, all_violations) = with_db(state, move |c| {
+        let rec =
+            crate::services::records::merchant_record(c, merchant_id, &policy)?.ok_or(AppError::NotFound)?;
+        let ns = notices::for_merchant(c, merchant_id)?;
+        let vs = Inspection::violations_for_merchant(c, merchant_id)?;
+        Ok((rec, ns, vs))
+    })
+    .await?;
+    let lang = page.lang;
+    let m = &rec.merchant;
+    let (stars, stars_label) = stars_display(m.current_stars, lang);
+    let (terms, reasons) = match &rec.rating {
+        Some(r) => (
+            r.breakdown
+                .iter()
+                .map(|t| TermRow {
+                    label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+                    points: points(t.points_tenths, true),
+                    records: t.record_ids.len(),
+                })
+                .collect(),
+            r.list_reasons
+                .iter()
+                .map(|x| lang.pick(&x.message_zh(), &x.message_en()).to_string())
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(HomePage {
+        merchant_id,
+        name: m.name.clone(),
+        stars,
+        stars_label,
+        score: m
+            .current_score_tenths
+            .map(|s| points(s, false))
+            .unwrap_or_default(),
+        list: match m.current_list.as_str() {
+            "red" => lang.t("list.red.title"),
+            "black" => lang.t("list.black.title"),
+            _ => "",
+        },
+        reasons,
+        terms,
+        notices: ns
+            .iter()
+            .map(|n| NoticeLine {
+                id: n.id,
+                number: n.number.clone(),
+                state: NoticeState::parse(&n.state)
+                    .map(|s| lang.pick(s.zh(), s.en()))
+                    .unwrap_or(""),
+                state_class: state_class(&n.state),
+                deadline: n.deadline.to_string(),
+                unread: n.read_at.is_none(),
+            })
+            .collect(),
+        inspections: rec
+            .inspections
+            .iter()
+            .map(|i| InspectionLine {
+                date: i.inspected_on.to_string(),
+                kind: i
+                    .kind
+                    .parse::<crate::domain::rating::InspectionKind>()
+                    .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                    .unwrap_or(""),
+                score: i.score,
+            })
+            .collect(),
+        violations: all_violations
+            .iter()
+            .map(|v| ViolationLine {
+                date: v.found_on.to_string(),
+                code: v.code.clone(),
+                severity: v
+                    .severity
+                    .parse::<crate::domain::rating::Severity>()
+                    .map(|s| lang.pick(s.label_zh(), s.label_en()))
+                    .unwrap_or(""),
+                description: v.description.clone(),
+            })
+            .collect(),
+        reply: rec.replies.first().map(|r| r.1.clone()).unwrap_or_default(),
+        reply_draft,
+        errors,
+        saved,
+        page,
+    })
+}
+
+/// GET /my: the merchant's own record.
+pub async fn home(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    query: web::Query<HomeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mid = merchant_of(&state, &user).await?;
+    let p = home_page(
+        &state,
+        page,
+        mid,
+        String::new(),
+        Vec::new(),
+        query.saved.is_some(),
+    )
+    .await?;
+    html(StatusCode::OK, &p)
+}
+
+/// The reply form's fields.
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// POST /my/reply: publishes the merchant's public reply.
+pub async fn reply(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let mid = merchant_of(&state, &user).await?;
+    check_csrf(&session, &form.csrf)?;
+    let body = form.body.clone();
+    let actor = user.actor();
+    let res = with_db(&state, move |c| {
+        Ok(replies::post(c, mid, &actor, &body, now_utc()))
+    })
+    .await?;
+    match res {
+        Ok(()) => Ok(see_other("/my?saved=1")),
+        Err(ReplyError::Invalid(p)) => {
+            let errors = p.into_iter().map(FieldError::from).collect();
+            let page = home_page(&state, page, mid, form.body.clone(), errors, false).await?;
+            html(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(ReplyError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/notice.html")]
+pub struct NoticePage {
+    page: PageCtx,
+    n: NoticeBody,
+    can_answer: bool,
+    closed: bool,
+    sent: bool,
+    body: String,
+    follow_up: bool,
+    errors: Vec<FieldError>,
+}
+
+async fn notice_page(
+    state: &AppState,
+    page: PageCtx,
+    user: &CurrentUser,
+    mid: i32,
+    id: i32,
+    form: (String, bool, Vec<FieldError>, bool),
+) -> Result<NoticePage, AppError> {
+    let actor = user.actor();
+    let d = with_db(state, move |c| {
+        // Opening records the read receipt (first time only); another merchant's notice is a 404.
+        notices::open_for_merchant(c, id, mid, &actor).map_err(notice_error)?;
+        Ok(notices::detail(c, id, false)?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let n = NoticeBody::new(&d, page.lang, state);
+    Ok(NoticePage {
+        can_answer: n.state != "verified" && !n.pending,
+        closed: n.state == "verified",
+        n,
+        body: form.0,
+        follow_up: form.1,
+        errors: form.2,
+        sent: form.3,
+        page,
+    })
+}
+
+/// Query of the notice page.
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
+/// GET /my/notices/{id}
+pub async fn notice(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mid = merchant_of(&state, &user).await?;
+    let id = parse_id(&path)?;
+    let p = notice_page(
+        &state,
+        page,
+        &user,
+        mid,
+        id,
+        (String::new(), false, Vec::new(), query.sent.is_some()),
+    )
+    .await?;
+    html(StatusCode::OK, &p)
+}
+
+/// Most form parts accepted in one answer (text fields plus photos), so a request cannot make
+/// the server walk an endless multipart body.
+const MAX_PARTS: usize = 16;
+
+fn bad_form(zh: &str, en: &str) -> AppError {
+    AppError::invalid("photos", zh, en)
+}
+
+/// Reads the answer form: `csrf`, `body`, `follow_up`, and up to [`MAX_PHOTOS`] `photos`.
+async fn read_answer_form(mut mp: Multipart) -> Result<(String, AnswerDraft), AppError> {
+    let mut csrf = String::new();
+    let mut draft = AnswerDraft::default();
+    let mut parts = 0;
+    let mut too_many_photos = false;
+    while let Some(field) = mp.next().await {
+        let mut field =
+            field.map_err(|e| bad_form("表单内容无法解析。", &format!("The form could not be read: {e}")))?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(bad_form("表单字段过多。", "Too many form fields."));
+        }
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_string);
+        // Text fields are short; photos may be up to the photo limit (one byte more tells us
+        // the photo is too large without reading the rest).
+        let limit = if name == "photos" {
+            MAX_PHOTO_BYTES + 1
+        } else {
+            16 * 1024
+        };
+        let mut bytes = Vec::new();
+        let mut over = false;
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| bad_form("上传中断。", &format!("The upload was interrupted: {e}")))?;
+            if bytes.len() + chunk.len() > limit {
+                over = true;
+                bytes.extend_from_slice(&chunk[..limit - bytes.len()]);
+                // Keep draining so the connection stays usable, without keeping the bytes.
+                while let Some(rest) = field.next().await {
+                    rest.map_err(|e| bad_form("上传中断。", &format!("The upload was interrupted: {e}")))?;
+                }
+                break;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "body" => {
+                if over {
+                    return Err(AppError::invalid(
+                        "body",
+                        "回复内容过长。",
+                        "The answer is too long.",
+                    ));
+                }
+                draft.body = String::from_utf8(bytes).map_err(|_| {
+                    AppError::invalid("body", "回复内容不是有效文本。", "The answer is not valid text.")
+                })?;
+            }
+            "follow_up" => draft.wants_follow_up = !bytes.is_empty() && bytes != b"0",
+            "photos" => {
+                // An empty file input still sends an empty part.
+                if bytes.is_empty() && file_name.as_deref().unwrap_or("").is_empty() {
+                    continue;
+                }
+                if draft.photos.len() >= MAX_PHOTOS {
+                    too_many_photos = true;
+                    continue;
+                }
+                // Over the limit: keep what was read, validation reports it as too large.
+                draft.photos.push(Photo {
+                    file_name: file_name.unwrap_or_default(),
+                    bytes,
+                });
+            }
+            _ => {}
+        }
+    }
+    if too_many_photos {
+        // Let validation say so in its own words.
+        draft.photos.push(Photo {
+            file_name: String::new(),
+            bytes: Vec::new(),
+        });
+    }
+    Ok((csrf, draft))
+}
+
+/// POST /my/notices/{id}/answer (multipart): the merchant's answer with photos.
+pub async fn answer(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let mid = merchant_of(&state, &user).await?;
+    let id = parse_id(&path)?;
+    let (csrf, draft) = read_answer_form(payload).await?;
+    check_csrf(&session, &csrf)?;
+    let (body, follow_up) = (draft.body.clone(), draft.wants_follow_up);
+    let actor = user.actor();
+    let dir = state.config.upload_dir.clone();
+    let base = state.config.base_url.clone();
+    let res = with_db(&state, move |c| {
+        Ok(notices::answer(c, &dir, &base, id, mid, &actor, &draft))
+    })
+    .await?;
+    match res {
+        Ok(_) => Ok(see_other(format!("/my/notices/{id}?sent=1"))),
+        Err(NoticeError::Invalid(p)) => {
+            let errors = p.into_iter().map(FieldError::from).collect();
+            let p = notice_page(&state, page, &user, mid, id, (body, follow_up, errors, false)).await?;
+            html(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+        Err(e) => Err(notice_error(e)),
+    }
+}
+
+/// GET /attachments/{id}: a photo, for its merchant and for staff only (404 for anyone else).
+pub async fn attachment(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let viewer = if STAFF.contains(&user.role.as_str()) {
+        Viewer::Staff
+    } else {
+        Viewer::Merchant(merchant_of(&state, &user).await?)
+    };
+    let a = with_db(&state, move |c| Ok(notices::attachment_for(c, id, viewer)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let path = notices::attachment_path(&state.config.upload_dir, &a.storage_key);
+    let bytes = web::block(move || std::fs::read(path))
+        .await?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading attachment {id}: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(a.content_type.as_str())
+        .insert_header(("Cache-Control", "private, max-age=3600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "inline; filename*=UTF-8''{}",
+                url::form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>()
+            ),
+        ))
+        .body(bytes))
+}
+
+#[derive(Template)]
+#[template(path = "portal/link.html")]
+pub struct LinkPage {
+    page: PageCtx,
+    sent: bool,
+}
+
+/// GET /login/link: the form that emails a one-time sign-in link.
+pub async fn link_form(page: PageCtx) -> Result<HttpResponse, AppError> {
+    html(StatusCode::OK, &LinkPage { page, sent: false })
+}
+
+/// The link form's fields.
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    ident: String,
+}
+
+/// POST /login/link: queues the link; the page says the same whatever the outcome, so the form
+/// does not tell which accounts exist.
+pub async fn link_request(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    form: web::Form<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let ident = form.ident.trim().to_string();
+    if ident.is_empty() || ident.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "ident",
+            "请填写用户名或电子邮箱。",
+            "Enter your user name or email.",
+        ));
+    }
+    let base = state.config.base_url.clone();
+    let outcome = with_db(&state, move |c| {
+        Ok(login_links::request(c, &ident, &base, now_utc())?)
+    })
+    .await?;
+    tracing::info!(outcome = ?std::mem::discriminant(&outcome), "sign-in link requested");
+    html(StatusCode::OK, &LinkPage { page, sent: true })
+}
+
+#[derive(Template)]
+#[template(path = "portal/link_confirm.html")]
+pub struct LinkConfirmPage {
+    page: PageCtx,
+    token: String,
+    live: bool,
+}
+
+fn token_ok(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// GET /login/link/{token}: a button to sign in. Following the link does not use it up, so
+/// mail scanners that open links do not burn it; pressing the button does.
+pub async fn link_confirm(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let live = token_ok(&token) && {
+        let t = token.clone();
+        with_db(&state, move |c| Ok(login_links::is_live(c, &t, now_utc())?)).await?
+    };
+    let status = if live { StatusCode::OK } else { StatusCode::GONE };
+    html(status, &LinkConfirmPage { page, token, live })
+}
+
+/// POST /login/link/{token}: uses the link up and signs the merchant in.
+pub async fn link_use(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    path: web::Path<String>,
+    form: web::Form<super::auth::CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&session, form.token())?;
+    let token = path.into_inner();
+    let user = if token_ok(&token) {
+        let t = token.clone();
+        with_db(&state, move |c| Ok(login_links::consume(c, &t, now_utc())?)).await?
+    } else {
+        None
+    };
+    match user {
+        Some(u) => {
+            start_session(&session, &u)?;
+            Ok(see_other(home_of(&u.role)))
+        }
+        None => html(
+            StatusCode::GONE,
+            &LinkConfirmPage {
+                page,
+                token,
+                live: false,
+            },
+        ),
+    }
+}
+
+/// Registers the portal routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/my").route(web::get().to(home)))
+        .service(web::resource("/my/reply").route(web::post().to(reply)))
+        .service(web::resource("/my/notices/{id}").route(web::get().to(notice)))
+        .service(
+            web::resource("/my/notices/{id}/answer")
+                .app_data(web::PayloadConfig::new(MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024))
+                .route(web::post().to(answer)),
+        )
+        .service(web::resource("/attachments/{id}").route(web::get().to(attachment)))
+        .service(
+            web::resource("/login/link")
+                .route(web::get().to(link_form))
+                .route(web::post().to(link_request)),
+        )
+        .service(
+            web::resource("/login/link/{token}")
+                .route(web::get().to(link_confirm))
+                .route(web::post().to(link_use)),
+        );
+}
