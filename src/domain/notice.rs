@@ -218,7 +218,10 @@ mod tests {
 
     #[test]
     fn one_answer_at_a_time() {
-        assert_eq!(apply(Answered, Event::Answered, true), Err(Refusal::AnswerPending));
+        assert_eq!(
+            apply(Answered, Event::Answered, true),
+            Err(Refusal::AnswerPending)
+        );
         assert_eq!(apply(Overdue, Event::Answered, true), Err(Refusal::AnswerPending));
         assert_eq!(apply(Overdue, Event::Answered, false), Ok(Overdue));
     }
@@ -232,7 +235,12 @@ mod tests {
 
     #[test]
     fn closed_is_closed() {
-        for ev in [Event::Answered, Event::Accepted, Event::Rejected, Event::DeadlinePassed] {
+        for ev in [
+            Event::Answered,
+            Event::Accepted,
+            Event::Rejected,
+            Event::DeadlinePassed,
+        ] {
             assert_eq!(apply(Verified, ev, true), Err(Refusal::Closed));
         }
         assert_eq!(apply(Verified, Event::Opened, false), Ok(Verified));

@@ -75,7 +75,10 @@ struct NoticeReminderHtml<'a> {
 /// The email that carries a new notice to the merchant.
 pub fn notice_issued(m: &NoticeMail) -> askama::Result<Rendered> {
     Ok(Rendered {
-        subject: format!("整改通知书 {} — {} / Rectification notice", m.number, m.merchant_name),
+        subject: format!(
+            "整改通知书 {} — {} / Rectification notice",
+            m.number, m.merchant_name
+        ),
         text: NoticeIssuedText { m }.render()?,
         html: NoticeIssuedHtml { m }.render()?,
     })
