@@ -804,3 +804,127 @@ fn the_demo_town_has_notice_emails_waiting_in_the_outbox() {
         .unwrap();
     assert!(unsent >= 3);
 }
+
+/// The whole story over real SMTP: the merchant receives the notice by email, opens the portal
+/// (read receipt), answers with a photo (the inspector receives an email), the inspector
+/// verifies, and the rating updates.
+#[test]
+fn end_to_end_over_real_smtp() {
+    use common::smtp::{wait_for, Smtp};
+    use mailparse::MailHeaderMap;
+
+    let smtp = Smtp::start(None);
+    let url = smtp.url();
+    let app = TestApp::spawn_with_config(
+        true,
+        &[
+            ("GONGZHI_SMTP_URL", url.as_str()),
+            ("GONGZHI_MAIL_POLL_SECS", "0.1"),
+            ("GONGZHI_MAIL_RETRY_BASE_SECS", "0.1"),
+            ("GONGZHI_MAIL_RETRY_CAP_SECS", "0.3"),
+        ],
+        true,
+    );
+    let inspector = Browser::login(&app, "inspector");
+    let merchant = Browser::login(&app, "merchant");
+    let (iid, vid) = inspection_with_violation(&app, MERCHANT);
+    let id = issue(&app, &inspector, iid, vid);
+    let number: String = notices::table
+        .find(id)
+        .select(notices::number)
+        .first(&mut *app.conn())
+        .unwrap();
+
+    // The email arrives, once, with the number, the deadline and the link to the portal.
+    let subject_has = |needle: &str| {
+        let got = smtp.got.lock().unwrap().clone();
+        got.into_iter()
+            .filter(|m| {
+                let p = mailparse::parse_mail(&m.data).unwrap();
+                p.headers
+                    .get_first_value("Subject")
+                    .is_some_and(|s| s.contains(needle))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mail = wait_for("the notice email", || subject_has(&number).into_iter().next());
+    assert_eq!(mail.envelope_to, vec![SHOP_EMAIL.to_string()]);
+    let parsed = mailparse::parse_mail(&mail.data).unwrap();
+    let text = parsed.subparts[0].get_body().unwrap();
+    let html = parsed.subparts[1].get_body().unwrap();
+    assert!(
+        text.contains(&format!("{}/my/notices/{id}", app.config.base_url)),
+        "{text}"
+    );
+    assert!(html.contains("Rectification notice") && html.contains("V201"));
+    wait_for("the notice to be marked emailed", || {
+        (notice_state(&app, id) == "emailed").then_some(())
+    });
+
+    // The merchant opens it: the read receipt shows on the inspector's page.
+    merchant.get(&format!("/my/notices/{id}"));
+    assert_eq!(notice_state(&app, id), "read");
+    let (_, page) = inspector.get(&format!("/staff/notices/{id}"));
+    let read_row = &page[page.find("商家阅读时间").unwrap()..];
+    assert!(!read_row[..80.min(read_row.len())].contains("尚未"), "{page}");
+
+    // It answers with a photo; the inspector is emailed.
+    let csrf = merchant.csrf(&format!("/my/notices/{id}"));
+    let r = merchant.post_multipart(
+        &format!("/my/notices/{id}/answer"),
+        answer_form(&csrf, "全部员工已办理健康证明。", &[("证明.png", PNG)], false),
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let told = wait_for("the inspector's email", || {
+        subject_has("商家已回复").into_iter().find(|m| {
+            m.envelope_to == vec!["inspector@gongzhi.localhost".to_string()]
+                && String::from_utf8_lossy(&m.data).contains(&format!("/staff/notices/{id}"))
+        })
+    });
+    assert!(!told.data.is_empty());
+
+    // The deadline passes before the inspector gets to it: overdue costs points…
+    {
+        let mut c = app.conn();
+        diesel::update(notices::table.find(id))
+            .set(notices::deadline.eq(app.config.today() - chrono::Duration::days(1)))
+            .execute(&mut *c)
+            .unwrap();
+        let policy = gongzhi::services::policy::active_policy(&mut c).unwrap();
+        let actor = gongzhi::db::models::audit::Actor::system("test");
+        gongzhi::services::notices::mark_overdue(&mut c, &policy, app.config.today(), &actor).unwrap();
+    }
+    let score = |app: &TestApp| -> Option<i32> {
+        gongzhi::db::schema::merchants::table
+            .find(MERCHANT as i32)
+            .select(gongzhi::db::schema::merchants::current_score_tenths)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let overdue_score = score(&app).unwrap();
+    // …and verifying gives them back, in the same transaction as the decision.
+    let csrf = inspector.csrf(&format!("/staff/notices/{id}"));
+    let r = inspector.post(
+        &format!("/staff/notices/{id}/decide"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("decision", "accept"),
+            ("reason", "复查合格"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(notice_state(&app, id), "verified");
+    let verified_score = score(&app).unwrap();
+    assert!(
+        verified_score > overdue_score,
+        "{overdue_score} → {verified_score}"
+    );
+    // The merchant is told, by email.
+    wait_for("the decision email", || subject_has("已验收").into_iter().next());
+    // Exactly one notice email for this notice reached the server.
+    let issued: Vec<_> = subject_has(&number)
+        .into_iter()
+        .filter(|m| String::from_utf8_lossy(&m.data).contains("Rectification notice"))
+        .collect();
+    assert_eq!(issued.len(), 1);
+}

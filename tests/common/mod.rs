@@ -2,6 +2,8 @@
 //! database when `TEST_DATABASE_URL` is set) and its own server on port 0, and talks HTTP to it.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU32, Ordering};
