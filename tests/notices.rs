@@ -221,7 +221,9 @@ fn a_notice_goes_from_issue_to_verified() {
     let merchant = Browser::login(&app, "merchant");
     let (iid, vid) = inspection_with_violation(&app, MERCHANT);
 
-    // The form lists the inspection's violations, pre-selected.
+    // The inspection's page offers the notice; the form lists its violations, pre-selected.
+    let (_, shown) = inspector.get(&format!("/staff/inspections/{iid}"));
+    assert!(shown.contains(&format!("/staff/inspections/{iid}/notice")), "{shown}");
     let (s, form) = inspector.get(&format!("/staff/inspections/{iid}/notice"));
     assert_eq!(s, 200);
     assert!(
