@@ -188,6 +188,14 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         "/staff/inspections/{id}/notice",
         STAFF,
     ),
+    ("POST", "/api/v1/notices", "/api/v1/notices", STAFF),
+    ("GET", "/api/v1/notices/1", "/api/v1/notices/{id}", STAFF),
+    (
+        "POST",
+        "/api/v1/notices/1/decision",
+        "/api/v1/notices/{id}/decision",
+        STAFF,
+    ),
     ("GET", "/my", "/my", MERCHANT),
     ("POST", "/my/reply", "/my/reply", MERCHANT),
     // Notice 1 is the demo merchant's own (another merchant's is a 404, tested in tests/notices.rs).

@@ -223,7 +223,10 @@ fn a_notice_goes_from_issue_to_verified() {
 
     // The inspection's page offers the notice; the form lists its violations, pre-selected.
     let (_, shown) = inspector.get(&format!("/staff/inspections/{iid}"));
-    assert!(shown.contains(&format!("/staff/inspections/{iid}/notice")), "{shown}");
+    assert!(
+        shown.contains(&format!("/staff/inspections/{iid}/notice")),
+        "{shown}"
+    );
     let (s, form) = inspector.get(&format!("/staff/inspections/{iid}/notice"));
     assert_eq!(s, 200);
     assert!(
@@ -929,4 +932,113 @@ fn end_to_end_over_real_smtp() {
         .filter(|m| String::from_utf8_lossy(&m.data).contains("Rectification notice"))
         .collect();
     assert_eq!(issued.len(), 1);
+}
+
+#[test]
+fn the_json_api_issues_reads_and_decides_notices() {
+    let app = TestApp::spawn();
+    let tok = token(&app, "inspector");
+    let (iid, vid) = inspection_with_violation(&app, MERCHANT);
+    let call = |method: reqwest::Method, path: &str, tok: &str, body: Option<serde_json::Value>| {
+        let mut r = app.client.request(method, app.url(path)).bearer_auth(tok);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().unwrap();
+        let s = resp.status().as_u16();
+        (
+            s,
+            resp.json::<serde_json::Value>()
+                .unwrap_or(serde_json::Value::Null),
+        )
+    };
+    let deadline = (app.config.today() + chrono::Duration::days(7)).to_string();
+    // Bad input: every problem, both languages, nothing written.
+    let (s, v) = call(
+        reqwest::Method::POST,
+        "/api/v1/notices",
+        &tok,
+        Some(
+            serde_json::json!({"inspection_id": iid, "violation_ids": [], "required_actions": "", "deadline": "soon"}),
+        ),
+    );
+    assert_eq!(s, 422, "{v}");
+    let fields: Vec<&str> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["violation_ids", "required_actions", "deadline"]);
+    assert!(v["fields"][0]["zh"].as_str().unwrap().contains("违规"));
+    let (s, _) = call(
+        reqwest::Method::POST,
+        "/api/v1/notices",
+        &tok,
+        Some(
+            serde_json::json!({"inspection_id": 999999, "violation_ids": [vid], "required_actions": "整改要求写清楚", "deadline": deadline}),
+        ),
+    );
+    assert_eq!(s, 404);
+    // A merchant may not issue.
+    let merchant = token(&app, "merchant");
+    let body = serde_json::json!({"inspection_id": iid, "violation_ids": [vid],
+        "required_actions": "全部从业人员办理健康证明", "deadline": deadline});
+    assert_eq!(
+        call(
+            reqwest::Method::POST,
+            "/api/v1/notices",
+            &merchant,
+            Some(body.clone())
+        )
+        .0,
+        403
+    );
+    let (s, v) = call(reqwest::Method::POST, "/api/v1/notices", &tok, Some(body));
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["state"], "issued");
+    assert_eq!(v["violation_ids"], serde_json::json!([vid]));
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(mails(&app, "notice.issued", Some(id as i32)).len(), 1);
+    let (s, got) = call(reqwest::Method::GET, &format!("/api/v1/notices/{id}"), &tok, None);
+    assert_eq!(s, 200);
+    assert_eq!(got["number"], v["number"]);
+    // Nothing to decide yet.
+    let (s, v) = call(
+        reqwest::Method::POST,
+        &format!("/api/v1/notices/{id}/decision"),
+        &tok,
+        Some(serde_json::json!({"decision": "accept"})),
+    );
+    assert_eq!(s, 422, "{v}");
+    let (s, _) = call(
+        reqwest::Method::POST,
+        &format!("/api/v1/notices/{id}/decision"),
+        &tok,
+        Some(serde_json::json!({"decision": "maybe"})),
+    );
+    assert_eq!(s, 422);
+    // The merchant answers in the portal; the API sees it and accepts it.
+    let portal = Browser::login(&app, "merchant");
+    let csrf = portal.csrf(&format!("/my/notices/{id}"));
+    let r = portal.post_multipart(
+        &format!("/my/notices/{id}/answer"),
+        answer_form(&csrf, "已办理全部健康证明。", &[("p.png", PNG)], true),
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let (s, v) = call(
+        reqwest::Method::POST,
+        &format!("/api/v1/notices/{id}/decision"),
+        &tok,
+        Some(serde_json::json!({"decision": "accept", "reason": "复查合格"})),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "verified");
+    assert_eq!(v["answers"][0]["photos"], 1);
+    assert_eq!(v["answers"][0]["wants_follow_up"], true);
+    assert_eq!(v["answers"][0]["decision"], "accepted");
+    // The OpenAPI document describes the notice endpoints.
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").json().unwrap();
+    assert!(doc["paths"]["/api/v1/notices"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/notices/{id}/decision"]["post"].is_object());
 }

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod inspections;
 pub mod merchants;
 pub mod notices;
+pub mod notices_api;
 pub mod openapi;
 pub mod outbox;
 pub mod portal;
@@ -159,6 +160,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(outbox::routes)
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
         .configure(notices::routes)
+        .configure(notices_api::routes)
         .configure(portal::routes)
         .configure(inspections::routes);
 }

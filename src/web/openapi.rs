@@ -62,6 +62,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::merchants::MerchantsApi::openapi());
     doc.merge(super::inspections::InspectionsApi::openapi());
+    doc.merge(super::notices_api::NoticesApi::openapi());
     doc
 }
 
