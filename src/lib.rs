@@ -63,6 +63,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             policy: Arc::new(policy),
             lists: Default::default(),
             pages: Default::default(),
+            records: Default::default(),
         },
         session_key,
         demo_loaded,

@@ -431,3 +431,98 @@ fn rating_history_is_open_data() {
     assert!(doc["paths"]["/api/v1/public/merchants/{id}/ratings"]["get"].is_object());
     assert!(doc["components"]["schemas"]["RatingPoint"].is_object());
 }
+
+/// A visitor's merchant record is served from the rendered-record cache, and anything the page
+/// shows — an inspection, a reply, a merchant edit — makes it fresh again at once.
+#[test]
+fn the_cached_merchant_record_follows_every_change() {
+    let app = TestApp::spawn();
+    let visitor = common::client();
+    let get = || {
+        let r = visitor.get(app.url("/merchants/1")).send().unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let tag = r.headers()["etag"].to_str().unwrap().to_string();
+        (tag, r.text().unwrap())
+    };
+    let (t1, _) = get();
+    let (t2, _) = get();
+    assert_eq!(t1, t2, "unchanged record, same page");
+    assert_eq!(
+        visitor
+            .get(app.url("/merchants/999999"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+
+    // An inspection that does not move the rating still shows.
+    let tok = {
+        let r = app
+            .client
+            .post(app.url("/api/v1/tokens"))
+            .json(&serde_json::json!({"username": "inspector", "password": "gongzhi-demo"}))
+            .send()
+            .unwrap();
+        r.json::<serde_json::Value>().unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let yesterday = (app.config.today() - chrono::Duration::days(1)).to_string();
+    let r = app
+        .client
+        .post(app.url("/api/v1/inspections"))
+        .bearer_auth(&tok)
+        .json(
+            &serde_json::json!({"merchant_id": 1, "inspected_on": yesterday, "kind": "routine",
+            "deductions": [{"code": "C03", "points": 1}], "violations": [], "notes": ""}),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let (t3, body) = get();
+    assert_ne!(t2, t3);
+    assert!(body.contains(&yesterday), "the new inspection is on the page");
+
+    // The merchant's public reply shows at once.
+    let merchant = common::client();
+    let csrf =
+        common::extract_csrf(&merchant.get(app.url("/login")).send().unwrap().text().unwrap()).unwrap();
+    merchant
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "merchant"),
+            ("password", "gongzhi-demo"),
+        ])
+        .send()
+        .unwrap();
+    let csrf = common::extract_csrf(&merchant.get(app.url("/my")).send().unwrap().text().unwrap()).unwrap();
+    let r = merchant
+        .post(app.url("/my/reply"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("body", "感谢顾客监督，我们每天自查卫生。"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (t4, body) = get();
+    assert_ne!(t3, t4);
+    assert!(body.contains("感谢顾客监督"));
+    // And English is cached apart from Chinese.
+    let en = visitor
+        .get(app.url("/merchants/1?lang=en"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(en.contains("lang=\"en\""));
+    let (_, zh_again) = {
+        let r = common::client().get(app.url("/merchants/1")).send().unwrap();
+        (r.status(), r.text().unwrap())
+    };
+    assert!(zh_again.contains("lang=\"zh-CN\""));
+}

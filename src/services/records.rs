@@ -193,3 +193,53 @@ pub fn rating_history(
         .collect();
     Ok((items, total))
 }
+
+/// What a public record page depends on, read in one query: when any of it changes, the record's
+/// rendered page is stale. Inspections and violations are counted as well as dated, so a
+/// deletion shows too.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct RecordVersion {
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    updated_at: NaiveDateTime,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    rated_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    snapshot: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    inspections_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    inspections: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    violation: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    violations: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    reply: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    list_entry: Option<i32>,
+}
+
+const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
+    (SELECT MAX(id) FROM rating_snapshots WHERE merchant_id = m.id) AS snapshot, \
+    (SELECT MAX(updated_at) FROM inspections WHERE merchant_id = m.id) AS inspections_at, \
+    (SELECT COUNT(*) FROM inspections WHERE merchant_id = m.id) AS inspections, \
+    (SELECT MAX(id) FROM violations WHERE merchant_id = m.id) AS violation, \
+    (SELECT COUNT(*) FROM violations WHERE merchant_id = m.id) AS violations, \
+    (SELECT MAX(id) FROM merchant_replies WHERE merchant_id = m.id) AS reply, \
+    (SELECT MAX(id) FROM list_entries WHERE merchant_id = m.id) AS list_entry \
+    FROM merchants m WHERE m.id = ";
+
+/// The record's version; `None` when there is no such merchant.
+pub fn record_version(conn: &mut DbConn, id: i32) -> QueryResult<Option<RecordVersion>> {
+    use diesel::sql_types::Integer;
+    match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(format!("{RECORD_VERSION_SQL}?"))
+            .bind::<Integer, _>(id)
+            .get_result(c)
+            .optional(),
+        DbConn::Postgresql(c) => diesel::sql_query(format!("{RECORD_VERSION_SQL}$1"))
+            .bind::<Integer, _>(id)
+            .get_result(c)
+            .optional(),
+    }
+}

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::{auth, Lang, PageCtx, SESSION_ROLE, SESSION_USERNAME};
 use crate::services::lists::Version;
+use crate::services::records::RecordVersion;
 
 /// How long browsers and proxies may reuse an export without asking again.
 pub const EXPORT_CACHE_CONTROL: &str = "public, max-age=300";
@@ -179,6 +180,39 @@ impl PageCache {
             inner.1.clear();
         }
         inner.1.insert(key, page);
+    }
+}
+
+/// Most merchant records kept rendered; past it the cache starts again (a record is rendered again
+/// on its next visit).
+const MAX_RECORDS: usize = 20_000;
+
+/// Rendered merchant records for visitors with no session, each kept while its
+/// [`RecordVersion`] holds: one small query per visit instead of the record's seven and a render.
+#[derive(Default)]
+pub struct RecordCache {
+    inner: Mutex<HashMap<(i32, &'static str), (RecordVersion, Rendered)>>,
+}
+
+impl RecordCache {
+    /// The record of merchant `id` in `lang` rendered at `version`, if any.
+    pub fn get(&self, id: i32, lang: Lang, version: &RecordVersion) -> Option<Rendered> {
+        let inner = self.inner.lock().ok()?;
+        match inner.get(&(id, lang.tag())) {
+            Some((v, page)) if v == version => Some(page.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps the record rendered at `version`.
+    pub fn put(&self, id: i32, lang: Lang, version: RecordVersion, page: Rendered) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.len() >= MAX_RECORDS {
+            inner.clear();
+        }
+        inner.insert((id, lang.tag()), (version, page));
     }
 }
 

@@ -45,6 +45,8 @@ pub struct AppState {
     pub lists: std::sync::Arc<crate::services::lists::ListCache>,
     /// The public HTML pages as rendered for visitors, kept while the lists do not change.
     pub pages: std::sync::Arc<cache::PageCache>,
+    /// The merchant records as rendered for visitors, each kept while its data does not change.
+    pub records: std::sync::Arc<cache::RecordCache>,
 }
 
 /// Runs `f` with a pooled connection on actix's blocking pool, so diesel never blocks the async

@@ -408,6 +408,21 @@ pub async fn merchant_page(
     let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
     let page = viewer_ctx(&req, &session);
     let public = page.user.is_none();
+    // Visitors get the rendered record while nothing it shows has changed (one small query).
+    let mut version = None;
+    if public {
+        let records = state.records.clone();
+        let lang = page.lang;
+        let hit = with_db(&state, move |c| {
+            let v = crate::services::records::record_version(c, id)?.ok_or(AppError::NotFound)?;
+            Ok(records.get(id, lang, &v).ok_or(v))
+        })
+        .await?;
+        match hit {
+            Ok(cached) => return Ok(page_response(&req, &cached, true)),
+            Err(v) => version = Some(v),
+        }
+    }
     let policy = state.policy.clone();
     let rec = with_db(&state, move |c| {
         Ok(crate::services::records::merchant_record(c, id, &policy)?)
@@ -513,7 +528,11 @@ pub async fn merchant_page(
         m: ListRow::new(m, lang),
         page,
     };
-    Ok(page_response(&req, &Rendered::of(&out)?, public))
+    let rendered = Rendered::of(&out)?;
+    if let Some(v) = version {
+        state.records.put(id, lang, v, rendered.clone());
+    }
+    Ok(page_response(&req, &rendered, public))
 }
 
 /// GET /healthz: 200 when the database answers, 503 when it does not.

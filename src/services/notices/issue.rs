@@ -220,7 +220,6 @@ fn validate(
 /// Issues a notice: the notice, its violations, its audit entry, the merchant's recomputed
 /// rating (an open notice keeps a merchant off the red list) and the email's outbox row, in one
 /// transaction.
-#[allow(clippy::too_many_arguments)]
 pub fn issue(
     conn: &mut DbConn,
     policy: &Policy,
