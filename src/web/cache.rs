@@ -191,8 +191,11 @@ const MAX_RECORDS: usize = 20_000;
 /// [`RecordVersion`] holds: one small query per visit instead of the record's seven and a render.
 #[derive(Default)]
 pub struct RecordCache {
-    inner: Mutex<HashMap<(i32, &'static str), (RecordVersion, Rendered)>>,
+    inner: Mutex<HashMap<RecordKey, (RecordVersion, Rendered)>>,
 }
+
+/// A merchant id and a language tag.
+type RecordKey = (i32, &'static str);
 
 impl RecordCache {
     /// The record of merchant `id` in `lang` rendered at `version`, if any.
