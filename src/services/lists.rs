@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{edition_entries, editions, list_entries, merchants};
+use crate::db::schema::{edition_entries, editions, list_entries, merchants, rating_snapshots};
 use crate::db::DbConn;
 
 /// One merchant on a list.
@@ -41,25 +41,18 @@ pub struct PublishedList {
 /// newest merchant edit (a merchant closed or renamed). Each is one index lookup.
 pub type Version = (Option<i32>, Option<i32>, Option<chrono::NaiveDateTime>);
 
-#[derive(QueryableByName)]
-struct VersionRow {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
-    edition: Option<i32>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
-    rating: Option<i32>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    edited: Option<chrono::NaiveDateTime>,
-}
-
-/// The current [`Version`] of the lists, in one statement (it runs on every list request).
+/// The current [`Version`] of the lists.
 pub fn version(conn: &mut DbConn) -> QueryResult<Version> {
-    let q = diesel::sql_query(
-        "SELECT (SELECT MAX(number) FROM editions) AS edition, \
-         (SELECT MAX(id) FROM rating_snapshots) AS rating, \
-         (SELECT MAX(updated_at) FROM merchants) AS edited",
-    );
-    let row: VersionRow = crate::dispatch!(conn, |c| q.get_result(c))?;
-    Ok((row.edition, row.rating, row.edited))
+    let edition: Option<i32> = editions::table
+        .select(diesel::dsl::max(editions::number))
+        .get_result(conn)?;
+    let rating: Option<i32> = rating_snapshots::table
+        .select(diesel::dsl::max(rating_snapshots::id))
+        .get_result(conn)?;
+    let edited = merchants::table
+        .select(diesel::dsl::max(merchants::updated_at))
+        .get_result(conn)?;
+    Ok((edition, rating, edited))
 }
 
 /// The cache: one entry per list, tagged with the version it was built at.
