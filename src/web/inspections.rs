@@ -242,14 +242,7 @@ impl FormValues {
 }
 
 fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|p| FieldError {
-            field: p.field,
-            zh: p.zh,
-            en: p.en,
-        })
-        .collect()
+    problems.into_iter().map(FieldError::from).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

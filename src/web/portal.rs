@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use super::auth::{check_csrf, home_of, start_session};
 use super::guard::{CurrentUser, STAFF};
-use super::notices::{notice_error, state_class, NoticeBody};
-use super::public::{points, stars_display, TermRow};
+use super::notices::{notice_error, state_class, NoticeBody, ViolationLine};
+use super::public::{points, reason_lines, stars_display, term_rows, InspectionRow, TermRow};
 use super::{html, parse_id, see_other, with_db, AppError, AppState, FieldError, PageCtx};
 use crate::db::models::inspection::Inspection;
 use crate::db::models::now_utc;
@@ -88,21 +88,6 @@ pub struct NoticeLine {
     pub unread: bool,
 }
 
-/// An inspection line.
-pub struct InspectionLine {
-    pub date: String,
-    pub kind: &'static str,
-    pub score: i32,
-}
-
-/// A violation line.
-pub struct ViolationLine {
-    pub date: String,
-    pub code: String,
-    pub severity: &'static str,
-    pub description: String,
-}
-
 #[derive(Template)]
 #[template(path = "portal/home.html")]
 pub struct HomePage {
@@ -116,7 +101,7 @@ pub struct HomePage {
     reasons: Vec<String>,
     terms: Vec<TermRow>,
     notices: Vec<NoticeLine>,
-    inspections: Vec<InspectionLine>,
+    inspections: Vec<InspectionRow>,
     violations: Vec<ViolationLine>,
     reply: String,
     reply_draft: String,
@@ -152,20 +137,7 @@ async fn home_page(
     let m = &rec.merchant;
     let (stars, stars_label) = stars_display(m.current_stars, lang);
     let (terms, reasons) = match &rec.rating {
-        Some(r) => (
-            r.breakdown
-                .iter()
-                .map(|t| TermRow {
-                    label: lang.pick(&t.label_zh, &t.label_en).to_string(),
-                    points: points(t.points_tenths, true),
-                    records: t.record_ids.len(),
-                })
-                .collect(),
-            r.list_reasons
-                .iter()
-                .map(|x| lang.pick(&x.message_zh(), &x.message_en()).to_string())
-                .collect(),
-        ),
+        Some(r) => (term_rows(r, lang), reason_lines(r, lang)),
         None => (Vec::new(), Vec::new()),
     };
     Ok(HomePage {
@@ -200,28 +172,11 @@ async fn home_page(
         inspections: rec
             .inspections
             .iter()
-            .map(|i| InspectionLine {
-                date: i.inspected_on.to_string(),
-                kind: i
-                    .kind
-                    .parse::<crate::domain::rating::InspectionKind>()
-                    .map(|k| lang.pick(k.label_zh(), k.label_en()))
-                    .unwrap_or(""),
-                score: i.score,
-            })
+            .map(|i| InspectionRow::new(i, lang))
             .collect(),
         violations: all_violations
             .iter()
-            .map(|v| ViolationLine {
-                date: v.found_on.to_string(),
-                code: v.code.clone(),
-                severity: v
-                    .severity
-                    .parse::<crate::domain::rating::Severity>()
-                    .map(|s| lang.pick(s.label_zh(), s.label_en()))
-                    .unwrap_or(""),
-                description: v.description.clone(),
-            })
+            .map(|v| ViolationLine::new(v, lang))
             .collect(),
         reply: rec.replies.first().map(|r| r.1.clone()).unwrap_or_default(),
         reply_draft,

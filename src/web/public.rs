@@ -355,6 +355,41 @@ pub struct InspectionRow {
     pub score: i32,
 }
 
+impl InspectionRow {
+    /// An inspection in `lang`.
+    pub fn new(i: &crate::db::models::inspection::Inspection, lang: Lang) -> Self {
+        InspectionRow {
+            date: i.inspected_on.to_string(),
+            kind: i
+                .kind
+                .parse::<crate::domain::rating::InspectionKind>()
+                .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                .unwrap_or(""),
+            score: i.score,
+        }
+    }
+}
+
+/// A rating's breakdown, one row per term, in `lang` (the public record and the merchant portal).
+pub fn term_rows(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<TermRow> {
+    r.breakdown
+        .iter()
+        .map(|t| TermRow {
+            label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+            points: points(t.points_tenths, true),
+            records: t.record_ids.len(),
+        })
+        .collect()
+}
+
+/// Why a rating is on its list, in `lang`.
+pub fn reason_lines(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<String> {
+    r.list_reasons
+        .iter()
+        .map(|x| lang.pick(&x.message_zh(), &x.message_en()).to_string())
+        .collect()
+}
+
 /// One disclosed violation, ready to print.
 pub struct ViolationRow {
     pub date: String,
@@ -438,19 +473,9 @@ pub async fn merchant_page(
     };
     let (terms, total, reasons, policy_version, as_of) = match &rec.rating {
         Some(r) => (
-            r.breakdown
-                .iter()
-                .map(|t| TermRow {
-                    label: lang.pick(&t.label_zh, &t.label_en).to_string(),
-                    points: points(t.points_tenths, true),
-                    records: t.record_ids.len(),
-                })
-                .collect(),
+            term_rows(r, lang),
             r.score_tenths.map(|s| points(s, false)).unwrap_or_default(),
-            r.list_reasons
-                .iter()
-                .map(|x| lang.pick(&x.message_zh(), &x.message_en()).to_string())
-                .collect(),
+            reason_lines(r, lang),
             r.policy_version.clone(),
             r.as_of.to_string(),
         ),
@@ -501,15 +526,7 @@ pub async fn merchant_page(
         inspections: rec
             .inspections
             .iter()
-            .map(|i| InspectionRow {
-                date: i.inspected_on.to_string(),
-                kind: i
-                    .kind
-                    .parse::<crate::domain::rating::InspectionKind>()
-                    .map(|k| lang.pick(k.label_zh(), k.label_en()))
-                    .unwrap_or(""),
-                score: i.score,
-            })
+            .map(|i| InspectionRow::new(i, lang))
             .collect(),
         violations: rec
             .violations

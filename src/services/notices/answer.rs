@@ -413,18 +413,10 @@ fn validate_decision(
     }
 }
 
-/// What a decision did.
-#[derive(Debug, Clone)]
-pub struct Decided {
-    /// The notice's state afterwards.
-    pub state: NoticeState,
-    /// The merchant's list status afterwards.
-    pub list: String,
-}
-
 /// The inspector accepts (→ verified, closed) or rejects (→ back to the merchant with a reason,
 /// optionally a new deadline) the pending answer: the decision, the notice's state, the audit
 /// entry, the merchant's recomputed rating and the email to the merchant, in one transaction.
+/// Returns the notice's state afterwards.
 pub fn decide(
     conn: &mut DbConn,
     policy: &Policy,
@@ -433,7 +425,7 @@ pub fn decide(
     id: i32,
     actor: &Actor,
     draft: &DecisionDraft,
-) -> Result<Decided, NoticeError> {
+) -> Result<NoticeState, NoticeError> {
     write_tx(conn, |c| {
         let n = Notice::find(c, id)?.ok_or(NoticeError::NotFound)?;
         let pending = Answer::pending(c, id)?;
@@ -528,10 +520,7 @@ pub fn decide(
             )?;
         }
         recompute_in_tx(c, policy, today, actor, Some(&[n.merchant_id]))?;
-        let list: String = Merchant::find(c, n.merchant_id)?
-            .map(|m| m.current_list)
-            .unwrap_or_default();
-        Ok(Decided { state: after, list })
+        Ok(after)
     })
 }
 

@@ -19,6 +19,7 @@ use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::{now_utc, write_tx};
 use crate::db::schema::notices;
 use crate::db::DbConn;
+use crate::domain::notice::{apply, Event, NoticeState};
 use crate::domain::policy::Policy;
 use crate::services::rating::recompute_in_tx;
 
@@ -82,11 +83,11 @@ pub fn mark_emailed(conn: &mut DbConn, notice_id: i32, at: chrono::NaiveDateTime
     if emailed_at.is_some() {
         return Ok(());
     }
-    let new_state = if state == "issued" {
-        "emailed"
-    } else {
-        state.as_str()
-    };
+    // The state machine decides: `issued` becomes `emailed`; a notice already read keeps its state.
+    let new_state = NoticeState::parse(&state)
+        .and_then(|s| apply(s, Event::EmailAccepted, false).ok())
+        .map(NoticeState::as_str)
+        .unwrap_or(state.as_str());
     diesel::update(notices::table.find(notice_id))
         .set((notices::state.eq(new_state), notices::emailed_at.eq(Some(at))))
         .execute(conn)?;
