@@ -5,9 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::inspection::Inspection;
 use crate::db::models::merchant::Merchant;
-use crate::db::schema::{
-    inspections, list_entries, merchant_replies, merchants, rating_snapshots, violations,
-};
+use crate::db::schema::{inspections, list_entries, merchant_replies, rating_snapshots, violations};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
 use crate::domain::rating::{Rating, Severity};
@@ -198,58 +196,50 @@ pub fn rating_history(
 
 /// What a public record page depends on, read in one query: when any of it changes, the record's
 /// rendered page is stale. Inspections and violations are counted as well as dated, so a
-/// deletion shows too. (merchant updated, rated; newest snapshot; inspections' newest update and
-/// count; violations' newest id and count; newest reply; newest list entry.)
-pub type RecordVersion = (
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<i32>,
-    Option<NaiveDateTime>,
-    Option<i64>,
-    Option<i32>,
-    Option<i64>,
-    Option<i32>,
-    Option<i32>,
-);
+/// deletion shows too.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct RecordVersion {
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    updated_at: NaiveDateTime,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    rated_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    snapshot: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    inspections_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    inspections: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    violation: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    violations: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    reply: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    list_entry: Option<i32>,
+}
 
-/// The record's version; `None` when there is no such merchant. Written with diesel's query
-/// builder so the statement stays prepared (it runs on every visit to a record).
+const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
+    (SELECT MAX(id) FROM rating_snapshots WHERE merchant_id = m.id) AS snapshot, \
+    (SELECT MAX(updated_at) FROM inspections WHERE merchant_id = m.id) AS inspections_at, \
+    (SELECT COUNT(*) FROM inspections WHERE merchant_id = m.id) AS inspections, \
+    (SELECT MAX(id) FROM violations WHERE merchant_id = m.id) AS violation, \
+    (SELECT COUNT(*) FROM violations WHERE merchant_id = m.id) AS violations, \
+    (SELECT MAX(id) FROM merchant_replies WHERE merchant_id = m.id) AS reply, \
+    (SELECT MAX(id) FROM list_entries WHERE merchant_id = m.id) AS list_entry \
+    FROM merchants m WHERE m.id = ";
+
+/// The record's version; `None` when there is no such merchant.
 pub fn record_version(conn: &mut DbConn, id: i32) -> QueryResult<Option<RecordVersion>> {
-    use diesel::dsl::{count_star, max};
-    merchants::table
-        .find(id)
-        .select((
-            merchants::updated_at,
-            merchants::rated_at,
-            rating_snapshots::table
-                .filter(rating_snapshots::merchant_id.eq(id))
-                .select(max(rating_snapshots::id))
-                .single_value(),
-            inspections::table
-                .filter(inspections::merchant_id.eq(id))
-                .select(max(inspections::updated_at))
-                .single_value(),
-            inspections::table
-                .filter(inspections::merchant_id.eq(id))
-                .select(count_star())
-                .single_value(),
-            violations::table
-                .filter(violations::merchant_id.eq(id))
-                .select(max(violations::id))
-                .single_value(),
-            violations::table
-                .filter(violations::merchant_id.eq(id))
-                .select(count_star())
-                .single_value(),
-            merchant_replies::table
-                .filter(merchant_replies::merchant_id.eq(id))
-                .select(max(merchant_replies::id))
-                .single_value(),
-            list_entries::table
-                .filter(list_entries::merchant_id.eq(id))
-                .select(max(list_entries::id))
-                .single_value(),
-        ))
-        .first(conn)
-        .optional()
+    use diesel::sql_types::Integer;
+    match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(format!("{RECORD_VERSION_SQL}?"))
+            .bind::<Integer, _>(id)
+            .get_result(c)
+            .optional(),
+        DbConn::Postgresql(c) => diesel::sql_query(format!("{RECORD_VERSION_SQL}$1"))
+            .bind::<Integer, _>(id)
+            .get_result(c)
+            .optional(),
+    }
 }
