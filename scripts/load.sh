@@ -4,8 +4,9 @@
 # Builds the release binary, makes (or reuses) a SQLite database with 100,000 merchants — the one
 # `cargo bench --bench recompute` builds, kept at $GONGZHI_BENCH_DB — rates them and publishes an
 # edition, then for each route starts `gongzhi serve`, warms it up and runs
-# `wrk -t2 -c64 -d15s --latency`, beside the static-ish baseline /healthz measured the same way.
-# Prints requests/s, p99 latency and the ratio to the baseline for each route.
+# `wrk -t2 -c64 -d15s --latency`, beside the static baseline /livez (no database, no template)
+# and /healthz (one `SELECT 1` through the pools) measured the same way.
+# Prints requests/s, p99 latency and the ratio to each baseline for each route.
 #
 # wrk and the server share the machine: on 2 cores they compete for them, so the figures are a
 # lower bound and the ratios are what to compare.
@@ -13,6 +14,7 @@
 #   scripts/load.sh                       # defaults below
 #   GONGZHI_LOAD_DURATION=30s scripts/load.sh
 #   GONGZHI_BENCH_DB=/tmp/big.db scripts/load.sh   # reuse (or create) the database there
+#   GONGZHI_PUBLIC_RECHECK_MS=0 scripts/load.sh     # public pages ask the database on every request
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -93,7 +95,11 @@ LIST_BYTES=$(curl -fs "$BASE/lists/red" | wc -c)
 stop_server
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-ROUTES=("/healthz" "/lists/red" "/lists/black" "/merchants/$MERCHANT")
+# Each run: a name, then the route. "gzip" runs send the Accept-Encoding of a browser; the
+# baselines are measured without it (a static route with nothing to compress).
+RUNS=("/livez" "/healthz" "/lists/red" "/lists/black" "/merchants/$MERCHANT"
+      "gzip /lists/red" "gzip /lists/black" "gzip /merchants/$MERCHANT")
+BROWSER_ENCODING="Accept-Encoding: gzip, deflate, br, zstd"
 declare -A RPS P99
 
 # wrk's "99%" line is e.g. "99%   12.34ms" or "99%  1.02s": print it in milliseconds.
@@ -102,28 +108,34 @@ to_ms() {
          else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }'
 }
 
-for route in "${ROUTES[@]}"; do
+for run in "${RUNS[@]}"; do
+  route=${run#gzip }
+  headers=()
+  [ "$route" != "$run" ] && headers=(-H "$BROWSER_ENCODING")
   start_server
-  say "$route: warm-up 3 s, then wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "$BASE$route" >/dev/null
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$BASE$route")
+  say "$run: warm-up 3 s, then wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ${headers[*]}"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "${headers[@]}" "$BASE$route" >/dev/null
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${headers[@]}" "$BASE$route")
   echo "$out" >&2
   if echo "$out" | grep -q "Non-2xx"; then
-    echo "$route answered errors under load" >&2
+    echo "$run answered errors under load" >&2
     exit 1
   fi
-  RPS[$route]=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
-  P99[$route]=$(echo "$out" | awk '$1 == "99%" { print $2 }' | to_ms)
+  RPS[$run]=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
+  P99[$run]=$(echo "$out" | awk '$1 == "99%" { print $2 }' | to_ms)
   stop_server
 done
 
-base=${RPS[/healthz]}
+base=${RPS[/livez]}
+db_base=${RPS[/healthz]}
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2/1048576 }' /proc/meminfo), $(uname -sr); load average before the runs: $LOAD_BEFORE"
 echo "database: $DB ($(du -h "$DB" | cut -f1)); merchant $MERCHANT (record $RECORD_BYTES bytes); /lists/red page 1 is $LIST_BYTES bytes"
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, one fresh server per route, after a 3 s warm-up"
-printf '%-24s %12s %10s %10s\n' "route" "requests/s" "p99 ms" "of /healthz"
-for route in "${ROUTES[@]}"; do
-  ratio=$(awk -v a="${RPS[$route]}" -v b="$base" 'BEGIN { printf "%.0f%%", 100 * a / b }')
-  printf '%-24s %12s %10s %10s\n' "$route" "${RPS[$route]}" "${P99[$route]}" "$ratio"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, one fresh server per route, after a 3 s warm-up; GONGZHI_PUBLIC_RECHECK_MS=${GONGZHI_PUBLIC_RECHECK_MS:-1000 (default)}"
+echo "gzip = with a browser's '$BROWSER_ENCODING'"
+printf '%-24s %12s %10s %10s %12s\n' "route" "requests/s" "p99 ms" "of /livez" "of /healthz"
+for run in "${RUNS[@]}"; do
+  ratio=$(awk -v a="${RPS[$run]}" -v b="$base" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+  db_ratio=$(awk -v a="${RPS[$run]}" -v b="$db_base" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+  printf '%-24s %12s %10s %10s %12s\n' "$run" "${RPS[$run]}" "${P99[$run]}" "$ratio" "$db_ratio"
 done

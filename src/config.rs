@@ -127,7 +127,13 @@ pub struct Config {
     pub upload_dir: PathBuf,
     /// Load the demo town into an empty database on start-up.
     pub demo_on_first_start: bool,
+    /// How long a public page's cached version is trusted before the database is asked again
+    /// (`GONGZHI_PUBLIC_RECHECK_MS`); writes made by this server are seen at once regardless.
+    pub public_recheck: Duration,
 }
+
+/// The longest `GONGZHI_PUBLIC_RECHECK_MS` accepted: a minute.
+const MAX_RECHECK_MS: u64 = 60_000;
 
 /// A configuration value that cannot be used; its `Display` is the one line a user sees.
 #[derive(Debug, thiserror::Error)]
@@ -271,6 +277,18 @@ impl Config {
             _ => return Err(bad(name, &demo, "must be true or false".into())),
         };
 
+        let (raw, name) = var("GONGZHI_PUBLIC_RECHECK_MS", "1000");
+        let public_recheck = match raw.trim().parse::<u64>() {
+            Ok(ms) if ms <= MAX_RECHECK_MS => Duration::from_millis(ms),
+            _ => {
+                return Err(bad(
+                    name,
+                    &raw,
+                    format!("must be a whole number of milliseconds from 0 to {MAX_RECHECK_MS}"),
+                ))
+            }
+        };
+
         Ok(Self {
             database,
             bind,
@@ -281,6 +299,7 @@ impl Config {
             session_secret,
             upload_dir: PathBuf::from(upload_dir),
             demo_on_first_start,
+            public_recheck,
         })
     }
 }
@@ -307,6 +326,13 @@ mod tests {
         assert_eq!(c.base_url, "http://127.0.0.1:8080");
         assert_eq!(c.time_zone, chrono_tz::Asia::Shanghai);
         assert!(c.smtp.is_none());
+        assert_eq!(c.public_recheck, Duration::from_secs(1));
+        let c = cfg(&[("GONGZHI_PUBLIC_RECHECK_MS", "0")]).unwrap();
+        assert_eq!(
+            c.public_recheck,
+            Duration::ZERO,
+            "0 asks the database on every request"
+        );
     }
 
     #[test]
@@ -331,6 +357,8 @@ mod tests {
             ("GONGZHI_MAIL_RETRY_CAP_SECS", "10"),
             ("GONGZHI_MAIL_MAX_ATTEMPTS", "0"),
             ("GONGZHI_MAIL_MAX_ATTEMPTS", "2.5"),
+            ("GONGZHI_PUBLIC_RECHECK_MS", "-5"),
+            ("GONGZHI_PUBLIC_RECHECK_MS", "60001"),
             ("GONGZHI_SMTP_URL", "smtp://mail.example.com?tls=sometimes"),
         ] {
             let err = cfg(&[(k, v)]).unwrap_err();

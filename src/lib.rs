@@ -116,7 +116,7 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
                     .build(),
             )
             .wrap(middleware::Compress::default())
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<web::request_span::RequestSpan>::new())
             .configure(web::routes)
             .default_service(aw::to(|| async {
                 Err::<actix_web::HttpResponse, _>(web::AppError::NotFound)

@@ -46,6 +46,7 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         STAFF,
     ),
     ("GET", "/healthz", "/healthz", ALL),
+    ("GET", "/livez", "/livez", ALL),
     ("GET", "/static/app.css", "/static/app.css", ALL),
     ("GET", "/favicon.ico", "/favicon.ico", ALL),
     ("GET", "/lists/red", "/lists/{list}", ALL),

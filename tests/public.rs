@@ -526,3 +526,71 @@ fn the_cached_merchant_record_follows_every_change() {
     };
     assert!(zh_again.contains("lang=\"zh-CN\""));
 }
+
+/// Browsers ask for gzip: the cached public pages come compressed once, with their own tag, the
+/// same page once uncompressed, and `Vary` says the coding was chosen by `Accept-Encoding`.
+#[test]
+fn public_pages_come_gzip_compressed_to_browsers_that_ask() {
+    use std::io::Read;
+    let app = TestApp::spawn();
+    let anon = common::client();
+    for path in [
+        "/",
+        "/lists/red",
+        "/lists/black",
+        "/merchants/14",
+        "/merchants/14?lang=en",
+    ] {
+        let plain = anon.get(app.url(path)).send().unwrap();
+        assert_eq!(plain.status().as_u16(), 200);
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain_tag = plain.headers()["etag"].to_str().unwrap().to_string();
+        let plain_body = plain.text().unwrap();
+
+        let gz = anon
+            .get(app.url(path))
+            .header("Accept-Encoding", "gzip, deflate, br, zstd")
+            .send()
+            .unwrap();
+        assert_eq!(gz.status().as_u16(), 200);
+        assert_eq!(gz.headers()["content-encoding"], "gzip", "{path}");
+        let vary = gz.headers()["vary"].to_str().unwrap().to_string();
+        assert!(
+            vary.contains("Accept-Encoding") && vary.contains("Accept-Language"),
+            "{vary}"
+        );
+        let gz_tag = gz.headers()["etag"].to_str().unwrap().to_string();
+        assert_ne!(gz_tag, plain_tag, "{path}: another coding, another tag");
+        assert!(gz_tag.ends_with("-gzip\""), "{gz_tag}");
+        let bytes = gz.bytes().unwrap();
+        assert!(
+            bytes.len() * 2 < plain_body.len(),
+            "{path}: compressed {} of {}",
+            bytes.len(),
+            plain_body.len()
+        );
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain_body, "{path}: the same page");
+
+        // The compressed page's tag answers 304 to a browser that asks for gzip again.
+        let again = anon
+            .get(app.url(path))
+            .header("Accept-Encoding", "gzip")
+            .header("If-None-Match", &gz_tag)
+            .send()
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304, "{path}");
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), gz_tag);
+    }
+    // A client that refuses gzip gets the page as it is.
+    let r = anon
+        .get(app.url("/lists/red"))
+        .header("Accept-Encoding", "gzip;q=0, identity")
+        .send()
+        .unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    assert!(r.text().unwrap().contains("</html>"));
+}

@@ -18,6 +18,14 @@ fn health_check_reports_the_database() {
         "sqlite"
     };
     assert_eq!(body["database"], expected);
+    // Liveness: the process answers, without a database query.
+    let r = app.get("/livez");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert_eq!(
+        r.json::<serde_json::Value>().unwrap(),
+        serde_json::json!({"status": "ok"})
+    );
 }
 
 #[test]

@@ -197,7 +197,7 @@ pub fn rating_history(
 /// What a public record page depends on, read in one query: when any of it changes, the record's
 /// rendered page is stale. Inspections and violations are counted as well as dated, so a
 /// deletion shows too.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, QueryableByName)]
 pub struct RecordVersion {
     #[diesel(sql_type = diesel::sql_types::Timestamp)]
     updated_at: NaiveDateTime,

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_session::Session;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -86,49 +87,84 @@ pub fn cached_response(
     res.body(body)
 }
 
-/// An HTML page as sent: its bytes and their tag.
+/// An HTML page as sent: its bytes and their tag, and the same gzip-compressed once, when it was
+/// rendered, with a tag of its own (a cached page is then not compressed again on every request,
+/// as the `Compress` middleware would do for browsers).
 #[derive(Clone)]
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
+    gzip: Bytes,
+    gzip_etag: String,
 }
 
 impl Rendered {
-    /// Renders `t` and tags the bytes.
+    /// Renders `t`, compresses it and tags the bytes.
     pub fn of(t: &impl askama::Template) -> Result<Self, super::AppError> {
         let body = t.render().map_err(|e| super::AppError::Internal(e.into()))?;
-        Ok(Self::from_body(body.into_bytes()))
+        Self::from_body(body.into_bytes()).map_err(|e| super::AppError::Internal(e.into()))
     }
 
-    fn from_body(body: Vec<u8>) -> Self {
-        Rendered {
-            etag: etag_of(&body),
+    fn from_body(body: Vec<u8>) -> std::io::Result<Self> {
+        use std::io::Write;
+        let mut gz =
+            flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::default());
+        gz.write_all(&body)?;
+        let gzip = gz.finish()?;
+        let etag = etag_of(&body);
+        Ok(Rendered {
+            // The same entity compressed: the tag says which coding it is (as Apache's `-gzip`).
+            gzip_etag: format!("{}-gzip\"", etag.trim_end_matches('"')),
+            etag,
             body: Bytes::from(body),
-        }
+            gzip: Bytes::from(gzip),
+        })
     }
 }
 
-/// A `200` with the page, or `304` when `If-None-Match` names it. `public` chooses between the
-/// visitor's and the logged-in user's `Cache-Control` (see the module comment).
+/// Whether the request's `Accept-Encoding` takes gzip over the uncompressed page.
+fn wants_gzip(req: &HttpRequest) -> bool {
+    use actix_web::http::header::{AcceptEncoding, Encoding, Header};
+    if !req.headers().contains_key(header::ACCEPT_ENCODING) {
+        return false;
+    }
+    AcceptEncoding::parse(req)
+        .ok()
+        .and_then(|a| a.negotiate([Encoding::gzip(), Encoding::identity()].iter()))
+        == Some(Encoding::gzip())
+}
+
+/// A `200` with the page — gzip-compressed when the request accepts it — or `304` when
+/// `If-None-Match` names it. `public` chooses between the visitor's and the logged-in user's
+/// `Cache-Control` (see the module comment).
 pub fn page_response(req: &HttpRequest, page: &Rendered, public: bool) -> HttpResponse {
-    let unchanged = not_modified(req, &page.etag);
+    let gzip = wants_gzip(req);
+    let (body, etag) = if gzip {
+        (&page.gzip, &page.gzip_etag)
+    } else {
+        (&page.body, &page.etag)
+    };
+    let unchanged = not_modified(req, etag);
     let mut res = if unchanged {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
-    res.insert_header((header::ETAG, page.etag.clone()))
+    res.insert_header((header::ETAG, etag.clone()))
         .insert_header((
             header::CACHE_CONTROL,
             if public { PUBLIC_PAGE } else { PRIVATE_PAGE },
         ))
         // The language comes from the query, the `lang` cookie or Accept-Language.
-        .insert_header((header::VARY, "Accept-Language, Cookie"));
+        .insert_header((header::VARY, "Accept-Encoding, Accept-Language, Cookie"));
     if unchanged {
         return res.finish();
     }
+    if gzip {
+        res.insert_header((header::CONTENT_ENCODING, "gzip"));
+    }
     res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(page.body.clone())
+        .body(body.clone())
 }
 
 /// The page context of a cacheable public page. Unlike the [`PageCtx`] extractor it creates no
@@ -153,33 +189,100 @@ pub fn viewer_ctx(req: &HttpRequest, session: &Session) -> PageCtx {
     }
 }
 
+/// When a version was read from the database: the moment, and how many write transactions this
+/// process had ended just before the read ([`crate::db::models::writes_ended`]).
+///
+/// A cached page checked less than `recheck` ago (`GONGZHI_PUBLIC_RECHECK_MS`), with no write ended
+/// here since, is served without asking the database again: a write made by this server is seen by
+/// the very next request, one made by another server or by the command line within `recheck`.
+#[derive(Clone, Copy, Debug)]
+pub struct Checked {
+    at: Instant,
+    writes: u64,
+}
+
+impl Checked {
+    /// Noted just before reading a version.
+    pub fn now() -> Self {
+        Checked {
+            // The count first: a write that ends between the two is then seen as newer.
+            writes: crate::db::models::writes_ended(),
+            at: Instant::now(),
+        }
+    }
+
+    /// Whether a version read at this check can still be trusted without reading it again.
+    fn still_holds(&self, recheck: Duration) -> bool {
+        self.holds_with(crate::db::models::writes_ended(), recheck)
+    }
+
+    /// [`Self::still_holds`] when `writes_now` write transactions have ended.
+    fn holds_with(&self, writes_now: u64, recheck: Duration) -> bool {
+        self.writes == writes_now && self.at.elapsed() < recheck
+    }
+
+    /// The later of two checks of the same version.
+    fn later(self, other: Option<Checked>) -> Checked {
+        match other {
+            Some(o) if o.writes > self.writes || (o.writes == self.writes && o.at > self.at) => o,
+            _ => self,
+        }
+    }
+}
+
 /// Rendered public pages for visitors with no session, kept while the lists' [`Version`] holds.
 /// Keys name the page, the language and the query (e.g. `list:red:en:中餐::2`).
 #[derive(Default)]
 pub struct PageCache {
-    inner: Mutex<(Option<Version>, HashMap<String, Rendered>)>,
+    inner: Mutex<Pages>,
+}
+
+#[derive(Default)]
+struct Pages {
+    /// The version the pages were rendered at, and when it was last read from the database.
+    version: Option<(Version, Checked)>,
+    rendered: HashMap<String, Rendered>,
 }
 
 impl PageCache {
-    /// The page rendered at `version`, if any.
-    pub fn get(&self, key: &str, version: &Version) -> Option<Rendered> {
+    /// The page, if the version it was rendered at was read less than `recheck` ago and no write
+    /// ended here since: no database needed.
+    pub fn get_recent(&self, key: &str, recheck: Duration) -> Option<Rendered> {
         let inner = self.inner.lock().ok()?;
-        if inner.0.as_ref() != Some(version) {
-            return None;
+        match inner.version {
+            Some((_, checked)) if checked.still_holds(recheck) => inner.rendered.get(key).cloned(),
+            _ => None,
         }
-        inner.1.get(key).cloned()
     }
 
-    /// Keeps a page rendered at `version`; pages of an older version are dropped.
-    pub fn put(&self, key: String, version: &Version, page: Rendered) {
+    /// The page rendered at `version`, just read at `checked`, if any.
+    pub fn get(&self, key: &str, version: &Version, checked: Checked) -> Option<Rendered> {
+        let mut inner = self.inner.lock().ok()?;
+        match inner.version {
+            Some((v, before)) if v == *version => {
+                inner.version = Some((v, checked.later(Some(before))));
+                inner.rendered.get(key).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps a page rendered at `version` (read at `checked`); pages of another version are
+    /// dropped.
+    pub fn put(&self, key: String, version: &Version, checked: Checked, page: Rendered) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        if inner.0.as_ref() != Some(version) || inner.1.len() >= MAX_PAGES {
-            inner.0 = Some(*version);
-            inner.1.clear();
+        match inner.version {
+            Some((v, before)) if v == *version && inner.rendered.len() < MAX_PAGES => {
+                inner.version = Some((v, checked.later(Some(before))));
+            }
+            _ => {
+                inner.version = Some((*version, checked));
+                inner.rendered.clear();
+            }
         }
-        inner.1.insert(key, page);
+        inner.rendered.insert(key, page);
     }
 }
 
@@ -188,34 +291,60 @@ impl PageCache {
 const MAX_RECORDS: usize = 20_000;
 
 /// Rendered merchant records for visitors with no session, each kept while its
-/// [`RecordVersion`] holds: one small query per visit instead of the record's seven and a render.
+/// [`RecordVersion`] holds: one small query per visit instead of the record's seven and a render,
+/// and none while the version was read less than the recheck interval ago (see [`Checked`]).
 #[derive(Default)]
 pub struct RecordCache {
-    inner: Mutex<HashMap<RecordKey, (RecordVersion, Rendered)>>,
+    inner: Mutex<HashMap<RecordKey, CachedRecord>>,
 }
 
 /// A merchant id and a language tag.
 type RecordKey = (i32, &'static str);
 
+struct CachedRecord {
+    version: RecordVersion,
+    checked: Checked,
+    page: Rendered,
+}
+
 impl RecordCache {
-    /// The record of merchant `id` in `lang` rendered at `version`, if any.
-    pub fn get(&self, id: i32, lang: Lang, version: &RecordVersion) -> Option<Rendered> {
+    /// The record of merchant `id` in `lang`, if its version was read less than `recheck` ago and
+    /// no write ended here since.
+    pub fn get_recent(&self, id: i32, lang: Lang, recheck: Duration) -> Option<Rendered> {
         let inner = self.inner.lock().ok()?;
-        match inner.get(&(id, lang.tag())) {
-            Some((v, page)) if v == version => Some(page.clone()),
-            _ => None,
-        }
+        inner
+            .get(&(id, lang.tag()))
+            .filter(|r| r.checked.still_holds(recheck))
+            .map(|r| r.page.clone())
     }
 
-    /// Keeps the record rendered at `version`.
-    pub fn put(&self, id: i32, lang: Lang, version: RecordVersion, page: Rendered) {
+    /// The record of merchant `id` in `lang` rendered at `version`, just read at `checked`.
+    pub fn get(&self, id: i32, lang: Lang, version: &RecordVersion, checked: Checked) -> Option<Rendered> {
+        let mut inner = self.inner.lock().ok()?;
+        let r = inner.get_mut(&(id, lang.tag()))?;
+        if r.version != *version {
+            return None;
+        }
+        r.checked = checked.later(Some(r.checked));
+        Some(r.page.clone())
+    }
+
+    /// Keeps the record rendered at `version` (read at `checked`).
+    pub fn put(&self, id: i32, lang: Lang, version: RecordVersion, checked: Checked, page: Rendered) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
         if inner.len() >= MAX_RECORDS {
             inner.clear();
         }
-        inner.insert((id, lang.tag()), (version, page));
+        inner.insert(
+            (id, lang.tag()),
+            CachedRecord {
+                version,
+                checked,
+                page,
+            },
+        );
     }
 }
 
@@ -239,12 +368,124 @@ mod tests {
         let cache = PageCache::default();
         let v1: Version = (Some(1), Some(10), None);
         let v2: Version = (Some(2), Some(10), None);
-        cache.put("home:zh".into(), &v1, Rendered::from_body(b"one".to_vec()));
-        assert!(cache.get("home:zh", &v1).is_some());
-        assert!(cache.get("home:en", &v1).is_none());
-        assert!(cache.get("home:zh", &v2).is_none());
-        cache.put("home:en".into(), &v2, Rendered::from_body(b"two".to_vec()));
-        assert!(cache.get("home:zh", &v2).is_none(), "v1 pages were dropped");
-        assert_eq!(cache.get("home:en", &v2).unwrap().body.as_ref(), b"two");
+        cache.put(
+            "home:zh".into(),
+            &v1,
+            Checked::now(),
+            Rendered::from_body(b"one".to_vec()).unwrap(),
+        );
+        assert!(cache.get("home:zh", &v1, Checked::now()).is_some());
+        assert!(cache.get("home:en", &v1, Checked::now()).is_none());
+        assert!(cache.get("home:zh", &v2, Checked::now()).is_none());
+        cache.put(
+            "home:en".into(),
+            &v2,
+            Checked::now(),
+            Rendered::from_body(b"two".to_vec()).unwrap(),
+        );
+        assert!(
+            cache.get("home:zh", &v2, Checked::now()).is_none(),
+            "v1 pages were dropped"
+        );
+        assert_eq!(
+            cache.get("home:en", &v2, Checked::now()).unwrap().body.as_ref(),
+            b"two"
+        );
+    }
+
+    #[test]
+    fn a_recent_check_is_trusted_until_a_write_or_the_interval() {
+        let checked = Checked {
+            at: Instant::now(),
+            writes: 41,
+        };
+        let long = Duration::from_secs(3600);
+        assert!(checked.holds_with(41, long));
+        assert!(!checked.holds_with(42, long), "a write ended here since");
+        assert!(!checked.holds_with(41, Duration::ZERO), "0 = always ask");
+        let older = Checked {
+            at: Instant::now() - Duration::from_secs(2),
+            writes: 41,
+        };
+        assert!(
+            !older.holds_with(41, Duration::from_secs(1)),
+            "the interval passed"
+        );
+        // The later check wins, whichever order they come in.
+        let newer = Checked {
+            writes: 42,
+            ..checked
+        };
+        assert_eq!(checked.later(Some(newer)).writes, 42);
+        assert_eq!(newer.later(Some(checked)).writes, 42);
+        assert_eq!(older.later(Some(checked)).at, checked.at);
+    }
+
+    #[test]
+    fn recent_pages_are_kept_per_key_and_language() {
+        // Only what does not depend on other tests' writes ending meanwhile.
+        let cache = PageCache::default();
+        let v: Version = (Some(1), Some(10), None);
+        assert!(
+            cache.get_recent("home:zh", Duration::from_secs(3600)).is_none(),
+            "nothing kept"
+        );
+        cache.put(
+            "home:zh".into(),
+            &v,
+            Checked::now(),
+            Rendered::from_body(b"one".to_vec()).unwrap(),
+        );
+        assert!(cache.get_recent("home:en", Duration::from_secs(3600)).is_none());
+        assert!(
+            cache.get_recent("home:zh", Duration::ZERO).is_none(),
+            "0 = always ask"
+        );
+
+        let records = RecordCache::default();
+        records.put(
+            7,
+            Lang::Zh,
+            RecordVersion::default(),
+            Checked::now(),
+            Rendered::from_body(b"r".to_vec()).unwrap(),
+        );
+        assert!(records
+            .get_recent(7, Lang::En, Duration::from_secs(3600))
+            .is_none());
+        assert!(records
+            .get_recent(8, Lang::Zh, Duration::from_secs(3600))
+            .is_none());
+        assert!(records.get_recent(7, Lang::Zh, Duration::ZERO).is_none());
+    }
+
+    #[test]
+    fn gzip_goes_to_clients_that_accept_it() {
+        let with = |v: Option<&str>| {
+            let mut req = actix_web::test::TestRequest::default();
+            if let Some(v) = v {
+                req = req.insert_header((header::ACCEPT_ENCODING, v));
+            }
+            wants_gzip(&req.to_http_request())
+        };
+        assert!(with(Some("gzip, deflate, br, zstd")), "a browser");
+        assert!(with(Some("gzip")));
+        assert!(with(Some("br;q=1.0, gzip;q=0.8")));
+        assert!(!with(None), "no header: the page as it is");
+        assert!(!with(Some("identity")));
+        assert!(!with(Some("br")));
+        assert!(!with(Some("gzip;q=0, identity")));
+    }
+
+    #[test]
+    fn the_compressed_page_has_a_tag_of_its_own() {
+        let page = Rendered::from_body(b"<html>same</html>".to_vec()).unwrap();
+        assert_eq!(
+            page.gzip_etag,
+            format!("{}-gzip\"", page.etag.trim_end_matches('"'))
+        );
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&page.gzip[..]), &mut unzipped).unwrap();
+        assert_eq!(unzipped, page.body.as_ref());
     }
 }

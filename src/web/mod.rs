@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod portal;
 pub mod public;
+pub mod request_span;
 pub mod staff;
 
 use actix_session::Session;
@@ -128,6 +129,7 @@ impl FromRequest for PageCtx {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(public::home)))
         .service(web::resource("/healthz").route(web::get().to(public::healthz)))
+        .service(web::resource("/livez").route(web::get().to(public::livez)))
         .service(web::resource("/static/app.css").route(web::get().to(public::stylesheet)))
         .service(web::resource("/favicon.ico").route(web::get().to(public::favicon)))
         .service(web::resource("/lists/{list}").route(web::get().to(public::list_page)))

@@ -6,7 +6,7 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use askama::Template;
 use diesel::connection::SimpleConnection;
 
-use super::cache::{page_response, viewer_ctx, Rendered};
+use super::cache::{page_response, viewer_ctx, Checked, Rendered};
 use super::{with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
 use crate::services::lists::{self, PublishedList};
@@ -127,13 +127,19 @@ where
 {
     let page = viewer_ctx(req, session);
     let public = page.user.is_none();
+    if public {
+        if let Some(hit) = state.pages.get_recent(&key, state.config.public_recheck) {
+            return Ok(page_response(req, &hit, true));
+        }
+    }
     let cache = state.lists.clone();
     let pages = state.pages.clone();
     let probe = public.then(|| key.clone());
-    let (version, hit) = with_db(state, move |c| {
+    let (version, checked, hit) = with_db(state, move |c| {
+        let checked = Checked::now();
         let v = lists::version(c)?;
-        let hit = probe.and_then(|k| pages.get(&k, &v));
-        Ok((v, hit))
+        let hit = probe.and_then(|k| pages.get(&k, &v, checked));
+        Ok((v, checked, hit))
     })
     .await?;
     if let Some(hit) = hit {
@@ -152,7 +158,7 @@ where
     // `keep` is false for a page not worth keeping (a filter that matches nothing).
     let (rendered, keep) = render(page, loaded, count)?;
     if public && keep {
-        state.pages.put(key, &version, rendered.clone());
+        state.pages.put(key, &version, checked, rendered.clone());
     }
     Ok(page_response(req, &rendered, public))
 }
@@ -446,11 +452,15 @@ pub async fn merchant_page(
     // Visitors get the rendered record while nothing it shows has changed (one small query).
     let mut version = None;
     if public {
-        let records = state.records.clone();
         let lang = page.lang;
+        if let Some(hit) = state.records.get_recent(id, lang, state.config.public_recheck) {
+            return Ok(page_response(&req, &hit, true));
+        }
+        let records = state.records.clone();
         let hit = with_db(&state, move |c| {
+            let checked = Checked::now();
             let v = crate::services::records::record_version(c, id)?.ok_or(AppError::NotFound)?;
-            Ok(records.get(id, lang, &v).ok_or(v))
+            Ok(records.get(id, lang, &v, checked).ok_or((v, checked)))
         })
         .await?;
         match hit {
@@ -546,10 +556,20 @@ pub async fn merchant_page(
         page,
     };
     let rendered = Rendered::of(&out)?;
-    if let Some(v) = version {
-        state.records.put(id, lang, v, rendered.clone());
+    if let Some((v, checked)) = version {
+        state.records.put(id, lang, v, checked, rendered.clone());
     }
     Ok(page_response(&req, &rendered, public))
+}
+
+/// GET /livez: 200 while the process serves requests, without touching the database — for a
+/// supervisor's liveness probe (restart when it stops answering), and the static baseline of
+/// `scripts/load.sh`. Readiness, with the database, is `/healthz`.
+pub async fn livez() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("application/json")
+        .body(r#"{"status":"ok"}"#)
 }
 
 /// GET /healthz: 200 when the database answers, 503 when it does not.

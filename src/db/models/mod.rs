@@ -8,6 +8,8 @@ pub mod settings;
 pub mod training;
 pub mod user;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::{NaiveDateTime, Timelike, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -21,12 +23,23 @@ pub fn now_utc() -> NaiveDateTime {
     now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
 }
 
+/// How many write transactions this process has ended (committed or rolled back). Caches of
+/// public pages note it when they read the database and look again as soon as it moves, so a
+/// write made here is seen by the next request; see `web::cache::Checked`.
+static WRITES_ENDED: AtomicU64 = AtomicU64::new(0);
+
+/// The number of write transactions this process has ended so far.
+pub fn writes_ended() -> u64 {
+    WRITES_ENDED.load(Ordering::Acquire)
+}
+
 /// Runs `f` in a transaction that holds the write lock from its first statement, so that the
 /// audit chain (read the last hash, append the next) cannot fork under concurrent writers.
 pub fn write_tx<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
+    let _counted = CountWhenEnded::enter();
     conn.transaction(|c| {
         let lock = match c {
             // A write statement takes SQLite's write lock now rather than at the first real
@@ -37,4 +50,33 @@ where
         c.batch_execute(lock)?;
         f(c)
     })
+}
+
+thread_local! {
+    /// How deep this thread is in `write_tx` calls.
+    static OPEN_WRITES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a write transaction in [`WRITES_ENDED`] when the outermost one on this thread ends
+/// (a nested one commits with it), after its commit, even if it unwinds: a reader that noted the
+/// old count before its read then looks again.
+struct CountWhenEnded;
+
+impl CountWhenEnded {
+    fn enter() -> Self {
+        OPEN_WRITES.with(|n| n.set(n.get() + 1));
+        CountWhenEnded
+    }
+}
+
+impl Drop for CountWhenEnded {
+    fn drop(&mut self) {
+        let outermost = OPEN_WRITES.with(|n| {
+            n.set(n.get().saturating_sub(1));
+            n.get() == 0
+        });
+        if outermost {
+            WRITES_ENDED.fetch_add(1, Ordering::AcqRel);
+        }
+    }
 }
