@@ -330,6 +330,14 @@ fn a_notice_goes_from_issue_to_verified() {
     assert_eq!(r.bytes().unwrap().as_ref(), PNG);
     let (s, _) = inspector.get(&format!("/attachments/{aid}"));
     assert_eq!(s, 200);
+    // A photo whose file went missing (an upload directory not restored with the database) is a
+    // not-found page, not a server error.
+    let file = app.uploads.path().join(&key);
+    std::fs::rename(&file, file.with_extension("moved")).unwrap();
+    let (s, body) = inspector.get(&format!("/attachments/{aid}"));
+    assert_eq!(s, 404);
+    assert!(body.contains("不存在"), "{body}");
+    std::fs::rename(file.with_extension("moved"), &file).unwrap();
     assert_eq!(
         Browser::anonymous(&app).get(&format!("/attachments/{aid}")).0,
         401

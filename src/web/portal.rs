@@ -453,9 +453,25 @@ pub async fn attachment(
         .await?
         .ok_or(AppError::NotFound)?;
     let path = notices::attachment_path(&state.config.upload_dir, &a.storage_key);
-    let bytes = web::block(move || std::fs::read(path))
-        .await?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading attachment {id}: {e}")))?;
+    let bytes = match web::block(move || std::fs::read(path)).await? {
+        Ok(bytes) => bytes,
+        // The row is there but the file is not: the upload directory was lost or not restored
+        // with the database. The viewer gets the not-found page; the log tells the operator.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::error!(
+                attachment = id,
+                key = %a.storage_key,
+                upload_dir = %state.config.upload_dir.display(),
+                "a photo's file is missing from the upload directory"
+            );
+            return Err(AppError::NotFound);
+        }
+        Err(e) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "reading attachment {id}: {e}"
+            )))
+        }
+    };
     Ok(HttpResponse::Ok()
         .content_type(a.content_type.as_str())
         .insert_header(("Cache-Control", "private, max-age=3600"))
