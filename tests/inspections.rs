@@ -693,7 +693,7 @@ fn roles_visitors_and_merchants_are_kept_out_and_the_committee_only_reads() {
 #[test]
 fn the_inspection_endpoints_are_described_for_openapi() {
     use utoipa::OpenApi;
-    let doc = gongzhi::web::inspections::InspectionsApi::openapi();
+    let doc = gongzhi::web::inspections_api::InspectionsApi::openapi();
     let json = serde_json::to_value(&doc).unwrap();
     let params = &json["paths"]["/api/v1/inspections/{id}"]["get"]["parameters"];
     assert_eq!(params.as_array().map(Vec::len), Some(1), "{params}");

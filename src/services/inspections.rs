@@ -35,25 +35,10 @@ const MAX_DESCRIPTION: usize = 500;
 const MAX_LEGAL_BASIS: usize = 200;
 const MAX_NOTES: usize = 2000;
 
-/// A problem with one input field, in both languages (the web layer turns it into a
-/// `FieldError`; services do not depend on the web layer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// The field: `merchant_id`, `inspected_on`, `kind`, `deductions[i].points`,
-    /// `violations[i].severity`, `violations`, `notes`, ...
-    pub field: String,
-    /// The message in Chinese.
-    pub zh: String,
-    /// The message in English.
-    pub en: String,
-}
+use super::problem::Problem;
 
 fn problem(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem {
-        field: field.into(),
-        zh: zh.into(),
-        en: en.into(),
-    }
+    Problem::new(field, zh, en)
 }
 
 /// An inspection as typed, before validation: the form and the JSON body both become one of

@@ -13,6 +13,7 @@ pub mod merchants;
 pub mod notices;
 pub mod plaque;
 pub mod policy;
+pub mod problem;
 pub mod rating;
 pub mod records;
 pub mod replies;

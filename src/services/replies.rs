@@ -8,7 +8,7 @@ use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::write_tx;
 use crate::db::schema::{merchant_replies, merchants};
 use crate::db::DbConn;
-use crate::services::inspections::Problem;
+use crate::services::problem::Problem;
 
 /// Shortest reply.
 pub const MIN_CHARS: usize = 10;
@@ -20,11 +20,7 @@ pub const MAX_CHARS: usize = 500;
 pub fn validate(body: &str) -> Result<String, Vec<Problem>> {
     let body = body.trim().to_string();
     let mut problems = Vec::new();
-    let p = |zh: &str, en: &str| Problem {
-        field: "body".into(),
-        zh: zh.into(),
-        en: en.into(),
-    };
+    let p = |zh: &str, en: &str| Problem::new("body", zh, en);
     let n = body.chars().count();
     if n < MIN_CHARS {
         problems.push(p("回复至少 10 个字。", "A reply needs at least 10 characters."));

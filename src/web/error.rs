@@ -17,8 +17,8 @@ pub struct FieldError {
     pub en: String,
 }
 
-impl From<crate::services::inspections::Problem> for FieldError {
-    fn from(p: crate::services::inspections::Problem) -> Self {
+impl From<crate::services::problem::Problem> for FieldError {
+    fn from(p: crate::services::problem::Problem) -> Self {
         FieldError {
             field: p.field,
             zh: p.zh,

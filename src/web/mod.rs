@@ -12,6 +12,7 @@ pub mod export;
 pub mod guard;
 pub mod i18n;
 pub mod inspections;
+pub mod inspections_api;
 pub mod merchants;
 pub mod notices;
 pub mod notices_api;

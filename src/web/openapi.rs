@@ -61,7 +61,7 @@ impl Modify for BearerAuth {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::merchants::MerchantsApi::openapi());
-    doc.merge(super::inspections::InspectionsApi::openapi());
+    doc.merge(super::inspections_api::InspectionsApi::openapi());
     doc.merge(super::notices_api::NoticesApi::openapi());
     doc
 }

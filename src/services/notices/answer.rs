@@ -18,7 +18,7 @@ use crate::domain::notice::{apply, Event, NoticeState, Refusal};
 use crate::domain::policy::Policy;
 use crate::mail::outbox::{enqueue, NewMail};
 use crate::mail::render::{self, AnsweredMail, DecisionMail};
-use crate::services::inspections::Problem;
+use crate::services::problem::Problem;
 use crate::services::rating::recompute_in_tx;
 
 /// Most photos per answer.

@@ -14,7 +14,7 @@ use crate::db::DbConn;
 use crate::domain::policy::Policy;
 use crate::mail::outbox::{enqueue, NewMail};
 use crate::mail::render::{self, NoticeMail, ViolationLine};
-use crate::services::inspections::Problem;
+use crate::services::problem::Problem;
 use crate::services::rating::recompute_in_tx;
 
 /// The longest a deadline may be set ahead.
@@ -50,11 +50,7 @@ pub struct Issued {
 }
 
 pub(super) fn problem(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem {
-        field: field.into(),
-        zh: zh.into(),
-        en: en.into(),
-    }
+    Problem::new(field, zh, en)
 }
 
 /// Where a merchant's email goes: the merchant's own address, else its first portal user's.
