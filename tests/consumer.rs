@@ -90,14 +90,16 @@ fn search_finds_open_merchants_by_part_of_name_code_or_address() {
     let (v, _) = search_json(&app, &street);
     assert!(names(&v).contains(&name), "address part {street}: {v}");
 
-    // LIKE wildcards match literally; nonsense finds nothing; an empty query lists nothing.
+    // LIKE wildcards match literally; nonsense finds nothing; an empty query on the page lists
+    // nothing (in the API it lists every open merchant, see below).
     for q in ["%", "_", "不存在的商家"] {
         let (v, _) = search_json(&app, q);
         assert_eq!(v["total"], 0, "{q}");
     }
     assert!(search_page(&app, "不存在的商家").contains("没有找到营业中的商家"));
     let (v, _) = search_json(&app, "  ");
-    assert_eq!(v["total"], 0);
+    assert_eq!(v["total"], 40);
+    assert!(!search_page(&app, "  ").contains("/merchants/1\""));
 
     // Every demo address names its area: all forty merchants fit on one page of fifty.
     let (v, _) = search_json(&app, "片区");
@@ -123,6 +125,46 @@ fn search_finds_open_merchants_by_part_of_name_code_or_address() {
     assert_eq!(v["total"], 0);
     let (_, en) = app.get_text("/search?q=x&lang=en");
     assert!(en.contains("Find a merchant"));
+}
+
+/// With no `q`, the open-data endpoint pages through every open merchant by id; page numbers
+/// that are not whole numbers from 1 are refused, in both languages, on the API and the page.
+#[test]
+fn every_open_merchant_is_listed_page_by_page_and_bad_pages_are_refused() {
+    let app = TestApp::spawn();
+    diesel::update(merchants::table.find(5))
+        .set(merchants::status.eq("closed"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (v, _) = search_json(&app, "");
+    assert_eq!(v["total"], 39, "the forty demo merchants but the closed one");
+    assert_eq!((v["page"].as_i64(), v["per_page"].as_i64()), (Some(1), Some(50)));
+    let ids: Vec<i64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    let expected: Vec<i64> = (1..=40).filter(|id| *id != 5).collect();
+    assert_eq!(ids, expected, "ordered by id, the closed merchant left out");
+    assert!(v["items"][0].get("phone").is_none() && v["items"][0].get("contact_name").is_none());
+    let r = app.get("/api/v1/public/merchants?page=2");
+    let v: serde_json::Value = r.json().unwrap();
+    assert_eq!(
+        (v["total"].as_i64(), v["items"].as_array().map(Vec::len)),
+        (Some(39), Some(0))
+    );
+
+    for bad in ["0", "-1", "zwei", "1.5", "100001"] {
+        let r = app.get(&format!("/api/v1/public/merchants?page={bad}"));
+        assert_eq!(r.status().as_u16(), 422, "page={bad}");
+        let e: serde_json::Value = r.json().unwrap();
+        assert_eq!(e["fields"][0]["field"], "page", "{e}");
+        assert!(e["fields"][0]["zh"].as_str().unwrap().contains("页码"), "{e}");
+        let (s, body) = app.get_text(&format!("/search?q=%E7%8E%8B&page={bad}"));
+        assert_eq!(s, 422, "page={bad}");
+        assert!(body.contains("页码"), "{body}");
+    }
 }
 
 fn plaque_code(app: &TestApp, id: i32) -> (String, String) {

@@ -209,6 +209,20 @@ pub fn search_open(conn: &mut DbConn, q: &str, offset: i64, limit: i64) -> Query
     Ok((rows, total))
 }
 
+/// Every open merchant, a page of them ordered by id (stable paging for open-data consumers), and
+/// how many there are.
+pub fn list_open(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<(Vec<Merchant>, i64)> {
+    let open = || merchants::table.filter(merchants::status.eq("open"));
+    let total: i64 = open().count().get_result(conn)?;
+    let rows = open()
+        .order(merchants::id.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(Merchant::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

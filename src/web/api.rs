@@ -158,20 +158,9 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    /// The page number: empty is 1; anything but a whole number from 1 to 100,000 is refused.
+    /// The page number (see [`super::parse_page`]).
     fn number(&self) -> Result<i64, AppError> {
-        let raw = self.page.trim();
-        if raw.is_empty() {
-            return Ok(1);
-        }
-        match raw.parse::<i64>() {
-            Ok(n) if (1..=100_000).contains(&n) => Ok(n),
-            _ => Err(AppError::invalid(
-                "page",
-                "页码应为 1 到 100000 之间的整数。",
-                "The page must be a whole number from 1 to 100000.",
-            )),
-        }
+        super::parse_page(&self.page)
     }
 }
 

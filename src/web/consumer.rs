@@ -111,16 +111,26 @@ impl SearchQuery {
         self.q.trim().chars().take(MAX_QUERY_CHARS).collect()
     }
 
-    fn page(&self) -> i64 {
-        self.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 10_000)
+    fn page(&self) -> Result<i64, AppError> {
+        super::parse_page(&self.page)
     }
 }
 
-async fn run_search(state: &AppState, q: &SearchQuery) -> Result<(Vec<Merchant>, i64), AppError> {
+/// The open merchants matching the query's text, a page of them; with no text, every open
+/// merchant (`all_when_empty`, the open-data listing) or none (the search page's empty form).
+async fn run_search(
+    state: &AppState,
+    q: &SearchQuery,
+    all_when_empty: bool,
+) -> Result<(Vec<Merchant>, i64), AppError> {
     let text = q.text();
-    let offset = (q.page() - 1) * PER_PAGE;
+    let offset = (q.page()? - 1) * PER_PAGE;
     with_db(state, move |c| {
-        Ok(plaque::search_open(c, &text, offset, PER_PAGE)?)
+        Ok(if text.is_empty() && all_when_empty {
+            plaque::list_open(c, offset, PER_PAGE)?
+        } else {
+            plaque::search_open(c, &text, offset, PER_PAGE)?
+        })
     })
     .await
 }
@@ -162,8 +172,8 @@ pub async fn search_page(
 ) -> Result<SearchPage, AppError> {
     let q = query.into_inner();
     let text = q.text();
-    let n = q.page();
-    let (rows, total) = run_search(&state, &q).await?;
+    let n = q.page()?;
+    let (rows, total) = run_search(&state, &q, false).await?;
     let lang = page.lang;
     let hits = rows
         .iter()
@@ -206,16 +216,21 @@ pub struct SearchItem {
     pub list: String,
 }
 
-/// Open merchants whose name, credit code or address contains `q`, 50 a page.
+/// Open merchants, 50 a page: those whose name, credit code or address contains `q`, ordered by
+/// name; with no `q`, every open merchant, ordered by id (new merchants come last, so paging
+/// through all of them is stable).
 #[utoipa::path(get, path = "/api/v1/public/merchants", tag = "public",
-    params(("q" = String, Query), ("page" = Option<i64>, Query)),
-    responses((status = 200, description = "{\"items\": [SearchItem], \"page\", \"per_page\", \"total\"}")))]
+    params(("q" = Option<String>, Query, description = "part of a name, credit code or address"),
+        ("page" = Option<i64>, Query, description = "from 1 (the default) to 100000")),
+    responses((status = 200, description = "{\"items\": [SearchItem], \"page\", \"per_page\", \"total\"}"),
+        (status = 422, description = "a page that is not a whole number from 1 to 100000")))]
 pub async fn api_search(
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let (rows, total) = run_search(&state, &q).await?;
+    let page = q.page()?;
+    let (rows, total) = run_search(&state, &q, true).await?;
     let items: Vec<SearchItem> = rows
         .into_iter()
         .map(|m| SearchItem {
@@ -234,7 +249,7 @@ pub async fn api_search(
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .json(serde_json::json!({
             "items": items,
-            "page": q.page(),
+            "page": page,
             "per_page": PER_PAGE,
             "total": total,
         })))

@@ -746,16 +746,7 @@ pub async fn api_search(
 ) -> Result<HttpResponse, ApiError> {
     user.require(STAFF)?;
     let params = query.into_inner();
-    let page = match params.page.trim() {
-        "" => 1,
-        p => p.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            AppError::invalid(
-                "page",
-                "页码应为正整数。",
-                "The page must be a positive whole number.",
-            )
-        })?,
-    };
+    let page = super::parse_page(&params.page)?;
     let filter = params.filter();
     let result = with_db(&state, move |c| Ok(service::search(c, &filter, page)?)).await?;
     Ok(HttpResponse::Ok().json(MerchantPage {

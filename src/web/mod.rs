@@ -89,6 +89,26 @@ pub fn parse_id(raw: &str) -> Result<i32, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
+/// The most pages any paged page or endpoint goes to: far past the last page of the largest town.
+pub const MAX_PAGE: i64 = 100_000;
+
+/// A `page` query parameter: empty is page 1; anything but a whole number from 1 to [`MAX_PAGE`]
+/// is refused with a message in both languages (422), never silently read as another page.
+pub fn parse_page(raw: &str) -> Result<i64, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(1);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        _ => Err(AppError::invalid(
+            "page",
+            &format!("页码应为 1 到 {MAX_PAGE} 之间的整数。"),
+            &format!("The page must be a whole number from 1 to {MAX_PAGE}."),
+        )),
+    }
+}
+
 /// Session keys.
 pub(crate) const SESSION_USER: &str = "uid";
 pub(crate) const SESSION_USERNAME: &str = "uname";

@@ -244,18 +244,8 @@ pub struct ListFilter {
 impl ListFilter {
     /// The page number: empty is 1; anything but a whole number from 1 is refused.
     fn page(&self) -> Result<usize, AppError> {
-        let raw = self.page.trim();
-        if raw.is_empty() {
-            return Ok(1);
-        }
-        match raw.parse::<usize>() {
-            Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
-            _ => Err(AppError::invalid(
-                "page",
-                "页码应为从 1 开始的整数。",
-                "The page must be a whole number from 1.",
-            )),
-        }
+        // At most MAX_PAGE, so the conversion cannot fail.
+        super::parse_page(&self.page).map(|n| usize::try_from(n).unwrap_or(1))
     }
 }
 
