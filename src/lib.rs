@@ -64,6 +64,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             lists: Default::default(),
             pages: Default::default(),
             records: Default::default(),
+            search: Default::default(),
         },
         session_key,
         demo_loaded,

@@ -19,6 +19,22 @@ fn merchant(app: &TestApp, id: i32) -> (String, String, String) {
     (n, code.unwrap(), a)
 }
 
+/// Changes a merchant as the staff pages do: in a write transaction, touching `updated_at`.
+fn edit(
+    app: &TestApp,
+    id: i32,
+    change: impl FnOnce(&mut gongzhi::db::DbConn) -> diesel::QueryResult<usize>,
+) {
+    let mut conn = app.conn();
+    gongzhi::db::models::write_tx(&mut conn, |c| {
+        change(c)?;
+        diesel::update(merchants::table.find(id))
+            .set(merchants::updated_at.eq(gongzhi::db::models::now_utc()))
+            .execute(c)
+    })
+    .unwrap();
+}
+
 fn search_json(app: &TestApp, q: &str) -> (serde_json::Value, String) {
     let r = app
         .client
@@ -107,20 +123,22 @@ fn search_finds_open_merchants_by_part_of_name_code_or_address() {
     assert_eq!(v["items"].as_array().unwrap().len(), 40);
 
     // Latin letters match in any case, on both backends.
-    diesel::update(merchants::table.find(36))
-        .set(merchants::name.eq("Star Coffee 星辰咖啡"))
-        .execute(&mut *app.conn())
-        .unwrap();
+    edit(&app, 36, |c| {
+        diesel::update(merchants::table.find(36))
+            .set(merchants::name.eq("Star Coffee 星辰咖啡"))
+            .execute(c)
+    });
     for q in ["star coffee", "STAR", "sTaR cOf"] {
         let (v, _) = search_json(&app, q);
         assert_eq!(names(&v), vec!["Star Coffee 星辰咖啡"], "{q}");
     }
 
     // Closed merchants are not found.
-    diesel::update(merchants::table.find(2))
-        .set(merchants::status.eq("closed"))
-        .execute(&mut *app.conn())
-        .unwrap();
+    edit(&app, 2, |c| {
+        diesel::update(merchants::table.find(2))
+            .set(merchants::status.eq("closed"))
+            .execute(c)
+    });
     let (v, _) = search_json(&app, "牛肉");
     assert_eq!(v["total"], 0);
     let (_, en) = app.get_text("/search?q=x&lang=en");

@@ -58,6 +58,17 @@ fn visit(app: &TestApp, path: &str) -> String {
     r.text().unwrap()
 }
 
+/// How many open merchants the public search finds for `q`.
+fn found(app: &TestApp, q: &str) -> i64 {
+    let r = common::client()
+        .get(app.url("/api/v1/public/merchants"))
+        .query(&[("q", q)])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.json::<serde_json::Value>().unwrap()["total"].as_i64().unwrap()
+}
+
 fn edition_label(n: i32) -> String {
     format!("第{n}期")
 }
@@ -75,6 +86,7 @@ fn trusted_for_a_minute() {
     let list = visit(&app, "/lists/red");
     let record = visit(&app, "/merchants/1");
     assert!(!record.contains("改名后的小店"));
+    assert_eq!(found(&app, "家常菜"), 1, "the search index is built");
 
     // Published and renamed by other processes: within the minute this server still trusts
     // what it read, without asking the database.
@@ -83,6 +95,7 @@ fn trusted_for_a_minute() {
     rename_elsewhere(&app, "改名后的小店");
     assert!(!visit(&app, "/lists/red").contains(&edition_label(n)));
     assert!(!visit(&app, "/merchants/1").contains("改名后的小店"));
+    assert_eq!(found(&app, "改名后"), 0);
 
     // Any write through this server — here a staff member's sign-in token — makes the next
     // request look at the database again.
@@ -96,14 +109,18 @@ fn trusted_for_a_minute() {
     assert!(visit(&app, "/lists/red").contains(&edition_label(n)));
     assert!(visit(&app, "/merchants/1").contains("改名后的小店"));
     assert!(visit(&app, "/").contains(&edition_label(n)));
+    assert_eq!(found(&app, "改名后"), 1);
+    assert_eq!(found(&app, "家常菜"), 0, "the old name is gone from the index");
 }
 
 fn asked_on_every_visit() {
     let app = TestApp::spawn_with_config(true, &[("GONGZHI_PUBLIC_RECHECK_MS", "0")], false);
     visit(&app, "/lists/black");
     visit(&app, "/merchants/1");
+    assert_eq!(found(&app, "家常菜"), 1);
     let n = publish_from_the_command_line(&app);
     rename_elsewhere(&app, "另一台服务器改的名");
+    assert_eq!(found(&app, "另一台服务器"), 1);
     assert!(visit(&app, "/lists/black").contains(&edition_label(n)));
     assert!(visit(&app, "/merchants/1").contains("另一台服务器改的名"));
 }

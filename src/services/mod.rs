@@ -18,6 +18,7 @@ pub mod rating;
 pub mod records;
 pub mod replies;
 pub mod rewards;
+pub mod search;
 pub mod tokens;
 pub mod trainings;
 pub mod users;

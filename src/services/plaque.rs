@@ -7,13 +7,10 @@
 //! [`search_open`] touch the database.
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::db::models::merchant::Merchant;
 use crate::db::models::settings;
-use crate::db::schema::merchants;
 use crate::db::DbConn;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -159,70 +156,6 @@ pub fn qr_svg(text: &str) -> anyhow::Result<String> {
     Ok(image[start..].to_string())
 }
 
-diesel::define_sql_function! {
-    /// SQL `lower()`; PostgreSQL's `LIKE` is case-sensitive, SQLite's only for non-ASCII.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-/// `%text%` with `%`, `_` and `\` escaped, so user text matches literally.
-pub fn like_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for ch in text.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out.push('%');
-    out
-}
-
-/// One page of open merchants whose name, credit code or address contains `q` (Latin letters
-/// in any case), by name; and how many match in all. An empty `q` matches nothing.
-pub fn search_open(conn: &mut DbConn, q: &str, offset: i64, limit: i64) -> QueryResult<(Vec<Merchant>, i64)> {
-    let text = q.trim();
-    if text.is_empty() {
-        return Ok((Vec::new(), 0));
-    }
-    let lowered = like_pattern(&text.to_lowercase());
-    let code = like_pattern(&text.to_uppercase());
-    let filtered = || {
-        merchants::table
-            .filter(merchants::status.eq("open"))
-            .filter(
-                lower(merchants::name)
-                    .like(lowered.clone())
-                    .escape('\\')
-                    .or(merchants::credit_code.like(code.clone()).escape('\\'))
-                    .or(lower(merchants::address).like(lowered.clone()).escape('\\')),
-            )
-            .into_boxed()
-    };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((merchants::name.asc(), merchants::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Merchant::as_select())
-        .load(conn)?;
-    Ok((rows, total))
-}
-
-/// Every open merchant, a page of them ordered by id (stable paging for open-data consumers), and
-/// how many there are.
-pub fn list_open(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<(Vec<Merchant>, i64)> {
-    let open = || merchants::table.filter(merchants::status.eq("open"));
-    let total: i64 = open().count().get_result(conn)?;
-    let rows = open()
-        .order(merchants::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(Merchant::as_select())
-        .load(conn)?;
-    Ok((rows, total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +236,5 @@ mod tests {
             check_url("https://x.example/", 3, "c"),
             "https://x.example/merchants/3/plaque/check?code=c"
         );
-        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
     }
 }

@@ -12,7 +12,7 @@
 //! query, edition, rating, the user shown in the header).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_session::Session;
@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use super::{auth, Lang, PageCtx, SESSION_ROLE, SESSION_USERNAME};
 use crate::services::lists::Version;
 use crate::services::records::RecordVersion;
+use crate::services::search::{SearchIndex, SearchVersion};
 
 /// How long browsers and proxies may reuse an export without asking again.
 pub const EXPORT_CACHE_CONTROL: &str = "public, max-age=300";
@@ -345,6 +346,60 @@ impl RecordCache {
                 page,
             },
         );
+    }
+}
+
+/// The consumers' search index (`services::search`), kept while its version holds and trusted
+/// without asking the database like the pages above (see [`Checked`]).
+#[derive(Default)]
+pub struct SearchCache {
+    current: Mutex<Option<(Arc<SearchIndex>, Checked)>>,
+    /// Held while an index is built, so a change is read from the database once, not by every
+    /// search waiting for it.
+    building: Mutex<()>,
+}
+
+impl SearchCache {
+    /// The index, if its version was read less than `recheck` ago and no write ended here since.
+    pub fn get_recent(&self, recheck: Duration) -> Option<Arc<SearchIndex>> {
+        let current = self.current.lock().ok()?;
+        match &*current {
+            Some((idx, checked)) if checked.still_holds(recheck) => Some(idx.clone()),
+            _ => None,
+        }
+    }
+
+    /// The index at `version` (read at `checked`), built now when the kept one is of another.
+    pub fn at(
+        &self,
+        conn: &mut crate::db::DbConn,
+        version: SearchVersion,
+        checked: Checked,
+    ) -> diesel::QueryResult<Arc<SearchIndex>> {
+        if let Some(idx) = self.confirm(version, checked) {
+            return Ok(idx);
+        }
+        let _one_at_a_time = self.building.lock();
+        if let Some(idx) = self.confirm(version, checked) {
+            return Ok(idx);
+        }
+        let idx = Arc::new(SearchIndex::build(conn, version)?);
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some((idx.clone(), checked));
+        }
+        Ok(idx)
+    }
+
+    /// The kept index if it is at `version`, noting the check.
+    fn confirm(&self, version: SearchVersion, checked: Checked) -> Option<Arc<SearchIndex>> {
+        let mut current = self.current.lock().ok()?;
+        match &mut *current {
+            Some((idx, before)) if idx.version == version => {
+                *before = checked.later(Some(*before));
+                Some(idx.clone())
+            }
+            _ => None,
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use chrono::{Datelike, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use super::auth::check_csrf;
+use super::cache::Checked;
 use super::error::FieldError;
 use super::guard::{CurrentUser, STAFF};
 use super::public::stars_display;
@@ -17,6 +18,7 @@ use crate::db::models::merchant::Merchant;
 use crate::db::models::now_utc;
 use crate::services::complaints::{self, Decision, FileError, FormTiming, NewComplaint, TriageError};
 use crate::services::plaque::{self, PlaqueFacts, Verdict};
+use crate::services::search;
 
 /// Messages of the consumer pages.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
@@ -116,8 +118,9 @@ impl SearchQuery {
     }
 }
 
-/// The open merchants matching the query's text, a page of them; with no text, every open
-/// merchant (`all_when_empty`, the open-data listing) or none (the search page's empty form).
+/// The open merchants matching the query's text, a page of them, and how many match; with no
+/// text, every open merchant (`all_when_empty`, the open-data listing) or none (the search page's
+/// empty form).
 async fn run_search(
     state: &AppState,
     q: &SearchQuery,
@@ -125,12 +128,32 @@ async fn run_search(
 ) -> Result<(Vec<Merchant>, i64), AppError> {
     let text = q.text();
     let offset = (q.page()? - 1) * PER_PAGE;
+    if text.is_empty() && all_when_empty {
+        return with_db(state, move |c| Ok(search::list_open(c, offset, PER_PAGE)?)).await;
+    }
+    if text.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let recent = state.search.get_recent(state.config.public_recheck);
+    let cache = state.search.clone();
     with_db(state, move |c| {
-        Ok(if text.is_empty() && all_when_empty {
-            plaque::list_open(c, offset, PER_PAGE)?
-        } else {
-            plaque::search_open(c, &text, offset, PER_PAGE)?
-        })
+        let index = match recent {
+            Some(index) => index,
+            None => {
+                let checked = Checked::now();
+                let v = search::version(c)?;
+                cache.at(c, v, checked)?
+            }
+        };
+        let ids = index.matching(&text);
+        let page: Vec<i32> = ids
+            .iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(PER_PAGE as usize)
+            .copied()
+            .collect();
+        let total = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+        Ok((search::open_merchants(c, &page)?, total))
     })
     .await
 }

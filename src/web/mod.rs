@@ -49,6 +49,8 @@ pub struct AppState {
     pub pages: std::sync::Arc<cache::PageCache>,
     /// The merchant records as rendered for visitors, each kept while its data does not change.
     pub records: std::sync::Arc<cache::RecordCache>,
+    /// The consumers' merchant search index, kept while no merchant changes.
+    pub search: std::sync::Arc<cache::SearchCache>,
 }
 
 /// Runs `f` with a pooled connection on actix's blocking pool, so diesel never blocks the async
