@@ -20,11 +20,7 @@ fn merchant(app: &TestApp, id: i32) -> (String, String, String) {
 }
 
 /// Changes a merchant as the staff pages do: in a write transaction, touching `updated_at`.
-fn edit(
-    app: &TestApp,
-    id: i32,
-    change: impl FnOnce(&mut gongzhi::db::DbConn) -> diesel::QueryResult<usize>,
-) {
+fn edit(app: &TestApp, id: i32, change: impl FnOnce(&mut gongzhi::db::DbConn) -> diesel::QueryResult<usize>) {
     let mut conn = app.conn();
     gongzhi::db::models::write_tx(&mut conn, |c| {
         change(c)?;
