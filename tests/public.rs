@@ -594,3 +594,76 @@ fn public_pages_come_gzip_compressed_to_browsers_that_ask() {
     assert!(r.headers().get("content-encoding").is_none());
     assert!(r.text().unwrap().contains("</html>"));
 }
+
+/// An edition's page shows the first 100 of each list with the counts; a whole list is paged 100
+/// at a time (a large town's black list would be megabytes in one page); bad queries are refused.
+#[test]
+fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
+    use diesel::prelude::*;
+    use gongzhi::db::schema::{edition_entries, editions};
+    let app = TestApp::spawn();
+    let mut c = app.conn();
+    diesel::insert_into(editions::table)
+        .values((
+            editions::number.eq(7),
+            editions::published_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+            editions::published_at.eq(gongzhi::db::models::now_utc()),
+            editions::policy_version.eq("test"),
+            editions::note.eq("250 black"),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    let eid: i32 = editions::table
+        .filter(editions::number.eq(7))
+        .select(editions::id)
+        .first(&mut *c)
+        .unwrap();
+    for i in 0..250 {
+        diesel::insert_into(edition_entries::table)
+            .values((
+                edition_entries::edition_id.eq(eid),
+                edition_entries::merchant_id.eq(1 + i % 40),
+                edition_entries::merchant_name.eq(format!("黑榜商户{i:03}")),
+                edition_entries::category.eq("餐饮服务"),
+                edition_entries::area.eq("老街片区"),
+                edition_entries::stars.eq(Some(1)),
+                edition_entries::list.eq("black"),
+                edition_entries::reason.eq("测试原因"),
+                edition_entries::since.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+    }
+    drop(c);
+
+    let (s, overview) = app.get_text("/editions/7");
+    assert_eq!(s, 200);
+    assert!(overview.contains("黑榜商户000") && overview.contains("黑榜商户099"));
+    assert!(!overview.contains("黑榜商户100"), "only the first hundred");
+    assert!(overview.contains("查看全部 250 家"), "and a link to the rest");
+    assert!(
+        overview.contains("href=\"/editions/7?list=black&#38;page=1\""),
+        "{overview}"
+    );
+
+    let (s, p2) = app.get_text("/editions/7?list=black&page=2");
+    assert_eq!(s, 200);
+    assert!(p2.contains("黑榜商户100") && p2.contains("黑榜商户199") && !p2.contains("黑榜商户099"));
+    assert!(p2.contains("2/3") && p2.contains("rel=\"prev\"") && p2.contains("rel=\"next\""));
+    assert!(!p2.contains("class=\"card red\""), "one list only");
+    let (s, p3) = app.get_text("/editions/7?list=black&page=3");
+    assert_eq!(s, 200);
+    assert!(p3.contains("黑榜商户249") && !p3.contains("rel=\"next\""));
+    let (s, red) = app.get_text("/editions/7?list=red&lang=en");
+    assert_eq!(s, 200);
+    assert!(red.contains("class=\"card red\"") && !red.contains("class=\"card black\""));
+
+    assert_eq!(app.get("/editions/7?list=black&page=4").status().as_u16(), 404);
+    assert_eq!(app.get("/editions/7?list=green").status().as_u16(), 404);
+    let (s, body) = app.get_text("/editions/7?list=black&page=zero");
+    assert_eq!(s, 422);
+    assert!(body.contains("页码"), "{body}");
+    let (s, body) = app.get_text("/editions/7?page=2");
+    assert_eq!(s, 422, "page without a list");
+    assert!(body.contains("红榜或黑榜"), "{body}");
+}

@@ -179,6 +179,46 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Edition>> {
         .load(conn)
 }
 
+/// One edition by number.
+pub fn by_number(conn: &mut DbConn, number: i32) -> QueryResult<Option<Edition>> {
+    editions::table
+        .filter(editions::number.eq(number))
+        .select(Edition::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// How many merchants an edition put on `list`.
+pub fn count_on(conn: &mut DbConn, edition_id: i32, list: &str) -> QueryResult<i64> {
+    edition_entries::table
+        .filter(edition_entries::edition_id.eq(edition_id))
+        .filter(edition_entries::list.eq(list))
+        .count()
+        .get_result(conn)
+}
+
+/// A page of an edition's `list`, in the order the list pages use (stars, then name).
+pub fn entries_on(
+    conn: &mut DbConn,
+    edition_id: i32,
+    list: &str,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<EditionEntry>> {
+    edition_entries::table
+        .filter(edition_entries::edition_id.eq(edition_id))
+        .filter(edition_entries::list.eq(list))
+        .order((
+            edition_entries::stars.desc(),
+            edition_entries::merchant_name.asc(),
+            edition_entries::merchant_id.asc(),
+        ))
+        .offset(offset)
+        .limit(limit)
+        .select(EditionEntry::as_select())
+        .load(conn)
+}
+
 /// One edition by number with its entries (red first, then black).
 pub fn find(conn: &mut DbConn, number: i32) -> QueryResult<Option<(Edition, Vec<EditionEntry>)>> {
     let Some(e) = editions::table

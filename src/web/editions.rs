@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::auth::check_csrf;
 use super::guard::{CurrentUser, COMMITTEE};
-use super::public::stars_display;
+use super::public::{stars_display, LIST_PAGE_SIZE};
 use super::{with_db, AppError, AppState, PageCtx};
 use crate::services::editions::{self, Edition, PublishError};
 
@@ -44,43 +44,115 @@ pub async fn archive(state: web::Data<AppState>, page: PageCtx) -> Result<Editio
     })
 }
 
+/// One list of an edition as the page shows it: a page of its entries and where the others are.
+pub struct ListPart {
+    pub total: i64,
+    pub rows: Vec<EntryRow>,
+    /// The link to the whole list, paged, when the overview shows only its first page.
+    pub all_href: Option<String>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub page_number: i64,
+    pub pages: i64,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "public/edition.html")]
 pub struct EditionPage {
     page: PageCtx,
     edition: Edition,
-    red: Vec<EntryRow>,
-    black: Vec<EntryRow>,
+    /// `None` when the page shows only the other list.
+    red: Option<ListPart>,
+    black: Option<ListPart>,
 }
 
-/// GET /editions/{number}
+/// `GET /editions/{number}` query: `?list=red|black&page=N` shows one list, paged.
+#[derive(Deserialize, Default)]
+pub struct EditionQuery {
+    #[serde(default)]
+    list: String,
+    #[serde(default)]
+    page: String,
+}
+
+fn row(e: editions::EditionEntry, lang: super::Lang) -> EntryRow {
+    let (stars_text, stars_label) = stars_display(e.stars, lang);
+    EntryRow {
+        merchant_id: e.merchant_id,
+        name: e.merchant_name,
+        category: e.category,
+        area: e.area,
+        stars_text,
+        stars_label,
+        reason: e.reason,
+        since: e.since.to_string(),
+    }
+}
+
+/// GET /editions/{number}: an edition as published — the first 100 of each list with their
+/// counts; `?list=red|black&page=N` shows one list, 100 a page (a large town's black list runs
+/// to thousands of entries, megabytes in one page).
 pub async fn show(
     state: web::Data<AppState>,
     page: PageCtx,
     path: web::Path<String>,
+    query: web::Query<EditionQuery>,
 ) -> Result<EditionPage, AppError> {
     let number: i32 = path.parse().map_err(|_| AppError::NotFound)?;
-    let (edition, entries) = with_db(&state, move |c| Ok(editions::find(c, number)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lang = page.lang;
-    let (mut red, mut black) = (Vec::new(), Vec::new());
-    for e in entries {
-        let (stars_text, stars_label) = stars_display(e.stars, lang);
-        let row = EntryRow {
-            merchant_id: e.merchant_id,
-            name: e.merchant_name,
-            category: e.category,
-            area: e.area,
-            stars_text,
-            stars_label,
-            reason: e.reason,
-            since: e.since.to_string(),
+    let EditionQuery { list, page: raw_page } = query.into_inner();
+    let only: Option<&'static str> = match list.trim() {
+        "" => None,
+        "red" => Some("red"),
+        "black" => Some("black"),
+        _ => return Err(AppError::NotFound),
+    };
+    let page_number = super::parse_page(&raw_page)?;
+    if only.is_none() && page_number != 1 {
+        return Err(AppError::invalid(
+            "page",
+            "分页时请选择红榜或黑榜（list=red 或 list=black）。",
+            "Choose the red or the black list to page through (list=red or list=black).",
+        ));
+    }
+    let size = LIST_PAGE_SIZE as i64;
+    let (edition, parts) = with_db(&state, move |c| {
+        let Some(edition) = editions::by_number(c, number)? else {
+            return Ok(None);
         };
-        if e.list == "red" {
-            red.push(row);
-        } else {
-            black.push(row);
+        let mut parts = Vec::new();
+        for list in ["red", "black"] {
+            if only.is_some_and(|o| o != list) {
+                parts.push(None);
+                continue;
+            }
+            let total = editions::count_on(c, edition.id, list)?;
+            let entries = editions::entries_on(c, edition.id, list, (page_number - 1) * size, size)?;
+            parts.push(Some((list, total, entries)));
+        }
+        Ok(Some((edition, parts)))
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let lang = page.lang;
+    let mut parts = parts.into_iter().map(|p| {
+        p.map(|(list, total, entries)| {
+            let pages = ((total + size - 1) / size).max(1);
+            let href = |n: i64| format!("/editions/{number}?list={list}&page={n}");
+            ListPart {
+                total,
+                rows: entries.into_iter().map(|e| row(e, lang)).collect(),
+                all_href: (only.is_none() && total > size).then(|| href(1)),
+                prev_href: (only.is_some() && page_number > 1).then(|| href(page_number - 1)),
+                next_href: (only.is_some() && page_number < pages).then(|| href(page_number + 1)),
+                page_number,
+                pages,
+            }
+        })
+    });
+    let (red, black) = (parts.next().flatten(), parts.next().flatten());
+    if let Some(part) = red.as_ref().or(black.as_ref()) {
+        if page_number > part.pages {
+            return Err(AppError::NotFound);
         }
     }
     Ok(EditionPage {
@@ -91,7 +163,6 @@ pub async fn show(
     })
 }
 
-/// The publish form's fields.
 #[derive(Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
