@@ -65,6 +65,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             pages: Default::default(),
             records: Default::default(),
             search: Default::default(),
+            editions: Default::default(),
         },
         session_key,
         demo_loaded,

@@ -658,6 +658,26 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
     assert_eq!(s, 200);
     assert!(red.contains("class=\"card red\"") && !red.contains("class=\"card black\""));
 
+    // A visitor's edition page is kept rendered: the same tag, 304 on it, no cookie.
+    let anon = common::client();
+    let first = anon.get(app.url("/editions/7?list=black&page=2")).send().unwrap();
+    assert!(first.headers().get("set-cookie").is_none());
+    assert_eq!(first.headers()["cache-control"], "public, no-cache");
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    assert_eq!(first.text().unwrap(), p2, "the cached page is the page");
+    let again = anon
+        .get(app.url("/editions/7?list=black&page=2"))
+        .header("If-None-Match", &tag)
+        .send()
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    let other = anon.get(app.url("/editions/7?list=black&page=3")).send().unwrap();
+    assert_ne!(
+        other.headers()["etag"].to_str().unwrap(),
+        tag,
+        "another page, another tag"
+    );
+
     assert_eq!(app.get("/editions/7?list=black&page=4").status().as_u16(), 404);
     assert_eq!(app.get("/editions/7?list=green").status().as_u16(), 404);
     let (s, body) = app.get_text("/editions/7?list=black&page=zero");

@@ -349,6 +349,35 @@ impl RecordCache {
     }
 }
 
+/// Most edition pages kept rendered; past it the cache starts again.
+const MAX_EDITION_PAGES: usize = 2048;
+
+/// Rendered pages of published editions for visitors with no session. A published edition never
+/// changes (the database refuses updates and deletes of its rows), so its pages are kept without
+/// a version: keys name the edition, the list, the page and the language.
+#[derive(Default)]
+pub struct EditionCache {
+    inner: Mutex<HashMap<String, Rendered>>,
+}
+
+impl EditionCache {
+    /// The page under `key`, if it was rendered before.
+    pub fn get(&self, key: &str) -> Option<Rendered> {
+        self.inner.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps a rendered page.
+    pub fn put(&self, key: String, page: Rendered) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.len() >= MAX_EDITION_PAGES {
+            inner.clear();
+        }
+        inner.insert(key, page);
+    }
+}
+
 /// The consumers' search index (`services::search`), kept while its version holds and trusted
 /// without asking the database like the pages above (see [`Checked`]).
 #[derive(Default)]

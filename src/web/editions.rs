@@ -2,12 +2,13 @@
 //! publish form.
 
 use actix_session::Session;
-use actix_web::{http::header, web, HttpResponse};
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::auth::check_csrf;
+use super::cache::{page_response, viewer_ctx, Rendered};
 use super::guard::{CurrentUser, COMMITTEE};
 use super::public::{stars_display, LIST_PAGE_SIZE};
 use super::{with_db, AppError, AppState, PageCtx};
@@ -56,7 +57,7 @@ pub struct ListPart {
     pub pages: i64,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "public/edition.html")]
 pub struct EditionPage {
     page: PageCtx,
@@ -92,12 +93,16 @@ fn row(e: editions::EditionEntry, lang: super::Lang) -> EntryRow {
 /// GET /editions/{number}: an edition as published — the first 100 of each list with their
 /// counts; `?list=red|black&page=N` shows one list, 100 a page (a large town's black list runs
 /// to thousands of entries, megabytes in one page).
+///
+/// Visitors with no session get the page from [`super::cache::EditionCache`] (with an ETag, and
+/// gzip-compressed once, like the other public pages): an edition never changes.
 pub async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    page: PageCtx,
+    session: Session,
     path: web::Path<String>,
     query: web::Query<EditionQuery>,
-) -> Result<EditionPage, AppError> {
+) -> Result<HttpResponse, AppError> {
     let number: i32 = path.parse().map_err(|_| AppError::NotFound)?;
     let EditionQuery { list, page: raw_page } = query.into_inner();
     let only: Option<&'static str> = match list.trim() {
@@ -113,6 +118,18 @@ pub async fn show(
             "分页时请选择红榜或黑榜（list=red 或 list=black）。",
             "Choose the red or the black list to page through (list=red or list=black).",
         ));
+    }
+    let page = viewer_ctx(&req, &session);
+    let public = page.user.is_none();
+    let key = format!(
+        "{number}:{}:{page_number}:{}",
+        only.unwrap_or("both"),
+        page.lang.tag()
+    );
+    if public {
+        if let Some(hit) = state.editions.get(&key) {
+            return Ok(page_response(&req, &hit, true));
+        }
     }
     let size = LIST_PAGE_SIZE as i64;
     let (edition, parts) = with_db(&state, move |c| {
@@ -155,12 +172,16 @@ pub async fn show(
             return Err(AppError::NotFound);
         }
     }
-    Ok(EditionPage {
+    let rendered = Rendered::of(&EditionPage {
         page,
         edition,
         red,
         black,
-    })
+    })?;
+    if public {
+        state.editions.put(key, rendered.clone());
+    }
+    Ok(page_response(&req, &rendered, public))
 }
 
 #[derive(Deserialize)]

@@ -51,6 +51,8 @@ pub struct AppState {
     pub records: std::sync::Arc<cache::RecordCache>,
     /// The consumers' merchant search index, kept while no merchant changes.
     pub search: std::sync::Arc<cache::SearchCache>,
+    /// Published editions' pages as rendered for visitors (editions never change).
+    pub editions: std::sync::Arc<cache::EditionCache>,
 }
 
 /// Runs `f` with a pooled connection on actix's blocking pool, so diesel never blocks the async
