@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{CurrentUser, ADMIN};
+use super::parse_id;
 use super::{html, see_other, with_db, AppError, AppState, PageCtx};
 use crate::db::models::audit::{self, AuditEntry, Change, Verification};
 use crate::db::models::write_tx;
@@ -225,7 +226,7 @@ pub async fn users_set_active(
 ) -> Result<HttpResponse, AppError> {
     user.require(ADMIN)?;
     check_csrf(&session, &form.csrf)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let active = match form.active.as_str() {
         "true" => true,
         "false" => false,

@@ -3,6 +3,7 @@
 use actix_web::{http::header, web, HttpResponse};
 use serde::Serialize;
 
+use super::parse_id;
 use super::{with_db, ApiError, AppError, AppState};
 use crate::domain::rating::Rating;
 
@@ -71,7 +72,7 @@ pub async fn public_edition(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let number: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let number = parse_id(&path)?;
     let (e, entries) = with_db(&state, move |c| Ok(crate::services::editions::find(c, number)?))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -127,7 +128,7 @@ pub async fn public_merchant(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let policy = state.policy.clone();
     let rec = with_db(&state, move |c| {
         Ok(crate::services::records::merchant_record(c, id, &policy)?)
@@ -286,7 +287,7 @@ pub async fn revoke_token(
     user: super::guard::ApiUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let actor = user.actor();
     let is_admin = user.role == "admin";
     let done = with_db(&state, move |c| {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{ApiUser, CurrentUser, COMMITTEE};
+use super::parse_id;
 use super::{html, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::domain::money::{format_fen, parse_yuan};
 use crate::services::rewards::{self, Grant, GrantError, Ledger};
@@ -255,7 +256,7 @@ pub async fn training_show(
     path: web::Path<String>,
 ) -> Result<TrainingPage, AppError> {
     user.require(COMMITTEE)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     training_page(&state, page, id, vec![]).await
 }
 
@@ -269,7 +270,7 @@ pub async fn training_attend(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     user.require(COMMITTEE)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let mut csrf = String::new();
     let mut ids = Vec::new();
     let mut bad = false;
@@ -552,7 +553,7 @@ pub async fn api_attendance(
     body: web::Json<AttendanceInput>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(COMMITTEE)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     if body.merchant_ids.is_empty() || body.merchant_ids.len() > 10_000 {
         return Err(AppError::invalid(
             "merchant_ids",

@@ -124,10 +124,11 @@ impl SearchQuery {
 async fn run_search(
     state: &AppState,
     q: &SearchQuery,
+    page: i64,
     all_when_empty: bool,
 ) -> Result<(Vec<Merchant>, i64), AppError> {
     let text = q.text();
-    let offset = (q.page()? - 1) * PER_PAGE;
+    let offset = (page - 1) * PER_PAGE;
     if text.is_empty() && all_when_empty {
         return with_db(state, move |c| Ok(search::list_open(c, offset, PER_PAGE)?)).await;
     }
@@ -196,7 +197,7 @@ pub async fn search_page(
     let q = query.into_inner();
     let text = q.text();
     let n = q.page()?;
-    let (rows, total) = run_search(&state, &q, false).await?;
+    let (rows, total) = run_search(&state, &q, n, false).await?;
     let lang = page.lang;
     let hits = rows
         .iter()
@@ -253,7 +254,7 @@ pub async fn api_search(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = q.page()?;
-    let (rows, total) = run_search(&state, &q, true).await?;
+    let (rows, total) = run_search(&state, &q, page, true).await?;
     let items: Vec<SearchItem> = rows
         .into_iter()
         .map(|m| SearchItem {

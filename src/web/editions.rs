@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::auth::check_csrf;
 use super::cache::{page_response, viewer_ctx, Rendered};
 use super::guard::{CurrentUser, COMMITTEE};
+use super::parse_id;
 use super::public::{stars_display, LIST_PAGE_SIZE};
 use super::{with_db, AppError, AppState, PageCtx};
 use crate::services::editions::{self, Edition, PublishError};
@@ -103,7 +104,7 @@ pub async fn show(
     path: web::Path<String>,
     query: web::Query<EditionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let number: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let number = parse_id(&path)?;
     let EditionQuery { list, page: raw_page } = query.into_inner();
     let only: Option<&'static str> = match list.trim() {
         "" => None,
@@ -132,27 +133,30 @@ pub async fn show(
         }
     }
     let size = LIST_PAGE_SIZE as i64;
-    let (edition, parts) = with_db(&state, move |c| {
+    let (edition, red, black) = with_db(&state, move |c| {
         let Some(edition) = editions::by_number(c, number)? else {
             return Ok(None);
         };
-        let mut parts = Vec::new();
-        for list in ["red", "black"] {
+        // The list shown (both when none is chosen): its count and this page of it.
+        let mut load = |list: &str| -> diesel::QueryResult<Option<(i64, Vec<editions::EditionEntry>)>> {
             if only.is_some_and(|o| o != list) {
-                parts.push(None);
-                continue;
+                return Ok(None);
             }
             let total = editions::count_on(c, edition.id, list)?;
-            let entries = editions::entries_on(c, edition.id, list, (page_number - 1) * size, size)?;
-            parts.push(Some((list, total, entries)));
-        }
-        Ok(Some((edition, parts)))
+            let offset = (page_number - 1) * size;
+            Ok(Some((
+                total,
+                editions::entries_on(c, edition.id, list, offset, size)?,
+            )))
+        };
+        let (red, black) = (load("red")?, load("black")?);
+        Ok(Some((edition, red, black)))
     })
     .await?
     .ok_or(AppError::NotFound)?;
     let lang = page.lang;
-    let mut parts = parts.into_iter().map(|p| {
-        p.map(|(list, total, entries)| {
+    let part = |list: &str, loaded: Option<(i64, Vec<editions::EditionEntry>)>| {
+        loaded.map(|(total, entries)| {
             let pages = ((total + size - 1) / size).max(1);
             let href = |n: i64| format!("/editions/{number}?list={list}&page={n}");
             ListPart {
@@ -165,12 +169,10 @@ pub async fn show(
                 pages,
             }
         })
-    });
-    let (red, black) = (parts.next().flatten(), parts.next().flatten());
-    if let Some(part) = red.as_ref().or(black.as_ref()) {
-        if page_number > part.pages {
-            return Err(AppError::NotFound);
-        }
+    };
+    let (red, black) = (part("red", red), part("black", black));
+    if red.iter().chain(&black).any(|p| page_number > p.pages) {
+        return Err(AppError::NotFound);
     }
     let rendered = Rendered::of(&EditionPage {
         page,

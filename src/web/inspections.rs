@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::auth::check_csrf;
 use super::error::FieldError;
 use super::guard::{CurrentUser, STAFF};
+use super::parse_id;
 use super::public::{points, stars_display};
 use super::{html, see_other, with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
@@ -723,7 +724,7 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<ShowPage, AppError> {
     user.require(STAFF)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let today = state.config.today();
     let (policy, v) = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
@@ -816,7 +817,7 @@ pub async fn edit_form(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     user.require(LOGGERS)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let uid = user.id;
     let loaded = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
@@ -859,7 +860,7 @@ pub async fn update(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     user.require(LOGGERS)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let pairs = form.into_inner();
     check_csrf(&session, csrf_of(&pairs))?;
     let today = state.config.today();

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::guard::{ApiUser, STAFF};
 use super::inspections::{app_error, LOGGERS, MESSAGES};
+use super::parse_id;
 use super::{with_db, ApiError, AppError, AppState};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
 use crate::domain::rating::Rating;
@@ -300,7 +301,7 @@ pub async fn api_show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(STAFF)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let today = state.config.today();
     let v = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
@@ -337,7 +338,7 @@ pub async fn api_update(
     body: web::Json<InspectionBody>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(LOGGERS)?;
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let draft = body.into_inner().to_draft();
     let today = state.config.today();
     let actor = user.actor();

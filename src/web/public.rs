@@ -7,6 +7,7 @@ use askama::Template;
 use diesel::connection::SimpleConnection;
 
 use super::cache::{page_response, viewer_ctx, Checked, Rendered};
+use super::parse_id;
 use super::{with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
 use crate::services::lists::{self, PublishedList};
@@ -436,7 +437,7 @@ pub async fn merchant_page(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id: i32 = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&path)?;
     let page = viewer_ctx(&req, &session);
     let public = page.user.is_none();
     // Visitors get the rendered record while nothing it shows has changed (one small query).
