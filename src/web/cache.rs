@@ -12,7 +12,7 @@
 //! query, edition, rating, the user shown in the header).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use actix_session::Session;
@@ -88,38 +88,47 @@ pub fn cached_response(
     res.body(body)
 }
 
-/// An HTML page as sent: its bytes and their tag, and the same gzip-compressed once, when it was
-/// rendered, with a tag of its own (a cached page is then not compressed again on every request,
-/// as the `Compress` middleware would do for browsers).
+/// An HTML page as sent: its bytes and their tag, and — the first time a client that accepts gzip
+/// asks for it — the same gzip-compressed, with a tag of its own, shared by every clone (so a
+/// cached page is compressed once, not on every browser request as the `Compress` middleware
+/// would; a page nobody asks compressed is never compressed).
 #[derive(Clone)]
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
-    gzip: Bytes,
-    gzip_etag: String,
+    gzip: Arc<OnceLock<Option<(Bytes, String)>>>,
 }
 
 impl Rendered {
-    /// Renders `t`, compresses it and tags the bytes.
+    /// Renders `t` and tags the bytes.
     pub fn of(t: &impl askama::Template) -> Result<Self, super::AppError> {
         let body = t.render().map_err(|e| super::AppError::Internal(e.into()))?;
-        Self::from_body(body.into_bytes()).map_err(|e| super::AppError::Internal(e.into()))
+        Ok(Self::from_body(body.into_bytes()))
     }
 
-    fn from_body(body: Vec<u8>) -> std::io::Result<Self> {
-        use std::io::Write;
-        let mut gz =
-            flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::default());
-        gz.write_all(&body)?;
-        let gzip = gz.finish()?;
-        let etag = etag_of(&body);
-        Ok(Rendered {
-            // The same entity compressed: the tag says which coding it is (as Apache's `-gzip`).
-            gzip_etag: format!("{}-gzip\"", etag.trim_end_matches('"')),
-            etag,
+    fn from_body(body: Vec<u8>) -> Self {
+        Rendered {
+            etag: etag_of(&body),
             body: Bytes::from(body),
-            gzip: Bytes::from(gzip),
-        })
+            gzip: Arc::default(),
+        }
+    }
+
+    /// The compressed bytes and their tag (the page's tag with `-gzip`, as Apache does), made on
+    /// first use; `None` if compressing failed (then the page goes out as it is).
+    fn gzip(&self) -> Option<&(Bytes, String)> {
+        self.gzip
+            .get_or_init(|| {
+                use std::io::Write;
+                let mut gz = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(self.body.len() / 4),
+                    flate2::Compression::default(),
+                );
+                gz.write_all(&self.body).ok()?;
+                let tag = format!("{}-gzip\"", self.etag.trim_end_matches('"'));
+                Some((Bytes::from(gz.finish().ok()?), tag))
+            })
+            .as_ref()
     }
 }
 
@@ -139,12 +148,9 @@ fn wants_gzip(req: &HttpRequest) -> bool {
 /// `If-None-Match` names it. `public` chooses between the visitor's and the logged-in user's
 /// `Cache-Control` (see the module comment).
 pub fn page_response(req: &HttpRequest, page: &Rendered, public: bool) -> HttpResponse {
-    let gzip = wants_gzip(req);
-    let (body, etag) = if gzip {
-        (&page.gzip, &page.gzip_etag)
-    } else {
-        (&page.body, &page.etag)
-    };
+    let compressed = if wants_gzip(req) { page.gzip() } else { None };
+    let gzip = compressed.is_some();
+    let (body, etag) = compressed.map_or((&page.body, &page.etag), |(b, t)| (b, t));
     let unchanged = not_modified(req, etag);
     let mut res = if unchanged {
         HttpResponse::NotModified()
@@ -456,7 +462,7 @@ mod tests {
             "home:zh".into(),
             &v1,
             Checked::now(),
-            Rendered::from_body(b"one".to_vec()).unwrap(),
+            Rendered::from_body(b"one".to_vec()),
         );
         assert!(cache.get("home:zh", &v1, Checked::now()).is_some());
         assert!(cache.get("home:en", &v1, Checked::now()).is_none());
@@ -465,7 +471,7 @@ mod tests {
             "home:en".into(),
             &v2,
             Checked::now(),
-            Rendered::from_body(b"two".to_vec()).unwrap(),
+            Rendered::from_body(b"two".to_vec()),
         );
         assert!(
             cache.get("home:zh", &v2, Checked::now()).is_none(),
@@ -518,7 +524,7 @@ mod tests {
             "home:zh".into(),
             &v,
             Checked::now(),
-            Rendered::from_body(b"one".to_vec()).unwrap(),
+            Rendered::from_body(b"one".to_vec()),
         );
         assert!(cache.get_recent("home:en", Duration::from_secs(3600)).is_none());
         assert!(
@@ -532,7 +538,7 @@ mod tests {
             Lang::Zh,
             RecordVersion::default(),
             Checked::now(),
-            Rendered::from_body(b"r".to_vec()).unwrap(),
+            Rendered::from_body(b"r".to_vec()),
         );
         assert!(records
             .get_recent(7, Lang::En, Duration::from_secs(3600))
@@ -562,14 +568,17 @@ mod tests {
     }
 
     #[test]
-    fn the_compressed_page_has_a_tag_of_its_own() {
-        let page = Rendered::from_body(b"<html>same</html>".to_vec()).unwrap();
-        assert_eq!(
-            page.gzip_etag,
-            format!("{}-gzip\"", page.etag.trim_end_matches('"'))
-        );
+    fn the_compressed_page_has_a_tag_of_its_own_and_is_made_once() {
+        let page = Rendered::from_body(b"<html>same</html>".to_vec());
+        let copy = page.clone();
+        let (gz, tag) = page.gzip().unwrap();
+        assert_eq!(*tag, format!("{}-gzip\"", page.etag.trim_end_matches('"')));
         let mut unzipped = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&page.gzip[..]), &mut unzipped).unwrap();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped).unwrap();
         assert_eq!(unzipped, page.body.as_ref());
+        assert!(
+            std::ptr::eq(copy.gzip().unwrap(), page.gzip().unwrap()),
+            "a clone shares the compressed bytes"
+        );
     }
 }
