@@ -127,6 +127,13 @@ pub struct Config {
     pub upload_dir: PathBuf,
     /// Load the demo town into an empty database on start-up.
     pub demo_on_first_start: bool,
+    /// Whether `GONGZHI_DEMO=true` was set explicitly (not the default): only then does `serve`
+    /// load or expose the demo accounts (a published password) on an address other than
+    /// loopback.
+    pub demo_explicit: bool,
+    /// How long sessions live: idle (`GONGZHI_SESSION_IDLE_MINUTES`) and absolute
+    /// (`GONGZHI_SESSION_MAX_HOURS`).
+    pub session_limits: crate::services::sessions::SessionLimits,
     /// How long a public page's cached version is trusted before the database is asked again
     /// (`GONGZHI_PUBLIC_RECHECK_MS`); writes made by this server are seen at once regardless.
     pub public_recheck: Duration,
@@ -148,6 +155,14 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// Whether the server listens only on a loopback address (127.0.0.0/8 or ::1), where
+    /// nobody but this machine can reach it.
+    pub fn binds_loopback(&self) -> bool {
+        self.bind
+            .parse::<std::net::SocketAddr>()
+            .is_ok_and(|a| a.ip().is_loopback())
+    }
+
     /// Today's date in the deployment's time zone: the as-of date of ratings and deadlines.
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.time_zone).date_naive()
@@ -276,6 +291,7 @@ impl Config {
             "0" | "false" | "no" => false,
             _ => return Err(bad(name, &demo, "must be true or false".into())),
         };
+        let demo_explicit = demo_on_first_start && get("GONGZHI_DEMO").is_some_and(|v| !v.trim().is_empty());
 
         let (raw, name) = var("GONGZHI_PUBLIC_RECHECK_MS", "1000");
         let public_recheck = match raw.trim().parse::<u64>() {
@@ -289,6 +305,28 @@ impl Config {
             }
         };
 
+        let whole = |name: &'static str, default: &str, max: i64| -> Result<i64, ConfigError> {
+            let (raw, name) = var(name, default);
+            match raw.trim().parse::<i64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(bad(name, &raw, format!("must be a whole number from 1 to {max}"))),
+            }
+        };
+        let idle = whole("GONGZHI_SESSION_IDLE_MINUTES", "120", 7 * 24 * 60)?;
+        let max_hours = whole("GONGZHI_SESSION_MAX_HOURS", "12", 30 * 24)?;
+        if idle > max_hours * 60 {
+            let (raw, name) = var("GONGZHI_SESSION_IDLE_MINUTES", "120");
+            return Err(bad(
+                name,
+                &raw,
+                "must not be longer than GONGZHI_SESSION_MAX_HOURS".into(),
+            ));
+        }
+        let session_limits = crate::services::sessions::SessionLimits {
+            idle: chrono::Duration::minutes(idle),
+            absolute: chrono::Duration::hours(max_hours),
+        };
+
         Ok(Self {
             database,
             bind,
@@ -299,6 +337,8 @@ impl Config {
             session_secret,
             upload_dir: PathBuf::from(upload_dir),
             demo_on_first_start,
+            demo_explicit,
+            session_limits,
             public_recheck,
         })
     }
@@ -327,6 +367,15 @@ mod tests {
         assert_eq!(c.time_zone, chrono_tz::Asia::Shanghai);
         assert!(c.smtp.is_none());
         assert_eq!(c.public_recheck, Duration::from_secs(1));
+        assert!(c.demo_on_first_start && !c.demo_explicit && c.binds_loopback());
+        assert_eq!(
+            c.session_limits,
+            crate::services::sessions::SessionLimits::default()
+        );
+        let c = cfg(&[("GONGZHI_BIND", "0.0.0.0:80"), ("GONGZHI_DEMO", "true")]).unwrap();
+        assert!(c.demo_explicit && !c.binds_loopback());
+        let c = cfg(&[("GONGZHI_DEMO", "false")]).unwrap();
+        assert!(!c.demo_explicit && !c.demo_on_first_start);
         let c = cfg(&[("GONGZHI_PUBLIC_RECHECK_MS", "0")]).unwrap();
         assert_eq!(
             c.public_recheck,
@@ -360,6 +409,9 @@ mod tests {
             ("GONGZHI_PUBLIC_RECHECK_MS", "-5"),
             ("GONGZHI_PUBLIC_RECHECK_MS", "60001"),
             ("GONGZHI_SMTP_URL", "smtp://mail.example.com?tls=sometimes"),
+            ("GONGZHI_SESSION_IDLE_MINUTES", "0"),
+            ("GONGZHI_SESSION_IDLE_MINUTES", "900"),
+            ("GONGZHI_SESSION_MAX_HOURS", "a day"),
         ] {
             let err = cfg(&[(k, v)]).unwrap_err();
             let line = err.to_string();

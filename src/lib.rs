@@ -31,6 +31,8 @@ pub struct Prepared {
     pub session_key: Key,
     /// Whether the demo town was loaded by this start.
     pub demo_loaded: bool,
+    /// Demo accounts that still open with the published demo password.
+    pub demo_accounts: Vec<String>,
 }
 
 /// Opens the database, runs migrations, makes sure a session secret exists, and loads the demo
@@ -50,11 +52,14 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     };
     let session_key = Key::derive_from(&secret);
     let policy = services::policy::active_policy(&mut conn)?;
-    let demo_loaded = if config.demo_on_first_start {
+    // The demo's accounts have a published password: on an address others can reach, load it
+    // only when GONGZHI_DEMO=true was set on purpose.
+    let demo_loaded = if config.demo_on_first_start && (config.demo_explicit || config.binds_loopback()) {
         services::demo::load_if_empty(&mut conn, &policy, &config)?
     } else {
         false
     };
+    let demo_accounts = services::demo::accounts_with_demo_password(&mut conn)?;
     drop(conn);
     Ok(Prepared {
         state: AppState {
@@ -69,6 +74,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         },
         session_key,
         demo_loaded,
+        demo_accounts,
     })
 }
 
@@ -77,6 +83,8 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
     let state = aw::Data::new(prepared.state.clone());
     let key = prepared.session_key.clone();
     let secure = prepared.state.config.base_url.starts_with("https://");
+    // The cookie lives as long as the longest session; the server decides when it really ends.
+    let session_ttl = prepared.state.config.session_limits.absolute.num_seconds();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -105,6 +113,8 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
                     }),
             )
             .wrap(middleware::from_fn(web::remember_lang))
+            // Inside the session middleware: resolves the cookie's session id to its user.
+            .wrap(middleware::from_fn(web::guard::load_user))
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                     .cookie_name("gongzhi_session".into())
@@ -113,7 +123,7 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
                     .cookie_secure(secure)
                     .session_lifecycle(
                         PersistentSession::default()
-                            .session_ttl(actix_web::cookie::time::Duration::hours(12)),
+                            .session_ttl(actix_web::cookie::time::Duration::seconds(session_ttl)),
                     )
                     .build(),
             )

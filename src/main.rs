@@ -199,7 +199,7 @@ fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let policy = services::policy::active_policy(&mut conn)?;
             if services::demo::load_if_empty(&mut conn, &policy, &config)? {
                 println!("loaded the demo town");
-                print_accounts();
+                print_accounts(&services::demo::accounts_with_demo_password(&mut conn)?);
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!(
@@ -279,10 +279,13 @@ fn read_password() -> anyhow::Result<String> {
     Ok(pw)
 }
 
-fn print_accounts() {
+/// Lists the demo accounts that still open with the published password.
+fn print_accounts(present: &[String]) {
     println!("demo accounts (password: {}):", services::demo::DEMO_PASSWORD);
     for (name, _, what) in services::demo::DEMO_ACCOUNTS {
-        println!("  {name:<10} {what}");
+        if present.iter().any(|p| p == name) {
+            println!("  {name:<10} {what}");
+        }
     }
 }
 
@@ -296,11 +299,31 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
         "gongzhi is serving on {base}  (database: {})",
         describe_db(&state.config)
     );
+    let config = &state.config;
+    if !prepared.demo_accounts.is_empty() && !config.binds_loopback() && !config.demo_explicit {
+        eprintln!(
+            "gongzhi: refusing to serve on GONGZHI_BIND={}: the demo accounts {} still open with \
+             the published password {:?}, and this address can be reached from other machines. \
+             Deactivate them or change their passwords (log in as admin at /staff/users), or set \
+             GONGZHI_DEMO=true to serve the demo on purpose.",
+            config.bind,
+            prepared.demo_accounts.join(", "),
+            services::demo::DEMO_PASSWORD,
+        );
+        return Ok(ExitCode::from(2));
+    }
     if prepared.demo_loaded {
         println!("loaded the demo town into the empty database.");
+    } else if config.demo_on_first_start && !config.demo_explicit && !config.binds_loopback() {
+        println!(
+            "the demo town was not loaded: GONGZHI_BIND is not a loopback address (set \
+             GONGZHI_DEMO=true to load it anyway). Create the first account with `gongzhi user add`."
+        );
     }
-    println!("log in at {base}/login with a demo account:");
-    print_accounts();
+    if !prepared.demo_accounts.is_empty() {
+        println!("log in at {base}/login with a demo account:");
+        print_accounts(&prepared.demo_accounts);
+    }
     std::io::stdout().flush().ok();
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     actix_web::rt::System::new().block_on(async move {

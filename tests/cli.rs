@@ -183,3 +183,110 @@ fn serve_answers_and_shuts_down_gracefully_on_sigterm() {
         "prints the URL: {out}"
     );
 }
+
+/// Starts `gongzhi serve` with `env`, waits until it has printed its banner (or exited), stops
+/// it, and returns (exit code if it exited by itself, stdout, stderr).
+fn serve_briefly(db: &str, env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("out");
+    let err_path = dir.path().join("err");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongzhi"));
+    cmd.arg("serve")
+        .env("GONGZHI_DATABASE_URL", db)
+        .env("GONGZHI_LOG", "error")
+        .env("GONGZHI_UPLOAD_DIR", dir.path().join("uploads"))
+        .env_remove("GONGZHI_DEMO")
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        let out = std::fs::read_to_string(&out_path).unwrap_or_default();
+        if out.contains("is serving")
+            && (out.contains("log in at") || out.contains("not loaded") || out.lines().count() >= 2)
+        {
+            // The banner is written in one go before the server starts; give it a moment.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve printed nothing in 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    (
+        code,
+        std::fs::read_to_string(&out_path).unwrap(),
+        std::fs::read_to_string(&err_path).unwrap(),
+    )
+}
+
+#[test]
+fn demo_accounts_are_never_served_on_a_public_address_by_default() {
+    // An empty database on an address other machines reach: no demo, no banner.
+    let db = TestDb::new();
+    let (code, out, err) = serve_briefly(db.url(), &[("GONGZHI_BIND", "0.0.0.0:0")]);
+    assert_eq!(code, None, "serves: {err}");
+    assert!(out.contains("not loaded"), "{out}");
+    assert!(
+        !out.contains("gongzhi-demo"),
+        "banner without demo accounts: {out}"
+    );
+
+    // A database with the demo accounts: refused, unless GONGZHI_DEMO=true says so on purpose.
+    let db = TestDb::new();
+    let (code, _, err) = gongzhi(db.url(), &["demo"], "");
+    assert_eq!(code, 0, "{err}");
+    for extra in [vec![], vec![("GONGZHI_DEMO", "false")]] {
+        let mut env = vec![("GONGZHI_BIND", "0.0.0.0:0")];
+        env.extend(extra);
+        let (code, _, err) = serve_briefly(db.url(), &env);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.contains("refusing") && err.contains("GONGZHI_DEMO=true") && err.contains("admin"),
+            "{err}"
+        );
+    }
+    let (code, out, err) = serve_briefly(
+        db.url(),
+        &[("GONGZHI_BIND", "0.0.0.0:0"), ("GONGZHI_DEMO", "true")],
+    );
+    assert_eq!(code, None, "{err}");
+    assert!(out.contains("gongzhi-demo"), "{out}");
+
+    // On loopback the demo is served as before, with its banner.
+    let (code, out, err) = serve_briefly(db.url(), &[("GONGZHI_BIND", "127.0.0.1:0")]);
+    assert_eq!(code, None, "{err}");
+    assert!(out.contains("admin") && out.contains("gongzhi-demo"), "{out}");
+}
+
+#[test]
+fn the_banner_lists_only_demo_accounts_that_still_have_the_demo_password() {
+    let db = TestDb::new();
+    let (code, _, err) = gongzhi(db.url(), &["demo"], "");
+    assert_eq!(code, 0, "{err}");
+    {
+        use diesel::prelude::*;
+        let mut c = common::open(&db);
+        let hash = gongzhi::services::auth::hash_password("a-changed-passphrase-91").unwrap();
+        diesel::update(gongzhi::db::schema::users::table.filter(
+            gongzhi::db::schema::users::username.eq_any(["admin", "committee", "inspector", "merchant"]),
+        ))
+        .set(gongzhi::db::schema::users::password_hash.eq(hash))
+        .execute(&mut c)
+        .unwrap();
+    }
+    // Every demo password changed: nothing to print, and a public address is fine.
+    let (code, out, err) = serve_briefly(db.url(), &[("GONGZHI_BIND", "0.0.0.0:0")]);
+    assert_eq!(code, None, "{err}");
+    assert!(!out.contains("gongzhi-demo"), "{out}");
+}

@@ -44,6 +44,7 @@ diesel::table! {
         failed_logins -> Integer,
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        password_changed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -56,6 +57,7 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 
@@ -66,6 +68,21 @@ diesel::table! {
         token_hash -> Text,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        purpose -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        user_agent -> Text,
     }
 }
 
@@ -338,6 +355,7 @@ diesel::table! {
 diesel::joinable!(users -> merchants (merchant_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(login_links -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(policies -> users (loaded_by));
 diesel::joinable!(inspections -> merchants (merchant_id));
 diesel::joinable!(inspections -> users (inspector_id));
@@ -375,6 +393,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     login_links,
+    sessions,
     policies,
     inspections,
     inspection_items,

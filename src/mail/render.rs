@@ -214,6 +214,37 @@ pub fn login_link(m: &LoginLinkMail) -> askama::Result<Rendered> {
     })
 }
 
+/// What the password-reset email says.
+pub struct PasswordResetMail {
+    /// Whose password is reset.
+    pub username: String,
+    /// The link to the page that sets a new password.
+    pub link: String,
+    /// How long it is valid.
+    pub valid_hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_reset.txt")]
+struct PasswordResetText<'a> {
+    m: &'a PasswordResetMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_reset.html")]
+struct PasswordResetHtml<'a> {
+    m: &'a PasswordResetMail,
+}
+
+/// The email an administrator's forced password reset sends.
+pub fn password_reset(m: &PasswordResetMail) -> askama::Result<Rendered> {
+    Ok(Rendered {
+        subject: "共治平台：请设置新密码 / gongzhi: set a new password".to_string(),
+        text: PasswordResetText { m }.render()?,
+        html: PasswordResetHtml { m }.render()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,64 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     }
 }
 
+/// Why a password was refused: too short, built on the user name, or easy to guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeakPassword {
+    /// Fewer than [`MIN_PASSWORD_CHARS`] characters.
+    TooShort,
+    /// Contains the user name (in any letter case).
+    ContainsUsername,
+    /// A common password, a keyboard walk, a repeated or dictionary word: zxcvbn scores it
+    /// below [`MIN_PASSWORD_SCORE`].
+    Guessable,
+}
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// The lowest zxcvbn score accepted (3: "safely unguessable", about 10^10 guesses).
+pub const MIN_PASSWORD_SCORE: u8 = 3;
+
+impl WeakPassword {
+    /// The message in Chinese and in English.
+    pub fn texts(self) -> (&'static str, &'static str) {
+        match self {
+            WeakPassword::TooShort => ("密码至少10个字符。", "The password must be at least 10 characters."),
+            WeakPassword::ContainsUsername => (
+                "密码不能包含用户名。",
+                "The password must not contain the user name.",
+            ),
+            WeakPassword::Guessable => (
+                "密码太容易被猜到（常见密码、重复字符、键盘序列或单词）。请使用更长、更不规则的密码，例如几个不相关的词加数字。",
+                "The password is too easy to guess (a common password, repeated characters, a keyboard pattern or a word). Use a longer, less regular one, such as a few unrelated words with digits.",
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for WeakPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.texts().1)
+    }
+}
+
+/// Checks a new password: at least [`MIN_PASSWORD_CHARS`] characters, not containing the user
+/// name, and scored at least [`MIN_PASSWORD_SCORE`] by zxcvbn (which knows common-password lists,
+/// dictionary words, keyboard walks, repeats and dates, and is told the user name).
+pub fn check_password_strength(password: &str, username: &str) -> Result<(), WeakPassword> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(WeakPassword::TooShort);
+    }
+    let name = username.trim().to_lowercase();
+    if name.chars().count() >= 3 && password.to_lowercase().contains(&name) {
+        return Err(WeakPassword::ContainsUsername);
+    }
+    let score: u8 = zxcvbn::zxcvbn(password, &[username]).score().into();
+    if score < MIN_PASSWORD_SCORE {
+        return Err(WeakPassword::Guessable);
+    }
+    Ok(())
+}
+
 /// Why a log-in failed. Unknown user and wrong password look the same to the user.
 #[derive(Debug, PartialEq, Eq)]
 pub enum LoginError {
@@ -78,6 +136,43 @@ pub fn login(conn: &mut DbConn, username: &str, password: &str) -> anyhow::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused() {
+        assert_eq!(
+            check_password_strength("short", "x.y"),
+            Err(WeakPassword::TooShort)
+        );
+        assert_eq!(
+            check_password_strength("aaaaaaaaaa", "x.y"),
+            Err(WeakPassword::Guessable)
+        );
+        assert_eq!(
+            check_password_strength("password123", "x.y"),
+            Err(WeakPassword::Guessable)
+        );
+        assert_eq!(
+            check_password_strength("1234567890", "x.y"),
+            Err(WeakPassword::Guessable)
+        );
+        assert_eq!(
+            check_password_strength("qwertyuiop", "x.y"),
+            Err(WeakPassword::Guessable)
+        );
+        assert_eq!(
+            check_password_strength("wang.li-2024!", "wang.li"),
+            Err(WeakPassword::ContainsUsername)
+        );
+        assert_eq!(
+            check_password_strength("Wang.Li.Kitchen", "wang.li"),
+            Err(WeakPassword::ContainsUsername)
+        );
+        assert_eq!(
+            check_password_strength("teal-otter-91-lantern", "wang.li"),
+            Ok(())
+        );
+        assert_eq!(check_password_strength("豆花店的秘密钥匙2026", "wang.li"), Ok(()));
+    }
 
     #[test]
     fn hash_round_trip() {

@@ -15,11 +15,12 @@ use crate::db::schema::rewards;
 use crate::db::DbConn;
 use crate::domain::credit_code::CreditCode;
 use crate::domain::policy::Policy;
-use crate::services::users::{add_user, UserSpec};
+use crate::services::users::{add_user_unchecked_password, UserSpec};
 use diesel::prelude::*;
 
 /// The demo accounts' password; the start-up banner and README show it. Turn the demo off in
-/// production with `GONGZHI_DEMO=false`.
+/// production with `GONGZHI_DEMO=false`; `serve` refuses to expose accounts that still have it on
+/// an address other than loopback unless `GONGZHI_DEMO=true` is set on purpose.
 pub const DEMO_PASSWORD: &str = "gongzhi-demo";
 
 /// The demo accounts: (user name, role, what it is for).
@@ -103,6 +104,20 @@ pub fn load_if_empty(conn: &mut DbConn, policy: &Policy, config: &Config) -> any
     Ok(true)
 }
 
+/// The demo accounts that can still be entered with the published demo password (active, and
+/// the password unchanged), by user name.
+pub fn accounts_with_demo_password(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for (username, _, _) in DEMO_ACCOUNTS {
+        if let Some(u) = crate::db::models::user::User::find_by_username(conn, username)? {
+            if u.active && crate::services::auth::verify_password(DEMO_PASSWORD, &u.password_hash) {
+                found.push(u.username);
+            }
+        }
+    }
+    Ok(found)
+}
+
 fn created<T: serde::Serialize>(
     c: &mut DbConn,
     actor: &Actor,
@@ -165,7 +180,7 @@ pub fn load(conn: &mut DbConn, policy: &Policy, today: NaiveDate, base_url: &str
                 display_name: display,
                 email: &format!("{username}@gongzhi.localhost"),
             };
-            users.push(add_user(c, &actor, &spec).map_err(|e| anyhow::anyhow!("{e}"))?);
+            users.push(add_user_unchecked_password(c, &actor, &spec).map_err(|e| anyhow::anyhow!("{e}"))?);
         }
         let inspector = users[2];
 

@@ -1,5 +1,7 @@
-//! One-time sign-in links for the merchant portal: valid 15 minutes, single use, stored only as
-//! a SHA-256 hash, sent through the outbox like every other email.
+//! One-time links, stored only as a SHA-256 hash and sent through the outbox like every other
+//! email: sign-in links for the merchant portal (purpose `login`, valid 15 minutes), and the
+//! links an administrator's forced password reset sends to any user (purpose `reset`, valid
+//! 24 hours). Both are single use.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -17,6 +19,8 @@ use crate::mail::render::{self, LoginLinkMail};
 
 /// How long a link works.
 pub const VALID_MINUTES: i64 = 15;
+/// How long a password-reset link works.
+pub const RESET_VALID_HOURS: i64 = 24;
 /// At most this many unused, unexpired links per account (so the form cannot flood a mailbox).
 pub const MAX_ACTIVE: i64 = 3;
 
@@ -59,17 +63,106 @@ fn find_account(conn: &mut DbConn, ident: &str) -> QueryResult<Option<(User, Str
     let Some(user) = candidates.into_iter().next() else {
         return Ok(None);
     };
-    let address = if !user.email.trim().is_empty() {
-        Some(user.email.trim().to_string())
-    } else {
-        match user.merchant_id {
-            Some(m) => Merchant::find(conn, m)?
-                .map(|m| m.email.trim().to_string())
-                .filter(|e| !e.is_empty()),
-            None => None,
-        }
+    Ok(address_of(conn, &user)?.map(|a| (user, a)))
+}
+
+/// Where a user's links go: the account's email, or for a merchant account without one, its
+/// merchant's.
+pub fn address_of(conn: &mut DbConn, user: &User) -> QueryResult<Option<String>> {
+    if !user.email.trim().is_empty() {
+        return Ok(Some(user.email.trim().to_string()));
+    }
+    Ok(match user.merchant_id {
+        Some(m) => Merchant::find(conn, m)?
+            .map(|m| m.email.trim().to_string())
+            .filter(|e| !e.is_empty()),
+        None => None,
+    })
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Creates a password-reset link for `user` and queues its email to `address`; call it inside
+/// the transaction that forces the reset. Earlier unused reset links stop working.
+pub fn send_reset(
+    c: &mut DbConn,
+    user: &User,
+    address: &str,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> anyhow::Result<()> {
+    diesel::update(
+        login_links::table
+            .filter(login_links::user_id.eq(user.id))
+            .filter(login_links::purpose.eq("reset"))
+            .filter(login_links::used_at.is_null()),
+    )
+    .set(login_links::used_at.eq(Some(now)))
+    .execute(c)?;
+    let token = new_token();
+    diesel::insert_into(login_links::table)
+        .values((
+            login_links::user_id.eq(user.id),
+            login_links::token_hash.eq(hash(&token)),
+            login_links::expires_at.eq(now + Duration::hours(RESET_VALID_HOURS)),
+            login_links::purpose.eq("reset"),
+        ))
+        .execute(c)?;
+    let rendered = render::password_reset(&render::PasswordResetMail {
+        username: user.username.clone(),
+        link: format!("{}/login/reset/{token}", base_url.trim_end_matches('/')),
+        valid_hours: RESET_VALID_HOURS,
+    })?;
+    enqueue(
+        c,
+        NewMail {
+            kind: "password.reset",
+            to: address,
+            notice_id: None,
+            rendered,
+        },
+        base_url,
+    )?;
+    Ok(())
+}
+
+fn live_reset(c: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<Option<(i32, User)>> {
+    let found: Option<(i32, i32)> = login_links::table
+        .filter(login_links::token_hash.eq(hash(token)))
+        .filter(login_links::purpose.eq("reset"))
+        .filter(login_links::used_at.is_null())
+        .filter(login_links::expires_at.gt(now))
+        .select((login_links::id, login_links::user_id))
+        .first(c)
+        .optional()?;
+    let Some((link_id, user_id)) = found else {
+        return Ok(None);
     };
-    Ok(address.map(|a| (user, a)))
+    Ok(User::find(c, user_id)?.filter(|u| u.active).map(|u| (link_id, u)))
+}
+
+/// The active user a live reset link belongs to (does not use it up).
+pub fn peek_reset(c: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<Option<User>> {
+    Ok(live_reset(c, token, now)?.map(|(_, u)| u))
+}
+
+/// Uses up a live reset link; of two concurrent uses only one wins.
+pub fn use_reset(c: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<Option<User>> {
+    let Some((link_id, user)) = live_reset(c, token, now)? else {
+        return Ok(None);
+    };
+    let used = diesel::update(
+        login_links::table
+            .find(link_id)
+            .filter(login_links::used_at.is_null()),
+    )
+    .set(login_links::used_at.eq(Some(now)))
+    .execute(c)?;
+    Ok((used == 1).then_some(user))
 }
 
 /// Creates a link for the account `ident` names and queues its email, in one transaction.
@@ -85,6 +178,7 @@ pub fn request(
         };
         let active: i64 = login_links::table
             .filter(login_links::user_id.eq(user.id))
+            .filter(login_links::purpose.eq("login"))
             .filter(login_links::used_at.is_null())
             .filter(login_links::expires_at.gt(now))
             .count()
@@ -92,9 +186,7 @@ pub fn request(
         if active >= MAX_ACTIVE {
             return Ok(Requested::TooMany);
         }
-        let mut bytes = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let token = hex::encode(bytes);
+        let token = new_token();
         let expires = now + Duration::minutes(VALID_MINUTES);
         diesel::insert_into(login_links::table)
             .values((
@@ -137,6 +229,7 @@ pub fn request(
 pub fn is_live(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<bool> {
     let n: i64 = login_links::table
         .filter(login_links::token_hash.eq(hash(token)))
+        .filter(login_links::purpose.eq("login"))
         .filter(login_links::used_at.is_null())
         .filter(login_links::expires_at.gt(now))
         .count()
@@ -151,6 +244,7 @@ pub fn consume(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> anyhow::Re
         let h = hash(token);
         let link: Option<(i32, i32)> = login_links::table
             .filter(login_links::token_hash.eq(&h))
+            .filter(login_links::purpose.eq("login"))
             .filter(login_links::used_at.is_null())
             .filter(login_links::expires_at.gt(now))
             .select((login_links::id, login_links::user_id))

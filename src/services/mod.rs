@@ -19,6 +19,7 @@ pub mod records;
 pub mod replies;
 pub mod rewards;
 pub mod search;
+pub mod sessions;
 pub mod tokens;
 pub mod trainings;
 pub mod users;

@@ -1,4 +1,5 @@
-//! API bearer tokens: shown once at creation, stored only as a SHA-256 hash, revocable.
+//! API bearer tokens: shown once at creation, stored only as a SHA-256 hash, revocable, with
+//! an optional expiry and the date they were last used.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -22,14 +23,21 @@ pub struct TokenInfo {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates a token for `user`; returns (id, the plaintext token to show once).
-pub fn create(conn: &mut DbConn, user: &User, name: &str) -> anyhow::Result<(i32, String)> {
+/// Creates a token for `user`, working until `expires_at` (or until revoked when `None`);
+/// returns (id, the plaintext token to show once).
+pub fn create(
+    conn: &mut DbConn,
+    user: &User,
+    name: &str,
+    expires_at: Option<NaiveDateTime>,
+) -> anyhow::Result<(i32, String)> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = format!("gz_{}", hex::encode(bytes));
@@ -41,6 +49,7 @@ pub fn create(conn: &mut DbConn, user: &User, name: &str) -> anyhow::Result<(i32
                 api_tokens::token_hash.eq(&hashed),
                 api_tokens::name.eq(name),
                 api_tokens::created_at.eq(now_utc()),
+                api_tokens::expires_at.eq(expires_at),
             ))
             .returning(api_tokens::id)
             .get_result(c))?;
@@ -52,7 +61,9 @@ pub fn create(conn: &mut DbConn, user: &User, name: &str) -> anyhow::Result<(i32
                 entity: "api_token",
                 entity_id: Some(id.to_string()),
                 before: None,
-                after: Some(serde_json::json!({ "user_id": user.id, "name": name })),
+                after: Some(
+                    serde_json::json!({ "user_id": user.id, "name": name, "expires_at": expires_at }),
+                ),
             },
         )?;
         Ok(id)
@@ -60,21 +71,42 @@ pub fn create(conn: &mut DbConn, user: &User, name: &str) -> anyhow::Result<(i32
     Ok((id, token))
 }
 
-/// The active user a token belongs to, if the token is valid and not revoked.
+/// The active user a token belongs to, if the token is valid, not revoked and not expired.
+/// Notes the use in `last_used_at` (at most once a minute, so a busy client does not write on
+/// every request).
 pub fn authenticate(conn: &mut DbConn, token: &str) -> QueryResult<Option<User>> {
-    let found: Option<(i32, User)> = api_tokens::table
+    let now = now_utc();
+    let found: Option<(i32, Option<NaiveDateTime>, User)> = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash(token)))
         .filter(api_tokens::revoked_at.is_null())
+        .filter(
+            api_tokens::expires_at
+                .is_null()
+                .or(api_tokens::expires_at.gt(now)),
+        )
         .filter(users::active.eq(true))
-        .select((api_tokens::id, User::as_select()))
+        .select((api_tokens::id, api_tokens::last_used_at, User::as_select()))
         .first(conn)
         .optional()?;
-    let Some((id, user)) = found else { return Ok(None) };
-    diesel::update(api_tokens::table.find(id))
-        .set(api_tokens::last_used_at.eq(Some(now_utc())))
-        .execute(conn)?;
+    let Some((id, last_used, user)) = found else {
+        return Ok(None);
+    };
+    if last_used.is_none_or(|t| now - t >= chrono::Duration::seconds(60)) {
+        diesel::update(api_tokens::table.find(id))
+            .set(api_tokens::last_used_at.eq(Some(now)))
+            .execute(conn)?;
+    }
     Ok(Some(user))
+}
+
+/// A user's tokens, newest first (for the account page).
+pub fn list_for_user(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<TokenInfo>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order(api_tokens::id.desc())
+        .select(TokenInfo::as_select())
+        .load(conn)
 }
 
 /// Revokes one of `actor`'s tokens (admins may revoke anyone's); false when there is no such

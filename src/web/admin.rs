@@ -13,10 +13,9 @@ use super::error::FieldError;
 use super::guard::{CurrentUser, ADMIN};
 use super::parse_id;
 use super::{html, see_other, with_db, AppError, AppState, PageCtx};
-use crate::db::models::audit::{self, AuditEntry, Change, Verification};
-use crate::db::models::write_tx;
+use crate::db::models::audit::{self, AuditEntry, Verification};
 use crate::db::schema::{audit_log, users};
-use crate::services::users::{add_user, AddUserError, UserSpec};
+use crate::services::users::{self as accounts, add_user, AddUserError, UserChangeError, UserSpec};
 
 /// Messages of the admin pages.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
@@ -33,6 +32,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("users.deactivate", "停用", "Deactivate"),
     ("users.activate", "启用", "Activate"),
     ("users.create", "创建", "Create"),
+    ("users.sessions", "在线会话", "Live sessions"),
+    ("users.sign_out", "退出所有设备", "Sign out everywhere"),
+    ("users.signed_out", "已结束的会话数：", "Sessions ended:"),
+    ("users.reset", "强制重置密码", "Force a password reset"),
+    (
+        "users.reset_sent",
+        "原密码已失效，设置新密码的链接已发送至",
+        "The old password no longer works; a link to set a new one was sent to",
+    ),
+    ("users.set_role", "改变角色", "Change role"),
     ("audit.title", "审计日志", "Audit log"),
     ("audit.intact", "哈希链完整", "Hash chain intact"),
     ("audit.broken", "哈希链断裂于条目", "Hash chain broken at entry"),
@@ -50,8 +59,12 @@ pub struct UserRow {
     pub id: i32,
     pub username: String,
     pub role: String,
+    /// The role's catalogue key (`role.inspector`).
+    pub role_key: String,
     pub merchant_id: String,
     pub active: bool,
+    /// How many sessions of the user are live now.
+    pub sessions: i64,
 }
 
 /// The new-user form as typed.
@@ -75,8 +88,12 @@ pub struct UsersPage {
     page: PageCtx,
     users: Vec<UserRow>,
     errors: Vec<String>,
+    /// What the last action did (a reset link sent, sessions ended).
+    note: Option<String>,
     input: UserInput,
     roles: &'static [&'static str],
+    /// The roles a staff account can be given (a merchant account stays a merchant's).
+    staff_roles: &'static [&'static str],
 }
 
 async fn users_page(
@@ -85,8 +102,9 @@ async fn users_page(
     errors: Vec<String>,
     input: UserInput,
 ) -> Result<UsersPage, AppError> {
-    let rows: Vec<(i32, String, String, Option<i32>, bool)> = with_db(state, |c| {
-        Ok(users::table
+    let limits = state.config.session_limits;
+    let (rows, counts): (Vec<(i32, String, String, Option<i32>, bool)>, _) = with_db(state, move |c| {
+        let rows = users::table
             .order(users::username.asc())
             .select((
                 users::id,
@@ -95,7 +113,9 @@ async fn users_page(
                 users::merchant_id,
                 users::active,
             ))
-            .load(c)?)
+            .load(c)?;
+        let counts = crate::services::sessions::live_counts(c, crate::db::models::now_utc(), limits)?;
+        Ok((rows, counts))
     })
     .await?;
     let users = rows
@@ -103,17 +123,21 @@ async fn users_page(
         .map(|(id, username, role, merchant_id, active)| UserRow {
             id,
             username,
+            role_key: format!("role.{role}"),
             role,
             merchant_id: merchant_id.map(|m| m.to_string()).unwrap_or_default(),
             active,
+            sessions: counts.get(&id).copied().unwrap_or(0),
         })
         .collect();
     Ok(UsersPage {
         page,
         users,
         errors,
+        note: None,
         input,
         roles: crate::services::users::ROLES,
+        staff_roles: &["admin", "committee", "inspector"],
     })
 }
 
@@ -141,7 +165,7 @@ fn user_error(e: &AddUserError) -> FieldError {
         AddUserError::Role(_) => ("role", "请选择角色。"),
         AddUserError::Username => ("username", "用户名应为3到40个字母、数字或 . _ -。"),
         AddUserError::Taken(_) => ("username", "该用户名已被使用。"),
-        AddUserError::Password => ("password", "密码至少10个字符。"),
+        AddUserError::Password(w) => ("password", w.texts().0),
         AddUserError::MerchantLink => ("merchant_id", "商家用户必须填写所属商家编号，其他角色不填。"),
         AddUserError::NoMerchant(_) => ("merchant_id", "商家不存在。"),
         AddUserError::Other(_) => ("", ""),
@@ -216,10 +240,11 @@ pub struct ActiveForm {
     active: String,
 }
 
-/// POST /staff/users/{id}/active
+/// POST /staff/users/{id}/active: deactivation ends the user's sessions at once.
 pub async fn users_set_active(
     state: web::Data<AppState>,
     session: Session,
+    page: PageCtx,
     user: CurrentUser,
     path: web::Path<String>,
     form: web::Form<ActiveForm>,
@@ -238,41 +263,101 @@ pub async fn users_set_active(
             ))
         }
     };
-    if id == user.id && !active {
-        return Err(AppError::invalid(
-            "active",
-            "不能停用自己的账号。",
-            "You cannot deactivate your own account.",
-        ));
+    let actor = user.actor();
+    let result = with_db(&state, move |c| Ok(accounts::set_active(c, &actor, id, active))).await?;
+    user_change_done(&state, page, result.map(|_| None)).await
+}
+
+/// After an admin's change to a user: back to the list with a note, or the list with the
+/// refusal (422).
+async fn user_change_done(
+    state: &AppState,
+    page: PageCtx,
+    result: Result<Option<String>, UserChangeError>,
+) -> Result<HttpResponse, AppError> {
+    match result {
+        Ok(None) => Ok(see_other("/staff/users")),
+        Ok(Some(note)) => {
+            let mut p = users_page(state, page, vec![], UserInput::default()).await?;
+            p.note = Some(note);
+            html(actix_web::http::StatusCode::OK, &p)
+        }
+        Err(e) => {
+            let msg = super::account::refused(page.lang, e)?;
+            let p = users_page(state, page, vec![msg], UserInput::default()).await?;
+            html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+    }
+}
+
+/// The change-role form.
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// POST /staff/users/{id}/role: the user's sessions end; the new role applies at the next log-in.
+pub async fn users_set_role(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ADMIN)?;
+    check_csrf(&session, &form.csrf)?;
+    let id = parse_id(&path)?;
+    let (actor, role) = (user.actor(), form.into_inner().role);
+    let result = with_db(&state, move |c| Ok(accounts::set_role(c, &actor, id, &role))).await?;
+    user_change_done(&state, page, result.map(|_| None)).await
+}
+
+/// POST /staff/users/{id}/sign-out: ends every session of the user.
+pub async fn users_sign_out(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<super::auth::CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ADMIN)?;
+    check_csrf(&session, form.token())?;
+    let id = parse_id(&path)?;
+    let actor = user.actor();
+    let lang = page.lang;
+    let result = with_db(&state, move |c| Ok(accounts::sign_out_everywhere(c, &actor, id))).await?;
+    let result = result.map(|n| Some(format!("{} {n}", lang.t("users.signed_out"))));
+    user_change_done(&state, page, result).await
+}
+
+/// POST /staff/users/{id}/reset: the old password stops working, sessions end, and a link to
+/// set a new one is emailed.
+pub async fn users_force_reset(
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    user: CurrentUser,
+    path: web::Path<String>,
+    form: web::Form<super::auth::CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(ADMIN)?;
+    check_csrf(&session, form.token())?;
+    let id = parse_id(&path)?;
+    if id == user.id {
+        let e = UserChangeError::Own;
+        return user_change_done(&state, page, Err(e)).await;
     }
     let actor = user.actor();
-    with_db(&state, move |c| {
-        write_tx(c, |c| {
-            let before: bool = users::table
-                .find(id)
-                .select(users::active)
-                .first(c)
-                .optional()?
-                .ok_or(AppError::NotFound)?;
-            diesel::update(users::table.find(id))
-                .set(users::active.eq(active))
-                .execute(c)?;
-            audit::append(
-                c,
-                &actor,
-                Change {
-                    action: "user.set_active",
-                    entity: "user",
-                    entity_id: Some(id.to_string()),
-                    before: Some(serde_json::json!({ "active": before })),
-                    after: Some(serde_json::json!({ "active": active })),
-                },
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(see_other("/staff/users"))
+    let base = state.config.base_url.clone();
+    let lang = page.lang;
+    let result = with_db(&state, move |c| Ok(accounts::force_reset(c, &actor, id, &base))).await?;
+    let result = result.map(|to| Some(format!("{} {to}", lang.t("users.reset_sent"))));
+    user_change_done(&state, page, result).await
 }
 
 /// Audit log filters.
@@ -366,5 +451,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(users_create)),
     )
     .service(web::resource("/staff/users/{id}/active").route(web::post().to(users_set_active)))
+    .service(web::resource("/staff/users/{id}/role").route(web::post().to(users_set_role)))
+    .service(web::resource("/staff/users/{id}/sign-out").route(web::post().to(users_sign_out)))
+    .service(web::resource("/staff/users/{id}/reset").route(web::post().to(users_force_reset)))
     .service(web::resource("/staff/audit").route(web::get().to(audit_index)));
 }

@@ -221,6 +221,10 @@ pub struct TokenRequest {
     /// What the token is for, e.g. "inspection tablet".
     #[serde(default)]
     pub name: String,
+    /// Days until the token stops working (1–3650); without it the token works until revoked.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
+    pub expires_in_days: Option<i64>,
 }
 
 /// `POST /api/v1/tokens` answer: the token is shown only here.
@@ -228,6 +232,8 @@ pub struct TokenRequest {
 pub struct TokenCreated {
     pub id: i32,
     pub token: String,
+    /// When the token stops working (UTC); absent for a token that works until revoked.
+    pub expires_at: Option<chrono::NaiveDateTime>,
 }
 
 /// Exchanges a user name and password for a bearer token. Failed attempts count towards the
@@ -262,12 +268,22 @@ pub async fn create_token(
             en: "The name must be at most 100 characters.".into(),
         });
     }
+    if req.expires_in_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+        fields.push(super::error::FieldError {
+            field: "expires_in_days".into(),
+            zh: "有效天数应为 1 到 3650 之间的整数。".into(),
+            en: "expires_in_days must be a whole number from 1 to 3650.".into(),
+        });
+    }
     if !fields.is_empty() {
         return Err(AppError::Invalid(fields).into());
     }
+    let expires_at = req
+        .expires_in_days
+        .map(|d| crate::db::models::now_utc() + chrono::Duration::days(d));
     let created = with_db(&state, move |c| {
         match crate::services::auth::login(c, req.username.trim(), &req.password)? {
-            Ok(user) => Ok(crate::services::tokens::create(c, &user, &name)?),
+            Ok(user) => Ok(crate::services::tokens::create(c, &user, &name, expires_at)?),
             Err(crate::services::auth::LoginError::Locked) => Err(AppError::TooManyRequests),
             Err(crate::services::auth::LoginError::BadCredentials) => Err(AppError::Unauthorized),
         }
@@ -276,6 +292,7 @@ pub async fn create_token(
     Ok(HttpResponse::Created().json(TokenCreated {
         id: created.0,
         token: created.1,
+        expires_at,
     }))
 }
 

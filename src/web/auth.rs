@@ -7,9 +7,7 @@ use askama_web::WebTemplate;
 use rand::RngCore;
 use serde::Deserialize;
 
-use super::{
-    with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ROLE, SESSION_USER, SESSION_USERNAME,
-};
+use super::{with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ID};
 use crate::services::auth::{login, LoginError};
 
 /// The session's CSRF token, created on first use.
@@ -74,6 +72,7 @@ pub struct LoginForm {
 /// POST /login
 pub async fn login_submit(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     session: Session,
     page: PageCtx,
     form: web::Form<LoginForm>,
@@ -106,7 +105,7 @@ pub async fn login_submit(
     let outcome = with_db(&state, move |c| Ok(login(c, &name, &form.password)?)).await?;
     match outcome {
         Ok(user) => {
-            start_session(&session, &user)?;
+            start_session(&state, &req, &session, &user).await?;
             Ok(HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, home_of(&user.role)))
                 .finish())
@@ -126,15 +125,54 @@ pub async fn login_submit(
     }
 }
 
-/// Starts a fresh session for `user` (a new session id, a new CSRF token).
-pub fn start_session(session: &Session, user: &crate::db::models::user::User) -> Result<(), AppError> {
+/// Starts a fresh server-side session for `user` (a new session row, a new cookie, a new CSRF
+/// token); the cookie keeps only the session's secret id.
+pub async fn start_session(
+    state: &AppState,
+    req: &actix_web::HttpRequest,
+    session: &Session,
+    user: &crate::db::models::user::User,
+) -> Result<(), AppError> {
+    let agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (uid, limits) = (user.id, state.config.session_limits);
+    let token = with_db(state, move |c| {
+        Ok(crate::services::sessions::start(
+            c,
+            uid,
+            &agent,
+            crate::db::models::now_utc(),
+            limits,
+        )?)
+    })
+    .await?;
     session.renew();
     session
-        .insert(SESSION_USER, user.id)
-        .and_then(|_| session.insert(SESSION_USERNAME, &user.username))
-        .and_then(|_| session.insert(SESSION_ROLE, &user.role))
+        .insert(SESSION_ID, &token)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
     let _ = session.remove(SESSION_CSRF);
+    Ok(())
+}
+
+/// Ends the browser's server-side session, if any (the row is revoked; a copy of the cookie
+/// kept elsewhere no longer works), and forgets it in the browser.
+pub async fn end_session(state: &AppState, session: &Session) -> Result<(), AppError> {
+    if let Some(token) = session.get::<String>(SESSION_ID).unwrap_or(None) {
+        with_db(state, move |c| {
+            Ok(crate::services::sessions::revoke(
+                c,
+                &token,
+                crate::services::sessions::RevokeReason::Logout,
+                crate::db::models::now_utc(),
+            )?)
+        })
+        .await?;
+    }
+    session.purge();
     Ok(())
 }
 
@@ -162,9 +200,13 @@ impl CsrfForm {
 }
 
 /// POST /logout
-pub async fn logout(session: Session, form: web::Form<CsrfForm>) -> Result<HttpResponse, AppError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
     check_csrf(&session, &form.csrf)?;
-    session.purge();
+    end_session(&state, &session).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/"))
         .finish())

@@ -21,7 +21,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use super::{auth, Lang, PageCtx, SESSION_ROLE, SESSION_USERNAME};
+use super::{auth, guard::CurrentUser, Lang, PageCtx};
 use crate::services::lists::Version;
 use crate::services::records::RecordVersion;
 use crate::services::search::{SearchIndex, SearchVersion};
@@ -179,8 +179,7 @@ pub fn page_response(req: &HttpRequest, page: &Rendered, public: bool) -> HttpRe
 /// on these pages that needs one is the log-out button.
 pub fn viewer_ctx(req: &HttpRequest, session: &Session) -> PageCtx {
     let lang = Lang::from_request_parts(req);
-    let user = session.get::<String>(SESSION_USERNAME).unwrap_or(None);
-    match user {
+    match CurrentUser::of(req) {
         None => PageCtx {
             lang,
             user: None,
@@ -189,8 +188,8 @@ pub fn viewer_ctx(req: &HttpRequest, session: &Session) -> PageCtx {
         },
         Some(u) => PageCtx {
             lang,
-            user: Some(u),
-            role: session.get::<String>(SESSION_ROLE).unwrap_or(None),
+            user: Some(u.username),
+            role: Some(u.role),
             csrf: auth::csrf_token(session),
         },
     }

@@ -1,12 +1,17 @@
-//! Who is asking: the logged-in user from the session, and the role check every staff handler
-//! makes before doing anything.
+//! Who is asking: the logged-in user of the request's server-side session, and the role check
+//! every staff handler makes before doing anything.
+//!
+//! [`load_user`] (middleware) looks the session id from the cookie up in the `sessions` table
+//! once per request, together with the user's row, and puts the [`CurrentUser`] in the request's
+//! extensions; a revoked, idle or expired session, or a deactivated user, leaves nobody logged in
+//! and the cookie is cleared. Requests without a session id (visitors) never touch the database.
 
 use std::future::{ready, Ready};
 
 use actix_session::SessionExt;
-use actix_web::{dev::Payload, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
 
-use super::{AppError, SESSION_ROLE, SESSION_USER, SESSION_USERNAME};
+use super::{AppError, AppState, SESSION_ID};
 use crate::db::models::audit::Actor;
 
 /// The logged-in user. Extracting it fails with 401 when nobody is logged in.
@@ -33,21 +38,59 @@ impl CurrentUser {
     }
 }
 
+impl CurrentUser {
+    /// The logged-in user of this request, as [`load_user`] found them.
+    pub fn of(req: &HttpRequest) -> Option<CurrentUser> {
+        req.extensions().get::<CurrentUser>().cloned()
+    }
+}
+
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = Ready<Result<CurrentUser, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let session = req.get_session();
-        let user = (|| {
-            Some(CurrentUser {
-                id: session.get::<i32>(SESSION_USER).ok()??,
-                username: session.get::<String>(SESSION_USERNAME).ok()??,
-                role: session.get::<String>(SESSION_ROLE).ok()??,
-            })
-        })();
-        ready(user.ok_or(AppError::Unauthorized))
+        ready(CurrentUser::of(req).ok_or(AppError::Unauthorized))
     }
+}
+
+/// Middleware (via `from_fn`, inside the session middleware): resolves the session id in the
+/// cookie to its live session and active user, or forgets it.
+pub async fn load_user(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let session = req.get_session();
+    if let Some(token) = session.get::<String>(SESSION_ID).unwrap_or(None) {
+        let state = req
+            .app_data::<actix_web::web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+        let limits = state.config.session_limits;
+        let found = super::with_db(&state, move |c| {
+            Ok(crate::services::sessions::validate(
+                c,
+                &token,
+                crate::db::models::now_utc(),
+                limits,
+            )?)
+        })
+        .await?;
+        match found {
+            Some(user) => {
+                req.extensions_mut().insert(CurrentUser {
+                    id: user.id,
+                    username: user.username,
+                    role: user.role,
+                });
+            }
+            None => {
+                // Ended elsewhere (log-out, revocation, timeout): the browser forgets the id.
+                session.remove(SESSION_ID);
+            }
+        }
+    }
+    next.call(req).await
 }
 
 /// An API caller, authenticated by `Authorization: Bearer gz_…` (see `POST /api/v1/tokens`).

@@ -108,6 +108,7 @@ pub const PARTS: &[&[(&str, &str, &str)]] = &[
     super::merchants::MESSAGES,
     super::inspections::MESSAGES,
     super::admin::MESSAGES,
+    super::account::MESSAGES,
     super::outbox::MESSAGES,
     super::consumer::MESSAGES,
 ];

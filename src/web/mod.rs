@@ -1,5 +1,6 @@
 //! HTTP: the actix application, its shared state, and the handlers by audience.
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
@@ -113,10 +114,9 @@ pub fn parse_page(raw: &str) -> Result<i64, AppError> {
     }
 }
 
-/// Session keys.
-pub(crate) const SESSION_USER: &str = "uid";
-pub(crate) const SESSION_USERNAME: &str = "uname";
-pub(crate) const SESSION_ROLE: &str = "role";
+/// Session keys: the cookie holds the server-side session's secret id (see
+/// [`crate::services::sessions`]) and the CSRF token, nothing that grants access by itself.
+pub(crate) const SESSION_ID: &str = "sid";
 pub(crate) const SESSION_CSRF: &str = "csrf";
 
 /// What the base layout needs on every page: the language, who is logged in, the CSRF token.
@@ -137,13 +137,18 @@ impl FromRequest for PageCtx {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let lang = Lang::from_request_parts(req);
+        let user = guard::CurrentUser::of(req);
         let session = Session::from_request(req, payload);
         Box::pin(async move {
             let session = session.await?;
+            let (user, role) = match user {
+                Some(u) => (Some(u.username), Some(u.role)),
+                None => (None, None),
+            };
             Ok(PageCtx {
                 lang,
-                user: session.get::<String>(SESSION_USERNAME).unwrap_or(None),
-                role: session.get::<String>(SESSION_ROLE).unwrap_or(None),
+                user,
+                role,
                 csrf: auth::csrf_token(&session),
             })
         })
@@ -188,6 +193,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(outbox::routes)
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
+        .configure(account::routes)
         .configure(notices::routes)
         .configure(notices_api::routes)
         .configure(portal::routes)

@@ -564,6 +564,7 @@ pub async fn link_confirm(
 /// POST /login/link/{token}: uses the link up and signs the merchant in.
 pub async fn link_use(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     session: Session,
     page: PageCtx,
     path: web::Path<String>,
@@ -579,7 +580,7 @@ pub async fn link_use(
     };
     match user {
         Some(u) => {
-            start_session(&session, &u)?;
+            start_session(&state, &req, &session, &u).await?;
             Ok(see_other(home_of(&u.role)))
         }
         None => html(

@@ -37,6 +37,7 @@ pub struct NewUser {
     pub email: String,
     pub merchant_id: Option<i32>,
     pub created_at: NaiveDateTime,
+    pub password_changed_at: Option<NaiveDateTime>,
 }
 
 impl User {
