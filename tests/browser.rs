@@ -412,6 +412,92 @@ fn the_complaint_form_is_labelled_and_works_from_the_keyboard() {
     });
 }
 
+/// Opens `path` at each width and language: it must load cleanly and fit the screen (no
+/// horizontal scroll). With `GONGZHI_SCREENSHOTS=DIR` each view is saved there as a PNG, for a
+/// person to look at.
+async fn check_views(c: &Client, base: &str, path: &str, name: &str) {
+    for (w, h) in [(390u32, 844u32), (1366, 900)] {
+        c.set_window_size(w, h).await.expect("window size");
+        for lang in ["zh", "en"] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            visit(c, &format!("{base}{path}{sep}lang={lang}")).await;
+            let overflow = c
+                .execute(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(
+                overflow.as_i64().unwrap_or(0) <= 0,
+                "{path} scrolls sideways at {w} px ({lang}): {overflow} px"
+            );
+            if lang == "en" {
+                let text = body_text(c).await;
+                let chinese: String = text
+                    .chars()
+                    .filter(|ch| ('\u{4e00}'..='\u{9fff}').contains(ch))
+                    .collect();
+                // The brand (共治), the switch to Chinese (中文) and names people typed are allowed.
+                let allowed = "共治中文老王家常菜馆";
+                assert!(
+                    chinese.chars().all(|ch| allowed.contains(ch)),
+                    "Chinese on the English {path}: {chinese}"
+                );
+            }
+            if let Ok(dir) = std::env::var("GONGZHI_SCREENSHOTS") {
+                let png = c.screenshot().await.expect("screenshot");
+                std::fs::create_dir_all(&dir).ok();
+                std::fs::write(format!("{dir}/{name}-{w}-{lang}.png"), png).expect("save screenshot");
+            }
+        }
+    }
+}
+
+async fn log_in(c: &Client, base: &str, user: &str) {
+    visit(c, &format!("{base}/login")).await;
+    c.find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("gongzhi-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_page_clean(c).await;
+}
+
+#[test]
+fn accounts_and_users_read_on_a_phone_and_a_desktop() {
+    with_browser("accounts_and_users", |c, base| async move {
+        log_in(&c, &base, "admin").await;
+        // The user name in the header leads to the account page.
+        c.find(Locator::Css("a.who"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(c.current_url().await.unwrap().path().ends_with("/account"));
+        check_views(&c, &base, "/account", "account").await;
+        check_views(&c, &base, "/staff/users", "users").await;
+        // The merchant's own account page.
+        c.delete_all_cookies().await.unwrap();
+        log_in(&c, &base, "merchant").await;
+        check_views(&c, &base, "/account", "account-merchant").await;
+    });
+}
+
 /// The console check really fails: a missing page is a failed load the log reports.
 #[test]
 fn the_console_check_sees_a_failed_load() {
