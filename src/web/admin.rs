@@ -65,6 +65,8 @@ pub struct UserRow {
     pub active: bool,
     /// How many sessions of the user are live now.
     pub sessions: i64,
+    /// The administrator looking at the list (their own account is changed on `/account`).
+    pub own: bool,
 }
 
 /// The new-user form as typed.
@@ -118,9 +120,11 @@ async fn users_page(
         Ok((rows, counts))
     })
     .await?;
+    let me = page.user.clone().unwrap_or_default();
     let users = rows
         .into_iter()
         .map(|(id, username, role, merchant_id, active)| UserRow {
+            own: username == me,
             id,
             username,
             role_key: format!("role.{role}"),
