@@ -31,8 +31,6 @@ pub struct Prepared {
     pub session_key: Key,
     /// Whether the demo town was loaded by this start.
     pub demo_loaded: bool,
-    /// Demo accounts that still open with the published demo password.
-    pub demo_accounts: Vec<String>,
 }
 
 /// Opens the database, runs migrations, makes sure a session secret exists, and loads the demo
@@ -59,7 +57,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     } else {
         false
     };
-    let demo_accounts = services::demo::accounts_with_demo_password(&mut conn)?;
+
     drop(conn);
     Ok(Prepared {
         state: AppState {
@@ -74,7 +72,6 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         },
         session_key,
         demo_loaded,
-        demo_accounts,
     })
 }
 

@@ -300,14 +300,16 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
         describe_db(&state.config)
     );
     let config = &state.config;
-    if !prepared.demo_accounts.is_empty() && !config.binds_loopback() && !config.demo_explicit {
+    // Checked here, not in `prepare`: four password hashes are worth it once per start only.
+    let demo_accounts = services::demo::accounts_with_demo_password(&mut *state.pool.get()?)?;
+    if !demo_accounts.is_empty() && !config.binds_loopback() && !config.demo_explicit {
         eprintln!(
             "gongzhi: refusing to serve on GONGZHI_BIND={}: the demo accounts {} still open with \
              the published password {:?}, and this address can be reached from other machines. \
              Deactivate them or change their passwords (log in as admin at /staff/users), or set \
              GONGZHI_DEMO=true to serve the demo on purpose.",
             config.bind,
-            prepared.demo_accounts.join(", "),
+            demo_accounts.join(", "),
             services::demo::DEMO_PASSWORD,
         );
         return Ok(ExitCode::from(2));
@@ -320,9 +322,9 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
              GONGZHI_DEMO=true to load it anyway). Create the first account with `gongzhi user add`."
         );
     }
-    if !prepared.demo_accounts.is_empty() {
+    if !demo_accounts.is_empty() {
         println!("log in at {base}/login with a demo account:");
-        print_accounts(&prepared.demo_accounts);
+        print_accounts(&demo_accounts);
     }
     std::io::stdout().flush().ok();
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);

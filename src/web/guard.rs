@@ -60,8 +60,17 @@ pub async fn load_user(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    // Static files and probes need no user: no database round trip for them.
+    let path = req.path();
+    let needs_user =
+        !(path.starts_with("/static/") || path == "/favicon.ico" || path == "/livez" || path == "/healthz");
     let session = req.get_session();
-    if let Some(token) = session.get::<String>(SESSION_ID).unwrap_or(None) {
+    let token = if needs_user {
+        session.get::<String>(SESSION_ID).unwrap_or(None)
+    } else {
+        None
+    };
+    if let Some(token) = token {
         let state = req
             .app_data::<actix_web::web::Data<AppState>>()
             .cloned()

@@ -1,5 +1,11 @@
 //! The test harness: each test gets its own database (a temp SQLite file, or its own PostgreSQL
 //! database when `TEST_DATABASE_URL` is set) and its own server on port 0, and talks HTTP to it.
+//!
+//! Migrating and loading the demo town takes about a second on SQLite and three on PostgreSQL,
+//! and almost every test wants the same start. So each test binary prepares a template database
+//! once per kind of start (demo or not, and the settings given) and gives every test a copy of
+//! it: a file copy on SQLite, `CREATE DATABASE … TEMPLATE …` on PostgreSQL (as crates.io's test
+//! harness does). The copy is still the test's own database; nothing is shared between tests.
 #![allow(dead_code)]
 
 pub mod smtp;
@@ -7,6 +13,7 @@ pub mod smtp;
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
@@ -36,26 +43,70 @@ impl TestDb {
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
                 TestDb::Sqlite { _dir: dir, url }
             }
-            Some(admin_url) => {
-                let name = format!(
-                    "gz_test_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    rand_suffix()
-                );
-                let mut admin = diesel::PgConnection::establish(&admin_url)
-                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not connect: {e}"));
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
-                let mut u = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
-                u.set_path(&name);
-                TestDb::Postgres {
-                    admin_url,
-                    name,
-                    url: u.to_string(),
+            Some(admin_url) => TestDb::new_postgres(&admin_url, None),
+        }
+    }
+
+    /// A copy of the template database for this kind of start, made on first use by
+    /// [`gongzhi::prepare`] with `config` (migrations, session secret, and the demo town when
+    /// `config` asks for it).
+    pub fn from_template(key: &str, config: impl FnOnce(&str) -> Config) -> Self {
+        static TEMPLATES: OnceLock<Mutex<HashMap<String, TestDb>>> = OnceLock::new();
+        let mut templates = TEMPLATES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if !templates.contains_key(key) {
+            let template = TestDb::new();
+            let prepared = gongzhi::prepare(config(template.url())).expect("prepare the template database");
+            // Close every connection: PostgreSQL copies only a database nobody is connected to,
+            // and SQLite folds its write-ahead log back into the file when the last one closes.
+            drop(prepared);
+            templates.insert(key.to_string(), template);
+        }
+        // Held while copying: PostgreSQL refuses two copies of one template at the same time.
+        templates[key].copy()
+    }
+
+    fn copy(&self) -> TestDb {
+        match self {
+            TestDb::Sqlite { url, .. } => {
+                let source = url.trim_start_matches("sqlite://");
+                let dir = tempfile::tempdir().expect("temp dir");
+                let target = dir.path().join("test.db");
+                std::fs::copy(source, &target).expect("copy the template database");
+                TestDb::Sqlite {
+                    _dir: dir,
+                    url: format!("sqlite://{}", target.display()),
                 }
             }
+            TestDb::Postgres { admin_url, name, .. } => {
+                let copy = TestDb::new_postgres(admin_url, Some(name));
+                copy
+            }
+        }
+    }
+
+    fn new_postgres(admin_url: &str, template: Option<&str>) -> TestDb {
+        let name = format!(
+            "gz_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            rand_suffix()
+        );
+        let mut admin = diesel::PgConnection::establish(admin_url)
+            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not connect: {e}"));
+        let sql = match template {
+            Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
+        admin.batch_execute(&sql).expect("create test database");
+        let mut u = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+        u.set_path(&name);
+        TestDb::Postgres {
+            admin_url: admin_url.to_string(),
+            name,
+            url: u.to_string(),
         }
     }
 
@@ -126,7 +177,9 @@ impl TestApp {
     /// A server on a fresh database with extra settings (`GONGZHI_*` variables), and — when
     /// `mail_worker` is true — the outbox worker running beside it, as in `gongzhi serve`.
     pub fn spawn_with_config(demo: bool, extra_env: &[(&str, &str)], mail_worker: bool) -> TestApp {
-        let db = TestDb::new();
+        // One template per kind of start: the settings can change what the demo writes.
+        let key = format!("{demo} {extra_env:?}");
+        let db = TestDb::from_template(&key, |url| test_config(url, demo, extra_env));
         // Photos go to a directory of the test's own, never into the working tree.
         let uploads = tempfile::tempdir().expect("upload dir");
         let upload_path = uploads.path().display().to_string();
