@@ -105,8 +105,9 @@ async fn users_page(
     input: UserInput,
 ) -> Result<UsersPage, AppError> {
     let limits = state.config.session_limits;
-    let (rows, counts): (Vec<(i32, String, String, Option<i32>, bool)>, _) = with_db(state, move |c| {
-        let rows = users::table
+    type Row = (i32, String, String, Option<i32>, bool);
+    let (rows, counts) = with_db(state, move |c| {
+        let rows: Vec<Row> = users::table
             .order(users::username.asc())
             .select((
                 users::id,
