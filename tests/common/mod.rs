@@ -80,10 +80,7 @@ impl TestDb {
                     url: format!("sqlite://{}", target.display()),
                 }
             }
-            TestDb::Postgres { admin_url, name, .. } => {
-                let copy = TestDb::new_postgres(admin_url, Some(name));
-                copy
-            }
+            TestDb::Postgres { admin_url, name, .. } => TestDb::new_postgres(admin_url, Some(name)),
         }
     }
 
