@@ -57,7 +57,15 @@ impl TestDb {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         if !templates.contains_key(key) {
-            let template = TestDb::new();
+            let template = match std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+                Some(admin_url) => {
+                    // Templates live as long as the test binary (statics are never dropped), so
+                    // the next binary removes those of processes that have ended.
+                    TestDb::drop_leftovers(&admin_url);
+                    TestDb::new_postgres_named(&admin_url, None, "gz_tpl")
+                }
+                None => TestDb::new(),
+            };
             let prepared = gongzhi::prepare(config(template.url())).expect("prepare the template database");
             // Close every connection: PostgreSQL copies only a database nobody is connected to,
             // and SQLite folds its write-ahead log back into the file when the last one closes.
@@ -85,8 +93,37 @@ impl TestDb {
     }
 
     fn new_postgres(admin_url: &str, template: Option<&str>) -> TestDb {
+        Self::new_postgres_named(admin_url, template, "gz_test")
+    }
+
+    /// Drops the test and template databases whose test process has ended (`gz_test_PID_…`,
+    /// `gz_tpl_PID_…`): templates are never dropped by the process that made them.
+    fn drop_leftovers(admin_url: &str) {
+        #[derive(diesel::QueryableByName)]
+        struct Db {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            datname: String,
+        }
+        use diesel::RunQueryDsl;
+        let Ok(mut admin) = diesel::PgConnection::establish(admin_url) else {
+            return;
+        };
+        let names: Vec<Db> = diesel::sql_query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'gz\\_test\\_%' OR datname LIKE 'gz\\_tpl\\_%'",
+        )
+        .load(&mut admin)
+        .unwrap_or_default();
+        for Db { datname } in names {
+            let pid = datname.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|p| !std::path::Path::new(&format!("/proc/{p}")).exists()) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"));
+            }
+        }
+    }
+
+    fn new_postgres_named(admin_url: &str, template: Option<&str>, prefix: &str) -> TestDb {
         let name = format!(
-            "gz_test_{}_{}_{}",
+            "{prefix}_{}_{}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst),
             rand_suffix()
