@@ -1,8 +1,9 @@
-//! Rates 1,000,000 synthetic merchants (~10 inspections, 2 violations, a notice, a complaint and a
-//! training each) with the default policy and prints ratings/second.
+//! Computes 1,000,000 ratings — 100,000 synthetic merchants (~10 inspections, 2 violations, a
+//! notice, a complaint and a training each), each rated at 10 different dates — with the default
+//! policy and prints ratings/second.
 //!
-//! Run with `cargo bench --bench engine`. Histories are generated up front (a pool of
-//! 100,000 distinct merchants, each rated 10 times at different dates) so that only the engine is timed.
+//! Run with `cargo bench --bench engine`. Histories are generated up front so that only the
+//! engine is timed.
 
 use std::hint::black_box;
 use std::time::Instant;

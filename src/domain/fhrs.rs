@@ -3,7 +3,9 @@
 //! The FSA publishes three component scores per inspection (higher is worse) and a 0–5 rating. This
 //! module reproduces the rating from the scores so that the platform can import FHRS data, check it,
 //! and place it on its own 0–100 scale. Verified against 2,882 Belfast establishments (see
-//! `docs/rating.md` and the test in `tests/fhrs_belfast.rs`).
+//! `docs/rating.md`, the unit test `belfast_csv_reproduces_published_ratings` in
+//! `src/import/fhrs.rs`, and `fhrs_import_reproduces_every_published_belfast_rating_and_is_idempotent`
+//! in `tests/rating.rs`).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,8 @@
 //!
 //! Kept as a reference scheme so that LIVES feeds can be imported and checked. The weights live in
 //! the policy (`[lives.weights]`); they were derived from the county's own data, where they reproduce
-//! every inspection score (see `docs/rating.md` and `tests/lives_lexington.rs`).
+//! every inspection score (see `docs/rating.md`, the unit test `lexington_scores_reproduced` in
+//! `src/import/lives.rs`, and the LIVES import test in `tests/rating.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
