@@ -198,7 +198,10 @@ fn plaque_carries_a_qr_code_that_checks_itself() {
     let app = TestApp::spawn();
     let (body, code) = plaque_code(&app, 1);
     assert!(body.contains("<svg"), "inline SVG QR code");
-    assert!(body.contains("size: A5"));
+    // Printed on A5: the paper size comes from the plaque's own stylesheet (no inline style).
+    assert!(body.contains("href=\"/static/plaque.css\""));
+    let (_, css) = app.get_text("/static/plaque.css");
+    assert!(css.contains("size: A5"), "{css}");
     assert!(body.contains("老王家常菜馆"));
     assert!(body.contains(&format!(
         "{}/merchants/1/plaque/check?code={code}",
