@@ -331,8 +331,7 @@ impl Config {
             absolute: chrono::Duration::hours(max_hours),
         };
         let raw = get("GONGZHI_TRUSTED_PROXIES").unwrap_or_default();
-        let trusted_proxies =
-            parse_proxies(&raw).map_err(|r| bad("GONGZHI_TRUSTED_PROXIES", &raw, r))?;
+        let trusted_proxies = parse_proxies(&raw).map_err(|r| bad("GONGZHI_TRUSTED_PROXIES", &raw, r))?;
 
         Ok(Self {
             database,

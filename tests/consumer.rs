@@ -371,10 +371,20 @@ fn a_consumer_files_a_complaint_within_the_limits() {
     // Two more today are fine; the fourth is refused with a friendly page.
     for m in ["3", "4"] {
         // Each complaint is its own form: a form's token files one complaint only.
-        let r = post(&[("csrf", &csrf), ("ts", &older_token(&app, 10)), ("merchant", m), ("body", TEXT)]);
+        let r = post(&[
+            ("csrf", &csrf),
+            ("ts", &older_token(&app, 10)),
+            ("merchant", m),
+            ("body", TEXT),
+        ]);
         assert_eq!(r.status().as_u16(), 303);
     }
-    let r = post(&[("csrf", &csrf), ("ts", &older_token(&app, 10)), ("merchant", "5"), ("body", TEXT)]);
+    let r = post(&[
+        ("csrf", &csrf),
+        ("ts", &older_token(&app, 10)),
+        ("merchant", "5"),
+        ("body", TEXT),
+    ]);
     assert_eq!(r.status().as_u16(), 429);
     assert!(r.text().unwrap().contains("每人每天最多提交 3 条投诉"));
     assert_eq!(complaint_count(&app), 3);

@@ -37,10 +37,19 @@ fn text(c: &reqwest::blocking::Client, app: &TestApp, path: &str) -> String {
     c.get(app.url(path)).send().unwrap().text().unwrap()
 }
 
-fn login_as(c: &reqwest::blocking::Client, app: &TestApp, user: &str, password: &str) -> reqwest::blocking::Response {
+fn login_as(
+    c: &reqwest::blocking::Client,
+    app: &TestApp,
+    user: &str,
+    password: &str,
+) -> reqwest::blocking::Response {
     let csrf = common::extract_csrf(&text(c, app, "/login")).unwrap();
     c.post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("username", user), ("password", password)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", user),
+            ("password", password),
+        ])
         .send()
         .unwrap()
 }
@@ -60,9 +69,15 @@ fn every_area_answers_with_the_security_headers() {
     let app = TestApp::spawn();
     let anon = common::client();
     let staff = common::client();
-    assert_eq!(login_as(&staff, &app, "inspector", PASSWORD).status().as_u16(), 303);
+    assert_eq!(
+        login_as(&staff, &app, "inspector", PASSWORD).status().as_u16(),
+        303
+    );
     let merchant = common::client();
-    assert_eq!(login_as(&merchant, &app, "merchant", PASSWORD).status().as_u16(), 303);
+    assert_eq!(
+        login_as(&merchant, &app, "merchant", PASSWORD).status().as_u16(),
+        303
+    );
     let token = staff
         .post(app.url("/api/v1/tokens"))
         .json(&serde_json::json!({"username": "inspector", "password": PASSWORD}))
@@ -157,7 +172,10 @@ fn no_page_of_any_area_has_inline_script_or_style() {
     let staff = common::client();
     assert_eq!(login_as(&staff, &app, "admin", PASSWORD).status().as_u16(), 303);
     let merchant = common::client();
-    assert_eq!(login_as(&merchant, &app, "merchant", PASSWORD).status().as_u16(), 303);
+    assert_eq!(
+        login_as(&merchant, &app, "merchant", PASSWORD).status().as_u16(),
+        303
+    );
     let mut pages: Vec<(&reqwest::blocking::Client, &str)> = [
         "/",
         "/lists/red",
@@ -208,7 +226,11 @@ fn no_page_of_any_area_has_inline_script_or_style() {
             bad.push(format!("{path}: {tag}"));
         }
     }
-    assert!(bad.is_empty(), "inline code the CSP would block:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "inline code the CSP would block:\n{}",
+        bad.join("\n")
+    );
     // The scanner does see inline code.
     assert_eq!(
         inline_code("<p style=\"x\"><script>1</script><button onclick=\"y\"><style>").len(),
@@ -246,7 +268,11 @@ fn failures_from_one_address_never_lock_out_the_right_password_from_another() {
     let attempt = |user: &str, password: &str| {
         attacker
             .post(app.url("/login"))
-            .form(&[("csrf", csrf.as_str()), ("username", user), ("password", password)])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", user),
+                ("password", password),
+            ])
             .send()
             .unwrap()
     };
@@ -270,14 +296,20 @@ fn failures_from_one_address_never_lock_out_the_right_password_from_another() {
     }
     let known = known.text().unwrap();
     assert_eq!(without_digits(&known), without_digits(&unknown.text().unwrap()));
-    assert!(known.contains("秒后再试") && known.contains("try again in"), "{known}");
+    assert!(
+        known.contains("秒后再试") && known.contains("try again in"),
+        "{known}"
+    );
     // From the attacker's address even the right password waits: the answer tells nothing.
     let r = attempt("committee", PASSWORD);
     assert_eq!(r.status().as_u16(), 429);
 
     // The committee member, from their own address, logs in at once.
     let member = from("203.0.113.50");
-    assert_eq!(login_as(&member, &app, "committee", PASSWORD).status().as_u16(), 303);
+    assert_eq!(
+        login_as(&member, &app, "committee", PASSWORD).status().as_u16(),
+        303
+    );
     let home = text(&member, &app, "/");
     assert!(home.contains("class=\"who\">committee<"));
     // Nothing was locked on the account.
@@ -298,20 +330,33 @@ fn one_address_trying_many_names_is_throttled_too() {
     for i in 0..burst {
         let r = sprayer
             .post(app.url("/login"))
-            .form(&[("csrf", csrf.as_str()), ("username", &format!("user{i}")), ("password", "x")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", &format!("user{i}")),
+                ("password", "x"),
+            ])
             .send()
             .unwrap();
         assert_eq!(r.status().as_u16(), 401, "name {i}");
     }
     let r = sprayer
         .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("username", "admin"), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "admin"),
+            ("password", PASSWORD),
+        ])
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 429);
     assert!(r.headers().contains_key("retry-after"));
     // Admin, elsewhere, is not affected.
-    assert_eq!(login_as(&from("203.0.113.7"), &app, "admin", PASSWORD).status().as_u16(), 303);
+    assert_eq!(
+        login_as(&from("203.0.113.7"), &app, "admin", PASSWORD)
+            .status()
+            .as_u16(),
+        303
+    );
 }
 
 #[test]
@@ -327,7 +372,10 @@ fn the_token_endpoint_shares_the_log_in_budget_and_answers_in_json() {
     };
     // Three guesses on the form, two on the API: the sixth try is refused on either.
     for _ in 0..3 {
-        assert_eq!(login_as(&attacker, &app, "inspector", "nope").status().as_u16(), 401);
+        assert_eq!(
+            login_as(&attacker, &app, "inspector", "nope").status().as_u16(),
+            401
+        );
     }
     for _ in 0..2 {
         assert_eq!(token("inspector", "nope").status().as_u16(), 401);
@@ -396,10 +444,20 @@ fn token(app: &TestApp) -> String {
     form_token(&secret(app), chrono::Utc::now().timestamp() - 10)
 }
 
-fn complain(c: &reqwest::blocking::Client, app: &TestApp, merchant: &str, ts: &str) -> reqwest::blocking::Response {
+fn complain(
+    c: &reqwest::blocking::Client,
+    app: &TestApp,
+    merchant: &str,
+    ts: &str,
+) -> reqwest::blocking::Response {
     let csrf = common::extract_csrf(&text(c, app, &format!("/complaints/new?merchant={merchant}"))).unwrap();
     c.post(app.url("/complaints"))
-        .form(&[("csrf", csrf.as_str()), ("ts", ts), ("merchant", merchant), ("body", TEXT)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("ts", ts),
+            ("merchant", merchant),
+            ("body", TEXT),
+        ])
         .send()
         .unwrap()
 }

@@ -159,7 +159,12 @@ fn five_failed_logins_from_one_address_slow_that_address_down_not_the_account() 
         )
     };
     for i in 0..5 {
-        assert_eq!(attempt("committee", "nope").status().as_u16(), 401, "attempt {}", i + 1);
+        assert_eq!(
+            attempt("committee", "nope").status().as_u16(),
+            401,
+            "attempt {}",
+            i + 1
+        );
     }
     // The sixth try from this address waits, right password or not, and is told how long.
     let r = attempt("committee", "gongzhi-demo");

@@ -80,7 +80,10 @@ mod tests {
     #[test]
     fn an_untrusted_peer_cannot_pick_its_address() {
         let trusted = nets(&["10.0.0.0/8"]);
-        assert_eq!(resolve(ip("203.0.113.9"), "10.0.0.1", &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            resolve(ip("203.0.113.9"), "10.0.0.1", &trusted),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
@@ -91,19 +94,34 @@ mod tests {
             resolve(ip("127.0.0.1"), "6.6.6.6, 198.51.100.7, 10.1.2.3", &trusted),
             ip("198.51.100.7")
         );
-        assert_eq!(resolve(ip("10.0.0.2"), "198.51.100.7:4711", &trusted), ip("198.51.100.7"));
-        assert_eq!(resolve(ip("10.0.0.2"), "[2001:db8::1]:443", &trusted), ip("2001:db8::1"));
+        assert_eq!(
+            resolve(ip("10.0.0.2"), "198.51.100.7:4711", &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            resolve(ip("10.0.0.2"), "[2001:db8::1]:443", &trusted),
+            ip("2001:db8::1")
+        );
         // No header: the proxy itself.
         assert_eq!(resolve(ip("10.0.0.2"), "", &trusted), ip("10.0.0.2"));
         // Only proxies: the left-most of them.
-        assert_eq!(resolve(ip("10.0.0.2"), "10.0.0.9, 10.0.0.3", &trusted), ip("10.0.0.9"));
+        assert_eq!(
+            resolve(ip("10.0.0.2"), "10.0.0.9, 10.0.0.3", &trusted),
+            ip("10.0.0.9")
+        );
         // Garbage stops the walk at the last address read.
-        assert_eq!(resolve(ip("10.0.0.2"), "1.2.3.4, junk, 10.0.0.3", &trusted), ip("10.0.0.3"));
+        assert_eq!(
+            resolve(ip("10.0.0.2"), "1.2.3.4, junk, 10.0.0.3", &trusted),
+            ip("10.0.0.3")
+        );
     }
 
     #[test]
     fn mapped_ipv4_counts_as_ipv4() {
         let trusted = nets(&["127.0.0.1/32"]);
-        assert_eq!(resolve(ip("::ffff:127.0.0.1").to_canonical(), "192.0.2.1", &trusted), ip("192.0.2.1"));
+        assert_eq!(
+            resolve(ip("::ffff:127.0.0.1").to_canonical(), "192.0.2.1", &trusted),
+            ip("192.0.2.1")
+        );
     }
 }

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::auth::check_csrf;
 use super::cache::Checked;
 use super::client::client_ip;
-use super::throttle::Family;
 use super::error::FieldError;
 use super::guard::{CurrentUser, STAFF};
 use super::public::stars_display;
+use super::throttle::Family;
 use super::{html, parse_id, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
 use crate::db::models::now_utc;
@@ -549,7 +549,9 @@ pub async fn complaint_submit(
 ) -> Result<HttpResponse, AppError> {
     check_csrf(&session, &form.csrf)?;
     let ip = client_ip(&req, &state.config);
-    state.throttle.check(Family::Complaint, ip, Some(&form.input.merchant))?;
+    state
+        .throttle
+        .check(Family::Complaint, ip, Some(&form.input.merchant))?;
     let form = form.into_inner();
     let thanks = |id: &str| {
         let id: String = url::form_urlencoded::byte_serialize(id.trim().as_bytes()).collect();
@@ -593,7 +595,11 @@ pub async fn complaint_submit(
     }
     let (merchant_id, body, contact) = validate_complaint(&form.input).map_err(AppError::Invalid)?;
     let form_token = complaints::form_token_id(&secret, &form.ts).ok_or_else(|| {
-        AppError::invalid("ts", "表单已过期，请重新提交。", "The form has expired; please submit it again.")
+        AppError::invalid(
+            "ts",
+            "表单已过期，请重新提交。",
+            "The form has expired; please submit it again.",
+        )
     })?;
     let today = state.config.today();
     let day_start = today

@@ -3,9 +3,9 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use std::borrow::Cow;
 use askama::Template;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A field-level validation message in both languages.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

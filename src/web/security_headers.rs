@@ -59,7 +59,10 @@ fn set(h: &mut HeaderMap, private: bool) {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if private {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -97,13 +100,27 @@ mod tests {
 
     #[test]
     fn private_areas_are_not_stored() {
-        for p in ["/staff", "/staff/merchants/3", "/my", "/my/notices/1", "/login", "/login/link/ab"] {
+        for p in [
+            "/staff",
+            "/staff/merchants/3",
+            "/my",
+            "/my/notices/1",
+            "/login",
+            "/login/link/ab",
+        ] {
             assert!(no_store(p), "{p}");
         }
         for p in ["/api/v1/tokens", "/api/v1/notices/4", "/logout"] {
             assert!(no_store(p), "{p}");
         }
-        for p in ["/", "/lists/red", "/merchants/4", "/mystery", "/staffroom", "/static/app.css"] {
+        for p in [
+            "/",
+            "/lists/red",
+            "/merchants/4",
+            "/mystery",
+            "/staffroom",
+            "/static/app.css",
+        ] {
             assert!(!no_store(p), "{p}");
         }
         for p in ["/api/v1/public/lists/red", "/api/v1/openapi.json"] {
@@ -115,6 +132,9 @@ mod tests {
     fn the_policy_allows_nothing_inline() {
         assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));
         assert!(CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
-        assert!(!CONTENT_SECURITY_POLICY.contains("  "), "one space between directives");
+        assert!(
+            !CONTENT_SECURITY_POLICY.contains("  "),
+            "one space between directives"
+        );
     }
 }

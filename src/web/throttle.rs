@@ -196,7 +196,10 @@ mod tests {
         let secs = wait(t.check(Family::Password, a, Some(" ADMIN "))).expect("throttled");
         assert!((1..=60).contains(&secs), "{secs}");
         // Another address, or another name from the same address, is not held back.
-        assert_eq!(wait(t.check(Family::Password, ip("192.0.2.2"), Some("admin"))), None);
+        assert_eq!(
+            wait(t.check(Family::Password, ip("192.0.2.2"), Some("admin"))),
+            None
+        );
         assert_eq!(wait(t.check(Family::Password, a, Some("inspector"))), None);
         // Families count separately.
         assert_eq!(wait(t.check(Family::LoginLink, a, Some("admin"))), None);
@@ -208,10 +211,16 @@ mod tests {
         let a = ip("2001:db8::7");
         let burst = Family::Password.per_address().burst;
         for i in 0..burst {
-            assert_eq!(wait(t.check(Family::Password, a, Some(&format!("user{i}")))), None);
+            assert_eq!(
+                wait(t.check(Family::Password, a, Some(&format!("user{i}")))),
+                None
+            );
         }
         assert!(wait(t.check(Family::Password, a, Some("fresh-name"))).is_some());
-        assert_eq!(wait(t.check(Family::Password, ip("2001:db8::8"), Some("fresh-name"))), None);
+        assert_eq!(
+            wait(t.check(Family::Password, ip("2001:db8::8"), Some("fresh-name"))),
+            None
+        );
     }
 
     #[test]
