@@ -159,14 +159,6 @@ impl Throttles {
             }
         }
     }
-
-    /// How many keys are remembered, all families together (for tests and metrics).
-    pub fn keys(&self) -> usize {
-        self.families
-            .iter()
-            .map(|l| l.by_address.len() + l.by_name.len())
-            .sum()
-    }
 }
 
 #[cfg(test)]
@@ -220,6 +212,24 @@ mod tests {
         assert_eq!(
             wait(t.check(Family::Password, ip("2001:db8::8"), Some("fresh-name"))),
             None
+        );
+    }
+
+    #[test]
+    fn a_sweep_keeps_the_keys_still_counting() {
+        let t = Throttles::default();
+        let a = ip("192.0.2.9");
+        for _ in 0..Family::Password.per_name().burst {
+            assert_eq!(wait(t.check(Family::Password, a, Some("x"))), None);
+        }
+        // Enough other checks to run a sweep, from addresses seen once.
+        for i in 0..SWEEP_EVERY as u32 {
+            let other = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            assert_eq!(wait(t.check(Family::Complaint, other, None)), None);
+        }
+        assert!(
+            wait(t.check(Family::Password, a, Some("x"))).is_some(),
+            "still throttled"
         );
     }
 
