@@ -216,7 +216,7 @@ pub async fn change_password(
     match result {
         Ok(()) => {
             let fresh = with_db(&state, move |c| {
-                Ok(crate::db::models::user::User::find(c, uid)?.ok_or(AppError::NotFound)?)
+                crate::db::models::user::User::find(c, uid)?.ok_or(AppError::NotFound)
             })
             .await?;
             start_session(&state, &req, &session, &fresh).await?;

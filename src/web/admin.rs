@@ -98,6 +98,9 @@ pub struct UsersPage {
     staff_roles: &'static [&'static str],
 }
 
+/// A row of the users page: id, user name, role, merchant, active.
+type UserFields = (i32, String, String, Option<i32>, bool);
+
 async fn users_page(
     state: &AppState,
     page: PageCtx,
@@ -105,7 +108,7 @@ async fn users_page(
     input: UserInput,
 ) -> Result<UsersPage, AppError> {
     let limits = state.config.session_limits;
-    let (rows, counts): (Vec<(i32, String, String, Option<i32>, bool)>, _) = with_db(state, move |c| {
+    let (rows, counts): (Vec<UserFields>, _) = with_db(state, move |c| {
         let rows = users::table
             .order(users::username.asc())
             .select((
