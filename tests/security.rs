@@ -102,6 +102,7 @@ fn every_area_answers_with_the_security_headers() {
         (&staff, "/staff", 200, true),
         (&staff, "/staff/merchants", 200, true),
         (&merchant, "/my", 200, true),
+        (&merchant, "/account", 200, true),
     ];
     for (client, path, status, private) in pages {
         let r = client.get(app.url(path)).send().unwrap();
@@ -215,6 +216,8 @@ fn no_page_of_any_area_has_inline_script_or_style() {
         pages.push((&staff, p));
     }
     pages.push((&merchant, "/my"));
+    pages.push((&merchant, "/account"));
+    pages.push((&staff, "/account"));
     let mut bad = Vec::new();
     for (client, path) in pages {
         let r = client.get(app.url(path)).send().unwrap();

@@ -1,15 +1,15 @@
 //! Log-in and log-out pages, the session, and CSRF tokens.
 
 use actix_session::Session;
-use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use actix_web::{http::header, web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use rand::RngCore;
 use serde::Deserialize;
 
-use super::{with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ID};
 use super::client::client_ip;
 use super::throttle::Family;
+use super::{with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ID};
 use crate::services::auth::{login, LoginError};
 
 /// The session's CSRF token, created on first use.

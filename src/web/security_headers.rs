@@ -5,9 +5,9 @@
 //!   `<style>` or `style=""`: the templates use `/static/app.css` and `/static/app.js`), images
 //!   from us or `data:` URLs, no plugins, forms post only to us, and no framing by any site.
 //! - `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`.
-//! - `Cache-Control: no-store` on the staff pages, the merchant portal, log-in and the API's
-//!   non-public endpoints, whatever the handler set: what one user saw must not be kept by a
-//!   shared computer's browser or a proxy. Elsewhere a handler's own `Cache-Control` (the public
+//! - `Cache-Control: no-store` on the staff pages, the merchant portal, `/account`, log-in
+//!   (password reset included) and the API's non-public endpoints, whatever the handler set:
+//!   what one user saw must not be kept by a shared computer's browser or a proxy. Elsewhere a handler's own `Cache-Control` (the public
 //!   pages' `public, no-cache` with an ETag, see [`super::cache`]) is left alone.
 
 use actix_web::body::MessageBody;
@@ -24,7 +24,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Path prefixes whose answers are never stored by a browser or proxy.
-const NO_STORE_PREFIXES: &[&str] = &["/staff", "/my", "/login", "/logout", "/api/v1"];
+const NO_STORE_PREFIXES: &[&str] = &["/staff", "/my", "/account", "/login", "/logout", "/api/v1"];
 /// Under [`NO_STORE_PREFIXES`], these stay cacheable (public data, with their own headers).
 const CACHEABLE_API: &[&str] = &["/api/v1/public", "/api/v1/openapi.json"];
 
