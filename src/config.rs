@@ -137,6 +137,10 @@ pub struct Config {
     /// How long a public page's cached version is trusted before the database is asked again
     /// (`GONGZHI_PUBLIC_RECHECK_MS`); writes made by this server are seen at once regardless.
     pub public_recheck: Duration,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`GONGZHI_TRUSTED_PROXIES`,
+    /// comma-separated addresses or CIDR ranges). Empty by default: the client is the peer of
+    /// the TCP connection, whatever headers it sends (see `web::client::client_ip`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The longest `GONGZHI_PUBLIC_RECHECK_MS` accepted: a minute.
@@ -326,6 +330,8 @@ impl Config {
             idle: chrono::Duration::minutes(idle),
             absolute: chrono::Duration::hours(max_hours),
         };
+        let raw = get("GONGZHI_TRUSTED_PROXIES").unwrap_or_default();
+        let trusted_proxies = parse_proxies(&raw).map_err(|r| bad("GONGZHI_TRUSTED_PROXIES", &raw, r))?;
 
         Ok(Self {
             database,
@@ -340,8 +346,23 @@ impl Config {
             demo_explicit,
             session_limits,
             public_recheck,
+            trusted_proxies,
         })
     }
+}
+
+/// Parses `GONGZHI_TRUSTED_PROXIES`: addresses (`10.0.0.5`, `::1`) or ranges (`10.0.0.0/8`),
+/// separated by commas; empty means none.
+fn parse_proxies(raw: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{p:?} is not an IP address or CIDR range, e.g. 10.0.0.5 or 10.0.0.0/8"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -385,6 +406,14 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        assert!(cfg(&[]).unwrap().trusted_proxies.is_empty(), "none by default");
+        let c = cfg(&[("GONGZHI_TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8,::1 ,")]).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+    }
+
+    #[test]
     fn postgres_url_selects_postgres() {
         let c = cfg(&[("GONGZHI_DATABASE_URL", "postgres://u:p@localhost/gz")]).unwrap();
         assert_eq!(c.database.backend, Backend::Postgres);
@@ -412,6 +441,8 @@ mod tests {
             ("GONGZHI_SESSION_IDLE_MINUTES", "0"),
             ("GONGZHI_SESSION_IDLE_MINUTES", "900"),
             ("GONGZHI_SESSION_MAX_HOURS", "a day"),
+            ("GONGZHI_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("GONGZHI_TRUSTED_PROXIES", "10.0.0.0/33"),
         ] {
             let err = cfg(&[(k, v)]).unwrap_err();
             let line = err.to_string();

@@ -69,6 +69,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
             records: Default::default(),
             search: Default::default(),
             editions: Default::default(),
+            throttle: Default::default(),
         },
         session_key,
         demo_loaded,
@@ -125,6 +126,7 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
                     .build(),
             )
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(web::security_headers::add))
             .wrap(tracing_actix_web::TracingLogger::<web::request_span::RequestSpan>::new())
             .configure(web::routes)
             .default_service(aw::to(|| async {

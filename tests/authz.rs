@@ -48,6 +48,8 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("GET", "/healthz", "/healthz", ALL),
     ("GET", "/livez", "/livez", ALL),
     ("GET", "/static/app.css", "/static/app.css", ALL),
+    ("GET", "/static/plaque.css", "/static/plaque.css", ALL),
+    ("GET", "/static/app.js", "/static/app.js", ALL),
     ("GET", "/favicon.ico", "/favicon.ico", ALL),
     ("GET", "/lists/red", "/lists/{list}", ALL),
     ("GET", "/merchants/1", "/merchants/{id}", ALL),

@@ -198,7 +198,10 @@ fn plaque_carries_a_qr_code_that_checks_itself() {
     let app = TestApp::spawn();
     let (body, code) = plaque_code(&app, 1);
     assert!(body.contains("<svg"), "inline SVG QR code");
-    assert!(body.contains("size: A5"));
+    // Printed on A5: the paper size comes from the plaque's own stylesheet (no inline style).
+    assert!(body.contains("href=\"/static/plaque.css\""));
+    let (_, css) = app.get_text("/static/plaque.css");
+    assert!(css.contains("size: A5"), "{css}");
     assert!(body.contains("老王家常菜馆"));
     assert!(body.contains(&format!(
         "{}/merchants/1/plaque/check?code={code}",
@@ -367,10 +370,21 @@ fn a_consumer_files_a_complaint_within_the_limits() {
 
     // Two more today are fine; the fourth is refused with a friendly page.
     for m in ["3", "4"] {
-        let r = post(&[("csrf", &csrf), ("ts", &old), ("merchant", m), ("body", TEXT)]);
+        // Each complaint is its own form: a form's token files one complaint only.
+        let r = post(&[
+            ("csrf", &csrf),
+            ("ts", &older_token(&app, 10)),
+            ("merchant", m),
+            ("body", TEXT),
+        ]);
         assert_eq!(r.status().as_u16(), 303);
     }
-    let r = post(&[("csrf", &csrf), ("ts", &old), ("merchant", "5"), ("body", TEXT)]);
+    let r = post(&[
+        ("csrf", &csrf),
+        ("ts", &older_token(&app, 10)),
+        ("merchant", "5"),
+        ("body", TEXT),
+    ]);
     assert_eq!(r.status().as_u16(), 429);
     assert!(r.text().unwrap().contains("每人每天最多提交 3 条投诉"));
     assert_eq!(complaint_count(&app), 3);

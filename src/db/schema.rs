@@ -352,6 +352,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    used_form_tokens (token) {
+        token -> Text,
+        used_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> merchants (merchant_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(login_links -> users (user_id));
@@ -414,4 +421,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     merchant_replies,
     audit_log,
+    used_form_tokens,
 );

@@ -1,15 +1,10 @@
-//! Passwords and log-in: argon2 hashes, and a growing lock after repeated failures.
+//! Passwords and log-in: argon2 hashes, and the credential check (throttled in `web::throttle`).
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use chrono::Duration;
 
-use crate::db::models::now_utc;
 use crate::db::models::user::User;
 use crate::db::DbConn;
-
-/// Failures in a row after which an account is slowed down.
-pub const MAX_FAILURES: i32 = 5;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -93,8 +88,6 @@ pub fn check_password_strength(password: &str, username: &str) -> Result<(), Wea
 pub enum LoginError {
     /// Wrong user name or password, or a disabled account.
     BadCredentials,
-    /// Too many failures in a row: wait until the lock passes.
-    Locked,
 }
 
 /// A hash to verify against when the user does not exist, so the response time does not tell
@@ -104,33 +97,22 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
 }
 
-/// Checks credentials and records the attempt.
+/// Checks credentials and records the attempt. Repeated failures are slowed down by the web
+/// layer's throttle, keyed by client address and (address, user name), never by a lock on the
+/// account: a lock let anyone shut out anyone, and told which names exist.
+/// A failure writes nothing, so a known name costs the same work as an unknown one (both verify
+/// one argon2 hash); a success clears `users.failed_logins` and `users.locked_until`, which
+/// only the old per-account lock used and which nothing reads any more.
 pub fn login(conn: &mut DbConn, username: &str, password: &str) -> anyhow::Result<Result<User, LoginError>> {
     let Some(user) = User::find_by_username(conn, username)? else {
         verify_password(password, dummy_hash());
         return Ok(Err(LoginError::BadCredentials));
     };
-    let now = now_utc();
-    if user.locked_until.is_some_and(|t| t > now) {
-        return Ok(Err(LoginError::Locked));
-    }
     if user.active && verify_password(password, &user.password_hash) {
         User::record_login(conn, user.id, true, 0, None)?;
         return Ok(Ok(user));
     }
-    let failures = user.failed_logins + 1;
-    // From the fifth failure in a row, each further failure doubles the wait: 30 s, 1 min, …
-    // capped at 15 minutes.
-    let locked_until = (failures >= MAX_FAILURES).then(|| {
-        let exp = (failures - MAX_FAILURES).min(5) as u32;
-        now + Duration::seconds((30_i64 << exp).min(900))
-    });
-    User::record_login(conn, user.id, false, failures, locked_until)?;
-    Ok(Err(if locked_until.is_some() {
-        LoginError::Locked
-    } else {
-        LoginError::BadCredentials
-    }))
+    Ok(Err(LoginError::BadCredentials))
 }
 
 #[cfg(test)]

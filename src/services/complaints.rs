@@ -1,5 +1,5 @@
 //! Consumer complaints (投诉/举报): filing one without an account, with per-client and
-//! per-merchant daily limits and a form timestamp against bots; and the inspectors' triage,
+//! per-merchant daily limits and a single-use form timestamp against bots; and the inspectors' triage,
 //! where a verified complaint counts in the merchant's rating (recomputed in the same
 //! transaction).
 //!
@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::merchant::Merchant;
 use crate::db::models::write_tx;
-use crate::db::schema::{complaints, merchants};
+use crate::db::schema::{complaints, merchants, used_form_tokens};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
 use crate::services::plaque::derive_key;
@@ -36,24 +36,40 @@ fn mac(key: &[u8]) -> HmacSha256 {
     <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts any key length")
 }
 
-/// The signed render time put in the complaint form: `{unix seconds}.{16 hex of the MAC}`.
+/// The signed render time put in the complaint form:
+/// `{unix seconds}.{16 hex of randomness}.{16 hex of the MAC}`. The random part makes every
+/// form's token different, so a token can be used once ([`file`] records it).
 pub fn form_token(secret: &[u8], at_unix: i64) -> String {
+    let mut nonce = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut nonce);
+    let body = format!("{at_unix}.{}", hex::encode(nonce));
     let mut m = mac(&derive_key(secret, "complaint-form"));
-    m.update(at_unix.to_string().as_bytes());
-    format!("{at_unix}.{}", &hex::encode(m.finalize().into_bytes())[..16])
+    m.update(body.as_bytes());
+    format!("{body}.{}", &hex::encode(m.finalize().into_bytes())[..16])
 }
 
-/// Seconds since the form was shown, when the token is genuine.
-pub fn form_age(secret: &[u8], token: &str, now_unix: i64) -> Option<i64> {
-    let (at, tag) = token.trim().split_once('.')?;
-    if tag.len() != 16 {
+/// The signed part of a genuine token (`{unix seconds}.{randomness}`) and its render time.
+fn form_token_parts(secret: &[u8], token: &str) -> Option<(String, i64)> {
+    let (body, tag) = token.trim().rsplit_once('.')?;
+    let (at, nonce) = body.split_once('.')?;
+    if tag.len() != 16 || nonce.len() != 16 {
         return None;
     }
     let at_unix: i64 = at.parse().ok()?;
     let mut m = mac(&derive_key(secret, "complaint-form"));
-    m.update(at.as_bytes());
+    m.update(body.as_bytes());
     m.verify_truncated_left(&hex::decode(tag).ok()?).ok()?;
-    Some(now_unix - at_unix)
+    Some((body.to_string(), at_unix))
+}
+
+/// Seconds since the form was shown, when the token is genuine.
+pub fn form_age(secret: &[u8], token: &str, now_unix: i64) -> Option<i64> {
+    form_token_parts(secret, token).map(|(_, at)| now_unix - at)
+}
+
+/// What identifies a genuine token in the used-token table (its signed part).
+pub fn form_token_id(secret: &[u8], token: &str) -> Option<String> {
+    form_token_parts(secret, token).map(|(id, _)| id)
 }
 
 /// Whether a form shown `age` seconds ago may be accepted, and if not, why.
@@ -95,6 +111,8 @@ pub struct NewComplaint {
     pub body: String,
     pub contact: Option<String>,
     pub client_hash: String,
+    /// The form's token ([`form_token_id`]): refused if it already filed a complaint.
+    pub form_token: String,
 }
 
 /// Why a complaint was not stored.
@@ -106,6 +124,8 @@ pub enum FileError {
     ClientLimit,
     #[error("too many complaints about this merchant today")]
     MerchantLimit,
+    #[error("this form was already used to file a complaint")]
+    FormUsed,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -128,6 +148,13 @@ pub fn file(
     write_tx(conn, |tx| {
         if Merchant::find(tx, c.merchant_id)?.is_none() {
             return Err(FileError::NoMerchant(c.merchant_id));
+        }
+        let used: i64 = used_form_tokens::table
+            .filter(used_form_tokens::token.eq(&c.form_token))
+            .count()
+            .get_result(tx)?;
+        if used > 0 {
+            return Err(FileError::FormUsed);
         }
         let from_client: i64 = complaints::table
             .filter(complaints::client_hash.eq(&c.client_hash))
@@ -156,6 +183,16 @@ pub fn file(
             ))
             .returning(complaints::id)
             .get_result(x))?;
+        // A token older than a day is refused as expired anyway: forget those.
+        diesel::delete(used_form_tokens::table)
+            .filter(used_form_tokens::used_at.lt(now - chrono::Duration::seconds(MAX_FORM_SECONDS)))
+            .execute(tx)?;
+        diesel::insert_into(used_form_tokens::table)
+            .values((
+                used_form_tokens::token.eq(&c.form_token),
+                used_form_tokens::used_at.eq(now),
+            ))
+            .execute(tx)?;
         // The audit log keeps the fact, not the complainant's words or contact.
         audit::append(
             tx,
@@ -327,6 +364,13 @@ mod tests {
         assert_eq!(form_age(b"secret", &t, 1_005), Some(5));
         assert_eq!(form_age(b"other", &t, 1_005), None);
         assert_eq!(form_age(b"secret", &t.replacen("1000", "900", 1), 1_005), None);
+        // Every form gets its own token, and only the signed part identifies it.
+        let again = form_token(b"secret", 1_000);
+        assert_ne!(t, again);
+        let id = form_token_id(b"secret", &t).unwrap();
+        assert!(t.starts_with(&format!("{id}.")), "{t} {id}");
+        assert_ne!(Some(id), form_token_id(b"secret", &again));
+        assert_eq!(form_token_id(b"other", &t), None);
         assert_eq!(form_age(b"secret", "", 1_005), None);
         assert_eq!(form_timing(b"secret", &t, 1_001), FormTiming::TooFast);
         assert_eq!(form_timing(b"secret", &t, 1_003), FormTiming::Ok);

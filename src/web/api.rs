@@ -236,12 +236,13 @@ pub struct TokenCreated {
     pub expires_at: Option<chrono::NaiveDateTime>,
 }
 
-/// Exchanges a user name and password for a bearer token. Failed attempts count towards the
-/// account's lock, as on the log-in form.
+/// Exchanges a user name and password for a bearer token. Throttled with the log-in form, per
+/// client address and per (address, user name): 429 with `Retry-After` when over the limit.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = TokenRequest,
     responses((status = 201, body = TokenCreated), (status = 401), (status = 422), (status = 429)))]
 pub async fn create_token(
     state: web::Data<AppState>,
+    http: actix_web::HttpRequest,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let req = body.into_inner();
@@ -281,10 +282,14 @@ pub async fn create_token(
     let expires_at = req
         .expires_in_days
         .map(|d| crate::db::models::now_utc() + chrono::Duration::days(d));
+    // The same budget as the log-in form: the API is no second door for guessing.
+    let ip = super::client::client_ip(&http, &state.config);
+    state
+        .throttle
+        .check(super::throttle::Family::Password, ip, Some(&req.username))?;
     let created = with_db(&state, move |c| {
         match crate::services::auth::login(c, req.username.trim(), &req.password)? {
             Ok(user) => Ok(crate::services::tokens::create(c, &user, &name, expires_at)?),
-            Err(crate::services::auth::LoginError::Locked) => Err(AppError::TooManyRequests),
             Err(crate::services::auth::LoginError::BadCredentials) => Err(AppError::Unauthorized),
         }
     })

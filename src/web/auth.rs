@@ -7,6 +7,8 @@ use askama_web::WebTemplate;
 use rand::RngCore;
 use serde::Deserialize;
 
+use super::client::client_ip;
+use super::throttle::Family;
 use super::{with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ID};
 use crate::services::auth::{login, LoginError};
 
@@ -69,7 +71,8 @@ pub struct LoginForm {
     password: String,
 }
 
-/// POST /login
+/// POST /login. Throttled per client address and per (address, user name) before the name is
+/// looked up, so a name that exists and one that does not get the same answers.
 pub async fn login_submit(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
@@ -101,6 +104,8 @@ pub async fn login_submit(
             username,
         );
     }
+    let ip = client_ip(&req, &state.config);
+    state.throttle.check(Family::Password, ip, Some(&username))?;
     let name = username.clone();
     let outcome = with_db(&state, move |c| Ok(login(c, &name, &form.password)?)).await?;
     match outcome {
@@ -114,12 +119,6 @@ pub async fn login_submit(
             page,
             "login.failed",
             actix_web::http::StatusCode::UNAUTHORIZED,
-            username,
-        ),
-        Err(LoginError::Locked) => fail(
-            page,
-            "login.locked",
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             username,
         ),
     }

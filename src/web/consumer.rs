@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::check_csrf;
 use super::cache::Checked;
+use super::client::client_ip;
 use super::error::FieldError;
 use super::guard::{CurrentUser, STAFF};
 use super::public::stars_display;
+use super::throttle::Family;
 use super::{html, parse_id, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
 use crate::db::models::now_utc;
@@ -546,6 +548,10 @@ pub async fn complaint_submit(
     form: web::Form<ComplaintForm>,
 ) -> Result<HttpResponse, AppError> {
     check_csrf(&session, &form.csrf)?;
+    let ip = client_ip(&req, &state.config);
+    state
+        .throttle
+        .check(Family::Complaint, ip, Some(&form.input.merchant))?;
     let form = form.into_inner();
     let thanks = |id: &str| {
         let id: String = url::form_urlencoded::byte_serialize(id.trim().as_bytes()).collect();
@@ -588,12 +594,14 @@ pub async fn complaint_submit(
         return html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
     let (merchant_id, body, contact) = validate_complaint(&form.input).map_err(AppError::Invalid)?;
+    let form_token = complaints::form_token_id(&secret, &form.ts).ok_or_else(|| {
+        AppError::invalid(
+            "ts",
+            "表单已过期，请重新提交。",
+            "The form has expired; please submit it again.",
+        )
+    })?;
     let today = state.config.today();
-    let ip = req
-        .connection_info()
-        .realip_remote_addr()
-        .unwrap_or("unknown")
-        .to_string();
     let day_start = today
         .and_hms_opt(0, 0, 0)
         .and_then(|d| state.config.time_zone.from_local_datetime(&d).earliest())
@@ -603,11 +611,12 @@ pub async fn complaint_submit(
         merchant_id,
         body,
         contact,
-        client_hash: complaints::client_hash(&secret, &ip, today),
+        client_hash: complaints::client_hash(&secret, &ip.to_string(), today),
+        form_token,
     };
     let outcome = with_db(&state, move |c| Ok(complaints::file(c, &new, now, day_start))).await?;
     let lang = page.lang;
-    let limited = |message: &'static str| {
+    let limited = |page: PageCtx, message: &'static str| {
         html(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             &LimitPage {
@@ -620,8 +629,18 @@ pub async fn complaint_submit(
     match outcome {
         Ok(_) => Ok(thanks(&merchant_id.to_string())),
         Err(FileError::NoMerchant(_)) => Err(AppError::NotFound),
-        Err(FileError::ClientLimit) => limited(lang.t("consumer.complaint.limit_client")),
-        Err(FileError::MerchantLimit) => limited(lang.t("consumer.complaint.limit_merchant")),
+        Err(FileError::FormUsed) => {
+            // Sent twice (a replayed post, or a second click): show a fresh form.
+            let used = field(
+                "ts",
+                "此表单已提交过。如需再次投诉，请重新填写。",
+                "This form was already sent. To complain again, fill in this new form.",
+            );
+            let p = complaint_page(&state, page, form.input, None, vec![used]).await?;
+            html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+        Err(FileError::ClientLimit) => limited(page, lang.t("consumer.complaint.limit_client")),
+        Err(FileError::MerchantLimit) => limited(page, lang.t("consumer.complaint.limit_merchant")),
         Err(FileError::Other(e)) => Err(AppError::Internal(e)),
     }
 }

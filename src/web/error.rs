@@ -5,6 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A field-level validation message in both languages.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -42,9 +43,10 @@ pub enum AppError {
     /// The input did not validate; every bad field has a message.
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldError>),
-    /// Too many requests from this client or for this account.
-    #[error("too many requests")]
-    TooManyRequests,
+    /// Too many requests from this client address (or for one name from it); try again after
+    /// this many seconds (sent as `Retry-After` too).
+    #[error("too many requests; retry after {0} s")]
+    TooManyRequests(u64),
     /// Anything else: logged, shown as a generic 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -60,20 +62,29 @@ impl AppError {
         }])
     }
 
-    fn texts(&self) -> (&'static str, &'static str) {
+    fn texts(&self) -> (Cow<'static, str>, Cow<'static, str>) {
+        let fixed = |zh: &'static str, en: &'static str| (Cow::Borrowed(zh), Cow::Borrowed(en));
         match self {
-            AppError::NotFound => ("页面或记录不存在。", "Page or record not found."),
-            AppError::Unauthorized => ("请先登录。", "Please log in first."),
-            AppError::Forbidden => ("您没有权限执行此操作。", "You are not allowed to do this."),
-            AppError::Invalid(_) => ("提交的内容有误。", "Some of the input is not valid."),
-            AppError::TooManyRequests => (
-                "请求过于频繁，请稍后再试。",
-                "Too many requests; try again later.",
+            AppError::NotFound => fixed("页面或记录不存在。", "Page or record not found."),
+            AppError::Unauthorized => fixed("请先登录。", "Please log in first."),
+            AppError::Forbidden => fixed("您没有权限执行此操作。", "You are not allowed to do this."),
+            AppError::Invalid(_) => fixed("提交的内容有误。", "Some of the input is not valid."),
+            AppError::TooManyRequests(secs) => (
+                format!("尝试次数过多，请在 {secs} 秒后再试。").into(),
+                format!("Too many attempts; try again in {secs} seconds.").into(),
             ),
-            AppError::Internal(_) => (
+            AppError::Internal(_) => fixed(
                 "服务器内部错误，请稍后再试。",
                 "Internal error; please try again later.",
             ),
+        }
+    }
+
+    /// The response's `Retry-After`, for a throttled request.
+    fn retry_after(&self) -> Option<(header::HeaderName, String)> {
+        match self {
+            AppError::TooManyRequests(secs) => Some((header::RETRY_AFTER, secs.to_string())),
+            _ => None,
         }
     }
 }
@@ -112,7 +123,7 @@ impl ResponseError for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,13 +140,16 @@ impl ResponseError for AppError {
         // Bilingual, because the error path has no request to read a language from.
         let page = ErrorPage {
             code: self.status_code().as_u16(),
-            zh,
-            en,
+            zh: &zh,
+            en: &en,
             fields,
         };
         let body = page.render().unwrap_or_else(|_| format!("{zh} / {en}"));
-        HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        let mut res = HttpResponse::build(self.status_code());
+        if let Some(h) = self.retry_after() {
+            res.insert_header(h);
+        }
+        res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
             .body(body)
     }
 }
@@ -156,7 +170,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "invalid",
-            AppError::TooManyRequests => "too_many_requests",
+            AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Internal(_) => "internal",
         }
     }
@@ -187,10 +201,14 @@ impl ResponseError for ApiError {
             AppError::Invalid(f) => f,
             _ => &[],
         };
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut res = HttpResponse::build(self.status_code());
+        if let Some(h) = self.0.retry_after() {
+            res.insert_header(h);
+        }
+        res.json(ErrorBody {
             error: self.0.code(),
-            message_zh: zh,
-            message_en: en,
+            message_zh: &zh,
+            message_en: &en,
             fields,
         })
     }

@@ -154,7 +154,6 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Log in"),
     ("login.failed", "用户名或密码错误。", "Wrong user name or password."),
-    ("login.locked", "登录失败次数过多，请稍后再试。", "Too many failed log-ins; try again later."),
     ("login.required", "请填写用户名和密码。", "Enter your user name and password."),
     ("login.welcome", "已登录", "Logged in as"),
     ("role.admin", "管理员", "Administrator"),

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod client;
 pub mod committee;
 pub mod consumer;
 pub mod editions;
@@ -22,7 +23,9 @@ pub mod outbox;
 pub mod portal;
 pub mod public;
 pub mod request_span;
+pub mod security_headers;
 pub mod staff;
+pub mod throttle;
 
 use actix_session::Session;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
@@ -54,6 +57,8 @@ pub struct AppState {
     pub search: std::sync::Arc<cache::SearchCache>,
     /// Published editions' pages as rendered for visitors (editions never change).
     pub editions: std::sync::Arc<cache::EditionCache>,
+    /// The log-in, sign-in link and complaint throttles (in memory, per process).
+    pub throttle: std::sync::Arc<throttle::Throttles>,
 }
 
 /// Runs `f` with a pooled connection on actix's blocking pool, so diesel never blocks the async
@@ -161,6 +166,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/healthz").route(web::get().to(public::healthz)))
         .service(web::resource("/livez").route(web::get().to(public::livez)))
         .service(web::resource("/static/app.css").route(web::get().to(public::stylesheet)))
+        .service(web::resource("/static/plaque.css").route(web::get().to(public::plaque_stylesheet)))
+        .service(web::resource("/static/app.js").route(web::get().to(public::script)))
         .service(web::resource("/favicon.ico").route(web::get().to(public::favicon)))
         .service(web::resource("/lists/{list}").route(web::get().to(public::list_page)))
         .service(web::resource("/merchants/{id}").route(web::get().to(public::merchant_page)))

@@ -508,11 +508,13 @@ pub struct LinkForm {
 }
 
 /// POST /login/link: queues the link; the page says the same whatever the outcome, so the form
-/// does not tell which accounts exist.
+/// does not tell which accounts exist. Throttled per client address and per (address, name),
+/// since each request may send an e-mail.
 pub async fn link_request(
     state: web::Data<AppState>,
     session: Session,
     page: PageCtx,
+    req: actix_web::HttpRequest,
     form: web::Form<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
     check_csrf(&session, &form.csrf)?;
@@ -524,6 +526,10 @@ pub async fn link_request(
             "Enter your user name or email.",
         ));
     }
+    let ip = super::client::client_ip(&req, &state.config);
+    state
+        .throttle
+        .check(super::throttle::Family::LoginLink, ip, Some(&ident))?;
     let base = state.config.base_url.clone();
     let outcome = with_db(&state, move |c| {
         Ok(login_links::request(c, &ident, &base, now_utc())?)

@@ -1,0 +1,2 @@
+DROP INDEX used_form_tokens_used_at_idx;
+DROP TABLE used_form_tokens;
