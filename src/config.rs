@@ -137,6 +137,12 @@ pub struct Config {
     /// How long a public page's cached version is trusted before the database is asked again
     /// (`GONGZHI_PUBLIC_RECHECK_MS`); writes made by this server are seen at once regardless.
     pub public_recheck: Duration,
+    /// How long a request waits for a database connection before it is answered 503
+    /// (`GONGZHI_DB_WAIT_MS`).
+    pub db_wait: Duration,
+    /// How long a SQLite writer waits for the write lock before giving up with a 503
+    /// (`GONGZHI_DB_BUSY_TIMEOUT_MS`).
+    pub db_busy_timeout: Duration,
 }
 
 /// The longest `GONGZHI_PUBLIC_RECHECK_MS` accepted: a minute.
@@ -175,6 +181,15 @@ impl Config {
             .from_utc_datetime(&at)
             .format("%Y-%m-%d %H:%M")
             .to_string()
+    }
+
+    /// The pool's settings for `max_size` connections.
+    pub fn pool_options(&self, max_size: u32) -> crate::db::PoolOptions {
+        crate::db::PoolOptions {
+            max_size,
+            wait: self.db_wait,
+            busy_timeout: self.db_busy_timeout,
+        }
     }
 
     /// Reads the process environment.
@@ -326,6 +341,23 @@ impl Config {
             idle: chrono::Duration::minutes(idle),
             absolute: chrono::Duration::hours(max_hours),
         };
+        let millis = |name: &'static str, default: &str, range: std::ops::RangeInclusive<u64>| {
+            let (raw, name) = var(name, default);
+            match raw.trim().parse::<u64>() {
+                Ok(ms) if range.contains(&ms) => Ok(Duration::from_millis(ms)),
+                _ => Err(bad(
+                    name,
+                    &raw,
+                    format!(
+                        "must be a whole number of milliseconds from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+        let db_wait = millis("GONGZHI_DB_WAIT_MS", "1000", 50..=60_000)?;
+        let db_busy_timeout = millis("GONGZHI_DB_BUSY_TIMEOUT_MS", "10000", 0..=600_000)?;
 
         Ok(Self {
             database,
@@ -340,6 +372,8 @@ impl Config {
             demo_explicit,
             session_limits,
             public_recheck,
+            db_wait,
+            db_busy_timeout,
         })
     }
 }
@@ -376,6 +410,8 @@ mod tests {
         assert!(c.demo_explicit && !c.binds_loopback());
         let c = cfg(&[("GONGZHI_DEMO", "false")]).unwrap();
         assert!(!c.demo_explicit && !c.demo_on_first_start);
+        assert_eq!(c.db_wait, Duration::from_secs(1));
+        assert_eq!(c.db_busy_timeout, Duration::from_secs(10));
         let c = cfg(&[("GONGZHI_PUBLIC_RECHECK_MS", "0")]).unwrap();
         assert_eq!(
             c.public_recheck,
@@ -412,6 +448,9 @@ mod tests {
             ("GONGZHI_SESSION_IDLE_MINUTES", "0"),
             ("GONGZHI_SESSION_IDLE_MINUTES", "900"),
             ("GONGZHI_SESSION_MAX_HOURS", "a day"),
+            ("GONGZHI_DB_WAIT_MS", "0"),
+            ("GONGZHI_DB_WAIT_MS", "1s"),
+            ("GONGZHI_DB_BUSY_TIMEOUT_MS", "-1"),
         ] {
             let err = cfg(&[(k, v)]).unwrap_err();
             let line = err.to_string();

@@ -353,6 +353,20 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> merchants (merchant_id));
+diesel::table! {
+    /// One run of a scheduled job: start, end, outcome (`running`, `ok`, `failed`), error.
+    job_runs (id) {
+        id -> Integer,
+        job -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        outcome -> Text,
+        error -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        as_of -> Date,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(login_links -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -414,4 +428,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     merchant_replies,
     audit_log,
+    job_runs,
 );

@@ -45,9 +45,72 @@ pub enum AppError {
     /// Too many requests from this client or for this account.
     #[error("too many requests")]
     TooManyRequests,
-    /// Anything else: logged, shown as a generic 500.
+    /// The database cannot be reached, or is busy or read-only for now: a 503 with
+    /// `Retry-After`, logged, never a 500. The cause is kept for the log.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: logged, shown as a generic 500 (or a 503 when the cause, however deeply
+    /// wrapped, is the database being unavailable — see [`is_unavailable`]).
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Seconds a client is asked to wait before trying again after a 503.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// Whether a database error means "not now" rather than "wrong": SQLite busy or locked (another
+/// writer held the lock past the busy timeout), a read-only database, a connection that is
+/// closed or cannot be made.
+pub fn is_unavailable_db(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    match e {
+        E::DatabaseError(K::ClosedConnection | K::ReadOnlyTransaction, _) => true,
+        E::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked")
+                || m.contains("database table is locked")
+                || m.contains("readonly database")
+                || m.contains("disk I/O error")
+                || m.contains("unable to open database")
+                || m.contains("due to lock timeout")
+                || m.contains("terminating connection")
+                || m.contains("server closed the connection")
+                || m.contains("could not connect")
+        }
+        E::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+/// Whether `e`, or anything in its chain of causes, is the database being unavailable: a pool
+/// that timed out waiting for a connection, a connection that could not be made, or a
+/// [`is_unavailable_db`] query error.
+pub fn is_unavailable(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<r2d2::Error>() || err.is::<diesel::ConnectionError>() {
+            return true;
+        }
+        if let Some(d) = err.downcast_ref::<diesel::result::Error>() {
+            if is_unavailable_db(d) {
+                return true;
+            }
+        }
+        if let Some(d) = err.downcast_ref::<diesel::r2d2::Error>() {
+            return match d {
+                diesel::r2d2::Error::ConnectionError(_) => true,
+                diesel::r2d2::Error::QueryError(q) => is_unavailable_db(q),
+            };
+        }
+        cur = err.source();
+    }
+    false
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
 }
 
 impl AppError {
@@ -70,23 +133,54 @@ impl AppError {
                 "请求过于频繁，请稍后再试。",
                 "Too many requests; try again later.",
             ),
+            AppError::Unavailable(_) => (
+                "数据库暂时不可用，请稍后再试。",
+                "The database is temporarily unavailable; please try again later.",
+            ),
+            AppError::Internal(_) if self.unavailable() => AppError::Unavailable(String::new()).texts(),
             AppError::Internal(_) => (
                 "服务器内部错误，请稍后再试。",
                 "Internal error; please try again later.",
             ),
         }
     }
+
+    /// Whether this is (or wraps) the database being unavailable: answered with a 503.
+    pub fn unavailable(&self) -> bool {
+        match self {
+            AppError::Unavailable(_) => true,
+            AppError::Internal(e) => e.chain().any(is_unavailable),
+            _ => false,
+        }
+    }
+
+    /// Logs the cause of a 500 or 503 once.
+    fn log(&self, what: &str) {
+        match self {
+            AppError::Unavailable(cause) => tracing::warn!(cause, "{what}: database unavailable"),
+            AppError::Internal(e) if self.unavailable() => {
+                tracing::warn!(error = ?e, "{what}: database unavailable")
+            }
+            AppError::Internal(e) => tracing::error!(error = ?e, "{what}"),
+            _ => {}
+        }
+    }
 }
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        if is_unavailable_db(&e) {
+            return AppError::Unavailable(e.to_string());
+        }
         AppError::Internal(anyhow::Error::new(e))
     }
 }
 
 impl From<r2d2::Error> for AppError {
+    /// The pool's only error: no connection within its timeout — the database is away (or
+    /// every connection is busy), so the client should come back later.
     fn from(e: r2d2::Error) -> Self {
-        AppError::Internal(anyhow::Error::new(e))
+        AppError::Unavailable(e.to_string())
     }
 }
 
@@ -113,14 +207,13 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ if self.unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = ?e, "request failed");
-        }
+        self.log("request failed");
         let (zh, en) = self.texts();
         let fields: &[FieldError] = match self {
             AppError::Invalid(f) => f,
@@ -134,9 +227,13 @@ impl ResponseError for AppError {
             fields,
         };
         let body = page.render().unwrap_or_else(|_| format!("{zh} / {en}"));
-        HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .body(body)
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
+        if self.unavailable() {
+            res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            res.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+        res.body(body)
     }
 }
 
@@ -157,7 +254,8 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "invalid",
             AppError::TooManyRequests => "too_many_requests",
-            AppError::Internal(_) => "internal",
+            _ if self.unavailable() => "unavailable",
+            AppError::Unavailable(_) | AppError::Internal(_) => "internal",
         }
     }
 }
@@ -179,15 +277,18 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(e) = &self.0 {
-            tracing::error!(error = ?e, "api request failed");
-        }
+        self.0.log("api request failed");
         let (zh, en) = self.0.texts();
         let fields: &[FieldError] = match &self.0 {
             AppError::Invalid(f) => f,
             _ => &[],
         };
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut res = HttpResponse::build(self.status_code());
+        if self.0.unavailable() {
+            res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            res.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+        res.json(ErrorBody {
             error: self.0.code(),
             message_zh: zh,
             message_en: en,

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod inspection;
+pub mod job_run;
 pub mod merchant;
 pub mod notice;
 pub mod settings;
