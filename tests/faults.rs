@@ -407,7 +407,10 @@ fn hold_write_lock(conn: &mut DbConn) {
     match conn {
         DbConn::Sqlite(c) => c.batch_execute("BEGIN IMMEDIATE").unwrap(),
         DbConn::Postgresql(c) => c
-            .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(742801)")
+            .batch_execute(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({})",
+                gongzhi::db::models::WRITE_LOCK_KEY
+            ))
             .unwrap(),
     }
 }
@@ -531,6 +534,11 @@ fn a_held_write_lock_makes_writes_503_not_500_and_sends_no_email_twice() {
     assert!(retry, "a 503 says when to come back");
     assert!(body.contains("数据库暂时不可用"), "{body}");
     assert!(took < FAST, "{took:?}");
+    // The readiness probe says so too, within about a second.
+    let t = Instant::now();
+    let r = app.get("/healthz");
+    assert_eq!(r.status().as_u16(), 503);
+    assert!(t.elapsed() < FAST, "{:?}", t.elapsed());
     // The worker cannot record the delivery yet; it keeps trying instead of giving the row back.
     std::thread::sleep(Duration::from_millis(1500));
     let row = gongzhi::mail::outbox::find(&mut app.conn(), id).unwrap().unwrap();

@@ -38,8 +38,8 @@ pub const RETRY_CAP: Duration = Duration::from_secs(3600);
 /// crashed). On PostgreSQL the advisory lock tells: a `running` row found while holding it is dead.
 pub const STALE_AFTER: Duration = Duration::from_secs(30 * 60);
 
-/// The key of the PostgreSQL advisory lock that lets one server run the job (the audit chain's
-/// `write_tx` uses 742801).
+/// The key of the PostgreSQL advisory lock that lets one server run the job (not
+/// [`crate::db::models::WRITE_LOCK_KEY`], which every write takes).
 pub const LOCK_KEY: i64 = 742_802;
 
 /// What the scheduler knows when it decides: read from `job_runs`.

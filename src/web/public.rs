@@ -569,7 +569,7 @@ const HEALTH_WAIT: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// Checks that the database answers and can be written: a read, then a write statement in a
 /// transaction that is rolled back (SQLite: the write lock, waiting at most [`HEALTH_WAIT`];
-/// PostgreSQL: not a read-only server or a standby).
+/// PostgreSQL: the same advisory lock as every write, and not a read-only server or a standby).
 fn check_database(pool: &crate::db::Pool, busy_timeout: std::time::Duration) -> Result<(), AppError> {
     use diesel::Connection;
     let mut conn = pool.get_timeout(HEALTH_WAIT)?;
@@ -591,14 +591,26 @@ fn check_database(pool: &crate::db::Pool, busy_timeout: std::time::Duration) -> 
         crate::db::DbConn::Postgresql(c) => {
             use diesel::sql_types::Bool;
             use diesel::RunQueryDsl;
-            let writable: bool = diesel::select(diesel::dsl::sql::<Bool>(
-                "NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
-            ))
-            .get_result(c)?;
-            if writable {
-                Ok(())
-            } else {
-                Err(AppError::Unavailable("the database is read-only".into()))
+            let res = c.transaction(|c| {
+                // The write lock every write takes (see `write_tx`), waiting at most HEALTH_WAIT.
+                c.batch_execute(&format!(
+                    "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({})",
+                    HEALTH_WAIT.as_millis(),
+                    crate::db::models::WRITE_LOCK_KEY
+                ))?;
+                let writable: bool = diesel::select(diesel::dsl::sql::<Bool>(
+                    "NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
+                ))
+                .get_result(c)?;
+                Err::<(), _>(if writable {
+                    diesel::result::Error::RollbackTransaction
+                } else {
+                    diesel::result::Error::QueryBuilderError("the database is read-only".into())
+                })
+            });
+            match res {
+                Err(diesel::result::Error::RollbackTransaction) | Ok(()) => Ok(()),
+                Err(e) => Err(AppError::Unavailable(e.to_string())),
             }
         }
     }
