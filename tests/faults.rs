@@ -33,6 +33,11 @@ struct Server {
 
 impl Server {
     fn start(state: AppState) -> Server {
+        Self::start_with(state, false)
+    }
+
+    /// A server that also runs the daily job, as `gongzhi serve` does.
+    fn start_with(state: AppState, daily_job: bool) -> Server {
         let prepared = gongzhi::Prepared {
             state,
             session_key: actix_web::cookie::Key::generate(),
@@ -44,6 +49,9 @@ impl Server {
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let server = gongzhi::server(&prepared, listener, 1).expect("server");
+                if daily_job {
+                    gongzhi::spawn_daily_recompute(prepared.state.clone());
+                }
                 tx.send(server.handle()).unwrap();
                 let _ = server.await;
             })
@@ -177,6 +185,23 @@ fn the_daily_job_retries_after_a_failure_and_the_admin_sees_each_run() {
     let (_, body) = app.get_text("/staff/audit");
     assert!(body.contains(">成功<"), "{body}");
     assert!(body.contains(&summary), "{body}");
+}
+
+#[test]
+fn a_server_that_starts_without_todays_run_runs_the_daily_job_at_once() {
+    let app = TestApp::spawn();
+    let _server = Server::start_with(state_with_pool(&app, app.pool.clone()), true);
+    let run = wait_for("the daily job to run at start-up", || {
+        daily::last_run(&mut app.conn())
+            .unwrap()
+            .filter(|r| r.outcome == job_run::OK)
+    });
+    assert_eq!(run.as_of, app.config.today());
+    assert!(run.summary.unwrap().contains("recomputed"));
+    // Today is done: a second server started now does not run it again.
+    let _second = Server::start_with(state_with_pool(&app, app.pool.clone()), true);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(runs(&mut app.conn()), 1);
 }
 
 #[test]

@@ -296,3 +296,47 @@ impl ResponseError for ApiError {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    #[test]
+    fn a_busy_or_absent_database_is_a_503_however_it_is_wrapped() {
+        let locked = || db_error(DatabaseErrorKind::Unknown, "database is locked");
+        for e in [
+            AppError::from(locked()),
+            AppError::from(anyhow::Error::new(locked()).context("while saving the notice")),
+            AppError::Internal(anyhow::Error::new(db_error(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to lock timeout",
+            ))),
+            AppError::from(db_error(DatabaseErrorKind::ReadOnlyTransaction, "read-only")),
+            AppError::from(db_error(
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            )),
+        ] {
+            assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{e:?}");
+            let res = e.error_response();
+            assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
+            let api = ApiError(e).error_response();
+            assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert!(api.headers().get(header::RETRY_AFTER).is_some());
+        }
+        // A real bug stays a 500, without Retry-After.
+        for e in [
+            AppError::from(db_error(DatabaseErrorKind::UniqueViolation, "duplicate key")),
+            AppError::from(anyhow::anyhow!("template failed")),
+            AppError::from(DieselError::NotFound),
+        ] {
+            assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR, "{e:?}");
+            assert!(e.error_response().headers().get(header::RETRY_AFTER).is_none());
+        }
+    }
+}
