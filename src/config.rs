@@ -141,6 +141,12 @@ pub struct Config {
     /// comma-separated addresses or CIDR ranges). Empty by default: the client is the peer of
     /// the TCP connection, whatever headers it sends (see `web::client::client_ip`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a request waits for a database connection before it is answered 503
+    /// (`GONGZHI_DB_WAIT_MS`).
+    pub db_wait: Duration,
+    /// How long a SQLite writer waits for the write lock before giving up with a 503
+    /// (`GONGZHI_DB_BUSY_TIMEOUT_MS`).
+    pub db_busy_timeout: Duration,
 }
 
 /// The longest `GONGZHI_PUBLIC_RECHECK_MS` accepted: a minute.
@@ -179,6 +185,15 @@ impl Config {
             .from_utc_datetime(&at)
             .format("%Y-%m-%d %H:%M")
             .to_string()
+    }
+
+    /// The pool's settings for `max_size` connections.
+    pub fn pool_options(&self, max_size: u32) -> crate::db::PoolOptions {
+        crate::db::PoolOptions {
+            max_size,
+            wait: self.db_wait,
+            busy_timeout: self.db_busy_timeout,
+        }
     }
 
     /// Reads the process environment.
@@ -332,6 +347,23 @@ impl Config {
         };
         let raw = get("GONGZHI_TRUSTED_PROXIES").unwrap_or_default();
         let trusted_proxies = parse_proxies(&raw).map_err(|r| bad("GONGZHI_TRUSTED_PROXIES", &raw, r))?;
+        let millis = |name: &'static str, default: &str, range: std::ops::RangeInclusive<u64>| {
+            let (raw, name) = var(name, default);
+            match raw.trim().parse::<u64>() {
+                Ok(ms) if range.contains(&ms) => Ok(Duration::from_millis(ms)),
+                _ => Err(bad(
+                    name,
+                    &raw,
+                    format!(
+                        "must be a whole number of milliseconds from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+        let db_wait = millis("GONGZHI_DB_WAIT_MS", "1000", 50..=60_000)?;
+        let db_busy_timeout = millis("GONGZHI_DB_BUSY_TIMEOUT_MS", "10000", 0..=600_000)?;
 
         Ok(Self {
             database,
@@ -347,6 +379,8 @@ impl Config {
             session_limits,
             public_recheck,
             trusted_proxies,
+            db_wait,
+            db_busy_timeout,
         })
     }
 }
@@ -397,6 +431,8 @@ mod tests {
         assert!(c.demo_explicit && !c.binds_loopback());
         let c = cfg(&[("GONGZHI_DEMO", "false")]).unwrap();
         assert!(!c.demo_explicit && !c.demo_on_first_start);
+        assert_eq!(c.db_wait, Duration::from_secs(1));
+        assert_eq!(c.db_busy_timeout, Duration::from_secs(10));
         let c = cfg(&[("GONGZHI_PUBLIC_RECHECK_MS", "0")]).unwrap();
         assert_eq!(
             c.public_recheck,
@@ -443,6 +479,9 @@ mod tests {
             ("GONGZHI_SESSION_MAX_HOURS", "a day"),
             ("GONGZHI_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
             ("GONGZHI_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("GONGZHI_DB_WAIT_MS", "0"),
+            ("GONGZHI_DB_WAIT_MS", "1s"),
+            ("GONGZHI_DB_BUSY_TIMEOUT_MS", "-1"),
         ] {
             let err = cfg(&[(k, v)]).unwrap_err();
             let line = err.to_string();

@@ -36,7 +36,7 @@ pub struct Prepared {
 /// Opens the database, runs migrations, makes sure a session secret exists, and loads the demo
 /// town into an empty database when the configuration asks for it.
 pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
-    let pool = db::build_pool(&config.database, 8)?;
+    let pool = db::build_pool_with(&config.database, config.pool_options(8))?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn)?;
     let secret = match &config.session_secret {
@@ -147,33 +147,9 @@ pub fn spawn_outbox_worker(state: AppState) {
     mail::worker::spawn(state);
 }
 
-/// Once a day: moves notices past their deadline to overdue, queues the reminders for notices
-/// due within three days, and recomputes every rating (time decay: records leave the window,
-/// minimum stays end), starting a minute after start-up. Runs on the blocking pool; failures
-/// are logged and retried the next day.
+/// Starts the daily job (overdue notices, reminders, rating decay) on the current actix system:
+/// at local midnight (`GONGZHI_TIME_ZONE`), at once when today has no successful run, retried
+/// with backoff after a failure, each run recorded in `job_runs`; see [`services::daily`].
 pub fn spawn_daily_recompute(state: AppState) {
-    actix_web::rt::spawn(async move {
-        let mut first = true;
-        loop {
-            let wait = if first { 60 } else { 24 * 3600 };
-            first = false;
-            actix_web::rt::time::sleep(std::time::Duration::from_secs(wait)).await;
-            let st = state.clone();
-            let res = aw::block(move || -> anyhow::Result<services::rating::RecomputeReport> {
-                let mut conn = st.pool.get()?;
-                let policy = services::policy::active_policy(&mut conn)?;
-                let actor = db::models::audit::Actor::system("daily-recompute");
-                let today = st.config.today();
-                services::notices::mark_overdue(&mut conn, &policy, today, &actor)?;
-                services::notices::send_reminders(&mut conn, &st.config.base_url, today, &actor)?;
-                services::rating::recompute_all(&mut conn, &policy, today, &actor)
-            })
-            .await;
-            match res {
-                Ok(Ok(r)) => tracing::info!(merchants = r.merchants, changed = r.changed, "daily recompute"),
-                Ok(Err(e)) => tracing::error!(error = %e, "daily recompute failed"),
-                Err(e) => tracing::error!(error = %e, "daily recompute task failed"),
-            }
-        }
-    });
+    actix_web::rt::spawn(services::daily::schedule(state.pool, state.config));
 }

@@ -1,4 +1,4 @@
-//! The web layer's defences (docs/security-web.md): security headers on every area, no inline
+//! The web layer's defences (docs/security.md): security headers on every area, no inline
 //! script or style anywhere, log-in throttling by client address and (address, user name) that
 //! never locks out the right password from elsewhere and treats unknown names like known ones,
 //! client addresses that a client cannot choose, and a complaint form token that works once.

@@ -596,3 +596,27 @@ fn the_account_page_reads_in_both_languages() {
     // Nobody logged in: 401.
     assert_eq!(app.get("/account").status().as_u16(), 401);
 }
+
+#[test]
+fn the_daily_job_removes_sessions_that_ended_a_week_ago() {
+    let app = TestApp::spawn();
+    let b = Browser::new(&app);
+    assert_eq!(b.login("inspector", DEMO), 303);
+    let live = Browser::new(&app);
+    assert_eq!(live.login("committee", DEMO), 303);
+    let now = gongzhi::db::models::now_utc();
+    let old = now - Duration::days(8);
+    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id(&app, "inspector"))))
+        .set((sessions::revoked_at.eq(Some(old)), sessions::last_seen_at.eq(old)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let summary =
+        gongzhi::services::daily::daily_work(&mut app.conn(), &app.config, app.config.today()).unwrap();
+    assert!(summary.contains("1 old session(s) removed"), "{summary}");
+    let left: Vec<i32> = sessions::table
+        .select(sessions::user_id)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(left, vec![user_id(&app, "committee")]);
+    assert_eq!(live.get("/staff").0, 200);
+}

@@ -51,33 +51,73 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 #[derive(Clone, Debug)]
 pub struct ConnManager {
     url: DatabaseUrl,
+    busy_timeout: Duration,
 }
 
 impl ConnManager {
-    /// A manager for `url`.
+    /// A manager for `url`, with SQLite's default busy timeout.
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+        Self {
+            url,
+            busy_timeout: PoolOptions::default().busy_timeout,
+        }
+    }
+}
+
+/// How the pool behaves when the database is slow or away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Connections kept open (SQLite gets at least two).
+    pub max_size: u32,
+    /// How long a request waits for a free connection before it is answered 503: short, so that
+    /// while the database is unreachable requests fail fast instead of hanging
+    /// (`GONGZHI_DB_WAIT_MS`).
+    pub wait: Duration,
+    /// How long a SQLite writer waits for another's write lock before "database is locked", a
+    /// 503 (`GONGZHI_DB_BUSY_TIMEOUT_MS`).
+    pub busy_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 8,
+            wait: Duration::from_millis(1000),
+            busy_timeout: Duration::from_millis(10_000),
+        }
     }
 }
 
 /// Opens one connection of the backend `url` selects, with SQLite's pragmas applied.
 pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
+    establish_with(url, PoolOptions::default().busy_timeout)
+}
+
+/// Opens one connection with SQLite's busy timeout set to `busy_timeout`.
+pub fn establish_with(url: &DatabaseUrl, busy_timeout: Duration) -> Result<DbConn, diesel::ConnectionError> {
     match url.backend {
         Backend::Sqlite => {
             let mut c = diesel::SqliteConnection::establish(&url.target)?;
             // WAL lets readers run beside the writer; the busy timeout makes a second writer
             // wait instead of failing; foreign keys are off in SQLite unless asked for.
-            c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+            c.batch_execute(&format!(
+                "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
-            )
+                busy_timeout.as_millis()
+            ))
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConn::Sqlite(c))
         }
         Backend::Postgres => {
             let mut c = diesel::PgConnection::establish(&url.target)?;
-            c.batch_execute("SET TIME ZONE 'UTC'")
-                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            // The lock timeout is PostgreSQL's busy timeout: a writer waiting longer than that
+            // for the write lock (`write_tx`'s advisory lock) gives up with a 503 rather than
+            // hanging for as long as an import holds it. (0 would mean "wait forever".)
+            c.batch_execute(&format!(
+                "SET TIME ZONE 'UTC'; SET lock_timeout = {}",
+                busy_timeout.as_millis().max(1)
+            ))
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConn::Postgresql(c))
         }
     }
@@ -88,15 +128,18 @@ impl ManageConnection for ConnManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        establish(&self.url).map_err(r2d2::Error::ConnectionError)
+        establish_with(&self.url, self.busy_timeout).map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection left inside a transaction (a rollback that failed, e.g. while the database
+    /// was locked or away) is dropped, never handed to the next request.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.is_broken()
     }
 }
 
@@ -111,19 +154,34 @@ pub enum DbSetupError {
     Migrate(String),
 }
 
-/// Builds the pool and checks that a connection can be made, returning the backend's own error
-/// when it cannot.
+/// Builds the pool with the default [`PoolOptions`] and `max_size` connections.
 pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError> {
+    build_pool_with(
+        url,
+        PoolOptions {
+            max_size,
+            ..PoolOptions::default()
+        },
+    )
+}
+
+/// Builds the pool and checks that a connection can be made, returning the backend's own error
+/// when it cannot. Afterwards the pool reconnects by itself when the database comes back.
+pub fn build_pool_with(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbSetupError> {
     // Try one connection by hand first: r2d2 only reports "timed out" when it cannot connect.
-    establish(url).map_err(|e| DbSetupError::Connect(e.to_string().trim().to_string()))?;
+    establish_with(url, options.busy_timeout)
+        .map_err(|e| DbSetupError::Connect(e.to_string().trim().to_string()))?;
     let size = match url.backend {
-        Backend::Sqlite => max_size.max(2),
-        Backend::Postgres => max_size,
+        Backend::Sqlite => options.max_size.max(2),
+        Backend::Postgres => options.max_size.max(1),
     };
     r2d2::Pool::builder()
         .max_size(size)
-        .connection_timeout(Duration::from_secs(30))
-        .build(ConnManager::new(url.clone()))
+        .connection_timeout(options.wait)
+        .build(ConnManager {
+            url: url.clone(),
+            busy_timeout: options.busy_timeout,
+        })
         .map_err(|e| DbSetupError::Connect(e.to_string()))
 }
 

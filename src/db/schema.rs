@@ -360,6 +360,20 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> merchants (merchant_id));
+diesel::table! {
+    /// One run of a scheduled job: start, end, outcome (`running`, `ok`, `failed`), error.
+    job_runs (id) {
+        id -> Integer,
+        job -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        outcome -> Text,
+        error -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        as_of -> Date,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(login_links -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -422,4 +436,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     merchant_replies,
     audit_log,
     used_form_tokens,
+    job_runs,
 );

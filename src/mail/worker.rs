@@ -22,6 +22,17 @@ const BATCH: i64 = 50;
 /// an SMTP conversation can take (its timeout is 30 s); after a crash the row is due again then.
 const LEASE: Duration = Duration::from_secs(300);
 
+/// How long the worker keeps trying to record an attempt while the database is busy or away,
+/// before it gives the row back (it is due again when its lease ends, and sent again: the one
+/// case of a duplicate, with the same Message-ID). Well inside the lease.
+const RECORD_FOR: Duration = Duration::from_secs(240);
+
+/// The first pause between two tries at recording an attempt; it doubles up to [`RECORD_PAUSE_CAP`].
+const RECORD_PAUSE: Duration = Duration::from_millis(250);
+
+/// The longest pause between two tries at recording an attempt.
+const RECORD_PAUSE_CAP: Duration = Duration::from_secs(15);
+
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Report {
@@ -114,6 +125,35 @@ pub async fn run_once(pool: &Pool, mailer: &Mailer, settings: &MailSettings) -> 
     }
 }
 
+/// Runs `f` on the database until it succeeds, pausing between tries (doubling from
+/// [`RECORD_PAUSE`]), for at most `budget`: recording that an email went out must survive a
+/// database that is locked by an import or away for a minute, or the email is sent twice.
+async fn on_db_retrying<F>(pool: &Pool, what: &'static str, budget: Duration, f: F) -> anyhow::Result<()>
+where
+    F: Fn(&mut DbConn) -> anyhow::Result<()> + Send + Sync + Clone + 'static,
+{
+    let started = std::time::Instant::now();
+    let mut pause = RECORD_PAUSE;
+    let mut tries = 1u32;
+    loop {
+        match on_db(pool, f.clone()).await {
+            Ok(()) => {
+                if tries > 1 {
+                    tracing::info!(what, tries, "recorded after the database came back");
+                }
+                return Ok(());
+            }
+            Err(e) if started.elapsed() + pause < budget => {
+                tracing::warn!(what, tries, error = %e, retry_in = ?pause, "cannot record; trying again");
+            }
+            Err(e) => return Err(e.context(format!("{what}: gave up after {tries} tries"))),
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(RECORD_PAUSE_CAP);
+        tries += 1;
+    }
+}
+
 async fn send_one(
     pool: &Pool,
     mailer: &Mailer,
@@ -127,7 +167,11 @@ async fn send_one(
     match result {
         Ok(()) => {
             let (id, kind, message_id) = (row.id, row.kind.clone(), row.message_id.clone());
-            on_db(pool, move |c| Ok(outbox::record_sent(c, &row, at)?)).await?;
+            let row = std::sync::Arc::new(row);
+            on_db_retrying(pool, "email sent", RECORD_FOR, move |c| {
+                Ok(outbox::record_sent(c, &row, at)?)
+            })
+            .await?;
             tracing::info!(id, kind, to, message_id, "email sent");
             report.sent += 1;
         }
@@ -139,8 +183,8 @@ async fn send_one(
                 AfterFailure::Fail => None,
             };
             let (id, kind) = (row.id, row.kind.clone());
-            let message = e.message.clone();
-            on_db(pool, move |c| {
+            let (row, message) = (std::sync::Arc::new(row), std::sync::Arc::new(e.message.clone()));
+            on_db_retrying(pool, "email failed", RECORD_FOR, move |c| {
                 Ok(outbox::record_failure(c, &row, at, &message, retry_at)?)
             })
             .await?;

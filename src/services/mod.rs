@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod complaints;
+pub mod daily;
 pub mod demo;
 pub mod editions;
 pub mod export;

@@ -52,7 +52,57 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.at", "时间（UTC）", "Time (UTC)"),
     ("audit.change", "变更", "Change"),
     ("audit.more", "更早的记录", "Older entries"),
+    (
+        "daily.title",
+        "每日任务（逾期、提醒、评级衰减）",
+        "Daily job (overdue notices, reminders, rating decay)",
+    ),
+    ("daily.none", "尚未运行过。", "It has not run yet."),
+    ("daily.started", "开始", "Started"),
+    ("daily.finished", "结束", "Finished"),
+    ("daily.outcome", "结果", "Outcome"),
+    ("daily.as_of", "计算日期", "As of"),
+    ("daily.ok", "成功", "Succeeded"),
+    (
+        "daily.failed",
+        "失败（将自动重试）",
+        "Failed (it will be retried)",
+    ),
+    ("daily.running", "运行中", "Running"),
+    ("daily.error", "错误", "Error"),
 ];
+
+/// The last run of the daily job as the audit page shows it (times in the deployment's zone).
+pub struct DailyRunView {
+    pub started: String,
+    pub finished: String,
+    /// The message key of the outcome.
+    pub outcome_key: &'static str,
+    pub failed: bool,
+    pub as_of: String,
+    pub summary: String,
+    pub error: String,
+}
+
+impl DailyRunView {
+    fn new(r: crate::db::models::job_run::JobRun, config: &crate::config::Config) -> Self {
+        use crate::db::models::job_run::{FAILED, OK};
+        let outcome_key = match r.outcome.as_str() {
+            OK => "daily.ok",
+            FAILED => "daily.failed",
+            _ => "daily.running",
+        };
+        DailyRunView {
+            started: config.local_time(r.started_at),
+            finished: r.finished_at.map(|t| config.local_time(t)).unwrap_or_default(),
+            outcome_key,
+            failed: r.outcome == FAILED,
+            as_of: r.as_of.to_string(),
+            summary: r.summary.unwrap_or_default(),
+            error: r.error.unwrap_or_default(),
+        }
+    }
+}
 
 /// A user as the admin list shows it.
 pub struct UserRow {
@@ -387,6 +437,7 @@ pub struct AuditPage {
     entries: Vec<AuditEntry>,
     q: AuditQuery,
     next: Option<i32>,
+    daily: Option<DailyRunView>,
 }
 
 /// GET /staff/audit
@@ -404,7 +455,7 @@ pub async fn audit_index(
         q.actor.trim().to_string(),
         q.before,
     );
-    let (entries, verification) = with_db(&state, move |c| {
+    let (entries, verification, daily) = with_db(&state, move |c| {
         let mut query = audit_log::table.into_boxed();
         if !entity.is_empty() {
             query = query.filter(audit_log::entity.eq(entity));
@@ -423,9 +474,11 @@ pub async fn audit_index(
             .limit(100)
             .select(AuditEntry::as_select())
             .load(c)?;
-        Ok((entries, audit::verify(c)?))
+        let daily = crate::services::daily::last_run(c)?;
+        Ok((entries, audit::verify(c)?, daily))
     })
     .await?;
+    let daily = daily.map(|r| DailyRunView::new(r, &state.config));
     let lang = page.lang;
     let (intact, verification) = match verification {
         Verification::Intact { entries } => (true, format!("{} ({entries})", lang.t("audit.intact"))),
@@ -445,6 +498,7 @@ pub async fn audit_index(
         entries,
         q,
         next,
+        daily,
     })
 }
 

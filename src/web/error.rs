@@ -47,9 +47,72 @@ pub enum AppError {
     /// this many seconds (sent as `Retry-After` too).
     #[error("too many requests; retry after {0} s")]
     TooManyRequests(u64),
-    /// Anything else: logged, shown as a generic 500.
+    /// The database cannot be reached, or is busy or read-only for now: a 503 with
+    /// `Retry-After`, logged, never a 500. The cause is kept for the log.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: logged, shown as a generic 500 (or a 503 when the cause, however deeply
+    /// wrapped, is the database being unavailable — see [`is_unavailable`]).
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Seconds a client is asked to wait before trying again after a 503.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// Whether a database error means "not now" rather than "wrong": SQLite busy or locked (another
+/// writer held the lock past the busy timeout), a read-only database, a connection that is
+/// closed or cannot be made.
+pub fn is_unavailable_db(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    match e {
+        E::DatabaseError(K::ClosedConnection | K::ReadOnlyTransaction, _) => true,
+        E::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked")
+                || m.contains("database table is locked")
+                || m.contains("readonly database")
+                || m.contains("disk I/O error")
+                || m.contains("unable to open database")
+                || m.contains("due to lock timeout")
+                || m.contains("terminating connection")
+                || m.contains("server closed the connection")
+                || m.contains("could not connect")
+        }
+        E::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+/// Whether `e`, or anything in its chain of causes, is the database being unavailable: a pool
+/// that timed out waiting for a connection, a connection that could not be made, or a
+/// [`is_unavailable_db`] query error.
+pub fn is_unavailable(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<r2d2::Error>() || err.is::<diesel::ConnectionError>() {
+            return true;
+        }
+        if let Some(d) = err.downcast_ref::<diesel::result::Error>() {
+            if is_unavailable_db(d) {
+                return true;
+            }
+        }
+        if let Some(d) = err.downcast_ref::<diesel::r2d2::Error>() {
+            return match d {
+                diesel::r2d2::Error::ConnectionError(_) => true,
+                diesel::r2d2::Error::QueryError(q) => is_unavailable_db(q),
+            };
+        }
+        cur = err.source();
+    }
+    false
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
 }
 
 impl AppError {
@@ -73,6 +136,11 @@ impl AppError {
                 format!("尝试次数过多，请在 {secs} 秒后再试。").into(),
                 format!("Too many attempts; try again in {secs} seconds.").into(),
             ),
+            AppError::Unavailable(_) => fixed(
+                "数据库暂时不可用，请稍后再试。",
+                "The database is temporarily unavailable; please try again later.",
+            ),
+            AppError::Internal(_) if self.unavailable() => AppError::Unavailable(String::new()).texts(),
             AppError::Internal(_) => fixed(
                 "服务器内部错误，请稍后再试。",
                 "Internal error; please try again later.",
@@ -80,24 +148,62 @@ impl AppError {
         }
     }
 
-    /// The response's `Retry-After`, for a throttled request.
-    fn retry_after(&self) -> Option<(header::HeaderName, String)> {
+    /// The response's `Retry-After` (a throttled request, or the database away) and whether it
+    /// must not be stored.
+    fn retry_after(&self) -> Option<u64> {
         match self {
-            AppError::TooManyRequests(secs) => Some((header::RETRY_AFTER, secs.to_string())),
+            AppError::TooManyRequests(secs) => Some(*secs),
+            _ if self.unavailable() => Some(u64::from(RETRY_AFTER_SECS)),
             _ => None,
+        }
+    }
+
+    /// Adds `Retry-After` (and `no-store` for a 503, so no cache keeps the outage) to a response.
+    fn add_retry_headers(&self, res: &mut actix_web::HttpResponseBuilder) {
+        if let Some(secs) = self.retry_after() {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.unavailable() {
+            res.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+    }
+
+    /// Whether this is (or wraps) the database being unavailable: answered with a 503.
+    pub fn unavailable(&self) -> bool {
+        match self {
+            AppError::Unavailable(_) => true,
+            AppError::Internal(e) => e.chain().any(is_unavailable),
+            _ => false,
+        }
+    }
+
+    /// Logs the cause of a 500 or 503 once.
+    fn log(&self, what: &str) {
+        match self {
+            AppError::Unavailable(cause) => tracing::warn!(cause, "{what}: database unavailable"),
+            AppError::Internal(e) if self.unavailable() => {
+                tracing::warn!(error = ?e, "{what}: database unavailable")
+            }
+            AppError::Internal(e) => tracing::error!(error = ?e, "{what}"),
+            _ => {}
         }
     }
 }
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        if is_unavailable_db(&e) {
+            return AppError::Unavailable(e.to_string());
+        }
         AppError::Internal(anyhow::Error::new(e))
     }
 }
 
 impl From<r2d2::Error> for AppError {
+    /// The pool's only error: no connection within its timeout — the database is away (or
+    /// every connection is busy), so the client should come back later.
     fn from(e: r2d2::Error) -> Self {
-        AppError::Internal(anyhow::Error::new(e))
+        AppError::Unavailable(e.to_string())
     }
 }
 
@@ -124,14 +230,13 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ if self.unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = ?e, "request failed");
-        }
+        self.log("request failed");
         let (zh, en) = self.texts();
         let fields: &[FieldError] = match self {
             AppError::Invalid(f) => f,
@@ -146,9 +251,7 @@ impl ResponseError for AppError {
         };
         let body = page.render().unwrap_or_else(|_| format!("{zh} / {en}"));
         let mut res = HttpResponse::build(self.status_code());
-        if let Some(h) = self.retry_after() {
-            res.insert_header(h);
-        }
+        self.add_retry_headers(&mut res);
         res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
             .body(body)
     }
@@ -171,7 +274,8 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "invalid",
             AppError::TooManyRequests(_) => "too_many_requests",
-            AppError::Internal(_) => "internal",
+            _ if self.unavailable() => "unavailable",
+            AppError::Unavailable(_) | AppError::Internal(_) => "internal",
         }
     }
 }
@@ -193,23 +297,63 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(e) = &self.0 {
-            tracing::error!(error = ?e, "api request failed");
-        }
+        self.0.log("api request failed");
         let (zh, en) = self.0.texts();
         let fields: &[FieldError] = match &self.0 {
             AppError::Invalid(f) => f,
             _ => &[],
         };
         let mut res = HttpResponse::build(self.status_code());
-        if let Some(h) = self.0.retry_after() {
-            res.insert_header(h);
-        }
+        self.0.add_retry_headers(&mut res);
         res.json(ErrorBody {
             error: self.0.code(),
             message_zh: &zh,
             message_en: &en,
             fields,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    #[test]
+    fn a_busy_or_absent_database_is_a_503_however_it_is_wrapped() {
+        let locked = || db_error(DatabaseErrorKind::Unknown, "database is locked");
+        for e in [
+            AppError::from(locked()),
+            AppError::from(anyhow::Error::new(locked()).context("while saving the notice")),
+            AppError::Internal(anyhow::Error::new(db_error(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to lock timeout",
+            ))),
+            AppError::from(db_error(DatabaseErrorKind::ReadOnlyTransaction, "read-only")),
+            AppError::from(db_error(
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            )),
+        ] {
+            assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{e:?}");
+            let res = e.error_response();
+            assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
+            let api = ApiError(e).error_response();
+            assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert!(api.headers().get(header::RETRY_AFTER).is_some());
+        }
+        // A real bug stays a 500, without Retry-After.
+        for e in [
+            AppError::from(db_error(DatabaseErrorKind::UniqueViolation, "duplicate key")),
+            AppError::from(anyhow::anyhow!("template failed")),
+            AppError::from(DieselError::NotFound),
+        ] {
+            assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR, "{e:?}");
+            assert!(e.error_response().headers().get(header::RETRY_AFTER).is_none());
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod inspection;
+pub mod job_run;
 pub mod merchant;
 pub mod notice;
 pub mod settings;
@@ -33,6 +34,10 @@ pub fn writes_ended() -> u64 {
     WRITES_ENDED.load(Ordering::Acquire)
 }
 
+/// The key of the PostgreSQL advisory lock that [`write_tx`] takes: one writer at a time, as on
+/// SQLite (the readiness probe takes it too, to see that writes can get it).
+pub const WRITE_LOCK_KEY: i64 = 742_801;
+
 /// Runs `f` in a transaction that holds the write lock from its first statement, so that the
 /// audit chain (read the last hash, append the next) cannot fork under concurrent writers.
 pub fn write_tx<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
@@ -45,7 +50,7 @@ where
             // A write statement takes SQLite's write lock now rather than at the first real
             // write, so the transaction never reads a snapshot it later cannot write on.
             DbConn::Sqlite(_) => "UPDATE settings SET value = value WHERE key = 'write-lock'",
-            DbConn::Postgresql(_) => "SELECT pg_advisory_xact_lock(742801)",
+            DbConn::Postgresql(_) => &format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"),
         };
         c.batch_execute(lock)?;
         f(c)
