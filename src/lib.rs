@@ -63,7 +63,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         state: AppState {
             pool,
             config,
-            policy: Arc::new(policy),
+            policy: Arc::new(services::policy::PolicyStore::new(policy)),
             lists: Default::default(),
             pages: Default::default(),
             records: Default::default(),

@@ -93,7 +93,7 @@ fn state_with_pool(app: &TestApp, pool: Pool) -> AppState {
     AppState {
         pool,
         config: app.config.clone(),
-        policy: Arc::new(policy),
+        policy: Arc::new(gongzhi::services::policy::PolicyStore::new(policy)),
         lists: Default::default(),
         pages: Default::default(),
         records: Default::default(),

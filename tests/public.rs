@@ -687,3 +687,45 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
     assert_eq!(s, 422, "page without a list");
     assert!(body.contains("红榜或黑榜"), "{body}");
 }
+
+/// A policy loaded while the server runs (`gongzhi policy load` from another process) governs
+/// the public record at once: here it discloses minor violations, which the shipped policy hides.
+#[test]
+fn a_policy_loaded_into_a_running_server_governs_its_public_pages() {
+    use diesel::prelude::*;
+    use gongzhi::db::schema::violations;
+    let app = TestApp::spawn_with_config(true, &[("GONGZHI_PUBLIC_RECHECK_MS", "0")], false);
+    let (merchant, description): (i32, String) = violations::table
+        .filter(violations::severity.eq("minor"))
+        .select((violations::merchant_id, violations::description))
+        .first(&mut *app.conn())
+        .expect("the demo town has a minor violation");
+    let path = format!("/merchants/{merchant}");
+    let (status, before) = app.get_text(&path);
+    assert_eq!(status, 200);
+    assert!(
+        !before.contains(&description),
+        "the shipped policy does not disclose minor violations"
+    );
+
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policy.toml")).unwrap();
+    let changed = shipped
+        .replace("version = \"2025.1\"", "version = \"2026.test\"")
+        .replace(
+            "disclose_violations = [\"major\", \"serious\"]",
+            "disclose_violations = [\"minor\", \"major\", \"serious\"]",
+        );
+    assert_ne!(changed, shipped);
+    gongzhi::services::policy::load(
+        &mut app.conn(),
+        &gongzhi::db::models::audit::Actor::system("test"),
+        &changed,
+    )
+    .unwrap();
+    let (status, after) = app.get_text(&path);
+    assert_eq!(status, 200);
+    assert!(
+        after.contains(&description),
+        "the new policy's disclosure shows without a restart"
+    );
+}

@@ -9,6 +9,50 @@ use crate::db::schema::policies;
 use crate::db::DbConn;
 use crate::domain::policy::{Policy, PolicyError, DEFAULT_POLICY_TOML};
 
+/// The running server's copy of the active policy, kept in step with the database: after
+/// `gongzhi policy load` (another process) every reader gets the new policy on its next look,
+/// without a restart. Looking costs one indexed query for the active policy's id; the policy is
+/// parsed again only when that id changes.
+#[derive(Debug)]
+pub struct PolicyStore {
+    current: std::sync::RwLock<(Option<i32>, std::sync::Arc<Policy>)>,
+}
+
+impl PolicyStore {
+    /// A store that starts from `policy` (the one read at start-up); the first
+    /// [`current`](Self::current) checks it against the database.
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            current: std::sync::RwLock::new((None, std::sync::Arc::new(policy))),
+        }
+    }
+
+    /// The active policy now: re-read from the database when its id has changed.
+    pub fn current(&self, conn: &mut DbConn) -> anyhow::Result<std::sync::Arc<Policy>> {
+        let id = active_id(conn)?;
+        {
+            let cur = self.current.read().unwrap_or_else(|e| e.into_inner());
+            if cur.0.is_some() && cur.0 == id {
+                return Ok(cur.1.clone());
+            }
+        }
+        let policy = std::sync::Arc::new(active_policy(conn)?);
+        let id = active_id(conn)?;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = (id, policy.clone());
+        Ok(policy)
+    }
+}
+
+/// The id of the active policy row (the newest one loaded).
+pub fn active_id(conn: &mut DbConn) -> QueryResult<Option<i32>> {
+    policies::table
+        .filter(policies::active.eq(true))
+        .order(policies::id.desc())
+        .select(policies::id)
+        .first(conn)
+        .optional()
+}
+
 /// The active policy, installing the shipped default when there is none yet.
 pub fn active_policy(conn: &mut DbConn) -> anyhow::Result<Policy> {
     let body: Option<String> = policies::table

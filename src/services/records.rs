@@ -217,6 +217,9 @@ pub struct RecordVersion {
     reply: Option<i32>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
     list_entry: Option<i32>,
+    /// The active policy (what it discloses changes the page).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    policy: Option<i32>,
 }
 
 const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
@@ -226,7 +229,8 @@ const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at 
     (SELECT MAX(id) FROM violations WHERE merchant_id = m.id) AS violation, \
     (SELECT COUNT(*) FROM violations WHERE merchant_id = m.id) AS violations, \
     (SELECT MAX(id) FROM merchant_replies WHERE merchant_id = m.id) AS reply, \
-    (SELECT MAX(id) FROM list_entries WHERE merchant_id = m.id) AS list_entry \
+    (SELECT MAX(id) FROM list_entries WHERE merchant_id = m.id) AS list_entry, \
+    (SELECT MAX(id) FROM policies WHERE active) AS policy \
     FROM merchants m WHERE m.id = ";
 
 /// The record's version; `None` when there is no such merchant.

@@ -131,6 +131,7 @@ pub async fn public_merchant(
     let id = parse_id(&path)?;
     let policy = state.policy.clone();
     let rec = with_db(&state, move |c| {
+        let policy = policy.current(c)?;
         Ok(crate::services::records::merchant_record(c, id, &policy)?)
     })
     .await?

@@ -57,6 +57,7 @@ pub async fn lives_zip(req: HttpRequest, state: web::Data<AppState>) -> Result<H
             .unwrap_or_default(),
     };
     let body = with_db(&state, move |c| {
+        let policy = policy.current(c)?;
         let feed = export::load_lives(c, &policy, today, &publisher)?;
         Ok(export::lives_zip(&feed)?)
     })

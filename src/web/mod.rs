@@ -34,7 +34,6 @@ use std::pin::Pin;
 
 use crate::config::Config;
 use crate::db::{DbConn, Pool};
-use crate::domain::policy::Policy;
 pub use error::{ApiError, AppError, FieldError};
 pub use i18n::Lang;
 
@@ -45,8 +44,8 @@ pub struct AppState {
     pub pool: Pool,
     /// Settings read at start-up.
     pub config: Config,
-    /// The rating policy in force.
-    pub policy: std::sync::Arc<Policy>,
+    /// The rating policy in force, kept in step with the database (`gongzhi policy load`).
+    pub policy: std::sync::Arc<crate::services::policy::PolicyStore>,
     /// The public lists, cached until an edition is published or a rating changes.
     pub lists: std::sync::Arc<crate::services::lists::ListCache>,
     /// The public HTML pages as rendered for visitors, kept while the lists do not change.

@@ -126,6 +126,7 @@ async fn home_page(
 ) -> Result<HomePage, AppError> {
     let policy = state.policy.clone();
     let (rec, ns, all_violations) = with_db(state, move |c| {
+        let policy = policy.current(c)?;
         let rec =
             crate::services::records::merchant_record(c, merchant_id, &policy)?.ok_or(AppError::NotFound)?;
         let ns = notices::for_merchant(c, merchant_id)?;

@@ -461,6 +461,7 @@ pub async fn merchant_page(
     }
     let policy = state.policy.clone();
     let rec = with_db(&state, move |c| {
+        let policy = policy.current(c)?;
         Ok(crate::services::records::merchant_record(c, id, &policy)?)
     })
     .await?
