@@ -133,7 +133,7 @@ pub struct Config {
     pub demo_explicit: bool,
     /// How long sessions live: idle (`GONGZHI_SESSION_IDLE_MINUTES`) and absolute
     /// (`GONGZHI_SESSION_MAX_HOURS`).
-    pub session_limits: crate::services::sessions::SessionLimits,
+    pub session_limits: SessionLimits,
     /// How long a public page's cached version is trusted before the database is asked again
     /// (`GONGZHI_PUBLIC_RECHECK_MS`); writes made by this server are seen at once regardless.
     pub public_recheck: Duration,
@@ -147,6 +147,24 @@ pub struct Config {
     /// How long a SQLite writer waits for the write lock before giving up with a 503
     /// (`GONGZHI_DB_BUSY_TIMEOUT_MS`).
     pub db_busy_timeout: Duration,
+}
+
+/// How long a session lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// A session with no request for this long has ended (`GONGZHI_SESSION_IDLE_MINUTES`).
+    pub idle: chrono::Duration,
+    /// A session ends this long after it began, however busy (`GONGZHI_SESSION_MAX_HOURS`).
+    pub absolute: chrono::Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            idle: chrono::Duration::minutes(120),
+            absolute: chrono::Duration::hours(12),
+        }
+    }
 }
 
 /// The longest `GONGZHI_PUBLIC_RECHECK_MS` accepted: a minute.
@@ -341,7 +359,7 @@ impl Config {
                 "must not be longer than GONGZHI_SESSION_MAX_HOURS".into(),
             ));
         }
-        let session_limits = crate::services::sessions::SessionLimits {
+        let session_limits = SessionLimits {
             idle: chrono::Duration::minutes(idle),
             absolute: chrono::Duration::hours(max_hours),
         };
@@ -423,10 +441,7 @@ mod tests {
         assert!(c.smtp.is_none());
         assert_eq!(c.public_recheck, Duration::from_secs(1));
         assert!(c.demo_on_first_start && !c.demo_explicit && c.binds_loopback());
-        assert_eq!(
-            c.session_limits,
-            crate::services::sessions::SessionLimits::default()
-        );
+        assert_eq!(c.session_limits, SessionLimits::default());
         let c = cfg(&[("GONGZHI_BIND", "0.0.0.0:80"), ("GONGZHI_DEMO", "true")]).unwrap();
         assert!(c.demo_explicit && !c.binds_loopback());
         let c = cfg(&[("GONGZHI_DEMO", "false")]).unwrap();

@@ -13,7 +13,6 @@ use super::transport::{mask_addr, FailureKind, Mailer};
 use crate::config::MailSettings;
 use crate::db::models::now_utc;
 use crate::db::{DbConn, Pool};
-use crate::web::AppState;
 
 /// How many due rows one query fetches.
 const BATCH: i64 = 50;
@@ -206,8 +205,8 @@ async fn send_one(
 /// Starts the worker on the current actix system: a pass over the outbox, then a pause of
 /// `GONGZHI_MAIL_POLL_SECS`, for as long as the server runs. Without SMTP it logs that once and
 /// does nothing, and mail waits in the outbox.
-pub fn spawn(state: AppState) {
-    let mailer = match Mailer::from_config(&state.config) {
+pub fn spawn(pool: crate::db::Pool, config: crate::config::Config) {
+    let mailer = match Mailer::from_config(&config) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "cannot set up SMTP; emails stay queued in the outbox");
@@ -220,9 +219,9 @@ pub fn spawn(state: AppState) {
     }
     tracing::info!(smtp = %mailer.describe(), "outbox worker started");
     actix_web::rt::spawn(async move {
-        let settings = state.config.mail.clone();
+        let settings = config.mail.clone();
         loop {
-            match run_once(&state.pool, &mailer, &settings).await {
+            match run_once(&pool, &mailer, &settings).await {
                 Ok(r) if r.is_empty() => {}
                 Ok(r) => tracing::debug!(?r, "outbox pass"),
                 Err(e) => tracing::error!(error = %e, "outbox pass failed; trying again later"),

@@ -14,8 +14,8 @@ use crate::db::models::{now_utc, write_tx};
 use crate::db::DbConn;
 use crate::domain::credit_code::CreditCode;
 use crate::services::policy::active_policy;
+use crate::services::problem::Problem;
 use crate::services::rating::{recompute_in_tx, recompute_merchant};
-use crate::web::error::FieldError;
 
 /// Merchants per page in the staff list and the JSON search.
 pub const PAGE_SIZE: i64 = 20;
@@ -105,8 +105,8 @@ impl ValidMerchant {
     }
 }
 
-fn field(name: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError {
+fn field(name: &str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
+    Problem {
         field: name.into(),
         zh: zh.into(),
         en: en.into(),
@@ -115,7 +115,7 @@ fn field(name: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError
 
 /// A required text of at most `max` characters, trimmed.
 fn required_text(
-    errors: &mut Vec<FieldError>,
+    errors: &mut Vec<Problem>,
     name: &str,
     label: (&str, &str),
     value: &str,
@@ -136,7 +136,7 @@ fn required_text(
 
 /// An optional text of at most `max` characters, trimmed.
 fn optional_text(
-    errors: &mut Vec<FieldError>,
+    errors: &mut Vec<Problem>,
     name: &str,
     label: (&str, &str),
     value: &str,
@@ -170,7 +170,7 @@ pub fn email_ok(email: &str) -> bool {
 /// Checks every field and returns the validated details, or a message per bad field (in both
 /// languages). `code_required` is false only when editing a merchant that never had a code
 /// (imported public data); such a merchant may keep none.
-pub fn validate(input: &MerchantInput, code_required: bool) -> Result<ValidMerchant, Vec<FieldError>> {
+pub fn validate(input: &MerchantInput, code_required: bool) -> Result<ValidMerchant, Vec<Problem>> {
     let mut errors = Vec::new();
     let name = required_text(&mut errors, "name", ("商家名称", "Name"), &input.name, 100);
     let code_text = input.credit_code.trim();
@@ -255,7 +255,7 @@ pub fn validate(input: &MerchantInput, code_required: bool) -> Result<ValidMerch
 }
 
 /// The message for a credit code that another merchant (`holder`, when known) holds.
-pub fn duplicate_code(code: &str, holder: Option<&str>) -> FieldError {
+pub fn duplicate_code(code: &str, holder: Option<&str>) -> Problem {
     match holder {
         Some(name) => field(
             "credit_code",
@@ -275,7 +275,7 @@ pub fn duplicate_code(code: &str, holder: Option<&str>) -> FieldError {
 pub enum MerchantError {
     /// The input is invalid or conflicts with the register (e.g. a duplicate credit code).
     #[error("invalid merchant: {0:?}")]
-    Invalid(Vec<FieldError>),
+    Invalid(Vec<Problem>),
     /// No merchant with that id.
     #[error("no such merchant")]
     NotFound,

@@ -13,23 +13,7 @@ use crate::db::models::user::User;
 use crate::db::schema::{sessions, users};
 use crate::db::DbConn;
 
-/// How long a session lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SessionLimits {
-    /// A session with no request for this long has ended (`GONGZHI_SESSION_IDLE_MINUTES`).
-    pub idle: Duration,
-    /// A session ends this long after it began, however busy (`GONGZHI_SESSION_MAX_HOURS`).
-    pub absolute: Duration,
-}
-
-impl Default for SessionLimits {
-    fn default() -> Self {
-        Self {
-            idle: Duration::minutes(120),
-            absolute: Duration::hours(12),
-        }
-    }
-}
+pub use crate::config::SessionLimits;
 
 /// `last_seen_at` is written at most this often per session, so a busy user's requests do not
 /// each write a row.

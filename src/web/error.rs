@@ -18,6 +18,11 @@ pub struct FieldError {
     pub en: String,
 }
 
+/// The services' problems as the web layer shows them.
+pub fn field_errors(problems: Vec<crate::services::problem::Problem>) -> Vec<FieldError> {
+    problems.into_iter().map(FieldError::from).collect()
+}
+
 impl From<crate::services::problem::Problem> for FieldError {
     fn from(p: crate::services::problem::Problem) -> Self {
         FieldError {

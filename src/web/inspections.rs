@@ -21,7 +21,6 @@ use crate::domain::rating::{InspectionKind, Severity};
 use crate::services::inspections::{
     self as svc, check_editable, Draft, DraftDeduction, DraftViolation, Fine, InspectionError, RatingState,
 };
-use crate::services::problem::Problem;
 
 /// Roles that log and edit inspections (the committee reads them).
 pub const LOGGERS: &[&str] = &["inspector", "admin"];
@@ -242,9 +241,7 @@ impl FormValues {
     }
 }
 
-fn field_errors(problems: Vec<Problem>) -> Vec<FieldError> {
-    problems.into_iter().map(FieldError::from).collect()
-}
+use super::error::field_errors;
 
 // ---------------------------------------------------------------------------------------------
 // Pages.

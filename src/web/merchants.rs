@@ -69,7 +69,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 impl From<MerchantError> for AppError {
     fn from(e: MerchantError) -> Self {
         match e {
-            MerchantError::Invalid(f) => AppError::Invalid(f),
+            MerchantError::Invalid(f) => AppError::Invalid(super::error::field_errors(f)),
             MerchantError::NotFound => AppError::NotFound,
             MerchantError::Other(e) => AppError::Internal(e),
         }
@@ -414,7 +414,7 @@ pub async fn create_submit(
                 &user,
                 FormSpec {
                     input: &input,
-                    errors: &errors,
+                    errors: &super::error::field_errors(errors),
                     merchant: None,
                     saved: false,
                 },
@@ -503,7 +503,7 @@ pub async fn update_submit(
                 &user,
                 FormSpec {
                     input: &input,
-                    errors: &errors,
+                    errors: &super::error::field_errors(errors),
                     merchant: Some(&m),
                     saved: false,
                 },
@@ -783,7 +783,8 @@ pub async fn api_create(
 ) -> Result<HttpResponse, ApiError> {
     user.require(STAFF)?;
     let input: MerchantInput = body.into_inner().into();
-    let valid = service::validate(&input, true).map_err(AppError::Invalid)?;
+    let valid =
+        service::validate(&input, true).map_err(|p| AppError::Invalid(super::error::field_errors(p)))?;
     let actor = user.actor();
     let today = state.config.today();
     let m = with_db(&state, move |c| Ok(service::create(c, &actor, today, &valid)?)).await?;
@@ -807,7 +808,8 @@ pub async fn api_update(
     let id = parse_id(&path)?;
     let existing = load(&state, id).await?;
     let input: MerchantInput = body.into_inner().into();
-    let valid = service::validate(&input, existing.credit_code.is_some()).map_err(AppError::Invalid)?;
+    let valid = service::validate(&input, existing.credit_code.is_some())
+        .map_err(|p| AppError::Invalid(super::error::field_errors(p)))?;
     let actor = user.actor();
     let today = state.config.today();
     let m = with_db(&state, move |c| {
