@@ -17,109 +17,9 @@ use crate::config::Config;
 /// How long one SMTP conversation may stall before it counts as a (transient) failure.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How the connection to the SMTP server is protected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Security {
-    /// No TLS: only for a relay on the same machine or network (and for tests).
-    Plain,
-    /// STARTTLS, required: the server must upgrade the connection or nothing is sent (port 587).
-    StartTls,
-    /// STARTTLS when the server offers it, plain otherwise (not safe against an active attacker).
-    Opportunistic,
-    /// TLS from the first byte (`smtps://`, port 465).
-    Implicit,
-}
-
-/// `GONGZHI_SMTP_URL`, taken apart: where to connect, how, and as whom.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SmtpEndpoint {
-    /// Host name or address.
-    pub host: String,
-    /// TCP port (defaults: 25 plain, 587 STARTTLS, 465 implicit TLS).
-    pub port: u16,
-    /// Transport security.
-    pub security: Security,
-    /// User name and password, percent-decoded, when the URL has them.
-    pub credentials: Option<(String, String)>,
-}
-
-impl std::fmt::Debug for SmtpEndpoint {
-    // Hand-written so that the password never reaches a log line.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe())
-    }
-}
+pub use crate::config::{Security, SmtpEndpoint};
 
 impl SmtpEndpoint {
-    /// Parses `smtp://[user:pass@]host[:port][?tls=starttls|opportunistic|none]` or
-    /// `smtps://[user:pass@]host[:port]`; the error says what is wrong in one line.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let u = url::Url::parse(raw.trim()).map_err(|e| format!("not a URL: {e}"))?;
-        let host = match u.host_str() {
-            Some(h) if !h.is_empty() => h.trim_start_matches('[').trim_end_matches(']').to_string(),
-            _ => return Err("needs a host, e.g. smtp://127.0.0.1:25".into()),
-        };
-        let tls = u
-            .query_pairs()
-            .find(|(k, _)| k == "tls")
-            .map(|(_, v)| v.to_ascii_lowercase());
-        let security = match (u.scheme(), tls.as_deref()) {
-            ("smtp", None | Some("none" | "off")) => Security::Plain,
-            ("smtp", Some("starttls" | "required")) => Security::StartTls,
-            ("smtp", Some("opportunistic")) => Security::Opportunistic,
-            ("smtp", Some(_)) => {
-                return Err("tls= must be starttls, opportunistic or none".into());
-            }
-            ("smtps", None | Some("implicit")) => Security::Implicit,
-            ("smtps", Some(_)) => {
-                return Err("smtps:// is always implicit TLS: leave out ?tls=".into());
-            }
-            _ => return Err("must start with smtp:// or smtps://".into()),
-        };
-        let port = u.port().unwrap_or(match security {
-            Security::Plain => 25,
-            Security::StartTls | Security::Opportunistic => 587,
-            Security::Implicit => 465,
-        });
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8()
-                .map(|v| v.into_owned())
-                .map_err(|_| "user and password must be UTF-8 once percent-decoded".to_string())
-        };
-        let credentials = match (u.username(), u.password()) {
-            ("", None) => None,
-            (user, Some(pass)) if !user.is_empty() => Some((decode(user)?, decode(pass)?)),
-            _ => return Err("give both user and password: smtp://user:password@host".into()),
-        };
-        Ok(Self {
-            host,
-            port,
-            security,
-            credentials,
-        })
-    }
-
-    /// The endpoint as logs and the admin page show it: no password.
-    pub fn describe(&self) -> String {
-        let scheme = if self.security == Security::Implicit {
-            "smtps"
-        } else {
-            "smtp"
-        };
-        let mode = match self.security {
-            Security::Plain => "no TLS",
-            Security::StartTls => "STARTTLS",
-            Security::Opportunistic => "opportunistic STARTTLS",
-            Security::Implicit => "TLS",
-        };
-        let user = match &self.credentials {
-            Some((u, _)) => format!("{u}@"),
-            None => String::new(),
-        };
-        format!("{scheme}://{user}{}:{} ({mode})", self.host, self.port)
-    }
-
     /// The lettre transport for this endpoint.
     pub fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
         let tls_params = || TlsParameters::new(self.host.clone()).map_err(|e| format!("TLS: {e}"));
@@ -240,7 +140,7 @@ impl Mailer {
         let Some(smtp) = &config.smtp else {
             return Ok(Mailer::Disabled);
         };
-        let endpoint = SmtpEndpoint::parse(&smtp.url)?;
+        let endpoint = smtp.endpoint.clone();
         let from: Mailbox = smtp
             .from
             .parse()
