@@ -311,15 +311,6 @@ impl Config {
             .to_string()
     }
 
-    /// The pool's settings for `max_size` connections.
-    pub fn pool_options(&self, max_size: u32) -> crate::db::PoolOptions {
-        crate::db::PoolOptions {
-            max_size,
-            wait: self.db_wait,
-            busy_timeout: self.db_busy_timeout,
-        }
-    }
-
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())

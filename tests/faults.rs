@@ -418,7 +418,8 @@ fn a_database_that_cannot_be_written_fails_the_health_check() {
         }
     };
     let db_url = gongzhi::config::DatabaseUrl::parse(&url).unwrap();
-    let pool = gongzhi::db::build_pool_with(&db_url, app.config.pool_options(2)).unwrap();
+    let pool =
+        gongzhi::db::build_pool_with(&db_url, gongzhi::db::PoolOptions::from_config(&app.config, 2)).unwrap();
     let server = Server::start(state_with_pool(&app, pool));
     let (status, retry, body, took) = server.get("/healthz");
     assert_eq!(status, 503, "{body}");

@@ -78,6 +78,17 @@ pub struct PoolOptions {
     pub busy_timeout: Duration,
 }
 
+impl PoolOptions {
+    /// The settings `config` asks for, with `max_size` connections.
+    pub fn from_config(config: &crate::config::Config, max_size: u32) -> Self {
+        Self {
+            max_size,
+            wait: config.db_wait,
+            busy_timeout: config.db_busy_timeout,
+        }
+    }
+}
+
 impl Default for PoolOptions {
     fn default() -> Self {
         Self {
