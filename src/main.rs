@@ -175,10 +175,8 @@ fn main() -> ExitCode {
 }
 
 fn open(config: &Config) -> anyhow::Result<gongzhi::db::Pool> {
-    let pool = gongzhi::db::build_pool_with(
-        &config.database,
-        gongzhi::db::PoolOptions::from_config(config, 2),
-    )?;
+    let pool =
+        gongzhi::db::build_pool_with(&config.database, gongzhi::db::PoolOptions::from_config(config, 2))?;
     let mut conn = pool.get()?;
     gongzhi::db::run_migrations(&mut conn)?;
     Ok(pool)

@@ -8,59 +8,10 @@
 //! in `tests/rating.rs`).
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::domain::rating::{ListStatus, MerchantHistory, Rating, Scheme, Term, TermKey};
 
-/// The three FHRS component scores (higher = worse).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct FhrsScores {
-    /// Food hygiene and safety: 0, 5, 10, 15, 20, 25.
-    pub hygiene: u8,
-    /// Structural compliance: 0, 5, 10, 15, 20, 25.
-    pub structural: u8,
-    /// Confidence in management: 0, 5, 10, 20, 30.
-    pub confidence: u8,
-}
-
-/// Values a hygiene or structural score may take.
-pub const HYGIENE_VALUES: [u8; 6] = [0, 5, 10, 15, 20, 25];
-/// Values a confidence-in-management score may take.
-pub const CONFIDENCE_VALUES: [u8; 5] = [0, 5, 10, 20, 30];
-
-impl FhrsScores {
-    /// Build scores, rejecting values the scheme does not use (so bad imports fail loudly).
-    pub fn new(hygiene: u8, structural: u8, confidence: u8) -> Result<FhrsScores, String> {
-        if !HYGIENE_VALUES.contains(&hygiene) {
-            return Err(format!("hygiene score {hygiene} is not one of 0,5,10,15,20,25"));
-        }
-        if !HYGIENE_VALUES.contains(&structural) {
-            return Err(format!(
-                "structural score {structural} is not one of 0,5,10,15,20,25"
-            ));
-        }
-        if !CONFIDENCE_VALUES.contains(&confidence) {
-            return Err(format!(
-                "confidence in management score {confidence} is not one of 0,5,10,20,30"
-            ));
-        }
-        Ok(FhrsScores {
-            hygiene,
-            structural,
-            confidence,
-        })
-    }
-
-    /// Sum of the three scores (0..=80).
-    pub fn total(&self) -> u32 {
-        u32::from(self.hygiene) + u32::from(self.structural) + u32::from(self.confidence)
-    }
-
-    /// The worst (highest) single score.
-    pub fn highest(&self) -> u8 {
-        self.hygiene.max(self.structural).max(self.confidence)
-    }
-}
+pub use super::facts::{FhrsScores, CONFIDENCE_VALUES, HYGIENE_VALUES};
 
 /// The FHRS rating 0..=5 from the component scores, per the FSA brand standard: the lower of the
 /// rating given by the total score (0–15 → 5, 20 → 4, 25–30 → 3, 35–40 → 2, 45–50 → 1, more → 0)

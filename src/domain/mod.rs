@@ -4,6 +4,7 @@
 //! checked against reality (see `docs/rating.md`).
 
 pub mod credit_code;
+pub mod facts;
 pub mod fhrs;
 pub mod lives;
 pub mod money;

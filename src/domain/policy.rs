@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use super::rating::Severity;
+use super::facts::Severity;
 
 /// The default policy, shipped with the program.
 pub const DEFAULT_POLICY_TOML: &str = include_str!("../../policy.toml");

@@ -13,81 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::Policy;
 
-/// Violation severity (一般 / 较重 / 严重); each has its own deduction in the policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// 一般
-    Minor,
-    /// 较重
-    Major,
-    /// 严重
-    Serious,
-}
-
-impl Severity {
-    /// All severities, mildest first, for forms and loops.
-    pub const ALL: [Severity; 3] = [Severity::Minor, Severity::Major, Severity::Serious];
-
-    /// Stable code stored in the database and the policy file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Minor => "minor",
-            Severity::Major => "major",
-            Severity::Serious => "serious",
-        }
-    }
-
-    /// Chinese label for display.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Severity::Minor => "一般",
-            Severity::Major => "较重",
-            Severity::Serious => "严重",
-        }
-    }
-
-    /// English label for display.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Severity::Minor => "minor",
-            Severity::Major => "major",
-            Severity::Serious => "serious",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A string that names no known variant; returned by the `FromStr` impls of this module.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what}: {value:?}")]
-pub struct UnknownVariant {
-    /// What was being parsed ("severity", "inspection kind", ...).
-    pub what: &'static str,
-    /// The rejected input.
-    pub value: String,
-}
-
-impl FromStr for Severity {
-    type Err = UnknownVariant;
-    /// Accepts the stable code or the Chinese label.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "minor" | "一般" => Ok(Severity::Minor),
-            "major" | "较重" => Ok(Severity::Major),
-            "serious" | "严重" => Ok(Severity::Serious),
-            other => Err(UnknownVariant {
-                what: "severity",
-                value: other.to_string(),
-            }),
-        }
-    }
-}
+pub use super::facts::{FhrsScores, Severity, UnknownVariant};
 
 /// Why an inspection happened; follow-ups (复查) matter for credit repair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -180,7 +106,7 @@ pub struct InspectionFact {
     /// The FHRS component scores, for inspections imported from the UK scheme (the FHRS scheme
     /// rates from these; the star scheme ignores them).
     #[serde(default)]
-    pub fhrs: Option<crate::domain::fhrs::FhrsScores>,
+    pub fhrs: Option<FhrsScores>,
 }
 
 /// A violation found at an inspection.

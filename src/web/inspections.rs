@@ -911,6 +911,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/staff/inspections/{id}/edit")
             .route(web::get().to(edit_form))
             .route(web::post().to(update)),
-    )
-    .configure(super::inspections_api::routes);
+    );
 }

@@ -203,7 +203,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(notices::routes)
         .configure(notices_api::routes)
         .configure(portal::routes)
-        .configure(inspections::routes);
+        .configure(inspections::routes)
+        .configure(inspections_api::routes);
 }
 
 /// Middleware (via `from_fn`) that remembers `?lang=` in a cookie, so the choice sticks.
