@@ -155,6 +155,12 @@ pub fn use_reset(c: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult
     let Some((link_id, user)) = live_reset(c, token, now)? else {
         return Ok(None);
     };
+    Ok(use_up(c, link_id, now)?.then_some(user))
+}
+
+/// Marks a link used; false when another request used it first (the update is conditional on
+/// `used_at IS NULL`, so of two concurrent uses only one wins).
+fn use_up(c: &mut DbConn, link_id: i32, now: NaiveDateTime) -> QueryResult<bool> {
     let used = diesel::update(
         login_links::table
             .find(link_id)
@@ -162,7 +168,7 @@ pub fn use_reset(c: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult
     )
     .set(login_links::used_at.eq(Some(now)))
     .execute(c)?;
-    Ok((used == 1).then_some(user))
+    Ok(used == 1)
 }
 
 /// Creates a link for the account `ident` names and queues its email, in one transaction.
@@ -253,14 +259,7 @@ pub fn consume(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> anyhow::Re
         let Some((link_id, user_id)) = link else {
             return Ok(None);
         };
-        let used = diesel::update(
-            login_links::table
-                .find(link_id)
-                .filter(login_links::used_at.is_null()),
-        )
-        .set(login_links::used_at.eq(Some(now)))
-        .execute(c)?;
-        if used != 1 {
+        if !use_up(c, link_id, now)? {
             return Ok(None);
         }
         let Some(user) = User::find(c, user_id)?.filter(|u| u.active && u.role == "merchant") else {
