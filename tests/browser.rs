@@ -438,8 +438,8 @@ async fn check_views(c: &Client, base: &str, path: &str, name: &str) {
                     .chars()
                     .filter(|ch| ('\u{4e00}'..='\u{9fff}').contains(ch))
                     .collect();
-                // The brand (共治), the switch to Chinese (中文) and names people typed are allowed.
-                let allowed = "共治中文老王家常菜馆";
+                // The brand (共治), the switch to Chinese (中文) and the demo merchants' names are allowed.
+                let allowed = "共治中文老王家常菜馆一品豆花";
                 assert!(
                     chinese.chars().all(|ch| allowed.contains(ch)),
                     "Chinese on the English {path}: {chinese}"
@@ -495,6 +495,8 @@ fn accounts_and_users_read_on_a_phone_and_a_desktop() {
         c.delete_all_cookies().await.unwrap();
         log_in(&c, &base, "merchant").await;
         check_views(&c, &base, "/account", "account-merchant").await;
+        c.delete_all_cookies().await.unwrap();
+        check_views(&c, &base, &format!("/merchants/{BLACK_LISTED}/plaque"), "plaque").await;
     });
 }
 
