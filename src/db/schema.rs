@@ -359,6 +359,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The committee's changes to the proposed candidates of a year, before it decides.
+    commendation_adjustments (id) {
+        id -> Integer,
+        year -> Integer,
+        merchant_id -> Integer,
+        action -> Text,
+        level -> Nullable<Text>,
+        reason -> Text,
+        made_by -> Nullable<Integer>,
+        made_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A year's commendation decision (表彰决定): numbered, dated, immutable.
+    commendation_decisions (id) {
+        id -> Integer,
+        year -> Integer,
+        number -> Text,
+        decided_on -> Date,
+        decided_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+        policy_version -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    /// A commended merchant; only the revocation columns ever change.
+    commendations (id) {
+        id -> Integer,
+        decision_id -> Integer,
+        year -> Integer,
+        merchant_id -> Integer,
+        merchant_name -> Text,
+        category -> Text,
+        area -> Text,
+        level -> Text,
+        level_rank -> Integer,
+        level_name_zh -> Text,
+        level_name_en -> Text,
+        reward_fen -> BigInt,
+        reward_id -> Nullable<Integer>,
+        criteria -> Text,
+        committee_reason -> Nullable<Text>,
+        revoked_on -> Nullable<Date>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(users -> merchants (merchant_id));
 diesel::table! {
     /// One run of a scheduled job: start, end, outcome (`running`, `ok`, `failed`), error.
@@ -407,6 +458,12 @@ diesel::joinable!(complaints -> users (triaged_by));
 diesel::joinable!(merchant_replies -> merchants (merchant_id));
 diesel::joinable!(merchant_replies -> users (author_id));
 diesel::joinable!(audit_log -> users (actor_id));
+diesel::joinable!(commendation_adjustments -> merchants (merchant_id));
+diesel::joinable!(commendation_adjustments -> users (made_by));
+diesel::joinable!(commendation_decisions -> users (decided_by));
+diesel::joinable!(commendations -> commendation_decisions (decision_id));
+diesel::joinable!(commendations -> merchants (merchant_id));
+diesel::joinable!(commendations -> rewards (reward_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -437,4 +494,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     used_form_tokens,
     job_runs,
+    commendation_adjustments,
+    commendation_decisions,
+    commendations,
 );

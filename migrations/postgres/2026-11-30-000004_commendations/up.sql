@@ -1,0 +1,99 @@
+-- Annual commendation (年度表彰), issue 13.
+--
+-- The committee's adjustments to the candidate list before it decides: exclude a candidate the rule
+-- proposes, or add a merchant it does not, each with a reason. They stay after the decision, as the
+-- record of how it was reached, and can no longer change.
+CREATE TABLE commendation_adjustments (
+    id SERIAL PRIMARY KEY,
+    year INTEGER NOT NULL,
+    merchant_id INTEGER NOT NULL REFERENCES merchants (id),
+    action TEXT NOT NULL CHECK (action IN ('exclude', 'include')),
+    -- For 'include': the level the committee gives.
+    level TEXT,
+    reason TEXT NOT NULL,
+    made_by INTEGER REFERENCES users (id),
+    made_at TIMESTAMP NOT NULL,
+    UNIQUE (year, merchant_id)
+);
+
+-- The decision (表彰决定): numbered, dated, immutable. One per calendar year.
+CREATE TABLE commendation_decisions (
+    id SERIAL PRIMARY KEY,
+    year INTEGER NOT NULL UNIQUE,
+    number TEXT NOT NULL UNIQUE,
+    decided_on DATE NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    decided_by INTEGER REFERENCES users (id),
+    policy_version TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+
+-- One commended merchant of a decision. Names are kept as they were on the day of the decision.
+-- Only the revocation columns may change, once, from empty to set.
+CREATE TABLE commendations (
+    id SERIAL PRIMARY KEY,
+    decision_id INTEGER NOT NULL REFERENCES commendation_decisions (id),
+    year INTEGER NOT NULL,
+    merchant_id INTEGER NOT NULL REFERENCES merchants (id),
+    merchant_name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    area TEXT NOT NULL,
+    level TEXT NOT NULL,
+    level_rank INTEGER NOT NULL,
+    level_name_zh TEXT NOT NULL,
+    level_name_en TEXT NOT NULL,
+    reward_fen BIGINT NOT NULL DEFAULT 0,
+    reward_id INTEGER REFERENCES rewards (id),
+    -- The explanation, criterion by criterion, as JSON (codes and numbers, no sentences).
+    criteria TEXT NOT NULL,
+    -- Set when the committee added the merchant against the rule's proposal.
+    committee_reason TEXT,
+    revoked_on DATE,
+    -- JSON code and arguments, e.g. {"code":"serious_violation","violation_id":3,"found_on":"2026-03-02"}.
+    revoked_reason TEXT,
+    UNIQUE (year, merchant_id)
+);
+CREATE INDEX commendations_merchant_idx ON commendations (merchant_id);
+CREATE INDEX commendations_decision_idx ON commendations (decision_id);
+CREATE INDEX commendations_reward_idx ON commendations (reward_id);
+CREATE INDEX commendation_adjustments_merchant_idx ON commendation_adjustments (merchant_id);
+CREATE INDEX commendation_adjustments_made_by_idx ON commendation_adjustments (made_by);
+CREATE INDEX commendation_decisions_decided_by_idx ON commendation_decisions (decided_by);
+CREATE INDEX commendations_open_idx ON commendations (year, revoked_on);
+
+CREATE FUNCTION gongzhi_commendation_immutable() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'commendation decisions are immutable';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER commendation_decisions_immutable BEFORE UPDATE OR DELETE ON commendation_decisions
+    FOR EACH ROW EXECUTE FUNCTION gongzhi_commendation_immutable();
+CREATE TRIGGER commendations_no_delete BEFORE DELETE ON commendations
+    FOR EACH ROW EXECUTE FUNCTION gongzhi_commendation_immutable();
+
+-- Only the revocation columns may change, once, from empty to set.
+CREATE FUNCTION gongzhi_commendation_only_revoke() RETURNS trigger AS $$
+BEGIN
+    IF OLD.revoked_on IS NOT NULL
+       OR (to_jsonb(NEW) - 'revoked_on' - 'revoked_reason') <> (to_jsonb(OLD) - 'revoked_on' - 'revoked_reason') THEN
+        RAISE EXCEPTION 'commendation decisions are immutable';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER commendations_only_revoke BEFORE UPDATE ON commendations
+    FOR EACH ROW EXECUTE FUNCTION gongzhi_commendation_only_revoke();
+
+-- Adjustments are frozen once the year is decided.
+CREATE FUNCTION gongzhi_commendation_adjustments_frozen() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM commendation_decisions
+               WHERE year = (CASE WHEN TG_OP = 'INSERT' THEN NEW.year ELSE OLD.year END)) THEN
+        RAISE EXCEPTION 'the year is decided';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER commendation_adjustments_frozen BEFORE INSERT OR UPDATE OR DELETE ON commendation_adjustments
+    FOR EACH ROW EXECUTE FUNCTION gongzhi_commendation_adjustments_frozen();
