@@ -27,6 +27,7 @@ diesel::table! {
         rated_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        member_left_on -> Nullable<Date>,
     }
 }
 

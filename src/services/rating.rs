@@ -38,15 +38,15 @@ pub fn load_histories(
             }
         }};
     }
-    let ms: Vec<(i32, Option<NaiveDate>)> = scoped!(merchants::table, merchants::id)
-        .select((merchants::id, merchants::member_since))
+    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> = scoped!(merchants::table, merchants::id)
+        .select((merchants::id, merchants::member_since, merchants::member_left_on))
         .load(conn)?;
-    for (id, since) in ms {
+    for (id, since, left) in ms {
         out.insert(
             id,
             MerchantHistory {
                 merchant_id: id as i64,
-                alliance_member: since.is_some_and(|d| d <= as_of),
+                alliance_member: since.is_some_and(|d| d <= as_of) && left.is_none_or(|l| l > as_of),
                 ..Default::default()
             },
         );

@@ -31,6 +31,8 @@ pub struct Merchant {
     pub rated_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The day it left the alliance, when it was a member and left.
+    pub member_left_on: Option<NaiveDate>,
 }
 
 /// The fields a new merchant is created with.
