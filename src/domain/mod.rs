@@ -3,6 +3,7 @@
 //! Everything here is a function of its inputs so that a rating can be recomputed from scratch and
 //! checked against reality (see `docs/rating.md`).
 
+pub mod commendation;
 pub mod credit_code;
 pub mod facts;
 pub mod fhrs;

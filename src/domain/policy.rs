@@ -48,6 +48,8 @@ pub struct Policy {
     pub disclose_violations: BTreeSet<Severity>,
     /// LIVES scheme settings.
     pub lives: LivesPolicy,
+    /// The annual commendation (年度表彰): its levels and what revokes one.
+    pub commendation: CommendationPolicy,
 }
 
 /// How the inspection scores in the window become the base score; an enum so new rules can be added
@@ -144,6 +146,64 @@ pub struct RepairRule {
     pub follow_up_pass_score: i32,
 }
 
+/// The annual commendation (年度表彰) rule: levels, highest first, and the revocation triggers.
+/// With no levels (a policy file without a `[commendation]` section) nobody is proposed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommendationPolicy {
+    /// Levels, highest first; a merchant is proposed for the first level whose criteria it all meets.
+    pub levels: Vec<CommendationLevel>,
+    /// What ends a commendation before its display year (the year after the commended one) is over.
+    pub revoke: RevokeRule,
+}
+
+/// Which ratings the stars criterion of a level reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StarsAt {
+    /// The stars at every edition (红黑榜) published in the year (at year end when none was).
+    Editions,
+    /// The stars at the end of the year.
+    YearEnd,
+}
+
+/// One commendation level (e.g. 年度示范商家) and its criteria over the calendar year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommendationLevel {
+    /// Stable code (`[a-z0-9_]`, at most 20 characters), stored with each commendation.
+    pub code: String,
+    /// Name in Chinese.
+    pub name_zh: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Minimum stars (1..=5).
+    pub min_stars: u8,
+    /// Where the stars are read.
+    pub stars_at: StarsAt,
+    /// On the red list in at least this many of the year's editions (0 = not checked).
+    pub min_red_editions: u32,
+    /// No serious violation found in the year.
+    pub no_serious_violation: bool,
+    /// No rectification notice overdue at any day of the year.
+    pub no_overdue_notice: bool,
+    /// Minimum training attended in the year, in tenths of an hour (0 = not checked).
+    pub min_training_tenths: i32,
+    /// Alliance member from 1 January to 31 December.
+    pub member_all_year: bool,
+    /// At most this many verified complaints in the year (`None` = not checked).
+    pub max_verified_complaints: Option<u32>,
+    /// The reward written to the rewards ledger for this level, in fen (0 = none).
+    pub reward_fen: i64,
+}
+
+/// What revokes a commendation during its display year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RevokeRule {
+    /// A serious violation found after the commended year.
+    pub on_serious_violation: bool,
+    /// Entering the black list after the commended year.
+    pub on_black_list: bool,
+}
+
 /// LIVES scheme settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LivesPolicy {
@@ -227,6 +287,105 @@ fn whole(key: &str, v: f64, lo: i32, hi: i32) -> Result<i32, PolicyError> {
     Ok(v as i32)
 }
 
+fn validate_commendation(c: raw::Commendation) -> Result<CommendationPolicy, PolicyError> {
+    if c.levels.len() > 10 {
+        return Err(invalid("commendation.levels", "at most 10 levels"));
+    }
+    let mut levels = Vec::with_capacity(c.levels.len());
+    let mut codes = BTreeSet::new();
+    for (i, l) in c.levels.into_iter().enumerate() {
+        let key = |f: &str| format!("commendation.levels[{i}].{f}");
+        let code = l.code.trim().to_string();
+        if code.is_empty()
+            || code.len() > 20
+            || !code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        {
+            return Err(invalid(
+                &key("code"),
+                format!("must be 1 to 20 characters of a-z, 0-9 and _, got {code:?}"),
+            ));
+        }
+        if !codes.insert(code.clone()) {
+            return Err(invalid(&key("code"), format!("duplicate code {code:?}")));
+        }
+        for (f, v) in [("name_zh", &l.name_zh), ("name_en", &l.name_en)] {
+            let n = v.trim().chars().count();
+            if n == 0 || n > 40 {
+                return Err(invalid(&key(f), "must be 1 to 40 characters"));
+            }
+        }
+        if !(1..=5).contains(&l.min_stars) {
+            return Err(invalid(
+                &key("min_stars"),
+                format!("must be between 1 and 5, got {}", l.min_stars),
+            ));
+        }
+        let stars_at = match l.stars_at.as_str() {
+            "editions" => StarsAt::Editions,
+            "year_end" => StarsAt::YearEnd,
+            other => {
+                return Err(invalid(
+                    &key("stars_at"),
+                    format!("must be \"editions\" or \"year_end\", got {other:?}"),
+                ))
+            }
+        };
+        if !(0..=366).contains(&l.min_red_editions) {
+            return Err(invalid(
+                &key("min_red_editions"),
+                format!("must be between 0 and 366, got {}", l.min_red_editions),
+            ));
+        }
+        let min_training_tenths = tenths(&key("min_training_hours"), l.min_training_hours)?;
+        if min_training_tenths > 10_000 {
+            return Err(invalid(&key("min_training_hours"), "must be at most 1000 hours"));
+        }
+        if !(-1..=1000).contains(&l.max_verified_complaints) {
+            return Err(invalid(
+                &key("max_verified_complaints"),
+                format!(
+                    "must be between 0 and 1000, or -1 to switch it off, got {}",
+                    l.max_verified_complaints
+                ),
+            ));
+        }
+        if !(0..=10_000_000).contains(&l.reward_yuan) {
+            return Err(invalid(
+                &key("reward_yuan"),
+                format!("must be between 0 and 10000000 yuan, got {}", l.reward_yuan),
+            ));
+        }
+        levels.push(CommendationLevel {
+            code,
+            name_zh: l.name_zh.trim().to_string(),
+            name_en: l.name_en.trim().to_string(),
+            min_stars: l.min_stars as u8,
+            stars_at,
+            min_red_editions: l.min_red_editions as u32,
+            no_serious_violation: l.no_serious_violation,
+            no_overdue_notice: l.no_overdue_notice,
+            min_training_tenths,
+            member_all_year: l.member_all_year,
+            max_verified_complaints: u32::try_from(l.max_verified_complaints).ok(),
+            reward_fen: l.reward_yuan * 100,
+        });
+    }
+    Ok(CommendationPolicy {
+        levels,
+        revoke: RevokeRule {
+            on_serious_violation: c.revoke.on_serious_violation,
+            on_black_list: c.revoke.on_black_list,
+        },
+    })
+}
+
+impl CommendationPolicy {
+    /// The level with `code`, and its rank (0 = highest).
+    pub fn level(&self, code: &str) -> Option<(usize, &CommendationLevel)> {
+        self.levels.iter().enumerate().find(|(_, l)| l.code == code)
+    }
+}
+
 mod raw {
     //! The file's shape, as serde sees it; values are checked afterwards.
     use std::collections::BTreeMap;
@@ -249,6 +408,41 @@ mod raw {
         pub black: Black,
         pub disclosure: Disclosure,
         pub lives: Lives,
+        #[serde(default)]
+        pub commendation: Option<Commendation>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Commendation {
+        #[serde(default)]
+        pub levels: Vec<CommendationLevel>,
+        pub revoke: Revoke,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CommendationLevel {
+        pub code: String,
+        pub name_zh: String,
+        pub name_en: String,
+        pub min_stars: i64,
+        pub stars_at: String,
+        pub min_red_editions: i64,
+        pub no_serious_violation: bool,
+        pub no_overdue_notice: bool,
+        pub min_training_hours: f64,
+        pub member_all_year: bool,
+        /// -1 switches the criterion off.
+        pub max_verified_complaints: i64,
+        pub reward_yuan: i64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Revoke {
+        pub on_serious_violation: bool,
+        pub on_black_list: bool,
     }
 
     #[derive(Deserialize)]
@@ -521,6 +715,11 @@ impl Policy {
             weights.insert(code, whole(&key, v, 0, 100)?);
         }
 
+        let commendation = match r.commendation {
+            None => CommendationPolicy::default(),
+            Some(c) => validate_commendation(c)?,
+        };
+
         Ok(Policy {
             version,
             window_days: r.window_days,
@@ -535,6 +734,7 @@ impl Policy {
             black,
             disclose_violations,
             lives: LivesPolicy { weights },
+            commendation,
         })
     }
 
@@ -738,6 +938,52 @@ mod tests {
     }
 
     #[test]
+    fn commendation_section_is_validated() {
+        assert_eq!(
+            key_of(with("code = \"model\"", "code = \"Model!\"")),
+            "commendation.levels[0].code"
+        );
+        assert_eq!(
+            key_of(with("code = \"excellent\"", "code = \"model\"")),
+            "commendation.levels[1].code"
+        );
+        assert_eq!(
+            key_of(with("stars_at = \"editions\"", "stars_at = \"weekly\"")),
+            "commendation.levels[0].stars_at"
+        );
+        assert_eq!(
+            key_of(with("min_red_editions = 4", "min_red_editions = -1")),
+            "commendation.levels[0].min_red_editions"
+        );
+        assert_eq!(
+            key_of(with("min_training_hours = 4", "min_training_hours = 4.25")),
+            "commendation.levels[0].min_training_hours"
+        );
+        assert_eq!(
+            key_of(with("max_verified_complaints = 0", "max_verified_complaints = -2")),
+            "commendation.levels[0].max_verified_complaints"
+        );
+        assert_eq!(
+            key_of(with("reward_yuan = 5000", "reward_yuan = -5")),
+            "commendation.levels[0].reward_yuan"
+        );
+        assert_eq!(
+            key_of(with("name_en = \"Model merchant of the year\"", "name_en = \" \"")),
+            "commendation.levels[0].name_en"
+        );
+        // A policy without the section (as stored before it existed) proposes nobody.
+        let start = DEFAULT_POLICY_TOML.find("[commendation]").unwrap();
+        let end = DEFAULT_POLICY_TOML.find("# LIVES scheme").unwrap();
+        let without = format!("{}{}", &DEFAULT_POLICY_TOML[..start], &DEFAULT_POLICY_TOML[end..]);
+        let p = Policy::from_toml(&without).unwrap();
+        assert!(p.commendation.levels.is_empty());
+        let p = Policy::default_policy();
+        assert_eq!(p.commendation.level("excellent").map(|(i, l)| (i, l.min_stars)), Some((1, 4)));
+        assert_eq!(p.commendation.levels[1].max_verified_complaints, Some(1));
+        assert_eq!(p.commendation.levels[0].min_training_tenths, 40);
+    }
+
+    #[test]
     fn unknown_and_missing_keys_are_syntax_errors() {
         let e = with("window_days = 365", "window_days = 365\nwindow_months = 12").unwrap_err();
         match e {
@@ -802,6 +1048,9 @@ mod tests {
                 .replace("[black.repair]", "[policy.black.repair]")
                 .replace("[disclosure]", "[policy.disclosure]")
                 .replace("[lives.weights]", "[policy.lives.weights]")
+                .replace("[commendation]", "[policy.commendation]")
+                .replace("[[commendation.levels]]", "[[policy.commendation.levels]]")
+                .replace("[commendation.revoke]", "[policy.commendation.revoke]")
         );
         let w: Wrap = toml::from_str(&nested).unwrap();
         assert_eq!(w.policy, Policy::default_policy());
