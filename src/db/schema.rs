@@ -380,6 +380,7 @@ diesel::table! {
         id -> Integer,
         year -> Integer,
         number -> Text,
+        seq -> Integer,
         decided_on -> Date,
         decided_at -> Timestamp,
         decided_by -> Nullable<Integer>,

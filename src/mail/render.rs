@@ -245,6 +245,53 @@ pub fn password_reset(m: &PasswordResetMail) -> askama::Result<Rendered> {
     })
 }
 
+/// What the commendation email says to a commended merchant.
+#[derive(Debug, Clone)]
+pub struct CommendationMail {
+    /// The merchant's name.
+    pub merchant_name: String,
+    /// The commended year.
+    pub year: i32,
+    /// The level's name in Chinese.
+    pub level_zh: String,
+    /// The level's name in English.
+    pub level_en: String,
+    /// The decision's number (共治表〔2026〕1号).
+    pub number: String,
+    /// The decision's number for English readers.
+    pub number_en: String,
+    /// The reward in yuan ("5,000.00"), when the level has one.
+    pub reward_yuan: Option<String>,
+    /// The last day the commendation is displayed.
+    pub display_until: chrono::NaiveDate,
+    /// The certificate and plaque in the merchant portal.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/commendation.txt")]
+struct CommendationText<'a> {
+    m: &'a CommendationMail,
+}
+
+#[derive(Template)]
+#[template(path = "email/commendation.html")]
+struct CommendationHtml<'a> {
+    m: &'a CommendationMail,
+}
+
+/// The email a commendation decision sends to each commended merchant.
+pub fn commendation(m: &CommendationMail) -> askama::Result<Rendered> {
+    Ok(Rendered {
+        subject: format!(
+            "{}年度表彰：{} / {} commendation: {}",
+            m.year, m.level_zh, m.year, m.level_en
+        ),
+        text: CommendationText { m }.render()?,
+        html: CommendationHtml { m }.render()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

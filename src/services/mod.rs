@@ -1,11 +1,13 @@
 //! Use cases that span tables in one transaction. Each writes its audit entry; none renders.
 
 pub mod auth;
+pub mod commendations;
 pub mod complaints;
 pub mod daily;
 pub mod demo;
 pub mod editions;
 pub mod export;
+pub mod histories;
 pub mod import;
 pub mod inspections;
 pub mod lists;

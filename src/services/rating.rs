@@ -9,158 +9,12 @@ use diesel::prelude::*;
 
 use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::{now_utc, write_tx};
-use crate::db::schema::{
-    complaints, inspections, list_entries, merchants, notices, rating_snapshots, training_attendance,
-    trainings, violations,
-};
+use crate::db::schema::{list_entries, merchants, rating_snapshots};
 use crate::db::DbConn;
-use crate::domain::fhrs::FhrsScores;
 use crate::domain::policy::Policy;
-use crate::domain::rating::{
-    rate, ComplaintFact, InspectionFact, ListStatus, MerchantHistory, NoticeFact, Rating, TrainingFact,
-    ViolationFact,
-};
+use crate::domain::rating::{rate, ListStatus, Rating};
 
-/// Histories for the given merchants (all merchants when `only` is `None`), loaded with one
-/// query per table rather than per merchant.
-pub fn load_histories(
-    conn: &mut DbConn,
-    only: Option<&[i32]>,
-    as_of: NaiveDate,
-) -> QueryResult<HashMap<i32, MerchantHistory>> {
-    let mut out: HashMap<i32, MerchantHistory> = HashMap::new();
-    macro_rules! scoped {
-        ($q:expr, $col:expr) => {{
-            let q = $q.into_boxed();
-            match only {
-                Some(ids) => q.filter($col.eq_any(ids.to_vec())),
-                None => q,
-            }
-        }};
-    }
-    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> = scoped!(merchants::table, merchants::id)
-        .select((merchants::id, merchants::member_since, merchants::member_left_on))
-        .load(conn)?;
-    for (id, since, left) in ms {
-        out.insert(
-            id,
-            MerchantHistory {
-                merchant_id: id as i64,
-                alliance_member: since.is_some_and(|d| d <= as_of) && left.is_none_or(|l| l > as_of),
-                ..Default::default()
-            },
-        );
-    }
-    type InspectionRow = (
-        i32,
-        i32,
-        NaiveDate,
-        String,
-        i32,
-        Option<i32>,
-        Option<i32>,
-        Option<i32>,
-    );
-    let ins: Vec<InspectionRow> = scoped!(inspections::table, inspections::merchant_id)
-        .select((
-            inspections::id,
-            inspections::merchant_id,
-            inspections::inspected_on,
-            inspections::kind,
-            inspections::score,
-            inspections::fhrs_hygiene,
-            inspections::fhrs_structural,
-            inspections::fhrs_confidence,
-        ))
-        .load(conn)?;
-    for (id, mid, date, kind, score, hy, st, co) in ins {
-        let fhrs = match (hy, st, co) {
-            (Some(h), Some(s), Some(c)) => FhrsScores::new(h as u8, s as u8, c as u8).ok(),
-            _ => None,
-        };
-        if let (Some(h), Ok(kind)) = (out.get_mut(&mid), kind.parse()) {
-            h.inspections.push(InspectionFact {
-                id: id as i64,
-                date,
-                kind,
-                score,
-                fhrs,
-            });
-        }
-    }
-    let vs: Vec<(i32, i32, i32, NaiveDate, String)> = scoped!(violations::table, violations::merchant_id)
-        .select((
-            violations::id,
-            violations::inspection_id,
-            violations::merchant_id,
-            violations::found_on,
-            violations::severity,
-        ))
-        .load(conn)?;
-    for (id, iid, mid, date, sev) in vs {
-        if let (Some(h), Ok(severity)) = (out.get_mut(&mid), sev.parse()) {
-            h.violations.push(ViolationFact {
-                id: id as i64,
-                inspection_id: iid as i64,
-                date,
-                severity,
-            });
-        }
-    }
-    let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> =
-        scoped!(notices::table, notices::merchant_id)
-            .select((
-                notices::id,
-                notices::merchant_id,
-                notices::issued_at,
-                notices::deadline,
-                notices::verified_at,
-            ))
-            .load(conn)?;
-    for (id, mid, issued, deadline, verified) in ns {
-        if let Some(h) = out.get_mut(&mid) {
-            h.notices.push(NoticeFact {
-                id: id as i64,
-                issued_on: issued.date(),
-                deadline,
-                verified_on: verified.map(|v| v.date()),
-            });
-        }
-    }
-    let cs: Vec<(i32, i32, Option<NaiveDateTime>)> = scoped!(complaints::table, complaints::merchant_id)
-        .filter(complaints::status.eq("verified"))
-        .select((complaints::id, complaints::merchant_id, complaints::triaged_at))
-        .load(conn)?;
-    for (id, mid, at) in cs {
-        if let (Some(h), Some(at)) = (out.get_mut(&mid), at) {
-            h.complaints.push(ComplaintFact {
-                id: id as i64,
-                verified_on: at.date(),
-            });
-        }
-    }
-    let ts: Vec<(i32, i32, NaiveDate, i32)> = scoped!(
-        training_attendance::table.inner_join(trainings::table),
-        training_attendance::merchant_id
-    )
-    .select((
-        training_attendance::id,
-        training_attendance::merchant_id,
-        trainings::held_on,
-        trainings::hours_tenths,
-    ))
-    .load(conn)?;
-    for (id, mid, date, hours) in ts {
-        if let Some(h) = out.get_mut(&mid) {
-            h.trainings.push(TrainingFact {
-                id: id as i64,
-                date,
-                hours_tenths: hours,
-            });
-        }
-    }
-    Ok(out)
-}
+pub use super::histories::load_histories;
 
 /// What the merchant row says now, to tell whether a new rating changes anything.
 type Current = (Option<i32>, Option<i32>, String);
@@ -395,6 +249,8 @@ pub fn recompute_in_tx(
         .collect();
     let changed = pending.len();
     store_batch(c, actor, &pending, at)?;
+    // A commendation in its display year ends with a serious violation or a black-list entry.
+    crate::services::commendations::apply_revocations(c, policy, as_of, actor, only)?;
     let t3 = std::time::Instant::now();
     Ok(RecomputeReport {
         merchants: ratings.len(),

@@ -20,7 +20,9 @@ CREATE TABLE commendation_adjustments (
 CREATE TABLE commendation_decisions (
     id SERIAL PRIMARY KEY,
     year INTEGER NOT NULL UNIQUE,
+    -- 共治表〔decided year〕seq号: seq counts the decisions made in the calendar year of decided_on.
     number TEXT NOT NULL UNIQUE,
+    seq INTEGER NOT NULL,
     decided_on DATE NOT NULL,
     decided_at TIMESTAMP NOT NULL,
     decided_by INTEGER REFERENCES users (id),

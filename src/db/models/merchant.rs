@@ -55,6 +55,23 @@ pub struct NewMerchant {
 }
 
 impl Merchant {
+    /// Where the platform writes to the merchant: its own address, else the first active
+    /// portal user's; `None` when there is neither.
+    pub fn mail_address(&self, conn: &mut DbConn) -> QueryResult<Option<String>> {
+        use crate::db::schema::users;
+        if !self.email.trim().is_empty() {
+            return Ok(Some(self.email.trim().to_string()));
+        }
+        users::table
+            .filter(users::merchant_id.eq(self.id))
+            .filter(users::active.eq(true))
+            .filter(users::email.ne(""))
+            .order(users::id)
+            .select(users::email)
+            .first(conn)
+            .optional()
+    }
+
     /// Inserts a merchant and returns its id.
     pub fn insert(conn: &mut DbConn, m: &NewMerchant) -> QueryResult<i32> {
         crate::dispatch!(conn, |c| diesel::insert_into(merchants::table)

@@ -9,7 +9,7 @@ use crate::db::models::inspection::Inspection;
 use crate::db::models::merchant::Merchant;
 use crate::db::models::notice::{format_number, NewNotice, Notice};
 use crate::db::models::{now_utc, write_tx};
-use crate::db::schema::{notice_violations, notices, users};
+use crate::db::schema::{notice_violations, notices};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
 use crate::mail::outbox::{enqueue, NewMail};
@@ -55,18 +55,7 @@ pub(super) fn problem(field: &str, zh: impl Into<String>, en: impl Into<String>)
 
 /// Where a merchant's email goes: the merchant's own address, else its first portal user's.
 pub fn merchant_address(conn: &mut DbConn, merchant: &Merchant) -> QueryResult<Option<String>> {
-    if !merchant.email.trim().is_empty() {
-        return Ok(Some(merchant.email.trim().to_string()));
-    }
-    let user: Option<String> = users::table
-        .filter(users::merchant_id.eq(merchant.id))
-        .filter(users::active.eq(true))
-        .filter(users::email.ne(""))
-        .order(users::id)
-        .select(users::email)
-        .first(conn)
-        .optional()?;
-    Ok(user)
+    merchant.mail_address(conn)
 }
 
 /// The link to a notice in the merchant portal.
