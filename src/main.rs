@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: EditionCommand,
     },
+    /// The annual commendation (年度表彰): the rule's candidates of a year, and the decision.
+    Commendation {
+        #[command(subcommand)]
+        command: CommendationCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -141,6 +146,25 @@ enum EditionCommand {
 }
 
 #[derive(Subcommand)]
+enum CommendationCommand {
+    /// Print the candidates of a year, each criterion met or not, with the committee's changes.
+    Propose {
+        /// The commended year (YYYY).
+        #[arg(long)]
+        year: i32,
+    },
+    /// Decide a year that is over: the numbered decision, commendations, rewards, audit, emails.
+    Decide {
+        /// The commended year (YYYY).
+        #[arg(long)]
+        year: i32,
+        /// A note printed with the decision.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the hash chain and report the first broken link, if any.
     Verify,
@@ -188,6 +212,7 @@ fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Import { command } => import(command, &config),
         Command::Policy { command } => policy(command, &config),
         Command::Edition { command } => edition(command, &config),
+        Command::Commendation { command } => commendation(command, &config),
         Command::Migrate => {
             let pool = gongzhi::db::build_pool(&config.database, 1)?;
             let n = gongzhi::db::run_migrations(&mut *pool.get()?)?;
@@ -515,6 +540,76 @@ fn policy(command: PolicyCommand, config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn commendation(command: CommendationCommand, config: &Config) -> anyhow::Result<ExitCode> {
+    use gongzhi::services::commendations::{self as svc, CommendationError};
+    use gongzhi::web::commendations::criterion_lines;
+    use gongzhi::web::Lang;
+    let pool = open(config)?;
+    let mut conn = pool.get()?;
+    let policy = services::policy::active_policy(&mut conn)?;
+    let today = config.today();
+    let refused = |e: CommendationError| -> anyhow::Result<ExitCode> {
+        match e {
+            CommendationError::Other(e) => Err(e),
+            other => {
+                let (zh, en) = other.messages();
+                eprintln!("gongzhi: {en} ({zh})");
+                Ok(ExitCode::from(2))
+            }
+        }
+    };
+    match command {
+        CommendationCommand::Propose { year } => {
+            let p = match svc::propose(&mut conn, &policy, year, today) {
+                Ok(p) => p,
+                Err(e) => return refused(e),
+            };
+            match &p.decision {
+                Some(d) => println!("{year}: decided {} on {} ({})", d.number, d.decided_on, d.number_en()),
+                None => println!("{year}: not decided; candidates on the records as of {today}"),
+            }
+            let level = |i: Option<usize>| {
+                i.map(|i| policy.commendation.levels[i].code.clone())
+                    .unwrap_or_else(|| "-".into())
+            };
+            for k in &p.candidates {
+                println!(
+                    "#{:<6} {}  proposed: {}  outcome: {}{}",
+                    k.merchant_id,
+                    k.name,
+                    level(k.evaluation.proposed),
+                    level(k.level),
+                    k.adjustment
+                        .as_ref()
+                        .map(|a| format!("  ({} by the committee: {})", a.action, a.reason))
+                        .unwrap_or_default()
+                );
+                let shown = k.level.or(k.evaluation.proposed).unwrap_or(0);
+                if let Some(r) = k.evaluation.levels.get(shown) {
+                    for c in &r.criteria {
+                        let (ask, found) = criterion_lines(c, Lang::En);
+                        println!("         {} {ask}: {found}", if c.passed { "✓" } else { "✗" });
+                    }
+                }
+            }
+            println!("{} candidate(s)", p.candidates.iter().filter(|k| k.level.is_some()).count());
+        }
+        CommendationCommand::Decide { year, note } => {
+            match svc::decide(&mut conn, &policy, &Actor::system("cli"), year, today, &note, &config.base_url) {
+                Ok(d) => println!(
+                    "decided {} for {year}: {} merchant(s) commended, rewards {} yuan, {} email(s) queued",
+                    d.number,
+                    d.commended,
+                    gongzhi::domain::money::format_fen(d.reward_total_fen),
+                    d.emails
+                ),
+                Err(e) => return refused(e),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn edition(command: EditionCommand, config: &Config) -> anyhow::Result<ExitCode> {

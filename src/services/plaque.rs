@@ -54,6 +54,8 @@ pub struct PlaqueFacts {
     pub list: String,
     /// The day the plaque was issued.
     pub issued_on: NaiveDate,
+    /// The annual commendation the plaque shows: (commended year, level code).
+    pub commendation: Option<(i32, String)>,
 }
 
 fn list_letter(list: &str) -> Option<char> {
@@ -76,26 +78,54 @@ fn letter_list(c: &str) -> Option<&'static str> {
 
 fn mac_for(key: &[u8], f: &PlaqueFacts, date: &str, stars: i32, list: char) -> HmacSha256 {
     let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
-    mac.update(format!("plaque v1|{}|{stars}|{list}|{date}", f.merchant_id).as_bytes());
+    match &f.commendation {
+        // Plaques printed before commendations existed keep verifying.
+        None => mac.update(format!("plaque v1|{}|{stars}|{list}|{date}", f.merchant_id).as_bytes()),
+        Some((year, level)) => mac.update(
+            format!("plaque v2|{}|{stars}|{list}|{date}|{year}|{level}", f.merchant_id).as_bytes(),
+        ),
+    }
     mac
 }
 
-/// Signs the facts: `{yyyymmdd}.{stars, 0 = unrated}.{r|b|n}.{16 hex of the MAC}`.
+/// A level code as the policy allows it (`[a-z0-9_]`, 1 to 20 characters).
+fn level_code_ok(level: &str) -> bool {
+    (1..=20).contains(&level.len())
+        && level
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Signs the facts: `{yyyymmdd}.{stars, 0 = unrated}.{r|b|n}.{16 hex of the MAC}`, with
+/// `c{year}-{level}.` before the MAC when the plaque shows a commendation.
 pub fn sign(key: &[u8], f: &PlaqueFacts) -> String {
     let date = f.issued_on.format("%Y%m%d").to_string();
     let stars = f.stars.unwrap_or(0).clamp(0, 5);
     let list = list_letter(&f.list).unwrap_or('n');
     let tag = mac_for(key, f, &date, stars, list).finalize().into_bytes();
     let hex = hex::encode(tag);
-    format!("{date}.{stars}.{list}.{}", &hex[..MAC_HEX])
+    match &f.commendation {
+        None => format!("{date}.{stars}.{list}.{}", &hex[..MAC_HEX]),
+        Some((year, level)) => format!("{date}.{stars}.{list}.c{year}-{level}.{}", &hex[..MAC_HEX]),
+    }
 }
 
 /// The facts a code states for `merchant_id`, when its MAC is genuine; `None` for anything
 /// forged, garbled, or issued for another merchant.
 pub fn verify(key: &[u8], merchant_id: i32, code: &str) -> Option<PlaqueFacts> {
-    let mut parts = code.trim().split('.');
-    let (date, stars, list, tag) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || date.len() != 8 || tag.len() != MAC_HEX || stars.len() != 1 {
+    let parts: Vec<&str> = code.trim().split('.').collect();
+    let (date, stars, list, commendation, tag) = match parts.as_slice() {
+        [d, s, l, t] => (*d, *s, *l, None, *t),
+        [d, s, l, c, t] => {
+            let (year, level) = c.strip_prefix('c')?.split_once('-')?;
+            if year.len() != 4 || !year.chars().all(|ch| ch.is_ascii_digit()) || !level_code_ok(level) {
+                return None;
+            }
+            (*d, *s, *l, Some((year.parse::<i32>().ok()?, level.to_string())), *t)
+        }
+        _ => return None,
+    };
+    if date.len() != 8 || tag.len() != MAC_HEX || stars.len() != 1 {
         return None;
     }
     let issued_on = NaiveDate::parse_from_str(date, "%Y%m%d").ok()?;
@@ -107,6 +137,7 @@ pub fn verify(key: &[u8], merchant_id: i32, code: &str) -> Option<PlaqueFacts> {
         stars: (stars_n > 0).then_some(stars_n),
         list: list_name.to_string(),
         issued_on,
+        commendation,
     };
     let letter = list.chars().next()?;
     mac_for(key, &facts, date, stars_n, letter)
@@ -166,6 +197,32 @@ mod tests {
             stars: Some(4),
             list: "none".into(),
             issued_on: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            commendation: None,
+        }
+    }
+
+    #[test]
+    fn a_commendation_is_covered_by_the_signature() {
+        let key = plaque_key(b"secret");
+        let f = PlaqueFacts {
+            commendation: Some((2025, "model".into())),
+            stars: Some(5),
+            list: "red".into(),
+            ..facts()
+        };
+        let code = sign(&key, &f);
+        assert!(code.starts_with("20261126.5.r.c2025-model."), "{code}");
+        assert_eq!(verify(&key, 7, &code), Some(f.clone()));
+        // Another year, another level, or the commendation removed: not ours.
+        assert_eq!(verify(&key, 7, &code.replacen("c2025", "c2024", 1)), None);
+        assert_eq!(verify(&key, 7, &code.replacen("-model", "-excellent", 1)), None);
+        assert_eq!(verify(&key, 7, &code.replacen(".c2025-model", "", 1)), None);
+        // A plaque without one cannot gain one.
+        let plain = sign(&key, &facts());
+        let (head, tag) = plain.rsplit_once('.').unwrap();
+        assert_eq!(verify(&key, 7, &format!("{head}.c2025-model.{tag}")), None);
+        for bad in ["c25-model", "c2025-", "c2025-Model", "x2025-model", "c2025model"] {
+            assert_eq!(verify(&key, 7, &format!("{head}.{bad}.{tag}")), None, "{bad}");
         }
     }
 

@@ -220,6 +220,11 @@ pub struct RecordVersion {
     /// The active policy (what it discloses changes the page).
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
     policy: Option<i32>,
+    /// The newest commendation, and how many are revoked (a revocation changes no id).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    commendation: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    commendations_revoked: i64,
 }
 
 const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
@@ -230,7 +235,9 @@ const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at 
     (SELECT COUNT(*) FROM violations WHERE merchant_id = m.id) AS violations, \
     (SELECT MAX(id) FROM merchant_replies WHERE merchant_id = m.id) AS reply, \
     (SELECT MAX(id) FROM list_entries WHERE merchant_id = m.id) AS list_entry, \
-    (SELECT MAX(id) FROM policies WHERE active) AS policy \
+    (SELECT MAX(id) FROM policies WHERE active) AS policy, \
+    (SELECT MAX(id) FROM commendations WHERE merchant_id = m.id) AS commendation, \
+    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NOT NULL) AS commendations_revoked \
     FROM merchants m WHERE m.id = ";
 
 /// The record's version; `None` when there is no such merchant.

@@ -38,7 +38,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("consumer.plaque.heading", "商家自治联盟 · 星级评定", "Merchant Alliance · Star rating"),
     ("consumer.plaque.member", "联盟成员商家", "Alliance member"),
     ("consumer.plaque.not_member", "非联盟成员", "Not an alliance member"),
-    ("consumer.plaque.year", "年度", "Year"),
     ("consumer.plaque.issued", "发放日期", "Issued"),
     ("consumer.plaque.scan", "扫码查看实时评定记录", "Scan for the live public record"),
     ("consumer.plaque.print", "打印标牌", "Print the plaque"),
@@ -48,6 +47,12 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("consumer.check.forged", "标牌无法验证（可能伪造）", "The plaque cannot be verified (it may be forged)"),
     ("consumer.check.plaque_says", "标牌所示：", "The plaque shows: "),
     ("consumer.check.record", "查看该商家的公开记录", "See the merchant's public record"),
+    ("consumer.check.black", "注意：该商家目前在黑榜上", "Warning: this merchant is on the black list now"),
+    ("consumer.check.black_why", "无论标牌显示什么，请以公开记录为准。", "Whatever the plaque shows, its public record below is what holds."),
+    ("consumer.check.commended", "表彰有效：", "Commendation in force: "),
+    ("consumer.check.commendation_revoked", "表彰已撤销：", "Commendation revoked: "),
+    ("consumer.check.commendation_past", "表彰展示期已结束：", "Commendation no longer displayed (its year is over): "),
+    ("consumer.check.commendation_unknown", "标牌所示表彰无记录，请勿采信。", "The plaque's commendation is not on record: do not rely on it."),
     ("consumer.complaint.title", "投诉举报", "File a complaint"),
     ("consumer.complaint.about", "被投诉商家：", "Merchant: "),
     ("consumer.complaint.body", "投诉内容（10–1000字）", "What happened (10–1000 characters)"),
@@ -295,7 +300,9 @@ pub struct PlaquePage {
     list: &'static str,
     list_class: String,
     member: bool,
-    year: i32,
+    year_text: String,
+    /// "2025 年度示范商家" when the merchant holds a commendation in force.
+    commendation: Option<String>,
     issued: String,
     check_url: String,
     qr_svg: String,
@@ -309,15 +316,16 @@ pub async fn plaque_page(
 ) -> Result<PlaquePage, AppError> {
     let id = parse_id(&path)?;
     let configured = state.config.session_secret.clone();
-    let (m, secret) = with_db(&state, move |c| {
+    let today = state.config.today();
+    let (m, secret, commended) = with_db(&state, move |c| {
         let m = Merchant::find(c, id)?.ok_or(AppError::NotFound)?;
-        Ok((m, plaque::app_secret(c, configured.as_deref())?))
+        let k = crate::services::commendations::in_force_for(c, id, today)?;
+        Ok((m, plaque::app_secret(c, configured.as_deref())?, k))
     })
     .await?;
     if m.status != "open" {
         return Err(AppError::NotFound);
     }
-    let today = state.config.today();
     let code = plaque::sign(
         &plaque::plaque_key(&secret),
         &PlaqueFacts {
@@ -325,6 +333,7 @@ pub async fn plaque_page(
             stars: m.current_stars,
             list: m.current_list.clone(),
             issued_on: today,
+            commendation: commended.as_ref().map(|k| (k.year, k.level.clone())),
         },
     );
     let check_url = plaque::check_url(&state.config.base_url, id, &code);
@@ -339,8 +348,14 @@ pub async fn plaque_page(
         stars_label,
         list: list_label(&m.current_list, lang),
         list_class: m.current_list,
-        member: m.member_since.is_some_and(|d| d <= today),
-        year: today.year(),
+        member: m.member_since.is_some_and(|d| d <= today) && m.member_left_on.is_none_or(|l| l > today),
+        year_text: match lang {
+            Lang::Zh => format!("{} 年度", today.year()),
+            Lang::En => today.year().to_string(),
+        },
+        commendation: commended.map(|k| {
+            super::commendations::Badge::new(&k, today, lang).title(lang)
+        }),
         issued: today.to_string(),
         check_url,
         qr_svg,
@@ -366,6 +381,10 @@ pub struct CheckPage {
     /// What the plaque states (when genuine).
     plaque_says: Option<String>,
     current: String,
+    /// The merchant is on the black list now: said first, whatever the plaque shows.
+    black: bool,
+    /// What the plaque's commendation is now: ("valid" | "revoked" | "past", text).
+    commendation: Option<(&'static str, String)>,
 }
 
 fn rating_text(stars: Option<i32>, list: &str, lang: Lang) -> String {
@@ -382,12 +401,14 @@ pub async fn plaque_check(
 ) -> Result<CheckPage, AppError> {
     let id = parse_id(&path)?;
     let configured = state.config.session_secret.clone();
-    let (m, secret) = with_db(&state, move |c| {
+    let (m, secret, ks) = with_db(&state, move |c| {
         let m = Merchant::find(c, id)?.ok_or(AppError::NotFound)?;
-        Ok((m, plaque::app_secret(c, configured.as_deref())?))
+        let ks = crate::services::commendations::for_merchant(c, id)?;
+        Ok((m, plaque::app_secret(c, configured.as_deref())?, ks))
     })
     .await?;
     let lang = page.lang;
+    let today = state.config.today();
     let key = plaque::plaque_key(&secret);
     let current = rating_text(m.current_stars, &m.current_list, lang);
     let (verdict, message, says) =
@@ -396,6 +417,22 @@ pub async fn plaque_check(
             Verdict::Outdated(f) => ("outdated", lang.t("consumer.check.outdated"), Some(f)),
             Verdict::Forged => ("forged", lang.t("consumer.check.forged"), None),
         };
+    // The commendation a genuine code states, compared with what became of it.
+    let commendation = says.as_ref().and_then(|f| f.commendation.clone()).map(|(year, level)| {
+        match ks.iter().find(|k| k.year == year && k.level == level) {
+            Some(k) => {
+                let b = super::commendations::Badge::new(k, today, lang);
+                let title = b.title(lang);
+                match b.state {
+                    "in-force" => ("valid", format!("{}{}{}", lang.t("consumer.check.commended"), title, lang.pick("，", ", ") ) + &b.state_text),
+                    "revoked" => ("revoked", format!("{}{}", lang.t("consumer.check.commendation_revoked"), title) + lang.pick("。", ". ") + &b.state_text),
+                    _ => ("past", format!("{}{}", lang.t("consumer.check.commendation_past"), title)),
+                }
+            }
+            // Signed by us, yet no such commendation: the key leaked or the record is gone.
+            None => ("revoked", lang.t("consumer.check.commendation_unknown").to_string()),
+        }
+    });
     Ok(CheckPage {
         page,
         id,
@@ -404,6 +441,8 @@ pub async fn plaque_check(
         message,
         plaque_says: says.map(|f| format!("{} ({})", rating_text(f.stars, &f.list, lang), f.issued_on)),
         current,
+        black: m.current_list == "black",
+        commendation,
     })
 }
 

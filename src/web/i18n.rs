@@ -111,6 +111,7 @@ pub const PARTS: &[&[(&str, &str, &str)]] = &[
     super::account::MESSAGES,
     super::outbox::MESSAGES,
     super::consumer::MESSAGES,
+    super::commendations::MESSAGES,
 ];
 
 /// All catalogue entries.

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod client;
+pub mod commendations;
 pub mod committee;
 pub mod consumer;
 pub mod editions;
@@ -166,6 +167,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/livez").route(web::get().to(public::livez)))
         .service(web::resource("/static/app.css").route(web::get().to(public::stylesheet)))
         .service(web::resource("/static/plaque.css").route(web::get().to(public::plaque_stylesheet)))
+        .service(web::resource("/static/certificate.css").route(web::get().to(public::certificate_stylesheet)))
         .service(web::resource("/static/app.js").route(web::get().to(public::script)))
         .service(web::resource("/favicon.ico").route(web::get().to(public::favicon)))
         .service(web::resource("/lists/{list}").route(web::get().to(public::list_page)))
@@ -195,6 +197,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(export::routes)
         .configure(merchants::routes)
         .configure(committee::routes)
+        .configure(commendations::routes)
         .configure(consumer::routes)
         .configure(admin::routes)
         .configure(outbox::routes)

@@ -66,7 +66,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 ];
 
 /// The merchant the logged-in user belongs to; 403 for anyone else.
-async fn merchant_of(state: &AppState, user: &CurrentUser) -> Result<i32, AppError> {
+pub(crate) async fn merchant_of(state: &AppState, user: &CurrentUser) -> Result<i32, AppError> {
     if user.role != "merchant" {
         return Err(AppError::Forbidden);
     }
@@ -107,6 +107,8 @@ pub struct HomePage {
     reply_draft: String,
     errors: Vec<FieldError>,
     saved: bool,
+    /// The merchant's commendations (title, badge), newest first.
+    commendations: Vec<(String, super::commendations::Badge)>,
 }
 
 /// Query of the portal's home page.
@@ -125,13 +127,14 @@ async fn home_page(
     saved: bool,
 ) -> Result<HomePage, AppError> {
     let policy = state.policy.clone();
-    let (rec, ns, all_violations) = with_db(state, move |c| {
+    let (rec, ns, all_violations, ks) = with_db(state, move |c| {
         let policy = policy.current(c)?;
         let rec =
             crate::services::records::merchant_record(c, merchant_id, &policy)?.ok_or(AppError::NotFound)?;
         let ns = notices::for_merchant(c, merchant_id)?;
         let vs = Inspection::violations_for_merchant(c, merchant_id)?;
-        Ok((rec, ns, vs))
+        let ks = crate::services::commendations::for_merchant(c, merchant_id)?;
+        Ok((rec, ns, vs, ks))
     })
     .await?;
     let lang = page.lang;
@@ -183,6 +186,7 @@ async fn home_page(
         reply_draft,
         errors,
         saved,
+        commendations: super::commendations::badges(&ks, state.config.today(), lang),
         page,
     })
 }

@@ -414,6 +414,8 @@ pub struct MerchantPage {
     inspections: Vec<InspectionRow>,
     violations: Vec<ViolationRow>,
     replies: Vec<(String, String)>,
+    /// The merchant's annual commendations as badges (title, badge), newest first.
+    commendations: Vec<(String, super::commendations::Badge)>,
 }
 
 /// Tenths of a point as "85.3", signed when asked ("+85.3", "−20.0").
@@ -460,12 +462,13 @@ pub async fn merchant_page(
         }
     }
     let policy = state.policy.clone();
-    let rec = with_db(&state, move |c| {
+    let (rec, ks) = with_db(&state, move |c| {
         let policy = policy.current(c)?;
-        Ok(crate::services::records::merchant_record(c, id, &policy)?)
+        let rec = crate::services::records::merchant_record(c, id, &policy)?;
+        Ok((rec, crate::services::commendations::for_merchant(c, id)?))
     })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    .await?;
+    let rec = rec.ok_or(AppError::NotFound)?;
     let lang = page.lang;
     let m = &rec.merchant;
     let list = match m.current_list.as_str() {
@@ -544,6 +547,7 @@ pub async fn merchant_page(
             .iter()
             .map(|(at, body)| (at.date().to_string(), body.clone()))
             .collect(),
+        commendations: super::commendations::badges(&ks, state.config.today(), lang),
         m: ListRow::new(m, lang),
         page,
     };
@@ -662,6 +666,16 @@ pub async fn plaque_stylesheet() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .body(PLAQUE_STYLESHEET)
+}
+
+const CERTIFICATE_STYLESHEET: &str = include_str!("../../templates/static/certificate.css");
+
+/// GET /static/certificate.css: the certificate's paper size, cached by browsers for a day.
+pub async fn certificate_stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(CERTIFICATE_STYLESHEET)
 }
 
 const SCRIPT: &str = include_str!("../../templates/static/app.js");
