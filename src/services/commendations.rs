@@ -656,7 +656,7 @@ pub fn decide(
                     &Grant {
                         merchant_id: k.merchant_id,
                         amount_fen: level.reward_fen,
-                        reason: format!("{year}年度{}（{number}）", level.name_zh),
+                        reason: format!("{year} {}（{number}）", level.name_zh),
                         granted_on: today,
                     },
                 )?)

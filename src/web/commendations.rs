@@ -316,10 +316,10 @@ impl Badge {
         }
     }
 
-    /// "2025年度 示范商家" / "Model merchant of the year 2025".
+    /// "2025 年度示范商家" / "Model merchant of the year 2025".
     pub fn title(&self, lang: Lang) -> String {
         match lang {
-            Lang::Zh => format!("{}年度{}", self.year, self.level),
+            Lang::Zh => format!("{} {}", self.year, self.level),
             Lang::En => format!("{} {}", self.level, self.year),
         }
     }

@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         super::export::merchants_csv,
         super::export::lives_zip,
         super::export::fhrs_xml,
+        super::commendations::api_year,
     ),
     components(schemas(
         super::api::ListResponse,
@@ -40,6 +41,9 @@ use utoipa::{Modify, OpenApi};
         super::committee::AttendanceInput,
         crate::services::rewards::Ledger,
         crate::services::rewards::RewardRow,
+        super::commendations::RollResponse,
+        super::commendations::RollEntry,
+        crate::services::commendations::Decision,
     )),
     modifiers(&BearerAuth)
 )]
