@@ -290,3 +290,25 @@ fn the_banner_lists_only_demo_accounts_that_still_have_the_demo_password() {
     assert_eq!(code, None, "{err}");
     assert!(!out.contains("gongzhi-demo"), "{out}");
 }
+
+#[test]
+fn commendation_commands_explain_and_refuse_clearly() {
+    use chrono::Datelike;
+    let db = TestDb::new();
+    let url = db.url();
+    let this_year = chrono::Utc::now().year();
+    let last = (this_year - 1).to_string();
+    let (code, out, err) = gongzhi(url, &["commendation", "propose", "--year", &last], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("not decided") && out.contains("0 candidate(s)"), "{out}");
+    // The current year is not over; an empty town has nobody to commend; 1999 is out of range.
+    let (code, _, err) = gongzhi(url, &["commendation", "decide", "--year", &this_year.to_string()], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("not over"), "{err}");
+    let (code, _, err) = gongzhi(url, &["commendation", "decide", "--year", &last], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("no merchant to commend"), "{err}");
+    let (code, _, err) = gongzhi(url, &["commendation", "propose", "--year", "1999"], "");
+    assert_eq!(code, 2);
+    assert!(err.lines().count() == 1 && err.contains("2000"), "{err}");
+}
