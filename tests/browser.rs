@@ -433,7 +433,19 @@ async fn check_views(c: &Client, base: &str, path: &str, name: &str) {
                 "{path} scrolls sideways at {w} px ({lang}): {overflow} px"
             );
             if lang == "en" {
-                let text = body_text(c).await;
+                // Text marked translate="no" (names, areas, what people typed) is data, not the UI.
+                let text = c
+                    .execute(
+                        "const b = document.body.cloneNode(true); \
+                         b.querySelectorAll('[translate=no]').forEach(e => e.remove()); \
+                         return b.textContent",
+                        vec![],
+                    )
+                    .await
+                    .expect("text")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
                 let chinese: String = text
                     .chars()
                     .filter(|ch| ('\u{4e00}'..='\u{9fff}').contains(ch))

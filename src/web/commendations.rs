@@ -525,7 +525,8 @@ pub struct CandidateView {
     pub proposed: String,
     pub outcome: String,
     pub outcome_class: &'static str,
-    pub adjustment: Option<String>,
+    /// (what the committee did, its reason).
+    pub adjustment: Option<(String, String)>,
     pub can_exclude: bool,
     /// (met, what it asks, what was found).
     pub criteria: Vec<(bool, String, String)>,
@@ -585,11 +586,11 @@ fn staff_view(p: &Proposal, policy: &crate::domain::policy::Policy, lang: Lang, 
                 outcome_class,
                 adjustment: k.adjustment.as_ref().map(|a| {
                     let what = if a.action == "exclude" {
-                        lang.t("commend.exclude").to_string()
+                        lang.t("commend.exclude")
                     } else {
-                        lang.t("commend.include").to_string()
+                        lang.t("commend.include")
                     };
-                    format!("{what}{}{}", lang.pick("：", ": "), a.reason)
+                    (format!("{what}{}", lang.pick("：", ": ")), a.reason.clone())
                 }),
                 can_exclude: k.evaluation.proposed.is_some() && k.adjustment.is_none(),
                 criteria,
