@@ -144,7 +144,7 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
 /// inside the actix system that runs the server, as `gongzhi serve` does. [`server`] does not
 /// start it, so tests choose whether they want mail sent.
 pub fn spawn_outbox_worker(state: AppState) {
-    mail::worker::spawn(state.pool, state.config);
+    mail::worker::spawn(state.pool, state.config, services::notices::on_email_sent);
 }
 
 /// Starts the daily job (overdue notices, reminders, rating decay) on the current actix system:

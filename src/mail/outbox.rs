@@ -153,9 +153,19 @@ fn insert_attempt(conn: &mut DbConn, id: i32, at: NaiveDateTime, error: Option<&
     Ok(())
 }
 
+/// What else a sent email changes, written in the transaction that records it: the notices
+/// service marks a notice emailed (`services::notices::on_email_sent`). Handed to the worker by
+/// whoever starts it, so the mail layer never imports the services.
+pub type OnSent = fn(&mut DbConn, &OutboxRow, NaiveDateTime) -> QueryResult<()>;
+
+/// A hook that changes nothing else.
+pub fn nothing_else(_: &mut DbConn, _: &OutboxRow, _: NaiveDateTime) -> QueryResult<()> {
+    Ok(())
+}
+
 /// Records that the server accepted `row`, in one transaction: the attempt, the row marked sent,
-/// and — for a notice's first email — the notice marked emailed (with its audit entry).
-pub fn record_sent(conn: &mut DbConn, row: &OutboxRow, at: NaiveDateTime) -> QueryResult<()> {
+/// and what `on_sent` adds (a notice's first email marks the notice emailed, with its audit entry).
+pub fn record_sent(conn: &mut DbConn, row: &OutboxRow, at: NaiveDateTime, on_sent: OnSent) -> QueryResult<()> {
     write_tx(conn, |c| {
         insert_attempt(c, row.id, at, None)?;
         diesel::update(outbox::table.find(row.id))
@@ -165,10 +175,7 @@ pub fn record_sent(conn: &mut DbConn, row: &OutboxRow, at: NaiveDateTime) -> Que
                 outbox::last_error.eq(None::<String>),
             ))
             .execute(c)?;
-        if let (Some(notice_id), "notice.issued") = (row.notice_id, row.kind.as_str()) {
-            crate::services::notices::mark_emailed(c, notice_id, at)?;
-        }
-        Ok(())
+        on_sent(c, row, at)
     })
 }
 

@@ -96,7 +96,12 @@ where
 /// Sends every row due now, oldest first, in batches: claim it, send it, record the outcome.
 /// Rows that fail in this pass are due again only in a later one. With [`Mailer::Disabled`] it
 /// does nothing and mail stays queued.
-pub async fn run_once(pool: &Pool, mailer: &Mailer, settings: &MailSettings) -> anyhow::Result<Report> {
+pub async fn run_once(
+    pool: &Pool,
+    mailer: &Mailer,
+    settings: &MailSettings,
+    on_sent: outbox::OnSent,
+) -> anyhow::Result<Report> {
     let mut report = Report::default();
     if !mailer.is_enabled() {
         return Ok(report);
@@ -119,7 +124,7 @@ pub async fn run_once(pool: &Pool, mailer: &Mailer, settings: &MailSettings) -> 
                 report.skipped += 1;
                 continue;
             }
-            send_one(pool, mailer, settings, row, &mut report).await?;
+            send_one(pool, mailer, settings, on_sent, row, &mut report).await?;
         }
     }
 }
@@ -157,6 +162,7 @@ async fn send_one(
     pool: &Pool,
     mailer: &Mailer,
     settings: &MailSettings,
+    on_sent: outbox::OnSent,
     row: OutboxRow,
     report: &mut Report,
 ) -> anyhow::Result<()> {
@@ -168,7 +174,7 @@ async fn send_one(
             let (id, kind, message_id) = (row.id, row.kind.clone(), row.message_id.clone());
             let row = std::sync::Arc::new(row);
             on_db_retrying(pool, "email sent", RECORD_FOR, move |c| {
-                Ok(outbox::record_sent(c, &row, at)?)
+                Ok(outbox::record_sent(c, &row, at, on_sent)?)
             })
             .await?;
             tracing::info!(id, kind, to, message_id, "email sent");
@@ -204,8 +210,8 @@ async fn send_one(
 
 /// Starts the worker on the current actix system: a pass over the outbox, then a pause of
 /// `GONGZHI_MAIL_POLL_SECS`, for as long as the server runs. Without SMTP it logs that once and
-/// does nothing, and mail waits in the outbox.
-pub fn spawn(pool: crate::db::Pool, config: crate::config::Config) {
+/// does nothing, and mail waits in the outbox. `on_sent` is written with each sent email.
+pub fn spawn(pool: crate::db::Pool, config: crate::config::Config, on_sent: outbox::OnSent) {
     let mailer = match Mailer::from_config(&config) {
         Ok(m) => m,
         Err(e) => {
@@ -221,7 +227,7 @@ pub fn spawn(pool: crate::db::Pool, config: crate::config::Config) {
     actix_web::rt::spawn(async move {
         let settings = config.mail.clone();
         loop {
-            match run_once(&pool, &mailer, &settings).await {
+            match run_once(&pool, &mailer, &settings, on_sent).await {
                 Ok(r) if r.is_empty() => {}
                 Ok(r) => tracing::debug!(?r, "outbox pass"),
                 Err(e) => tracing::error!(error = %e, "outbox pass failed; trying again later"),
@@ -311,7 +317,7 @@ mod tests {
             assert!(!outbox::claim(&mut c, &row, outbox::after(now_utc(), LEASE)).unwrap());
         }
         let (mailer, mem) = memory();
-        let r = run_once(&pool, &mailer, &settings()).await.unwrap();
+        let r = run_once(&pool, &mailer, &settings(), outbox::nothing_else).await.unwrap();
         assert_eq!(
             r,
             Report {
@@ -327,7 +333,7 @@ mod tests {
         assert!(outbox::find(&mut c, b).unwrap().unwrap().sent_at.is_none());
         // Nothing is due any more: a second pass sends nothing.
         drop(c);
-        assert!(run_once(&pool, &mailer, &settings()).await.unwrap().is_empty());
+        assert!(run_once(&pool, &mailer, &settings(), outbox::nothing_else).await.unwrap().is_empty());
     }
 
     #[tokio::test(flavor = "current_thread")]
@@ -345,7 +351,7 @@ mod tests {
             ..settings()
         };
         for _ in 0..20 {
-            run_once(&pool, &mailer, &s).await.unwrap();
+            run_once(&pool, &mailer, &s, outbox::nothing_else).await.unwrap();
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let mut c = pool.get().unwrap();
@@ -376,7 +382,7 @@ mod tests {
         assert_eq!(outbox::latest(&mut c, 10).unwrap()[0].1.len(), 3);
         drop(c);
         *mem.fail_with.lock().unwrap() = None;
-        let r = run_once(&pool, &mailer, &s).await.unwrap();
+        let r = run_once(&pool, &mailer, &s, outbox::nothing_else).await.unwrap();
         assert_eq!(r.sent, 1);
     }
 
@@ -387,7 +393,7 @@ mod tests {
         let config = Config::from_lookup(|_| None).unwrap();
         let mailer = Mailer::from_config(&config).unwrap();
         assert!(!mailer.is_enabled());
-        assert!(run_once(&pool, &mailer, &settings()).await.unwrap().is_empty());
+        assert!(run_once(&pool, &mailer, &settings(), outbox::nothing_else).await.unwrap().is_empty());
         let row = outbox::find(&mut pool.get().unwrap(), id).unwrap().unwrap();
         assert_eq!((row.attempts, row.sent_at), (0, None));
     }

@@ -68,6 +68,19 @@ pub fn mark_overdue(
     })
 }
 
+/// The outbox worker's hook ([`crate::mail::outbox::OnSent`]): a notice's first email, once the
+/// server accepted it, marks the notice emailed; other emails change nothing else.
+pub fn on_email_sent(
+    conn: &mut DbConn,
+    row: &crate::mail::outbox::OutboxRow,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    match (row.notice_id, row.kind.as_str()) {
+        (Some(notice_id), "notice.issued") => mark_emailed(conn, notice_id, at),
+        _ => Ok(()),
+    }
+}
+
 /// Records that a notice's email was accepted by the SMTP server: `issued` → `emailed`, with the
 /// time and an audit entry. Called by the outbox worker inside the transaction that marks the
 /// outbox row sent; a notice already further along keeps its state and only gains `emailed_at`.
