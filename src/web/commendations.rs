@@ -825,7 +825,7 @@ pub async fn certificate(
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<CertificatePage, AppError> {
-    let mid = super::portal::merchant_of(&state, &user).await?;
+    let mid = super::guard::merchant_of(&state, &user).await?;
     let year = parse_year(&path)?;
     let configured = state.config.session_secret.clone();
     let (found, m, secret) = with_db(&state, move |c| {

@@ -150,3 +150,16 @@ pub const COMMITTEE: &[&str] = &["committee", "admin"];
 pub const STAFF: &[&str] = &["inspector", "committee", "admin"];
 /// Administrators only.
 pub const ADMIN: &[&str] = &["admin"];
+
+/// The merchant the logged-in user belongs to; 403 for anyone else.
+pub async fn merchant_of(state: &AppState, user: &CurrentUser) -> Result<i32, AppError> {
+    if user.role != "merchant" {
+        return Err(AppError::Forbidden);
+    }
+    let uid = user.id;
+    super::with_db(state, move |c| Ok(crate::db::models::user::User::find(c, uid)?))
+        .await?
+        .filter(|u| u.active)
+        .and_then(|u| u.merchant_id)
+        .ok_or(AppError::Forbidden)
+}

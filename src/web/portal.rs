@@ -12,13 +12,12 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::auth::{check_csrf, home_of, start_session};
-use super::guard::{CurrentUser, STAFF};
+use super::guard::{merchant_of, CurrentUser, STAFF};
 use super::notices::{notice_error, state_class, NoticeBody, ViolationLine};
 use super::public::{points, reason_lines, stars_display, term_rows, InspectionRow, TermRow};
 use super::{html, parse_id, see_other, with_db, AppError, AppState, FieldError, PageCtx};
 use crate::db::models::inspection::Inspection;
 use crate::db::models::now_utc;
-use crate::db::models::user::User;
 use crate::domain::notice::NoticeState;
 use crate::services::login_links;
 use crate::services::notices::{self, AnswerDraft, NoticeError, Photo, Viewer, MAX_PHOTOS, MAX_PHOTO_BYTES};
@@ -65,18 +64,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("portal.link.dead", "该登录链接已失效（超过 15 分钟或已使用）。请重新获取。", "This sign-in link has expired or was already used. Ask for a new one."),
 ];
 
-/// The merchant the logged-in user belongs to; 403 for anyone else.
-pub(crate) async fn merchant_of(state: &AppState, user: &CurrentUser) -> Result<i32, AppError> {
-    if user.role != "merchant" {
-        return Err(AppError::Forbidden);
-    }
-    let uid = user.id;
-    with_db(state, move |c| Ok(User::find(c, uid)?))
-        .await?
-        .filter(|u| u.active)
-        .and_then(|u| u.merchant_id)
-        .ok_or(AppError::Forbidden)
-}
 
 /// A notice in the portal's list.
 pub struct NoticeLine {
