@@ -567,7 +567,12 @@ fn commendation(command: CommendationCommand, config: &Config) -> anyhow::Result
                 Err(e) => return refused(e),
             };
             match &p.decision {
-                Some(d) => println!("{year}: decided {} on {} ({})", d.number, d.decided_on, d.number_en()),
+                Some(d) => println!(
+                    "{year}: decided {} on {} ({})",
+                    d.number,
+                    d.decided_on,
+                    d.number_en()
+                ),
                 None => println!("{year}: not decided; candidates on the records as of {today}"),
             }
             let level = |i: Option<usize>| {
@@ -594,10 +599,21 @@ fn commendation(command: CommendationCommand, config: &Config) -> anyhow::Result
                     }
                 }
             }
-            println!("{} candidate(s)", p.candidates.iter().filter(|k| k.level.is_some()).count());
+            println!(
+                "{} candidate(s)",
+                p.candidates.iter().filter(|k| k.level.is_some()).count()
+            );
         }
         CommendationCommand::Decide { year, note } => {
-            match svc::decide(&mut conn, &policy, &Actor::system("cli"), year, today, &note, &config.base_url) {
+            match svc::decide(
+                &mut conn,
+                &policy,
+                &Actor::system("cli"),
+                year,
+                today,
+                &note,
+                &config.base_url,
+            ) {
                 Ok(d) => println!(
                     "decided {} for {year}: {} merchant(s) commended, rewards {} yuan, {} email(s) queued",
                     d.number,

@@ -78,7 +78,12 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         ALL,
     ),
     ("GET", "/staff/commendations", "/staff/commendations", COMMITTEE),
-    ("GET", "/staff/commendations/2025", "/staff/commendations/{year}", COMMITTEE),
+    (
+        "GET",
+        "/staff/commendations/2025",
+        "/staff/commendations/{year}",
+        COMMITTEE,
+    ),
     // 2020 has no candidates: the POSTs are refused after the role check, changing nothing.
     (
         "POST",
@@ -98,7 +103,12 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         "/staff/commendations/{year}/decide",
         COMMITTEE,
     ),
-    ("GET", "/my/commendations/2025", "/my/commendations/{year}", MERCHANT),
+    (
+        "GET",
+        "/my/commendations/2025",
+        "/my/commendations/{year}",
+        MERCHANT,
+    ),
     ("GET", "/static/certificate.css", "/static/certificate.css", ALL),
     ("GET", "/staff/rewards", "/staff/rewards", COMMITTEE),
     ("POST", "/staff/rewards", "/staff/rewards", COMMITTEE),

@@ -300,9 +300,16 @@ fn commendation_commands_explain_and_refuse_clearly() {
     let last = (this_year - 1).to_string();
     let (code, out, err) = gongzhi(url, &["commendation", "propose", "--year", &last], "");
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("not decided") && out.contains("0 candidate(s)"), "{out}");
+    assert!(
+        out.contains("not decided") && out.contains("0 candidate(s)"),
+        "{out}"
+    );
     // The current year is not over; an empty town has nobody to commend; 1999 is out of range.
-    let (code, _, err) = gongzhi(url, &["commendation", "decide", "--year", &this_year.to_string()], "");
+    let (code, _, err) = gongzhi(
+        url,
+        &["commendation", "decide", "--year", &this_year.to_string()],
+        "",
+    );
     assert_eq!(code, 2);
     assert!(err.contains("not over"), "{err}");
     let (code, _, err) = gongzhi(url, &["commendation", "decide", "--year", &last], "");

@@ -116,13 +116,21 @@ fn build_town(app: &TestApp) -> Town {
         inspect(c, bad, on, 95, "routine");
         inspect(c, outsider, on, 95, "routine");
     }
-    for (mid, on) in [(model, year - 1), (good, year - 1), (bad, year - 1), (outsider, year - 1)] {
+    for (mid, on) in [
+        (model, year - 1),
+        (good, year - 1),
+        (bad, year - 1),
+        (outsider, year - 1),
+    ] {
         inspect(c, mid, d(on, 12, 1), 95, "routine");
     }
     violation(c, bad, d(year, 6, 15), "serious");
     // And another lately: on the black list now.
     violation(c, bad, app.config.today() - chrono::Duration::days(10), "serious");
-    for (title, on, tenths) in [("食品安全培训", d(year, 3, 3), 30), ("消防培训", d(year, 9, 9), 20)] {
+    for (title, on, tenths) in [
+        ("食品安全培训", d(year, 3, 3), 30),
+        ("消防培训", d(year, 9, 9), 20),
+    ] {
         let tid = training::insert(
             c,
             &NewTraining {
@@ -145,7 +153,10 @@ fn build_town(app: &TestApp) -> Town {
         gongzhi::services::editions::publish(c, &policy, d(year, m, 1), &actor, "").unwrap();
     }
     gongzhi::services::rating::recompute_all(c, &policy, app.config.today(), &actor).unwrap();
-    for (username, role, mid) in [("committee", "committee", None), ("shop", "merchant", Some(model))] {
+    for (username, role, mid) in [
+        ("committee", "committee", None),
+        ("shop", "merchant", Some(model)),
+    ] {
         add_user(
             c,
             &actor,
@@ -186,7 +197,10 @@ fn adjust(app: &TestApp, year: i32, form: &[(&str, &str)]) -> reqwest::blocking:
 fn decide(app: &TestApp, year: i32) -> reqwest::blocking::Response {
     let path = format!("/staff/commendations/{year}");
     let csrf = app.csrf(&path);
-    app.post_form(&format!("{path}/decide"), &[("csrf", &csrf), ("note", "表彰全年表现良好的商家")])
+    app.post_form(
+        &format!("{path}/decide"),
+        &[("csrf", &csrf), ("note", "表彰全年表现良好的商家")],
+    )
 }
 
 #[test]
@@ -202,7 +216,10 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
     assert!(body.contains("模范面馆") && body.contains("良好小吃"), "{body}");
     assert!(!body.contains("问题餐馆") && !body.contains("门外茶室"), "{body}");
     assert!(body.contains("年度示范商家") && body.contains("年度优秀商家"));
-    assert!(body.contains("每期红黑榜发布时星级不低于5星"), "criteria explained: {body}");
+    assert!(
+        body.contains("每期红黑榜发布时星级不低于5星"),
+        "criteria explained: {body}"
+    );
 
     // The current year cannot be decided yet; a bad year is a 404, not a 500.
     let (s, body) = app.get_text(&format!("/staff/commendations/{}", y + 1));
@@ -214,21 +231,43 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
     // Adjustments need a reason; excluding someone not proposed, or an unknown level, is refused.
     let good = town.good.to_string();
     let outsider = town.outsider.to_string();
-    let r = adjust(&app, y, &[("action", "exclude"), ("merchant_id", &good), ("reason", "")]);
-    assert_eq!(r.status().as_u16(), 422);
-    assert!(r.text().unwrap().contains("请填写理由"));
-    let r = adjust(&app, y, &[("action", "exclude"), ("merchant_id", &outsider), ("reason", "不在名单")]);
-    assert_eq!(r.status().as_u16(), 422);
     let r = adjust(
         &app,
         y,
-        &[("action", "include"), ("merchant_id", &outsider), ("level", "gold"), ("reason", "理由")],
+        &[("action", "exclude"), ("merchant_id", &good), ("reason", "")],
+    );
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().unwrap().contains("请填写理由"));
+    let r = adjust(
+        &app,
+        y,
+        &[
+            ("action", "exclude"),
+            ("merchant_id", &outsider),
+            ("reason", "不在名单"),
+        ],
     );
     assert_eq!(r.status().as_u16(), 422);
     let r = adjust(
         &app,
         y,
-        &[("action", "include"), ("merchant_id", "99999"), ("level", "excellent"), ("reason", "理由")],
+        &[
+            ("action", "include"),
+            ("merchant_id", &outsider),
+            ("level", "gold"),
+            ("reason", "理由"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 422);
+    let r = adjust(
+        &app,
+        y,
+        &[
+            ("action", "include"),
+            ("merchant_id", "99999"),
+            ("level", "excellent"),
+            ("reason", "理由"),
+        ],
     );
     assert_eq!(r.status().as_u16(), 422);
 
@@ -237,7 +276,11 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
     let r = adjust(
         &app,
         y,
-        &[("action", "exclude"), ("merchant_id", &good), ("reason", "年末收到群众反映，待核实")],
+        &[
+            ("action", "exclude"),
+            ("merchant_id", &good),
+            ("reason", "年末收到群众反映，待核实"),
+        ],
     );
     assert_eq!(r.status().as_u16(), 303);
     let r = adjust(
@@ -253,7 +296,10 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(count!(app, audit_log::table), audits_before + 2);
     let (_, body) = app.get_text(&format!("/staff/commendations/{y}"));
-    assert!(body.contains("年末收到群众反映") && body.contains("积极参与联盟公益活动"), "{body}");
+    assert!(
+        body.contains("年末收到群众反映") && body.contains("积极参与联盟公益活动"),
+        "{body}"
+    );
 
     // The decision: one transaction writing everything.
     let rewards_before = count!(app, rewards::table);
@@ -266,7 +312,8 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
         .unwrap();
     assert_eq!(decisions.len(), 1);
     assert!(decisions[0].0.starts_with("共治表〔"), "{decisions:?}");
-    let ks: Vec<(i32, String, i64, Option<i32>, Option<String>)> = commendations::table
+    type Row = (i32, String, i64, Option<i32>, Option<String>);
+    let ks: Vec<Row> = commendations::table
         .order(commendations::level_rank)
         .select((
             commendations::merchant_id,
@@ -279,7 +326,10 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
         .unwrap();
     assert_eq!(
         ks.iter().map(|k| (k.0, k.1.as_str(), k.2)).collect::<Vec<_>>(),
-        [(town.model, "model", 500_000), (town.outsider, "excellent", 200_000)]
+        [
+            (town.model, "model", 500_000),
+            (town.outsider, "excellent", 200_000)
+        ]
     );
     assert!(ks.iter().all(|k| k.3.is_some()), "each reward is in the ledger");
     assert_eq!(ks[1].4.as_deref(), Some("积极参与联盟公益活动"));
@@ -293,14 +343,28 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[0].0, "model@shop.test");
     assert!(mails[0].1.contains("年度示范商家") && mails[0].1.contains("Model merchant of the year"));
-    let (zh, en) = (mails[0].2.find("祝贺").unwrap(), mails[0].2.find("Congratulations").unwrap());
+    let (zh, en) = (
+        mails[0].2.find("祝贺").unwrap(),
+        mails[0].2.find("Congratulations").unwrap(),
+    );
     assert!(zh < en, "Chinese first, then English");
-    assert!(matches!(audit::verify(&mut conn).unwrap(), Verification::Intact { .. }));
+    assert!(matches!(
+        audit::verify(&mut conn).unwrap(),
+        Verification::Intact { .. }
+    ));
     drop(conn);
 
     // Decided is final: no second decision, no more adjustments.
     assert_eq!(decide(&app, y).status().as_u16(), 422);
-    let r = adjust(&app, y, &[("action", "exclude"), ("merchant_id", &town.model.to_string()), ("reason", "改变主意")]);
+    let r = adjust(
+        &app,
+        y,
+        &[
+            ("action", "exclude"),
+            ("merchant_id", &town.model.to_string()),
+            ("reason", "改变主意"),
+        ],
+    );
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().unwrap().contains("不能再更改"));
     // Even the database refuses.
@@ -309,7 +373,9 @@ fn the_committee_reviews_adjusts_and_decides_a_year() {
         .set(commendations::level.eq("excellent"))
         .execute(&mut *conn)
         .is_err());
-    assert!(diesel::delete(commendation_decisions::table).execute(&mut *conn).is_err());
+    assert!(diesel::delete(commendation_decisions::table)
+        .execute(&mut *conn)
+        .is_err());
 }
 
 #[test]
@@ -392,7 +458,10 @@ fn plaque_code(app: &TestApp, mid: i32) -> String {
     let (s, body) = app.get_text(&format!("/merchants/{mid}/plaque"));
     assert_eq!(s, 200);
     let i = body.find("plaque/check?code=").expect("check link") + "plaque/check?code=".len();
-    body[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).collect()
+    body[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+        .collect()
 }
 
 #[test]
@@ -401,7 +470,10 @@ fn the_public_sees_the_honour_roll_badges_and_the_json() {
     let y = town.year;
     let (s, body) = app.get_text("/commendations");
     assert_eq!(s, 200);
-    assert!(body.contains(&format!("/commendations/{y}")) && body.contains("评比规则"), "{body}");
+    assert!(
+        body.contains(&format!("/commendations/{y}")) && body.contains("评比规则"),
+        "{body}"
+    );
     let (s, body) = app.get_text(&format!("/commendations/{y}"));
     assert_eq!(s, 200);
     assert!(body.contains("模范面馆") && body.contains("良好小吃"), "{body}");
@@ -413,7 +485,10 @@ fn the_public_sees_the_honour_roll_badges_and_the_json() {
     assert!(body.contains("没有符合条件"));
     // English: the level names in English.
     let (_, body) = app.get_text(&format!("/commendations/{y}?lang=en"));
-    assert!(body.contains("Model merchant of the year") && body.contains("Decision "), "{body}");
+    assert!(
+        body.contains("Model merchant of the year") && body.contains("Decision "),
+        "{body}"
+    );
     // Years without a decision, and nonsense.
     assert_eq!(app.get_text(&format!("/commendations/{}", y + 1)).0, 404);
     assert_eq!(app.get_text("/commendations/twenty").0, 404);
@@ -433,7 +508,11 @@ fn the_public_sees_the_honour_roll_badges_and_the_json() {
     assert_eq!(list[0]["merchant_id"], town.model);
     assert_eq!(list[0]["level"], "model");
     assert_eq!(list[0]["criteria"][0]["detail"]["code"], "stars");
-    assert!(list[0]["criteria"].as_array().unwrap().iter().all(|c| c["passed"] == true));
+    assert!(list[0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["passed"] == true));
     assert!(list[0]["revoked_on"].is_null());
     // The OpenAPI document names it.
     let doc: serde_json::Value = app.get("/api/v1/openapi.json").json().unwrap();
@@ -493,18 +572,29 @@ fn revocation_on_recompute_and_what_a_scanned_plaque_says() {
         .unwrap();
     assert_eq!(revokes, 1);
     // Revocation is final: the database refuses to change it again.
-    assert!(diesel::update(commendations::table.filter(commendations::merchant_id.eq(town.model)))
-        .set(commendations::revoked_on.eq(Some(today - chrono::Duration::days(1))))
-        .execute(&mut *conn)
-        .is_err());
+    assert!(
+        diesel::update(commendations::table.filter(commendations::merchant_id.eq(town.model)))
+            .set(commendations::revoked_on.eq(Some(today - chrono::Duration::days(1))))
+            .execute(&mut *conn)
+            .is_err()
+    );
     drop(conn);
 
     // The old plaque's check says so plainly, and the merchant is black-listed now.
     let (_, body) = app.get_text(&format!("/merchants/{}/plaque/check?code={code}", town.model));
-    assert!(body.contains("表彰已撤销") && body.contains("发现严重违规"), "{body}");
+    assert!(
+        body.contains("表彰已撤销") && body.contains("发现严重违规"),
+        "{body}"
+    );
     assert!(body.contains("该商家目前在黑榜上"), "{body}");
-    let (_, body) = app.get_text(&format!("/merchants/{}/plaque/check?code={code}&lang=en", town.model));
-    assert!(body.contains("Commendation revoked") && body.contains("on the black list now"), "{body}");
+    let (_, body) = app.get_text(&format!(
+        "/merchants/{}/plaque/check?code={code}&lang=en",
+        town.model
+    ));
+    assert!(
+        body.contains("Commendation revoked") && body.contains("on the black list now"),
+        "{body}"
+    );
     // The record shows the badge as revoked; the honour roll keeps it, marked.
     let (_, body) = app.get_text(&format!("/merchants/{}", town.model));
     assert!(body.contains("commend-badge revoked"), "{body}");
@@ -518,7 +608,10 @@ fn revocation_on_recompute_and_what_a_scanned_plaque_says() {
         .get(&format!("/api/v1/public/commendations/{y}"))
         .json()
         .unwrap();
-    assert_eq!(v["commendations"][0]["revoked_reason"]["code"], "serious_violation");
+    assert_eq!(
+        v["commendations"][0]["revoked_reason"]["code"],
+        "serious_violation"
+    );
 }
 
 #[test]

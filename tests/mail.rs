@@ -428,7 +428,14 @@ fn two_workers_on_one_database_never_send_an_email_twice() {
         rt.block_on(async move {
             let mut report = Report::default();
             while !stop2.load(Ordering::SeqCst) {
-                let r = run_once(&pool, &mailer, &settings, gongzhi::services::notices::on_email_sent).await.unwrap();
+                let r = run_once(
+                    &pool,
+                    &mailer,
+                    &settings,
+                    gongzhi::services::notices::on_email_sent,
+                )
+                .await
+                .unwrap();
                 report.sent += r.sent;
                 report.skipped += r.skipped;
                 tokio::time::sleep(Duration::from_millis(20)).await;

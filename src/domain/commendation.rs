@@ -261,11 +261,7 @@ fn evaluate_level(
     let (first, year_last) = year_bounds(year);
     let last = year_last.min(today);
     let in_year = |d: NaiveDate| first <= d && d <= last;
-    let editions: Vec<&EditionStanding> = rec
-        .editions
-        .iter()
-        .filter(|e| in_year(e.published_on))
-        .collect();
+    let editions: Vec<&EditionStanding> = rec.editions.iter().filter(|e| in_year(e.published_on)).collect();
     let mut criteria = Vec::new();
 
     let year_end = StarsSeen {
@@ -285,7 +281,9 @@ fn evaluate_level(
         _ => vec![year_end],
     };
     criteria.push(Criterion {
-        passed: seen.iter().all(|s| s.stars.is_some_and(|st| st >= level.min_stars)),
+        passed: seen
+            .iter()
+            .all(|s| s.stars.is_some_and(|st| st >= level.min_stars)),
         detail: Detail::Stars {
             min: level.min_stars,
             at: level.stars_at,
@@ -351,8 +349,8 @@ fn evaluate_level(
     }
 
     if level.member_all_year {
-        let passed = rec.member_since.is_some_and(|s| s <= first)
-            && rec.member_left_on.is_none_or(|l| l > year_last);
+        let passed =
+            rec.member_since.is_some_and(|s| s <= first) && rec.member_left_on.is_none_or(|l| l > year_last);
         criteria.push(Criterion {
             passed,
             detail: Detail::MemberAllYear {

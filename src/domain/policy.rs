@@ -298,7 +298,9 @@ fn validate_commendation(c: raw::Commendation) -> Result<CommendationPolicy, Pol
         let code = l.code.trim().to_string();
         if code.is_empty()
             || code.len() > 20
-            || !code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+            || !code
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
         {
             return Err(invalid(
                 &key("code"),
@@ -960,7 +962,10 @@ mod tests {
             "commendation.levels[0].min_training_hours"
         );
         assert_eq!(
-            key_of(with("max_verified_complaints = 0", "max_verified_complaints = -2")),
+            key_of(with(
+                "max_verified_complaints = 0",
+                "max_verified_complaints = -2"
+            )),
             "commendation.levels[0].max_verified_complaints"
         );
         assert_eq!(
@@ -968,7 +973,10 @@ mod tests {
             "commendation.levels[0].reward_yuan"
         );
         assert_eq!(
-            key_of(with("name_en = \"Model merchant of the year\"", "name_en = \" \"")),
+            key_of(with(
+                "name_en = \"Model merchant of the year\"",
+                "name_en = \" \""
+            )),
             "commendation.levels[0].name_en"
         );
         // A policy without the section (as stored before it existed) proposes nobody.
@@ -978,7 +986,10 @@ mod tests {
         let p = Policy::from_toml(&without).unwrap();
         assert!(p.commendation.levels.is_empty());
         let p = Policy::default_policy();
-        assert_eq!(p.commendation.level("excellent").map(|(i, l)| (i, l.min_stars)), Some((1, 4)));
+        assert_eq!(
+            p.commendation.level("excellent").map(|(i, l)| (i, l.min_stars)),
+            Some((1, 4))
+        );
         assert_eq!(p.commendation.levels[1].max_verified_complaints, Some(1));
         assert_eq!(p.commendation.levels[0].min_training_tenths, 40);
     }

@@ -165,7 +165,12 @@ pub fn nothing_else(_: &mut DbConn, _: &OutboxRow, _: NaiveDateTime) -> QueryRes
 
 /// Records that the server accepted `row`, in one transaction: the attempt, the row marked sent,
 /// and what `on_sent` adds (a notice's first email marks the notice emailed, with its audit entry).
-pub fn record_sent(conn: &mut DbConn, row: &OutboxRow, at: NaiveDateTime, on_sent: OnSent) -> QueryResult<()> {
+pub fn record_sent(
+    conn: &mut DbConn,
+    row: &OutboxRow,
+    at: NaiveDateTime,
+    on_sent: OnSent,
+) -> QueryResult<()> {
     write_tx(conn, |c| {
         insert_attempt(c, row.id, at, None)?;
         diesel::update(outbox::table.find(row.id))

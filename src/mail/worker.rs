@@ -317,7 +317,9 @@ mod tests {
             assert!(!outbox::claim(&mut c, &row, outbox::after(now_utc(), LEASE)).unwrap());
         }
         let (mailer, mem) = memory();
-        let r = run_once(&pool, &mailer, &settings(), outbox::nothing_else).await.unwrap();
+        let r = run_once(&pool, &mailer, &settings(), outbox::nothing_else)
+            .await
+            .unwrap();
         assert_eq!(
             r,
             Report {
@@ -333,7 +335,10 @@ mod tests {
         assert!(outbox::find(&mut c, b).unwrap().unwrap().sent_at.is_none());
         // Nothing is due any more: a second pass sends nothing.
         drop(c);
-        assert!(run_once(&pool, &mailer, &settings(), outbox::nothing_else).await.unwrap().is_empty());
+        assert!(run_once(&pool, &mailer, &settings(), outbox::nothing_else)
+            .await
+            .unwrap()
+            .is_empty());
     }
 
     #[tokio::test(flavor = "current_thread")]
@@ -393,7 +398,10 @@ mod tests {
         let config = Config::from_lookup(|_| None).unwrap();
         let mailer = Mailer::from_config(&config).unwrap();
         assert!(!mailer.is_enabled());
-        assert!(run_once(&pool, &mailer, &settings(), outbox::nothing_else).await.unwrap().is_empty());
+        assert!(run_once(&pool, &mailer, &settings(), outbox::nothing_else)
+            .await
+            .unwrap()
+            .is_empty());
         let row = outbox::find(&mut pool.get().unwrap(), id).unwrap().unwrap();
         assert_eq!((row.attempts, row.sent_at), (0, None));
     }

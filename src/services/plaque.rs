@@ -81,9 +81,9 @@ fn mac_for(key: &[u8], f: &PlaqueFacts, date: &str, stars: i32, list: char) -> H
     match &f.commendation {
         // Plaques printed before commendations existed keep verifying.
         None => mac.update(format!("plaque v1|{}|{stars}|{list}|{date}", f.merchant_id).as_bytes()),
-        Some((year, level)) => mac.update(
-            format!("plaque v2|{}|{stars}|{list}|{date}|{year}|{level}", f.merchant_id).as_bytes(),
-        ),
+        Some((year, level)) => {
+            mac.update(format!("plaque v2|{}|{stars}|{list}|{date}|{year}|{level}", f.merchant_id).as_bytes())
+        }
     }
     mac
 }
@@ -121,7 +121,13 @@ pub fn verify(key: &[u8], merchant_id: i32, code: &str) -> Option<PlaqueFacts> {
             if year.len() != 4 || !year.chars().all(|ch| ch.is_ascii_digit()) || !level_code_ok(level) {
                 return None;
             }
-            (*d, *s, *l, Some((year.parse::<i32>().ok()?, level.to_string())), *t)
+            (
+                *d,
+                *s,
+                *l,
+                Some((year.parse::<i32>().ok()?, level.to_string())),
+                *t,
+            )
         }
         _ => return None,
     };

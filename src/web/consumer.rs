@@ -353,9 +353,7 @@ pub async fn plaque_page(
             Lang::Zh => format!("{} 年度", today.year()),
             Lang::En => today.year().to_string(),
         },
-        commendation: commended.map(|k| {
-            super::commendations::Badge::new(&k, today, lang).title(lang)
-        }),
+        commendation: commended.map(|k| super::commendations::Badge::new(&k, today, lang).title(lang)),
         issued: today.to_string(),
         check_url,
         qr_svg,
@@ -418,21 +416,43 @@ pub async fn plaque_check(
             Verdict::Forged => ("forged", lang.t("consumer.check.forged"), None),
         };
     // The commendation a genuine code states, compared with what became of it.
-    let commendation = says.as_ref().and_then(|f| f.commendation.clone()).map(|(year, level)| {
-        match ks.iter().find(|k| k.year == year && k.level == level) {
-            Some(k) => {
-                let b = super::commendations::Badge::new(k, today, lang);
-                let title = b.title(lang);
-                match b.state {
-                    "in-force" => ("valid", format!("{}{}{}", lang.t("consumer.check.commended"), title, lang.pick("，", ", ") ) + &b.state_text),
-                    "revoked" => ("revoked", format!("{}{}", lang.t("consumer.check.commendation_revoked"), title) + lang.pick("。", ". ") + &b.state_text),
-                    _ => ("past", format!("{}{}", lang.t("consumer.check.commendation_past"), title)),
+    let commendation = says
+        .as_ref()
+        .and_then(|f| f.commendation.clone())
+        .map(|(year, level)| {
+            match ks.iter().find(|k| k.year == year && k.level == level) {
+                Some(k) => {
+                    let b = super::commendations::Badge::new(k, today, lang);
+                    let title = b.title(lang);
+                    match b.state {
+                        "in-force" => (
+                            "valid",
+                            format!(
+                                "{}{}{}",
+                                lang.t("consumer.check.commended"),
+                                title,
+                                lang.pick("，", ", ")
+                            ) + &b.state_text,
+                        ),
+                        "revoked" => (
+                            "revoked",
+                            format!("{}{}", lang.t("consumer.check.commendation_revoked"), title)
+                                + lang.pick("。", ". ")
+                                + &b.state_text,
+                        ),
+                        _ => (
+                            "past",
+                            format!("{}{}", lang.t("consumer.check.commendation_past"), title),
+                        ),
+                    }
                 }
+                // Signed by us, yet no such commendation: the key leaked or the record is gone.
+                None => (
+                    "revoked",
+                    lang.t("consumer.check.commendation_unknown").to_string(),
+                ),
             }
-            // Signed by us, yet no such commendation: the key leaked or the record is gone.
-            None => ("revoked", lang.t("consumer.check.commendation_unknown").to_string()),
-        }
-    });
+        });
     Ok(CheckPage {
         page,
         id,

@@ -167,7 +167,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/livez").route(web::get().to(public::livez)))
         .service(web::resource("/static/app.css").route(web::get().to(public::stylesheet)))
         .service(web::resource("/static/plaque.css").route(web::get().to(public::plaque_stylesheet)))
-        .service(web::resource("/static/certificate.css").route(web::get().to(public::certificate_stylesheet)))
+        .service(
+            web::resource("/static/certificate.css").route(web::get().to(public::certificate_stylesheet)),
+        )
         .service(web::resource("/static/app.js").route(web::get().to(public::script)))
         .service(web::resource("/favicon.ico").route(web::get().to(public::favicon)))
         .service(web::resource("/lists/{list}").route(web::get().to(public::list_page)))

@@ -64,7 +64,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("portal.link.dead", "该登录链接已失效（超过 15 分钟或已使用）。请重新获取。", "This sign-in link has expired or was already used. Ask for a new one."),
 ];
 
-
 /// A notice in the portal's list.
 pub struct NoticeLine {
     pub id: i32,

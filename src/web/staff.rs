@@ -38,7 +38,11 @@ pub const LINKS: &[(&str, &str, &[&str])] = &[
     ("/staff/complaints", "staff.complaints", super::guard::STAFF),
     ("/staff/trainings", "staff.trainings", super::guard::COMMITTEE),
     ("/staff/rewards", "staff.rewards", super::guard::COMMITTEE),
-    ("/staff/commendations", "commend.staff_title", super::guard::COMMITTEE),
+    (
+        "/staff/commendations",
+        "commend.staff_title",
+        super::guard::COMMITTEE,
+    ),
     ("/editions", "staff.editions", super::guard::COMMITTEE),
     ("/staff/users", "staff.users", super::guard::ADMIN),
     ("/staff/audit", "staff.audit", super::guard::ADMIN),
