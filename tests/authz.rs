@@ -399,8 +399,21 @@ fn every_route_allows_exactly_its_roles() {
 fn the_matrix_lists_every_route() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web");
     let mut missing = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    // Every file under src/web, folders included.
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 20, "{files:?}");
+    for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         for chunk in text.split("web::resource(\"").skip(1) {
             let route = chunk.split('"').next().unwrap();
