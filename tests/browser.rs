@@ -536,3 +536,43 @@ fn the_console_check_sees_a_failed_load() {
         assert!(errors.iter().any(|e| e.contains("boom")), "{errors:?}");
     });
 }
+
+/// The year the demo's last commendation was decided for: last year, in the demo's time zone.
+fn commended_year() -> i32 {
+    use chrono::Datelike;
+    (chrono::Utc::now() + chrono::Duration::hours(8)).year() - 1
+}
+
+#[test]
+fn the_commendation_reads_on_a_phone_and_a_desktop() {
+    with_browser("commendation", |c, base| async move {
+        let y = commended_year();
+        check_views(&c, &base, "/commendations", "commendations").await;
+        check_views(&c, &base, &format!("/commendations/{y}"), "honour-roll").await;
+        // The demo merchant's shop (老王家常菜馆, merchant 1) is commended: its record, its plaque
+        // and the plaque's check page.
+        check_views(&c, &base, "/merchants/1", "record-commended").await;
+        let badge = body_text(&c).await;
+        assert!(badge.contains(&y.to_string()), "no commendation badge on the record: {badge}");
+        check_views(&c, &base, "/merchants/1/plaque", "plaque-commended").await;
+        let check = c
+            .find(Locator::Css(".plaque-url"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        // The QR target on the configured base URL; the same path on this test server.
+        let path = check[check.find("/merchants/").expect("a check URL")..].trim().to_string();
+        check_views(&c, &base, &path, "plaque-check-commended").await;
+        assert!(body_text(&c).await.contains("Commendation in force"));
+        // The committee's review of that year, and the merchant's certificate.
+        log_in(&c, &base, "committee").await;
+        check_views(&c, &base, &format!("/staff/commendations/{y}"), "commendation-review").await;
+        check_views(&c, &base, &format!("/staff/commendations/{}", y + 1), "commendation-preview").await;
+        c.delete_all_cookies().await.unwrap();
+        log_in(&c, &base, "merchant").await;
+        check_views(&c, &base, "/my", "portal-commended").await;
+        check_views(&c, &base, &format!("/my/commendations/{y}"), "certificate").await;
+    });
+}
