@@ -111,6 +111,7 @@ pub const PARTS: &[&[(&str, &str, &str)]] = &[
     super::account::MESSAGES,
     super::outbox::MESSAGES,
     super::consumer::MESSAGES,
+    super::reports::MESSAGES,
 ];
 
 /// All catalogue entries.

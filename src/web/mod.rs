@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod charts;
 pub mod client;
 pub mod committee;
 pub mod consumer;
@@ -22,6 +23,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod portal;
 pub mod public;
+pub mod reports;
 pub mod request_span;
 pub mod security_headers;
 pub mod staff;
@@ -195,6 +197,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(export::routes)
         .configure(merchants::routes)
         .configure(committee::routes)
+        .configure(reports::routes)
         .configure(consumer::routes)
         .configure(admin::routes)
         .configure(outbox::routes)

@@ -1,0 +1,843 @@
+//! The year in review (年度总结): `/reports` (the years), `/reports/{year}` (public), one CSV
+//! file per chart, the JSON API `/api/v1/public/reports/{year}`, and the staff's year to date at
+//! `/staff/stats`. Every chart is built once from the report ([`ChartData`]) and shown three ways
+//! from that: an SVG, the table beside it, and its CSV file.
+
+use actix_session::Session;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+use utoipa::OpenApi;
+
+use super::cache::{cached_response, page_response, viewer_ctx, Rendered};
+use super::charts::{self, Rgb, Series, Shape};
+use super::guard::{CurrentUser, STAFF};
+use super::{html, with_db, AppError, AppState, Lang, PageCtx};
+use crate::domain::money::format_fen;
+use crate::services::reports::{self, YearReport, FIRST_YEAR};
+
+/// Messages of the report pages.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("nav.reports", "年度总结", "Year in review"),
+    ("reports.title", "年度总结", "Year in review"),
+    ("reports.intro", "联盟每年的检查、整改、投诉、培训、奖励与红黑榜情况，按年汇总公开。每张图表旁附数据表，并可下载 CSV。", "Each year's inspections, rectification notices, complaints, trainings, rewards and red and black lists, summed up and published. Every chart has its table beside it and a CSV download."),
+    ("reports.none", "暂无数据。", "No data yet."),
+    ("reports.ytd", "年初至今", "year to date"),
+    ("reports.figures", "主要数字", "Key figures"),
+    ("reports.csv", "下载 CSV", "Download CSV"),
+    ("reports.json", "JSON 数据", "JSON data"),
+    ("reports.all", "全部年份", "All years"),
+    ("reports.prev", "上一年", "Previous year"),
+    ("reports.next", "下一年", "Next year"),
+    ("reports.commended", "年度表彰商家", "Commended merchants of the year"),
+    ("reports.no_commendation", "本年度尚未作出表彰决定。", "No commendation decided for this year."),
+    ("reports.level", "表彰等级", "Level"),
+    ("reports.revoked", "已撤销", "Revoked"),
+    ("reports.staff_title", "本年度统计", "This year so far"),
+    ("reports.staff_intro", "与公开的年度总结口径相同，统计到今天。", "The figures of the public year in review, counted up to today."),
+    ("reports.missing", "找不到年度总结", "No such report"),
+];
+
+/// Registers the report routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/reports").route(web::get().to(index)))
+        .service(web::resource("/reports/{year}").route(web::get().to(show)))
+        .service(web::resource("/reports/{year}/{chart}.csv").route(web::get().to(chart_csv)))
+        .service(web::resource("/api/v1/public/reports/{year}").route(web::get().to(api_report)))
+        .service(web::resource("/staff/stats").route(web::get().to(staff_stats)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Years
+
+/// Why a year in a path names no report, in both languages.
+#[derive(Debug, Clone)]
+pub struct NoReport {
+    zh: String,
+    en: String,
+}
+
+/// The year of a path: a whole number from [`FIRST_YEAR`] to next year.
+pub fn parse_year(raw: &str, today: NaiveDate) -> Result<i32, NoReport> {
+    let last = today.year() + 1;
+    match raw.trim().parse::<i32>() {
+        Ok(y) if reports::year_in_range(y, today) => Ok(y),
+        Ok(y) => Err(NoReport {
+            zh: format!("没有 {y} 年的年度总结：年份应在 {FIRST_YEAR} 到 {last} 之间。"),
+            en: format!("There is no report for {y}: reports cover the years {FIRST_YEAR} to {last}."),
+        }),
+        Err(_) => {
+            let shown: String = raw.chars().take(20).collect();
+            Err(NoReport {
+                zh: format!("“{shown}”不是年份：年份应为 {FIRST_YEAR} 到 {last} 之间的整数。"),
+                en: format!("“{shown}” is not a year: use a whole number from {FIRST_YEAR} to {last}."),
+            })
+        }
+    }
+}
+
+/// The day a report of `year` is counted up to: the year's end, or today for this year.
+fn upto(year: i32, today: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, 12, 31).map_or(today, |end| end.min(today))
+}
+
+#[derive(Template)]
+#[template(path = "public/report_missing.html")]
+struct MissingPage {
+    page: PageCtx,
+    message: String,
+}
+
+/// The 404 page for a year or chart with no report, in the reader's language.
+fn missing(page: PageCtx, why: &NoReport) -> Result<HttpResponse, AppError> {
+    let message = page.lang.pick(&why.zh, &why.en).to_string();
+    html(StatusCode::NOT_FOUND, &MissingPage { page, message })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts: one description, three renderings
+
+/// One chart's numbers and words in one language: drawn as SVG, printed as a table, written as
+/// CSV.
+pub struct ChartData {
+    /// Stable name: the CSV file's and the page anchor's.
+    pub id: &'static str,
+    pub title: String,
+    pub category_desc: String,
+    pub value_desc: String,
+    pub shape: Shape,
+    /// The chart's category labels (short).
+    pub labels: Vec<String>,
+    pub series: Vec<Series>,
+    /// The table's (and CSV's) header.
+    pub columns: Vec<String>,
+    /// The table's rows; the first cell names the row.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The charts' names, in page order.
+pub const CHART_IDS: &[&str] = &[
+    "inspections",
+    "violations",
+    "checklist",
+    "notices",
+    "stars",
+    "lists",
+    "members",
+];
+
+fn one_series(name: &str, values: Vec<i64>, color: Rgb, bar_colors: Vec<Rgb>) -> Vec<Series> {
+    vec![Series {
+        name: name.to_string(),
+        values,
+        color,
+        bar_colors,
+    }]
+}
+
+/// A simple category → count chart: the table is the labels and the numbers.
+#[expect(clippy::too_many_arguments, reason = "one chart's words, each distinct")]
+fn counts(
+    id: &'static str,
+    lang: Lang,
+    title: (&str, &str),
+    category: (&str, &str),
+    value: (&str, &str),
+    labels: Vec<String>,
+    values: Vec<i64>,
+    colors: Vec<Rgb>,
+) -> ChartData {
+    let value_desc = lang.pick(value.0, value.1).to_string();
+    let category_desc = lang.pick(category.0, category.1).to_string();
+    let rows = labels
+        .iter()
+        .zip(&values)
+        .map(|(l, v)| vec![l.clone(), v.to_string()])
+        .collect();
+    ChartData {
+        id,
+        title: lang.pick(title.0, title.1).to_string(),
+        columns: vec![category_desc.clone(), value_desc.clone()],
+        series: one_series(&value_desc, values, charts::ACCENT, colors),
+        category_desc,
+        value_desc,
+        shape: Shape::Bars,
+        labels,
+        rows,
+    }
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Every chart of `r` in `lang`, in [`CHART_IDS`] order.
+pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
+    let words = |pairs: &[(&str, &str)]| -> Vec<String> {
+        pairs
+            .iter()
+            .map(|(zh, en)| lang.pick(zh, en).to_string())
+            .collect()
+    };
+    let months: Vec<String> = (1..=12)
+        .map(|m| match lang {
+            Lang::Zh => format!("{m}月"),
+            Lang::En => MONTHS_EN[m - 1].to_string(),
+        })
+        .collect();
+    let inspections = counts(
+        "inspections",
+        lang,
+        ("每月检查次数", "Inspections by month"),
+        ("月份", "Month"),
+        ("检查次数", "Inspections"),
+        months,
+        r.inspections_by_month.clone(),
+        vec![],
+    );
+    let violations = counts(
+        "violations",
+        lang,
+        ("违法违规（按严重程度）", "Violations by severity"),
+        ("严重程度", "Severity"),
+        ("起数", "Violations"),
+        words(&[("一般", "Minor"), ("较重", "Major"), ("严重", "Serious")]),
+        vec![r.violations.minor, r.violations.major, r.violations.serious],
+        vec![charts::AMBER, Rgb(0xd0, 0x5a, 0x1a), charts::RED],
+    );
+
+    let item = lang.pick("检查项目", "Checklist item").to_string();
+    let marked = lang.pick("扣分检查次数", "Inspections marked down").to_string();
+    let checklist = ChartData {
+        id: "checklist",
+        title: lang
+            .pick(
+                "扣分最多的检查项目（前10项）",
+                "Checklist items most often marked down (top 10)",
+            )
+            .to_string(),
+        shape: Shape::HorizontalBars,
+        labels: r.checklist_top.iter().map(|c| c.code.clone()).collect(),
+        series: one_series(
+            &marked,
+            r.checklist_top.iter().map(|c| c.inspections).collect(),
+            charts::RED,
+            vec![],
+        ),
+        columns: vec![
+            lang.pick("编号", "Code").to_string(),
+            item.clone(),
+            marked.clone(),
+        ],
+        rows: r
+            .checklist_top
+            .iter()
+            .map(|c| {
+                vec![
+                    c.code.clone(),
+                    lang.pick(&c.title_zh, &c.title_en).to_string(),
+                    c.inspections.to_string(),
+                ]
+            })
+            .collect(),
+        category_desc: item,
+        value_desc: marked,
+    };
+
+    let n = &r.notices;
+    let notices = counts(
+        "notices",
+        lang,
+        ("整改通知书", "Rectification notices"),
+        ("情况", "Outcome"),
+        ("份数", "Notices"),
+        words(&[
+            ("签发", "Issued"),
+            ("按期验收", "On time"),
+            ("逾期", "Overdue"),
+            ("未到期", "Open"),
+        ]),
+        vec![n.issued, n.on_time, n.overdue, n.open],
+        vec![charts::ACCENT, charts::GREEN, charts::RED, charts::GREY],
+    );
+
+    let mut star_labels: Vec<String> = (1..=5).map(|s| format!("★{s}")).collect();
+    star_labels.push(lang.pick("待评", "Unrated").to_string());
+    let mut star_values = r.stars.by_stars.clone();
+    star_values.push(r.stars.unrated);
+    let mut star_colors = vec![charts::AMBER; 5];
+    star_colors.push(charts::GREY);
+    let stars = counts(
+        "stars",
+        lang,
+        ("期末星级分布", "Star ratings at the end of the period"),
+        ("星级", "Stars"),
+        ("商家数", "Merchants"),
+        star_labels,
+        star_values,
+        star_colors,
+    );
+
+    let edition = lang.pick("期次", "Edition").to_string();
+    let merchants = lang.pick("商家数", "Merchants").to_string();
+    let (red, black) = (lang.t("nav.red").to_string(), lang.t("nav.black").to_string());
+    let edition_label = |number: i32| match lang {
+        Lang::Zh => format!("第{number}期"),
+        Lang::En => format!("No. {number}"),
+    };
+    let lists = ChartData {
+        id: "lists",
+        title: lang
+            .pick("各期红黑榜商家数", "Red and black lists by edition")
+            .to_string(),
+        shape: Shape::Lines,
+        labels: r.editions.iter().map(|e| edition_label(e.number)).collect(),
+        series: vec![
+            Series {
+                name: red.clone(),
+                values: r.editions.iter().map(|e| e.red).collect(),
+                color: charts::RED,
+                bar_colors: vec![],
+            },
+            Series {
+                name: black.clone(),
+                values: r.editions.iter().map(|e| e.black).collect(),
+                color: charts::BLACK,
+                bar_colors: vec![],
+            },
+        ],
+        columns: vec![
+            edition.clone(),
+            lang.t("editions.published_on").to_string(),
+            red,
+            black,
+        ],
+        rows: r
+            .editions
+            .iter()
+            .map(|e| {
+                vec![
+                    edition_label(e.number),
+                    e.published_on.to_string(),
+                    e.red.to_string(),
+                    e.black.to_string(),
+                ]
+            })
+            .collect(),
+        category_desc: edition,
+        value_desc: merchants,
+    };
+
+    let members = counts(
+        "members",
+        lang,
+        ("成员商家加入与退出", "Members joining and leaving"),
+        ("变动", "Change"),
+        ("商家数", "Merchants"),
+        words(&[("加入", "Joined"), ("退出", "Left")]),
+        vec![r.members.joined, r.members.left],
+        vec![charts::GREEN, charts::GREY],
+    );
+    vec![inspections, violations, checklist, notices, stars, lists, members]
+}
+
+/// A CSV cell that a spreadsheet could take for a formula (`=`, `+`, `-`, `@`) gets a leading
+/// apostrophe, so it stays text.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// A chart's table as CSV: a UTF-8 byte order mark (for Excel), the header, the rows.
+pub fn csv_bytes(c: &ChartData) -> anyhow::Result<Vec<u8>> {
+    let mut out = crate::services::export::UTF8_BOM.to_vec();
+    {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+        w.write_record(c.columns.iter().map(|h| neutralise(h)))?;
+        for row in &c.rows {
+            w.write_record(row.iter().map(|cell| neutralise(cell)))?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+/// A chart as the page shows it.
+pub struct ChartView {
+    pub id: &'static str,
+    pub title: String,
+    /// The inline `<svg>` (server-made, already escaped).
+    pub svg: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub csv_href: String,
+}
+
+/// A table cell; numbers are set right-aligned.
+pub struct Cell {
+    pub text: String,
+    pub num: bool,
+}
+
+impl Cell {
+    fn of(text: String) -> Self {
+        let num = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+        Cell { text, num }
+    }
+}
+
+fn chart_view(c: ChartData, year: i32, lang: Lang) -> Result<ChartView, AppError> {
+    let empty = lang.pick("本期无数据", "No data for this period");
+    let svg = charts::svg(&charts::Spec {
+        id: c.id,
+        title: &c.title,
+        category_desc: &c.category_desc,
+        value_desc: &c.value_desc,
+        labels: &c.labels,
+        series: &c.series,
+        shape: c.shape,
+        empty_text: empty,
+    })
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(ChartView {
+        id: c.id,
+        svg,
+        csv_href: format!("/reports/{year}/{}.csv?lang={}", c.id, lang_param(lang)),
+        title: c.title,
+        columns: c.columns,
+        rows: c
+            .rows
+            .into_iter()
+            .map(|r| r.into_iter().map(Cell::of).collect())
+            .collect(),
+    })
+}
+
+fn lang_param(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page
+
+/// A commended merchant, ready to print.
+pub struct CommendedRow {
+    pub merchant_id: i32,
+    pub name: String,
+    pub level: String,
+    pub category: String,
+    pub area: String,
+    /// Empty unless revoked: "Revoked 2026-03-01".
+    pub revoked: String,
+}
+
+/// A whole report as the page prints it (the public page and the staff's year to date).
+pub struct ReportView {
+    pub year: i32,
+    pub heading: String,
+    pub period: String,
+    /// (label, value) pairs.
+    pub figures: Vec<(String, String)>,
+    pub charts: Vec<ChartView>,
+    pub commended: Vec<CommendedRow>,
+    pub prev: Option<i32>,
+    pub next: Option<i32>,
+}
+
+/// Tenths as "12.5".
+fn tenths(t: i64) -> String {
+    format!("{}.{}", t / 10, t % 10)
+}
+
+fn days_text(d: Option<f64>, lang: Lang) -> String {
+    match d {
+        Some(d) => match lang {
+            Lang::Zh => format!("{d:.1} 天"),
+            Lang::En => format!("{d:.1} days"),
+        },
+        None => "—".to_string(),
+    }
+}
+
+/// The report in `lang`, charts drawn.
+pub fn report_view(r: &YearReport, lang: Lang, today: NaiveDate) -> Result<ReportView, AppError> {
+    let heading = match lang {
+        Lang::Zh => format!("{} 年度总结", r.year),
+        Lang::En => format!("{} year in review", r.year),
+    };
+    let period = if r.to < r.from {
+        lang.pick("本年度尚未开始。", "This year has not begun.")
+            .to_string()
+    } else if r.complete {
+        format!("{} – {}", r.from, r.to)
+    } else {
+        match lang {
+            Lang::Zh => format!("年初至今：{} – {}", r.from, r.to),
+            Lang::En => format!("Year to date: {} – {}", r.from, r.to),
+        }
+    };
+    let figure = |zh: &str, en: &str, v: String| (lang.pick(zh, en).to_string(), v);
+    let figures = vec![
+        figure(
+            "期末成员商家",
+            "Members at the end of the period",
+            r.members.at_end.to_string(),
+        ),
+        figure("新加入成员", "Members joined", r.members.joined.to_string()),
+        figure("退出成员", "Members left", r.members.left.to_string()),
+        figure("检查", "Inspections", r.inspections.to_string()),
+        figure("违法违规", "Violations", r.violations.total.to_string()),
+        figure(
+            "签发整改通知书",
+            "Rectification notices issued",
+            r.notices.issued.to_string(),
+        ),
+        figure(
+            "整改验收用时（中位数）",
+            "Median time to verify a notice",
+            days_text(r.notices.median_days_to_verify, lang),
+        ),
+        figure(
+            "查实的投诉",
+            "Complaints found true",
+            r.complaints.verified.to_string(),
+        ),
+        figure(
+            "投诉处理用时（中位数）",
+            "Median time to triage a complaint",
+            days_text(r.complaints.median_days_to_triage, lang),
+        ),
+        figure("举办培训", "Training sessions held", r.trainings.held.to_string()),
+        figure(
+            "参训学时",
+            "Attendance hours",
+            tenths(r.trainings.attendance_hours_tenths),
+        ),
+        figure(
+            "发放奖励",
+            "Rewards paid",
+            match lang {
+                Lang::Zh => format!(
+                    "¥{}（{} 家商家）",
+                    format_fen(r.rewards.paid_fen),
+                    r.rewards.merchants
+                ),
+                Lang::En => format!(
+                    "¥{} to {} merchant{}",
+                    format_fen(r.rewards.paid_fen),
+                    r.rewards.merchants,
+                    if r.rewards.merchants == 1 { "" } else { "s" }
+                ),
+            },
+        ),
+        figure(
+            "信用修复（退出黑榜）",
+            "Credit repairs (left the black list)",
+            r.credit_repairs.to_string(),
+        ),
+    ];
+    let charts = chart_data(r, lang)
+        .into_iter()
+        .map(|c| chart_view(c, r.year, lang))
+        .collect::<Result<Vec<_>, _>>()?;
+    let revoked = lang.t("reports.revoked");
+    let commended = r
+        .commendations
+        .iter()
+        .map(|c| CommendedRow {
+            merchant_id: c.merchant_id,
+            name: c.merchant_name.clone(),
+            level: lang.pick(&c.level_name_zh, &c.level_name_en).to_string(),
+            category: c.category.clone(),
+            area: c.area.clone(),
+            revoked: c.revoked_on.map(|d| format!("{revoked} {d}")).unwrap_or_default(),
+        })
+        .collect();
+    Ok(ReportView {
+        year: r.year,
+        heading,
+        period,
+        figures,
+        charts,
+        commended,
+        prev: (r.year > FIRST_YEAR).then_some(r.year - 1),
+        next: (r.year < today.year()).then_some(r.year + 1),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "public/report.html")]
+struct ReportPage {
+    page: PageCtx,
+    view: ReportView,
+}
+
+#[derive(Template)]
+#[template(path = "public/reports.html")]
+struct IndexPage {
+    page: PageCtx,
+    /// (year, whether it is the year to date)
+    years: Vec<(i32, bool)>,
+}
+
+/// GET /reports: the years that have data, newest first.
+pub async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let page = viewer_ctx(&req, &session);
+    let public = page.user.is_none();
+    let today = state.config.today();
+    let found = with_db(&state, |c| Ok(reports::years_with_data(c)?)).await?;
+    let years = found
+        .into_iter()
+        .filter(|y| reports::year_in_range(*y, today) && *y <= today.year())
+        .map(|y| (y, y == today.year()))
+        .collect();
+    let rendered = Rendered::of(&IndexPage { page, years })?;
+    Ok(page_response(&req, &rendered, public))
+}
+
+async fn load(state: &AppState, year: i32, upto: NaiveDate) -> Result<YearReport, AppError> {
+    let policy = state.policy.clone();
+    with_db(state, move |c| {
+        let policy = policy.current(c)?;
+        Ok(reports::year_report(c, &policy, year, upto)?)
+    })
+    .await
+}
+
+/// GET /reports/{year}: the year in review, public.
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = viewer_ctx(&req, &session);
+    let today = state.config.today();
+    let year = match parse_year(&path, today) {
+        Ok(y) => y,
+        Err(why) => return missing(page, &why),
+    };
+    let report = load(&state, year, upto(year, today)).await?;
+    let view = report_view(&report, page.lang, today)?;
+    let public = page.user.is_none();
+    let rendered = Rendered::of(&ReportPage { page, view })?;
+    Ok(page_response(&req, &rendered, public))
+}
+
+/// GET /reports/{year}/{chart}.csv: one chart's numbers, in the reader's language.
+pub async fn chart_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let page = viewer_ctx(&req, &session);
+    let today = state.config.today();
+    let (raw_year, chart) = path.into_inner();
+    let year = match parse_year(&raw_year, today) {
+        Ok(y) => y,
+        Err(why) => return missing(page, &why),
+    };
+    if !CHART_IDS.contains(&chart.as_str()) {
+        let shown: String = chart.chars().take(20).collect();
+        let why = NoReport {
+            zh: format!("年度总结没有名为“{shown}”的图表。"),
+            en: format!("The report has no chart called “{shown}”."),
+        };
+        return missing(page, &why);
+    }
+    let report = load(&state, year, upto(year, today)).await?;
+    let data = chart_data(&report, page.lang)
+        .into_iter()
+        .find(|c| c.id == chart)
+        .ok_or(AppError::NotFound)?;
+    let body = csv_bytes(&data)?;
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"gongzhi-{year}-{chart}-{}.csv\"",
+        lang_param(page.lang)
+    ))
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(cached_response(
+        &req,
+        "text/csv; charset=utf-8",
+        body,
+        &[
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                HeaderName::from_static("vary"),
+                HeaderValue::from_static("Accept-Language, Cookie"),
+            ),
+        ],
+    ))
+}
+
+/// The JSON body of a year with no report (the API's error shape).
+fn api_missing(why: &NoReport) -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({
+        "error": "not_found",
+        "message_zh": why.zh,
+        "message_en": why.en,
+    }))
+}
+
+/// The year's figures as JSON: the whole year, or the year to date for this year.
+#[utoipa::path(get, path = "/api/v1/public/reports/{year}", tag = "public",
+    params(("year" = i32, Path, description = "2000 to next year")),
+    responses((status = 200, body = YearReport),
+        (status = 404, description = "Not a year, or outside 2000 to next year")))]
+pub async fn api_report(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, super::ApiError> {
+    let today = state.config.today();
+    let year = match parse_year(&path, today) {
+        Ok(y) => y,
+        Err(why) => return Ok(api_missing(&why)),
+    };
+    let report = load(&state, year, upto(year, today)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(report))
+}
+
+/// The report API's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(api_report),
+    components(schemas(
+        YearReport,
+        reports::MemberFigures,
+        reports::SeverityCounts,
+        reports::ChecklistCount,
+        reports::NoticeFigures,
+        reports::ComplaintFigures,
+        reports::TrainingFigures,
+        reports::RewardFigures,
+        reports::StarCounts,
+        reports::EditionSize,
+        reports::Commended,
+    ))
+)]
+pub struct ReportsApi;
+
+#[derive(Template)]
+#[template(path = "staff/stats.html")]
+struct StatsPage {
+    page: PageCtx,
+    view: ReportView,
+}
+
+/// GET /staff/stats: this year's figures up to today, for inspectors and the committee.
+pub async fn staff_stats(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    user.require(STAFF)?;
+    let today = state.config.today();
+    let report = load(&state, today.year(), today).await?;
+    let view = report_view(&report, page.lang, today)?;
+    html(StatusCode::OK, &StatsPage { page, view })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+    }
+
+    #[test]
+    fn years_from_2000_to_next_year() {
+        assert_eq!(parse_year("2025", today()).unwrap(), 2025);
+        assert_eq!(parse_year("2027", today()).unwrap(), 2027);
+        let e = parse_year("1999", today()).unwrap_err();
+        assert!(
+            e.zh.contains("2000 到 2027") && e.en.contains("2000 to 2027"),
+            "{e:?}"
+        );
+        assert!(parse_year("2028", today()).is_err());
+        let e = parse_year("<script>", today()).unwrap_err();
+        assert!(e.en.contains("is not a year"));
+        assert_eq!(upto(2025, today()).to_string(), "2025-12-31");
+        assert_eq!(upto(2026, today()), today());
+    }
+
+    #[test]
+    fn csv_cells_cannot_become_formulas() {
+        assert_eq!(neutralise("=1+1"), "'=1+1");
+        assert_eq!(neutralise("+86"), "'+86");
+        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("C03 生熟分开"), "C03 生熟分开");
+        assert_eq!(neutralise("12"), "12");
+    }
+
+    #[test]
+    fn english_charts_have_no_chinese_but_what_people_typed() {
+        let policy = crate::domain::policy::Policy::default_policy();
+        let mut r = reports_fixture();
+        r.checklist_top = vec![reports::ChecklistCount {
+            code: "C03".into(),
+            title_zh: policy.checklist_item("C03").unwrap().title_zh.clone(),
+            title_en: policy.checklist_item("C03").unwrap().title_en.clone(),
+            inspections: 2,
+        }];
+        for c in chart_data(&r, Lang::En) {
+            let text = format!(
+                "{} {} {} {:?} {:?} {:?}",
+                c.title, c.category_desc, c.value_desc, c.labels, c.columns, c.rows
+            );
+            assert!(
+                !text.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                "{text}"
+            );
+            let bytes = csv_bytes(&c).unwrap();
+            assert!(bytes.starts_with(crate::services::export::UTF8_BOM));
+        }
+        assert_eq!(chart_data(&r, Lang::Zh).len(), CHART_IDS.len());
+    }
+
+    fn reports_fixture() -> YearReport {
+        YearReport {
+            year: 2025,
+            from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+            complete: true,
+            members: Default::default(),
+            inspections_by_month: vec![1; 12],
+            inspections: 12,
+            violations: Default::default(),
+            checklist_top: vec![],
+            notices: Default::default(),
+            complaints: Default::default(),
+            trainings: Default::default(),
+            rewards: Default::default(),
+            stars: reports::StarCounts {
+                by_stars: vec![0, 1, 2, 3, 4],
+                unrated: 1,
+            },
+            editions: vec![reports::EditionSize {
+                number: 3,
+                published_on: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+                red: 4,
+                black: 2,
+            }],
+            credit_repairs: 0,
+            commendations: vec![],
+        }
+    }
+}
