@@ -529,7 +529,7 @@ fn the_page_shows_each_chart_with_its_table_and_csv_in_either_language() {
     for expected in [
         "2024 年度总结",
         "每月检查次数",
-        "¥1,000.00（2 家商家）",
+        "¥1,000.00 <small>2 家商家</small>",
         "9.5",
         "10.0 天",
         "1.8 天",
@@ -554,7 +554,7 @@ fn the_page_shows_each_chart_with_its_table_and_csv_in_either_language() {
     for expected in [
         "2024 year in review",
         "Inspections by month",
-        "¥1,000.00 to 2 merchants",
+        "¥1,000.00 <small>to 2 merchants</small>",
         "10.0 days",
         "Raw and cooked food kept apart",
         "Gold",

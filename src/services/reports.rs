@@ -213,9 +213,9 @@ pub fn median(mut values: Vec<f64>) -> Option<f64> {
     Some((m * 10.0).round() / 10.0)
 }
 
-/// Days between two moments, as a fraction.
+/// Days between two moments, as a fraction; an end recorded before its start counts as 0.
 fn days_between(from: NaiveDateTime, to: NaiveDateTime) -> f64 {
-    (to - from).num_seconds() as f64 / 86_400.0
+    (to - from).num_seconds().max(0) as f64 / 86_400.0
 }
 
 fn midnight(d: NaiveDate) -> NaiveDateTime {
@@ -626,6 +626,12 @@ mod tests {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0]), Some(2.5));
         assert_eq!(median(vec![1.0 / 3.0]), Some(0.3));
+        assert_eq!(
+            days_between(t(2025, 1, 2, 0), t(2025, 1, 1, 0)),
+            0.0,
+            "never negative"
+        );
+        assert_eq!(days_between(t(2025, 1, 1, 0), t(2025, 1, 2, 12)), 1.5);
     }
 
     #[test]

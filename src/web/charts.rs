@@ -93,9 +93,11 @@ fn err(e: impl std::fmt::Display) -> ChartError {
 
 /// The chart as an `<svg>` element ready to inline.
 pub fn svg(spec: &Spec<'_>) -> Result<String, ChartError> {
+    // Narrow, so that on a phone (about 360 px across) the text is still about 12 px high.
     let (w, h) = match spec.shape {
-        Shape::HorizontalBars => (480, 360),
-        _ => (480, 300),
+        _ if spec.labels.is_empty() => (400, 110),
+        Shape::HorizontalBars => (400, 320),
+        _ => (400, 260),
     };
     let mut out = String::new();
     {
@@ -155,6 +157,13 @@ fn top(series: &[Series]) -> i64 {
     max + max / 8 + 1
 }
 
+/// The value axis's top for lines: half as much again as the largest value, so that the legend
+/// in the upper right corner covers no line.
+fn lines_top(series: &[Series]) -> i64 {
+    let t = top(series);
+    t + t / 2 + 1
+}
+
 fn label_of(labels: &[String], v: &SegmentValue<i32>) -> String {
     match v {
         SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => usize::try_from(*i)
@@ -193,13 +202,14 @@ fn draw_bars(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
     let Some(series) = spec.series.first() else {
         return Ok(());
     };
+    // Categories 0 to n - 1 (plotters' integer ranges include their end).
     let n = spec.labels.len() as i32;
     let labels = spec.labels;
     let mut chart = ChartBuilder::on(root)
         .margin(12)
         .x_label_area_size(56)
         .y_label_area_size(64)
-        .build_cartesian_2d((0..n).into_segmented(), 0i64..top(spec.series))
+        .build_cartesian_2d((0..n - 1).into_segmented(), 0i64..top(spec.series))
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -259,7 +269,7 @@ fn draw_horizontal(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
         .margin_right(24)
         .x_label_area_size(56)
         .y_label_area_size(64)
-        .build_cartesian_2d(0i64..top(spec.series), (0..n).into_segmented())
+        .build_cartesian_2d(0i64..top(spec.series), (0..n - 1).into_segmented())
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -319,7 +329,7 @@ fn draw_lines(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
         .margin(12)
         .x_label_area_size(56)
         .y_label_area_size(64)
-        .build_cartesian_2d((0..n).into_segmented(), 0i64..top(spec.series) + 1)
+        .build_cartesian_2d((0..n - 1).into_segmented(), 0i64..lines_top(spec.series))
         .map_err(err)?;
     chart
         .configure_mesh()

@@ -187,7 +187,7 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
             Lang::En => MONTHS_EN[m - 1].to_string(),
         })
         .collect();
-    let inspections = counts(
+    let mut inspections = counts(
         "inspections",
         lang,
         ("每月检查次数", "Inspections by month"),
@@ -197,6 +197,9 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
         r.inspections_by_month.clone(),
         vec![],
     );
+    // Twelve month names do not fit side by side on a phone: the axis numbers them (it is
+    // labelled "Month"), the table names them.
+    inspections.labels = (1..=12).map(|m| m.to_string()).collect();
     let violations = counts(
         "violations",
         lang,
@@ -373,21 +376,24 @@ pub struct ChartView {
     pub title: String,
     /// The inline `<svg>` (server-made, already escaped).
     pub svg: String,
-    pub columns: Vec<String>,
+    /// The header; a column of numbers is flagged `num` like its cells.
+    pub columns: Vec<Cell>,
     pub rows: Vec<Vec<Cell>>,
     pub csv_href: String,
 }
 
-/// A table cell; numbers are set right-aligned.
+/// A table cell; numbers are set right-aligned, dates on one line.
 pub struct Cell {
     pub text: String,
     pub num: bool,
+    pub date: bool,
 }
 
 impl Cell {
     fn of(text: String) -> Self {
         let num = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.');
-        Cell { text, num }
+        let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok();
+        Cell { text, num, date }
     }
 }
 
@@ -404,17 +410,28 @@ fn chart_view(c: ChartData, year: i32, lang: Lang) -> Result<ChartView, AppError
         empty_text: empty,
     })
     .map_err(|e| AppError::Internal(e.into()))?;
+    let rows: Vec<Vec<Cell>> = c
+        .rows
+        .into_iter()
+        .map(|r| r.into_iter().map(Cell::of).collect())
+        .collect();
+    let columns = c
+        .columns
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Cell {
+            text,
+            num: !rows.is_empty() && rows.iter().all(|r| r.get(i).is_some_and(|cell| cell.num)),
+            date: false,
+        })
+        .collect();
     Ok(ChartView {
         id: c.id,
         svg,
         csv_href: format!("/reports/{year}/{}.csv?lang={}", c.id, lang_param(lang)),
         title: c.title,
-        columns: c.columns,
-        rows: c
-            .rows
-            .into_iter()
-            .map(|r| r.into_iter().map(Cell::of).collect())
-            .collect(),
+        columns,
+        rows,
     })
 }
 
@@ -439,13 +456,19 @@ pub struct CommendedRow {
     pub revoked: String,
 }
 
+/// One of the key figures: a label, a value and, for some, a note under the value.
+pub struct Figure {
+    pub label: String,
+    pub value: String,
+    pub note: String,
+}
+
 /// A whole report as the page prints it (the public page and the staff's year to date).
 pub struct ReportView {
     pub year: i32,
     pub heading: String,
     pub period: String,
-    /// (label, value) pairs.
-    pub figures: Vec<(String, String)>,
+    pub figures: Vec<Figure>,
     pub charts: Vec<ChartView>,
     pub commended: Vec<CommendedRow>,
     pub prev: Option<i32>,
@@ -484,7 +507,11 @@ pub fn report_view(r: &YearReport, lang: Lang, today: NaiveDate) -> Result<Repor
             Lang::En => format!("Year to date: {} – {}", r.from, r.to),
         }
     };
-    let figure = |zh: &str, en: &str, v: String| (lang.pick(zh, en).to_string(), v);
+    let figure = |zh: &str, en: &str, value: String| Figure {
+        label: lang.pick(zh, en).to_string(),
+        value,
+        note: String::new(),
+    };
     let figures = vec![
         figure(
             "期末成员商家",
@@ -521,23 +548,21 @@ pub fn report_view(r: &YearReport, lang: Lang, today: NaiveDate) -> Result<Repor
             "Attendance hours",
             tenths(r.trainings.attendance_hours_tenths),
         ),
-        figure(
-            "发放奖励",
-            "Rewards paid",
-            match lang {
-                Lang::Zh => format!(
-                    "¥{}（{} 家商家）",
-                    format_fen(r.rewards.paid_fen),
-                    r.rewards.merchants
-                ),
+        Figure {
+            note: match lang {
+                Lang::Zh => format!("{} 家商家", r.rewards.merchants),
                 Lang::En => format!(
-                    "¥{} to {} merchant{}",
-                    format_fen(r.rewards.paid_fen),
+                    "to {} merchant{}",
                     r.rewards.merchants,
                     if r.rewards.merchants == 1 { "" } else { "s" }
                 ),
             },
-        ),
+            ..figure(
+                "发放奖励",
+                "Rewards paid",
+                format!("¥{}", format_fen(r.rewards.paid_fen)),
+            )
+        },
         figure(
             "信用修复（退出黑榜）",
             "Credit repairs (left the black list)",
