@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod portal;
 pub mod public;
+pub mod report_charts;
 pub mod reports;
 pub mod request_span;
 pub mod security_headers;
