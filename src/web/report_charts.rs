@@ -35,6 +35,66 @@ pub const CHART_IDS: &[&str] = &[
     "members",
 ];
 
+/// Messages of the charts: titles, axes, categories.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("chart.empty", "本期无数据", "No data for this period"),
+    ("chart.merchants", "商家数", "Merchants"),
+    ("chart.inspections.title", "每月检查次数", "Inspections by month"),
+    ("chart.month", "月份", "Month"),
+    (
+        "chart.month_names",
+        "1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月",
+        "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
+    ),
+    ("chart.inspections", "检查次数", "Inspections"),
+    (
+        "chart.violations.title",
+        "违法违规（按严重程度）",
+        "Violations by severity",
+    ),
+    ("chart.severity", "严重程度", "Severity"),
+    ("chart.violations", "起数", "Violations"),
+    ("chart.minor", "一般", "Minor"),
+    ("chart.major", "较重", "Major"),
+    ("chart.serious", "严重", "Serious"),
+    (
+        "chart.checklist.title",
+        "扣分最多的检查项目（前10项）",
+        "Checklist items most often marked down (top 10)",
+    ),
+    ("chart.code", "编号", "Code"),
+    ("chart.item", "检查项目", "Checklist item"),
+    ("chart.marked", "扣分检查次数", "Inspections marked down"),
+    ("chart.notices.title", "整改通知书", "Rectification notices"),
+    ("chart.outcome", "情况", "Outcome"),
+    ("chart.notices", "份数", "Notices"),
+    ("chart.issued", "签发", "Issued"),
+    ("chart.on_time", "按期验收", "On time"),
+    ("chart.overdue", "逾期", "Overdue"),
+    ("chart.open", "未到期", "Open"),
+    (
+        "chart.stars.title",
+        "期末星级分布",
+        "Star ratings at the end of the period",
+    ),
+    ("chart.stars", "星级", "Stars"),
+    ("chart.unrated", "待评", "Unrated"),
+    (
+        "chart.lists.title",
+        "各期红黑榜商家数",
+        "Red and black lists by edition",
+    ),
+    ("chart.edition", "期次", "Edition"),
+    (
+        "chart.members.title",
+        "成员商家加入与退出",
+        "Members joining and leaving",
+    ),
+    ("chart.change", "变动", "Change"),
+    ("chart.joined", "加入", "Joined"),
+    ("chart.left", "退出", "Left"),
+];
+
 fn one_series(name: &str, values: Vec<i64>, color: Rgb, bar_colors: Vec<Rgb>) -> Vec<Series> {
     vec![Series {
         name: name.to_string(),
@@ -44,20 +104,24 @@ fn one_series(name: &str, values: Vec<i64>, color: Rgb, bar_colors: Vec<Rgb>) ->
     }]
 }
 
+/// The words of a chart: the catalogue keys of its title and its two axes.
+struct Words {
+    title: &'static str,
+    category: &'static str,
+    value: &'static str,
+}
+
 /// A simple category → count chart: the table is the labels and the numbers.
-#[expect(clippy::too_many_arguments, reason = "one chart's words, each distinct")]
 fn counts(
     id: &'static str,
     lang: Lang,
-    title: (&str, &str),
-    category: (&str, &str),
-    value: (&str, &str),
+    words: Words,
     labels: Vec<String>,
     values: Vec<i64>,
     colors: Vec<Rgb>,
 ) -> ChartData {
-    let value_desc = lang.pick(value.0, value.1).to_string();
-    let category_desc = lang.pick(category.0, category.1).to_string();
+    let value_desc = lang.t(words.value).to_string();
+    let category_desc = lang.t(words.category).to_string();
     let rows = labels
         .iter()
         .zip(&values)
@@ -65,7 +129,7 @@ fn counts(
         .collect();
     ChartData {
         id,
-        title: lang.pick(title.0, title.1).to_string(),
+        title: lang.t(words.title).to_string(),
         columns: vec![category_desc.clone(), value_desc.clone()],
         series: one_series(&value_desc, values, charts::ACCENT, colors),
         category_desc,
@@ -76,30 +140,27 @@ fn counts(
     }
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+/// An edition's short name: 第3期, No. 3.
+fn edition_label(number: i32, lang: Lang) -> String {
+    format!(
+        "{}{number}{}",
+        lang.t("editions.number_prefix"),
+        lang.t("editions.number_suffix")
+    )
+}
 
 /// Every chart of `r` in `lang`, in [`CHART_IDS`] order.
 pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
-    let words = |pairs: &[(&str, &str)]| -> Vec<String> {
-        pairs
-            .iter()
-            .map(|(zh, en)| lang.pick(zh, en).to_string())
-            .collect()
-    };
-    let months: Vec<String> = (1..=12)
-        .map(|m| match lang {
-            Lang::Zh => format!("{m}月"),
-            Lang::En => MONTHS_EN[m - 1].to_string(),
-        })
-        .collect();
+    let words = |keys: &[&str]| -> Vec<String> { keys.iter().map(|k| lang.t(k).to_string()).collect() };
+    let months: Vec<String> = lang.t("chart.month_names").split(',').map(String::from).collect();
     let mut inspections = counts(
         "inspections",
         lang,
-        ("每月检查次数", "Inspections by month"),
-        ("月份", "Month"),
-        ("检查次数", "Inspections"),
+        Words {
+            title: "chart.inspections.title",
+            category: "chart.month",
+            value: "chart.inspections",
+        },
         months,
         r.inspections_by_month.clone(),
         vec![],
@@ -110,24 +171,21 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
     let violations = counts(
         "violations",
         lang,
-        ("违法违规（按严重程度）", "Violations by severity"),
-        ("严重程度", "Severity"),
-        ("起数", "Violations"),
-        words(&[("一般", "Minor"), ("较重", "Major"), ("严重", "Serious")]),
+        Words {
+            title: "chart.violations.title",
+            category: "chart.severity",
+            value: "chart.violations",
+        },
+        words(&["chart.minor", "chart.major", "chart.serious"]),
         vec![r.violations.minor, r.violations.major, r.violations.serious],
         vec![charts::AMBER, Rgb(0xd0, 0x5a, 0x1a), charts::RED],
     );
 
-    let item = lang.pick("检查项目", "Checklist item").to_string();
-    let marked = lang.pick("扣分检查次数", "Inspections marked down").to_string();
+    let item = lang.t("chart.item").to_string();
+    let marked = lang.t("chart.marked").to_string();
     let checklist = ChartData {
         id: "checklist",
-        title: lang
-            .pick(
-                "扣分最多的检查项目（前10项）",
-                "Checklist items most often marked down (top 10)",
-            )
-            .to_string(),
+        title: lang.t("chart.checklist.title").to_string(),
         shape: Shape::HorizontalBars,
         labels: r.checklist_top.iter().map(|c| c.code.clone()).collect(),
         series: one_series(
@@ -136,11 +194,7 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
             charts::RED,
             vec![],
         ),
-        columns: vec![
-            lang.pick("编号", "Code").to_string(),
-            item.clone(),
-            marked.clone(),
-        ],
+        columns: vec![lang.t("chart.code").to_string(), item.clone(), marked.clone()],
         rows: r
             .checklist_top
             .iter()
@@ -160,21 +214,18 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
     let notices = counts(
         "notices",
         lang,
-        ("整改通知书", "Rectification notices"),
-        ("情况", "Outcome"),
-        ("份数", "Notices"),
-        words(&[
-            ("签发", "Issued"),
-            ("按期验收", "On time"),
-            ("逾期", "Overdue"),
-            ("未到期", "Open"),
-        ]),
+        Words {
+            title: "chart.notices.title",
+            category: "chart.outcome",
+            value: "chart.notices",
+        },
+        words(&["chart.issued", "chart.on_time", "chart.overdue", "chart.open"]),
         vec![n.issued, n.on_time, n.overdue, n.open],
         vec![charts::ACCENT, charts::GREEN, charts::RED, charts::GREY],
     );
 
     let mut star_labels: Vec<String> = (1..=5).map(|s| format!("★{s}")).collect();
-    star_labels.push(lang.pick("待评", "Unrated").to_string());
+    star_labels.push(lang.t("chart.unrated").to_string());
     let mut star_values = r.stars.by_stars.clone();
     star_values.push(r.stars.unrated);
     let mut star_colors = vec![charts::AMBER; 5];
@@ -182,28 +233,23 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
     let stars = counts(
         "stars",
         lang,
-        ("期末星级分布", "Star ratings at the end of the period"),
-        ("星级", "Stars"),
-        ("商家数", "Merchants"),
+        Words {
+            title: "chart.stars.title",
+            category: "chart.stars",
+            value: "chart.merchants",
+        },
         star_labels,
         star_values,
         star_colors,
     );
 
-    let edition = lang.pick("期次", "Edition").to_string();
-    let merchants = lang.pick("商家数", "Merchants").to_string();
+    let edition = lang.t("chart.edition").to_string();
     let (red, black) = (lang.t("nav.red").to_string(), lang.t("nav.black").to_string());
-    let edition_label = |number: i32| match lang {
-        Lang::Zh => format!("第{number}期"),
-        Lang::En => format!("No. {number}"),
-    };
     let lists = ChartData {
         id: "lists",
-        title: lang
-            .pick("各期红黑榜商家数", "Red and black lists by edition")
-            .to_string(),
+        title: lang.t("chart.lists.title").to_string(),
         shape: Shape::Lines,
-        labels: r.editions.iter().map(|e| edition_label(e.number)).collect(),
+        labels: r.editions.iter().map(|e| edition_label(e.number, lang)).collect(),
         series: vec![
             Series {
                 name: red.clone(),
@@ -229,7 +275,7 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
             .iter()
             .map(|e| {
                 vec![
-                    edition_label(e.number),
+                    edition_label(e.number, lang),
                     e.published_on.to_string(),
                     e.red.to_string(),
                     e.black.to_string(),
@@ -237,16 +283,18 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
             })
             .collect(),
         category_desc: edition,
-        value_desc: merchants,
+        value_desc: lang.t("chart.merchants").to_string(),
     };
 
     let members = counts(
         "members",
         lang,
-        ("成员商家加入与退出", "Members joining and leaving"),
-        ("变动", "Change"),
-        ("商家数", "Merchants"),
-        words(&[("加入", "Joined"), ("退出", "Left")]),
+        Words {
+            title: "chart.members.title",
+            category: "chart.change",
+            value: "chart.merchants",
+        },
+        words(&["chart.joined", "chart.left"]),
         vec![r.members.joined, r.members.left],
         vec![charts::GREEN, charts::GREY],
     );
@@ -315,7 +363,21 @@ mod tests {
             let bytes = csv_bytes(&c).unwrap();
             assert!(bytes.starts_with(crate::services::export::UTF8_BOM));
         }
-        assert_eq!(chart_data(&r, Lang::Zh).len(), CHART_IDS.len());
+        for lang in [Lang::Zh, Lang::En] {
+            let charts = chart_data(&r, lang);
+            assert_eq!(
+                charts.iter().map(|c| c.id).collect::<Vec<_>>(),
+                CHART_IDS,
+                "every chart, in order"
+            );
+            for c in charts {
+                let text = format!(
+                    "{} {} {} {:?} {:?}",
+                    c.title, c.category_desc, c.value_desc, c.labels, c.rows
+                );
+                assert!(!text.contains("??"), "a key missing from the catalogue: {text}");
+            }
+        }
     }
 
     fn reports_fixture() -> YearReport {

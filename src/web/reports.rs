@@ -38,7 +38,36 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("reports.staff_title", "本年度统计", "This year so far"),
     ("reports.staff_intro", "与公开的年度总结口径相同，统计到今天。", "The figures of the public year in review, counted up to today."),
     ("reports.missing", "找不到年度总结", "No such report"),
+    ("reports.heading", "{year} 年度总结", "{year} year in review"),
+    ("reports.not_begun", "本年度尚未开始。", "This year has not begun."),
+    ("reports.year_to_date", "年初至今：{from} – {to}", "Year to date: {from} – {to}"),
+    ("reports.days", "{days} 天", "{days} days"),
+    ("reports.bad_year", "没有 {year} 年的年度总结：年份应在 {first} 到 {last} 之间。", "There is no report for {year}: reports cover the years {first} to {last}."),
+    ("reports.not_a_year", "“{text}”不是年份：年份应为 {first} 到 {last} 之间的整数。", "“{text}” is not a year: use a whole number from {first} to {last}."),
+    ("reports.no_chart", "年度总结没有名为“{text}”的图表。", "The report has no chart called “{text}”."),
+    ("fig.members_end", "期末成员商家", "Members at the end of the period"),
+    ("fig.joined", "新加入成员", "Members joined"),
+    ("fig.left", "退出成员", "Members left"),
+    ("fig.inspections", "检查", "Inspections"),
+    ("fig.violations", "违法违规", "Violations"),
+    ("fig.notices", "签发整改通知书", "Rectification notices issued"),
+    ("fig.verify_days", "整改验收用时（中位数）", "Median time to verify a notice"),
+    ("fig.complaints", "查实的投诉", "Complaints found true"),
+    ("fig.triage_days", "投诉处理用时（中位数）", "Median time to triage a complaint"),
+    ("fig.trainings", "举办培训", "Training sessions held"),
+    ("fig.hours", "参训学时", "Attendance hours"),
+    ("fig.rewards", "发放奖励", "Rewards paid"),
+    ("fig.rewarded", "{n} 家商家", "to {n} merchants"),
+    ("fig.rewarded_one", "1 家商家", "to 1 merchant"),
+    ("fig.repairs", "信用修复（退出黑榜）", "Credit repairs (left the black list)"),
 ];
+
+/// A catalogue text with its `{name}`s filled in.
+fn fill(lang: Lang, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    args.iter().fold(lang.t(key).to_string(), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), &value.to_string())
+    })
+}
 
 /// Registers the report routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -59,21 +88,30 @@ pub struct NoReport {
     en: String,
 }
 
+impl NoReport {
+    fn new(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Self {
+        NoReport {
+            zh: fill(Lang::Zh, key, args),
+            en: fill(Lang::En, key, args),
+        }
+    }
+}
+
 /// The year of a path: a whole number from [`FIRST_YEAR`] to next year.
 pub fn parse_year(raw: &str, today: NaiveDate) -> Result<i32, NoReport> {
     let last = today.year() + 1;
     match raw.trim().parse::<i32>() {
         Ok(y) if reports::year_in_range(y, today) => Ok(y),
-        Ok(y) => Err(NoReport {
-            zh: format!("没有 {y} 年的年度总结：年份应在 {FIRST_YEAR} 到 {last} 之间。"),
-            en: format!("There is no report for {y}: reports cover the years {FIRST_YEAR} to {last}."),
-        }),
+        Ok(y) => Err(NoReport::new(
+            "reports.bad_year",
+            &[("year", &y), ("first", &FIRST_YEAR), ("last", &last)],
+        )),
         Err(_) => {
             let shown: String = raw.chars().take(20).collect();
-            Err(NoReport {
-                zh: format!("“{shown}”不是年份：年份应为 {FIRST_YEAR} 到 {last} 之间的整数。"),
-                en: format!("“{shown}” is not a year: use a whole number from {FIRST_YEAR} to {last}."),
-            })
+            Err(NoReport::new(
+                "reports.not_a_year",
+                &[("text", &shown), ("first", &FIRST_YEAR), ("last", &last)],
+            ))
         }
     }
 }
@@ -127,7 +165,7 @@ impl Cell {
 }
 
 fn chart_view(c: ChartData, year: i32, lang: Lang) -> Result<ChartView, AppError> {
-    let empty = lang.pick("本期无数据", "No data for this period");
+    let empty = lang.t("chart.empty");
     let svg = charts::svg(&charts::Spec {
         id: c.id,
         title: &c.title,
@@ -211,92 +249,53 @@ fn tenths(t: i64) -> String {
 
 fn days_text(d: Option<f64>, lang: Lang) -> String {
     match d {
-        Some(d) => match lang {
-            Lang::Zh => format!("{d:.1} 天"),
-            Lang::En => format!("{d:.1} days"),
-        },
+        Some(d) => fill(lang, "reports.days", &[("days", &format!("{d:.1}"))]),
         None => "—".to_string(),
     }
 }
 
 /// The report in `lang`, charts drawn.
 pub fn report_view(r: &YearReport, lang: Lang, today: NaiveDate) -> Result<ReportView, AppError> {
-    let heading = match lang {
-        Lang::Zh => format!("{} 年度总结", r.year),
-        Lang::En => format!("{} year in review", r.year),
-    };
+    let heading = fill(lang, "reports.heading", &[("year", &r.year)]);
     let period = if r.to < r.from {
-        lang.pick("本年度尚未开始。", "This year has not begun.")
-            .to_string()
+        lang.t("reports.not_begun").to_string()
     } else if r.complete {
         format!("{} – {}", r.from, r.to)
     } else {
-        match lang {
-            Lang::Zh => format!("年初至今：{} – {}", r.from, r.to),
-            Lang::En => format!("Year to date: {} – {}", r.from, r.to),
-        }
+        fill(lang, "reports.year_to_date", &[("from", &r.from), ("to", &r.to)])
     };
-    let figure = |zh: &str, en: &str, value: String| Figure {
-        label: lang.pick(zh, en).to_string(),
+    let figure = |key: &str, value: String| Figure {
+        label: lang.t(key).to_string(),
         value,
         note: String::new(),
     };
+    let rewarded = match r.rewards.merchants {
+        1 => lang.t("fig.rewarded_one").to_string(),
+        n => fill(lang, "fig.rewarded", &[("n", &n)]),
+    };
     let figures = vec![
+        figure("fig.members_end", r.members.at_end.to_string()),
+        figure("fig.joined", r.members.joined.to_string()),
+        figure("fig.left", r.members.left.to_string()),
+        figure("fig.inspections", r.inspections.to_string()),
+        figure("fig.violations", r.violations.total.to_string()),
+        figure("fig.notices", r.notices.issued.to_string()),
         figure(
-            "期末成员商家",
-            "Members at the end of the period",
-            r.members.at_end.to_string(),
-        ),
-        figure("新加入成员", "Members joined", r.members.joined.to_string()),
-        figure("退出成员", "Members left", r.members.left.to_string()),
-        figure("检查", "Inspections", r.inspections.to_string()),
-        figure("违法违规", "Violations", r.violations.total.to_string()),
-        figure(
-            "签发整改通知书",
-            "Rectification notices issued",
-            r.notices.issued.to_string(),
-        ),
-        figure(
-            "整改验收用时（中位数）",
-            "Median time to verify a notice",
+            "fig.verify_days",
             days_text(r.notices.median_days_to_verify, lang),
         ),
+        figure("fig.complaints", r.complaints.verified.to_string()),
         figure(
-            "查实的投诉",
-            "Complaints found true",
-            r.complaints.verified.to_string(),
-        ),
-        figure(
-            "投诉处理用时（中位数）",
-            "Median time to triage a complaint",
+            "fig.triage_days",
             days_text(r.complaints.median_days_to_triage, lang),
         ),
-        figure("举办培训", "Training sessions held", r.trainings.held.to_string()),
-        figure(
-            "参训学时",
-            "Attendance hours",
-            tenths(r.trainings.attendance_hours_tenths),
-        ),
+        figure("fig.trainings", r.trainings.held.to_string()),
+        figure("fig.hours", tenths(r.trainings.attendance_hours_tenths)),
         Figure {
-            note: match lang {
-                Lang::Zh => format!("{} 家商家", r.rewards.merchants),
-                Lang::En => format!(
-                    "to {} merchant{}",
-                    r.rewards.merchants,
-                    if r.rewards.merchants == 1 { "" } else { "s" }
-                ),
-            },
-            ..figure(
-                "发放奖励",
-                "Rewards paid",
-                format!("¥{}", format_fen(r.rewards.paid_fen)),
-            )
+            note: rewarded,
+            ..figure("fig.rewards", format!("¥{}", format_fen(r.rewards.paid_fen)))
         },
-        figure(
-            "信用修复（退出黑榜）",
-            "Credit repairs (left the black list)",
-            r.credit_repairs.to_string(),
-        ),
+        figure("fig.repairs", r.credit_repairs.to_string()),
     ];
     let charts = chart_data(r, lang)
         .into_iter()
@@ -406,11 +405,7 @@ pub async fn chart_csv(
     };
     if !CHART_IDS.contains(&chart.as_str()) {
         let shown: String = chart.chars().take(20).collect();
-        let why = NoReport {
-            zh: format!("年度总结没有名为“{shown}”的图表。"),
-            en: format!("The report has no chart called “{shown}”."),
-        };
-        return missing(page, &why);
+        return missing(page, &NoReport::new("reports.no_chart", &[("text", &shown)]));
     }
     let report = load(&state, year, upto(year, today)).await?;
     let data = chart_data(&report, page.lang)
@@ -528,5 +523,48 @@ mod tests {
         assert!(e.en.contains("is not a year"));
         assert_eq!(upto(2025, today()).to_string(), "2025-12-31");
         assert_eq!(upto(2026, today()), today());
+    }
+
+    #[test]
+    fn every_text_of_the_page_is_in_the_catalogue() {
+        let r = reports::YearReport {
+            year: 2026,
+            from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            to: today(),
+            complete: false,
+            members: Default::default(),
+            inspections_by_month: vec![0; 12],
+            inspections: 0,
+            violations: Default::default(),
+            checklist_top: vec![],
+            notices: reports::NoticeFigures {
+                median_days_to_verify: Some(2.5),
+                ..Default::default()
+            },
+            complaints: Default::default(),
+            trainings: Default::default(),
+            rewards: Default::default(),
+            stars: reports::StarCounts {
+                by_stars: vec![0; 5],
+                unrated: 0,
+            },
+            editions: vec![],
+            credit_repairs: 0,
+            commendations: vec![],
+        };
+        for lang in [Lang::Zh, Lang::En] {
+            let v = report_view(&r, lang, today()).unwrap();
+            let text = format!("{} {}", v.heading, v.period)
+                + &v.figures
+                    .iter()
+                    .map(|f| format!("{} {} {}", f.label, f.value, f.note))
+                    .collect::<String>();
+            assert!(!text.contains("??") && !text.contains('{'), "{text}");
+        }
+        let v = report_view(&r, Lang::En, today()).unwrap();
+        assert_eq!(v.heading, "2026 year in review");
+        assert_eq!(v.period, "Year to date: 2026-01-01 – 2026-11-30");
+        assert_eq!(v.figures[6].value, "2.5 days");
+        assert_eq!(v.figures[11].note, "to 0 merchants");
     }
 }
