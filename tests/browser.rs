@@ -576,3 +576,64 @@ fn the_commendation_reads_on_a_phone_and_a_desktop() {
         check_views(&c, &base, &format!("/my/commendations/{y}"), "certificate").await;
     });
 }
+
+/// The year in review on a phone and a desktop, in both languages: every chart's SVG is drawn
+/// at a real size (the CSP lets it be: no console error), beside its table.
+#[test]
+fn the_year_in_review_draws_every_chart_on_a_phone_and_a_desktop() {
+    with_browser("year_in_review", |c, base| async move {
+        // This year: the demo town's records are of the last twelve months.
+        use chrono::Datelike;
+        let year = chrono::Utc::now().year();
+        let path = format!("/reports/{year}");
+        check_views(&c, &base, &path, "report").await;
+        for (w, h) in [(390u32, 844u32), (1366, 900)] {
+            c.set_window_size(w, h).await.expect("window size");
+            for lang in ["zh", "en"] {
+                visit(&c, &format!("{base}{path}?lang={lang}")).await;
+                let sizes = c
+                    .execute(
+                        "return Array.from(document.querySelectorAll('svg.report-chart')).map(s => { \
+                           const r = s.getBoundingClientRect(); \
+                           return [s.dataset.chart, Math.round(r.width), Math.round(r.height), \
+                                   !!s.closest('section').querySelector('table')]; })",
+                        vec![],
+                    )
+                    .await
+                    .expect("chart sizes");
+                let sizes = sizes.as_array().expect("a list");
+                assert_eq!(sizes.len(), 7, "seven charts at {w} px ({lang}): {sizes:?}");
+                for s in sizes {
+                    assert!(
+                        s[1].as_i64() > Some(100) && s[2].as_i64() > Some(60) && s[3] == json!(true),
+                        "chart drawn with its table at {w} px ({lang}): {s}"
+                    );
+                    // No chart is wider than the screen.
+                    assert!(s[1].as_i64() <= Some(i64::from(w)), "{s} at {w} px");
+                }
+            }
+        }
+        // From the footer to the index, and on to the year.
+        visit(&c, &format!("{base}/?lang=en")).await;
+        c.find(Locator::Css("footer a[href='/reports']"))
+            .await
+            .expect("the footer link")
+            .click()
+            .await
+            .expect("click");
+        c.find(Locator::Css(&format!("a[href='{path}']")))
+            .await
+            .expect("the year in the index")
+            .click()
+            .await
+            .expect("click");
+        c.wait()
+            .for_element(Locator::Css("svg.report-chart"))
+            .await
+            .expect("the charts");
+        assert_page_clean(&c).await;
+        // The staff's year to date.
+        log_in(&c, &base, "committee").await;
+        check_views(&c, &base, "/staff/stats", "stats").await;
+    });
+}

@@ -20,6 +20,7 @@ pub mod problem;
 pub mod rating;
 pub mod records;
 pub mod replies;
+pub mod reports;
 pub mod rewards;
 pub mod search;
 pub mod sessions;

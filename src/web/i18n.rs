@@ -112,6 +112,8 @@ pub const PARTS: &[&[(&str, &str, &str)]] = &[
     super::outbox::MESSAGES,
     super::consumer::MESSAGES,
     super::commendations::MESSAGES,
+    super::reports::MESSAGES,
+    super::report_charts::MESSAGES,
 ];
 
 /// All catalogue entries.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod charts;
 pub mod client;
 pub mod commendations;
 pub mod committee;
@@ -23,6 +24,8 @@ pub mod openapi;
 pub mod outbox;
 pub mod portal;
 pub mod public;
+pub mod report_charts;
+pub mod reports;
 pub mod request_span;
 pub mod security_headers;
 pub mod staff;
@@ -200,6 +203,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(merchants::routes)
         .configure(committee::routes)
         .configure(commendations::routes)
+        .configure(reports::routes)
         .configure(consumer::routes)
         .configure(admin::routes)
         .configure(outbox::routes)

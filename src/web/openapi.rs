@@ -67,6 +67,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::merchants::MerchantsApi::openapi());
     doc.merge(super::inspections_api::InspectionsApi::openapi());
     doc.merge(super::notices_api::NoticesApi::openapi());
+    doc.merge(super::reports::ReportsApi::openapi());
     doc
 }
 

@@ -21,6 +21,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("staff.rewards", "奖励台账", "Rewards ledger"),
     ("staff.users", "用户管理", "Users"),
     ("staff.audit", "审计日志", "Audit log"),
+    ("staff.stats", "本年度统计", "This year so far"),
 ];
 
 /// A link on the start page.
@@ -36,6 +37,7 @@ pub const LINKS: &[(&str, &str, &[&str])] = &[
     ("/staff/notices", "staff.notices", super::guard::STAFF),
     ("/my", "portal.title", &["merchant"]),
     ("/staff/complaints", "staff.complaints", super::guard::STAFF),
+    ("/staff/stats", "staff.stats", super::guard::STAFF),
     ("/staff/trainings", "staff.trainings", super::guard::COMMITTEE),
     ("/staff/rewards", "staff.rewards", super::guard::COMMITTEE),
     (
