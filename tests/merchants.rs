@@ -341,6 +341,10 @@ fn only_staff_keep_the_register_and_only_the_committee_closes() {
     assert_eq!(r.status().as_u16(), 303);
     let page = committee.get(&format!("/staff/merchants/{red_id}/edit"));
     assert!(page.contains("该商家已关闭"));
+    // The published edition stays as published; the next one leaves the closed merchant out.
+    let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
+    assert!(red["items"].as_array().unwrap().iter().any(|i| i["id"] == red_id));
+    publish_edition(&app);
     let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
     assert!(red["items"].as_array().unwrap().iter().all(|i| i["id"] != red_id));
     let entries = audits(&app, "merchant.close", red_id);
@@ -508,12 +512,24 @@ fn json_api_creates_updates_searches_and_closes() {
     assert_eq!(audits(&app, "merchant.close", id as i32).len(), 1);
 }
 
+/// Publishes the next edition of the red and black lists (the public lists show the latest).
+fn publish_edition(app: &TestApp) {
+    let policy = gongzhi::domain::policy::Policy::default_policy();
+    let actor = gongzhi::db::models::audit::Actor::system("test");
+    gongzhi::services::editions::publish(&mut app.conn(), &policy, app.config.today(), &actor, "").unwrap();
+}
+
 #[test]
 fn leaving_the_alliance_takes_a_merchant_off_the_red_list() {
     let app = TestApp::spawn();
     let t = token(&app, "committee");
-    let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
-    let id = red["items"][0]["id"].as_i64().unwrap();
+    let id: i64 = merchants::table
+        .filter(merchants::current_list.eq("red"))
+        .order(merchants::id.asc())
+        .select(merchants::id)
+        .first::<i32>(&mut *app.conn())
+        .unwrap()
+        .into();
     let (s, mut m) = api(&app, "GET", &format!("/api/v1/merchants/{id}"), Some(&t), None);
     assert_eq!(s, 200);
     assert_eq!(m["list"], "red");
@@ -521,6 +537,7 @@ fn leaving_the_alliance_takes_a_merchant_off_the_red_list() {
     let (s, v) = api(&app, "PUT", &format!("/api/v1/merchants/{id}"), Some(&t), Some(m));
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["list"], "none", "the rating was recomputed in the same write");
+    publish_edition(&app);
     let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
     assert!(red["items"].as_array().unwrap().iter().all(|i| i["id"] != id));
 }

@@ -82,6 +82,7 @@ impl ValidMerchant {
             email: self.email.clone(),
             phone: self.phone.clone(),
             member_since: self.member_since,
+            member_left_on: None,
             external_source: None,
             external_id: None,
             created_at: now,

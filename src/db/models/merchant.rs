@@ -48,6 +48,8 @@ pub struct NewMerchant {
     pub email: String,
     pub phone: String,
     pub member_since: Option<NaiveDate>,
+    /// The day it left the alliance, if it has.
+    pub member_left_on: Option<NaiveDate>,
     pub external_source: Option<String>,
     pub external_id: Option<String>,
     pub created_at: NaiveDateTime,
