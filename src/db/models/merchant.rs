@@ -35,6 +35,13 @@ pub struct Merchant {
     pub member_left_on: Option<NaiveDate>,
 }
 
+/// Whether a merchant that joined on `since` and left on `left` is an alliance member on `day`:
+/// from the day it joined up to the day before it left. The rating, the plaque, the exports and
+/// the public pages all ask this one question.
+pub fn is_member_on(since: Option<NaiveDate>, left: Option<NaiveDate>, day: NaiveDate) -> bool {
+    since.is_some_and(|d| d <= day) && left.is_none_or(|l| l > day)
+}
+
 /// The fields a new merchant is created with.
 #[derive(Debug, Clone, Insertable, Serialize)]
 #[diesel(table_name = merchants)]
@@ -57,6 +64,11 @@ pub struct NewMerchant {
 }
 
 impl Merchant {
+    /// Whether it is an alliance member on `day` (see [`is_member_on`]).
+    pub fn is_member_on(&self, day: NaiveDate) -> bool {
+        is_member_on(self.member_since, self.member_left_on, day)
+    }
+
     /// Inserts a merchant and returns its id.
     pub fn insert(conn: &mut DbConn, m: &NewMerchant) -> QueryResult<i32> {
         crate::dispatch!(conn, |c| diesel::insert_into(merchants::table)
@@ -183,6 +195,8 @@ pub struct MerchantChanges {
     pub email: String,
     pub phone: String,
     pub member_since: Option<NaiveDate>,
+    /// Cleared (NULL) when the merchant is a member again or never left.
+    pub member_left_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
 }
 
