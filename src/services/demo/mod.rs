@@ -5,10 +5,11 @@
 //! two months — and the accounts to look at it all. Loaded by `gongzhi demo` and on the first
 //! start of an empty database.
 //!
-//! `town` says who is who and when things happen; `history` writes what happened, each record on
-//! its day; [`load`] puts it together and publishes the editions in date order, so every
+//! `town` says who is who and when things happen; `history` writes the inspections and notices,
+//! `community` the complaints, trainings and rewards, each record on its day; [`load`] puts it together and publishes the editions in date order, so every
 //! merchant's rating history has a point at each edition where its rating changed.
 
+mod community;
 mod history;
 mod town;
 
@@ -206,9 +207,9 @@ pub fn load(
             // A real email in the outbox: it goes out once SMTP is configured.
             crate::services::notices::queue_issue_email(c, id, base_url, today)?;
         }
-        history::complaints(c, policy, &mut rng, &mut town, &cal, secret)?;
-        history::trainings_and_attendance(c, &mut town, &cal)?;
-        history::rewards(c, &mut town, &cal)?;
+        community::complaints(c, policy, &mut rng, &mut town, &cal, secret)?;
+        community::trainings_and_attendance(c, &mut town, &cal)?;
+        community::rewards(c, &mut town, &cal)?;
         town.flush(c)?;
 
         // The red and black lists as published every two months, each rating the town as of its
