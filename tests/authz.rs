@@ -15,7 +15,8 @@ const COMMITTEE: &[&str] = &["admin", "committee"];
 const LOGGERS: &[&str] = &["admin", "inspector"];
 const ADMIN: &[&str] = &["admin"];
 const MERCHANT: &[&str] = &["merchant"];
-/// Editing an inspection: only its own inspector (the demo's inspections are the inspector's).
+/// Editing an inspection: only its own inspector (the demo's inspections are the inspector's),
+/// within a day of logging it: `TODAY` in a path stands for the demo's inspection logged today.
 const OWN_INSPECTOR: &[&str] = &["inspector"];
 
 /// (method, path as requested, the route pattern in the code, allowed roles)
@@ -192,13 +193,13 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("GET", "/staff/inspections/1", "/staff/inspections/{id}", STAFF),
     (
         "GET",
-        "/staff/inspections/1/edit",
+        "/staff/inspections/TODAY/edit",
         "/staff/inspections/{id}/edit",
         OWN_INSPECTOR,
     ),
     (
         "POST",
-        "/staff/inspections/1/edit",
+        "/staff/inspections/TODAY/edit",
         "/staff/inspections/{id}/edit",
         OWN_INSPECTOR,
     ),
@@ -252,7 +253,7 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("GET", "/api/v1/inspections/1", "/api/v1/inspections/{id}", STAFF),
     (
         "PUT",
-        "/api/v1/inspections/1",
+        "/api/v1/inspections/TODAY",
         "/api/v1/inspections/{id}",
         OWN_INSPECTOR,
     ),
@@ -382,8 +383,18 @@ fn call(app: &TestApp, c: &Caller, method: &str, path: &str) -> u16 {
 fn every_route_allows_exactly_its_roles() {
     let app = TestApp::spawn();
     let callers: Vec<(&str, Caller)> = ROLES.iter().map(|r| (*r, caller(&app, r))).collect();
+    let today: i32 = {
+        use diesel::prelude::*;
+        use gongzhi::db::schema::inspections;
+        inspections::table
+            .filter(inspections::inspected_on.eq(app.config.today()))
+            .select(inspections::id)
+            .first(&mut *app.conn())
+            .expect("the demo has an inspection logged today")
+    };
     let mut wrong = Vec::new();
     for (method, path, _, allowed) in MATRIX {
+        let path = &path.replace("TODAY", &today.to_string());
         for (role, c) in &callers {
             // Logging out would end the caller's session for the rows after it.
             if *path == "/logout" || (*path == "/account/sign-out-everywhere" && *role != ANON) {

@@ -123,8 +123,8 @@ fn rewards_are_granted_in_fen_and_the_ledger_adds_up() {
         .unwrap();
     assert_eq!(fen, 200_050);
     let (_, page) = app.get_text("/staff/rewards");
-    // The demo granted 15,000.00 yuan; now 17,000.50.
-    assert!(page.contains("¥17,000.50"), "total shown");
+    // The demo granted 11,500.00 yuan; now 13,500.50.
+    assert!(page.contains("¥13,500.50"), "total shown");
 }
 
 #[test]
@@ -170,7 +170,7 @@ fn committee_api_with_a_bearer_token() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let ledger: serde_json::Value = r.json().unwrap();
-    assert_eq!(ledger["total_fen"], 1_500_000);
+    assert_eq!(ledger["total_fen"], 1_150_000, "the demo's rewards");
 
     let r = c
         .post(app.url("/api/v1/rewards"))

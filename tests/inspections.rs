@@ -8,7 +8,7 @@ use common::TestApp;
 use diesel::prelude::*;
 use gongzhi::db::schema::{audit_log, inspection_items, inspections, merchants, violations};
 
-/// 老王家常菜馆: a good demo merchant with no violation, so one serious violation moves it.
+/// 老王家常菜馆: a good demo merchant with only a minor violation, so one serious violation moves it.
 const MERCHANT: i32 = 1;
 
 /// A second logged-in browser against the same app.

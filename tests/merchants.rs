@@ -341,6 +341,10 @@ fn only_staff_keep_the_register_and_only_the_committee_closes() {
     assert_eq!(r.status().as_u16(), 303);
     let page = committee.get(&format!("/staff/merchants/{red_id}/edit"));
     assert!(page.contains("该商家已关闭"));
+    // The published edition stays as published; the next one leaves the closed merchant out.
+    let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
+    assert!(red["items"].as_array().unwrap().iter().any(|i| i["id"] == red_id));
+    publish_edition(&app);
     let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
     assert!(red["items"].as_array().unwrap().iter().all(|i| i["id"] != red_id));
     let entries = audits(&app, "merchant.close", red_id);
@@ -508,12 +512,24 @@ fn json_api_creates_updates_searches_and_closes() {
     assert_eq!(audits(&app, "merchant.close", id as i32).len(), 1);
 }
 
+/// Publishes the next edition of the red and black lists (the public lists show the latest).
+fn publish_edition(app: &TestApp) {
+    let policy = gongzhi::domain::policy::Policy::default_policy();
+    let actor = gongzhi::db::models::audit::Actor::system("test");
+    gongzhi::services::editions::publish(&mut app.conn(), &policy, app.config.today(), &actor, "").unwrap();
+}
+
 #[test]
 fn leaving_the_alliance_takes_a_merchant_off_the_red_list() {
     let app = TestApp::spawn();
     let t = token(&app, "committee");
-    let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
-    let id = red["items"][0]["id"].as_i64().unwrap();
+    let id: i64 = merchants::table
+        .filter(merchants::current_list.eq("red"))
+        .order(merchants::id.asc())
+        .select(merchants::id)
+        .first::<i32>(&mut *app.conn())
+        .unwrap()
+        .into();
     let (s, mut m) = api(&app, "GET", &format!("/api/v1/merchants/{id}"), Some(&t), None);
     assert_eq!(s, 200);
     assert_eq!(m["list"], "red");
@@ -521,6 +537,7 @@ fn leaving_the_alliance_takes_a_merchant_off_the_red_list() {
     let (s, v) = api(&app, "PUT", &format!("/api/v1/merchants/{id}"), Some(&t), Some(m));
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["list"], "none", "the rating was recomputed in the same write");
+    publish_edition(&app);
     let (_, red) = api(&app, "GET", "/api/v1/public/lists/red", None, None);
     assert!(red["items"].as_array().unwrap().iter().all(|i| i["id"] != id));
 }
@@ -721,4 +738,148 @@ impl Browser<'_> {
         let loc = r.headers()["location"].to_str().unwrap().to_string();
         loc.split('/').nth(3).unwrap().parse().unwrap()
     }
+}
+
+/// Staff record the day a member left the alliance (离盟日期) on the edit form: checked against
+/// the membership date and today (a 422 with the message, nothing written), audited like the
+/// other fields, and shown on the public record as "from … to …". From that day on the merchant
+/// is no longer a member: off the red list, and not a member in the open-data export.
+#[test]
+fn staff_record_the_day_a_member_left_the_alliance() {
+    use gongzhi::db::models::merchant::Merchant;
+    let app = TestApp::spawn();
+    let today = app.config.today();
+    let id: i32 = merchants::table
+        .filter(merchants::current_list.eq("red"))
+        .filter(merchants::member_left_on.is_null())
+        .order(merchants::id.asc())
+        .select(merchants::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let m = Merchant::find(&mut app.conn(), id).unwrap().unwrap();
+    let since = m.member_since.expect("a red-list merchant is a member");
+    let (since_text, code) = (since.to_string(), m.credit_code.clone().unwrap());
+
+    let committee = Browser::login(&app, "committee");
+    assert!(!committee
+        .get("/staff/merchants/new")
+        .contains("name=\"member_left_on\""));
+    let edit = format!("/staff/merchants/{id}/edit");
+    let page = committee.get(&edit);
+    assert!(page.contains("离盟日期") && page.contains("name=\"member_left_on\""));
+    let csrf = extract_csrf(&page).unwrap();
+    let fields = |left: &str| -> Vec<(String, String)> {
+        [
+            ("csrf", csrf.as_str()),
+            ("name", m.name.as_str()),
+            ("credit_code", code.as_str()),
+            ("category", m.category.as_str()),
+            ("address", m.address.as_str()),
+            ("area", m.area.as_str()),
+            ("contact_name", m.contact_name.as_str()),
+            ("email", m.email.as_str()),
+            ("phone", m.phone.as_str()),
+            ("member_since", since_text.as_str()),
+            ("member_left_on", left),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let post = |path: &str, left: &str| {
+        committee
+            .client
+            .post(app.url(path))
+            .form(&fields(left))
+            .send()
+            .unwrap()
+    };
+    let before = audit_count(&app);
+    let day_before = (since - chrono::Duration::days(1)).to_string();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    for (left, says) in [
+        (
+            day_before.as_str(),
+            format!("离盟日期不能早于入盟日期（{since}）"),
+        ),
+        (tomorrow.as_str(), "离盟日期不能晚于今天".to_string()),
+        ("2025/09/15", "离盟日期格式应为 YYYY-MM-DD".to_string()),
+    ] {
+        let r = post(&format!("/staff/merchants/{id}"), left);
+        assert_eq!(r.status().as_u16(), 422, "{left}");
+        let body = r.text().unwrap();
+        assert!(body.contains(&says), "{left}: {body}");
+        assert!(
+            body.contains(&format!("value=\"{left}\"")),
+            "what was typed is kept"
+        );
+    }
+    let r = post(&format!("/staff/merchants/{id}?lang=en"), &day_before);
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().unwrap().contains("cannot be before the membership date"));
+    assert_eq!(audit_count(&app), before, "nothing written");
+    assert_eq!(
+        Merchant::find(&mut app.conn(), id)
+            .unwrap()
+            .unwrap()
+            .member_left_on,
+        None
+    );
+
+    // Left today: saved, audited, no longer a member.
+    let r = post(&format!("/staff/merchants/{id}"), &today.to_string());
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().unwrap_or_default());
+    let saved = Merchant::find(&mut app.conn(), id).unwrap().unwrap();
+    assert_eq!(saved.member_left_on, Some(today));
+    assert_ne!(
+        saved.current_list, "red",
+        "the rating was recomputed in the same write"
+    );
+    let entries = audits(&app, "merchant.update", id);
+    let (b, a) = entries.last().unwrap();
+    let b: Value = serde_json::from_str(b.as_deref().unwrap()).unwrap();
+    let a: Value = serde_json::from_str(a.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (b["member_left_on"].clone(), a["member_left_on"].clone()),
+        (Value::Null, json!(today))
+    );
+    assert!(committee.get(&edit).contains(&format!("value=\"{today}\"")));
+
+    // The public record says from when to when, in both languages.
+    let (_, public) = app.get_text(&format!("/merchants/{id}"));
+    assert!(
+        public.contains(&format!("曾为联盟成员： {since} 至 {today}")),
+        "{public}"
+    );
+    let (_, en) = app.get_text(&format!("/merchants/{id}?lang=en"));
+    assert!(
+        en.contains(&format!("Alliance member from {since} to {today}")),
+        "{en}"
+    );
+    let (_, member) = app.get_text("/merchants/1?lang=zh");
+    assert!(
+        member.contains("联盟成员，入盟于 "),
+        "a member's record says since when"
+    );
+
+    // The export no longer counts it as a member; the API shows the date and checks it too.
+    let csv = app.get("/export/merchants.csv").bytes().unwrap();
+    let mut rows = csv::Reader::from_reader(&csv[3..]);
+    let row = rows
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| r[0] == id.to_string())
+        .unwrap();
+    assert_eq!(&row[6], "false");
+    let t = token(&app, "committee");
+    let (s, mut v) = api(&app, "GET", &format!("/api/v1/merchants/{id}"), Some(&t), None);
+    assert_eq!(s, 200);
+    assert_eq!(v["member_left_on"], json!(today));
+    v["member_left_on"] = json!(tomorrow);
+    let (s, e) = api(&app, "PUT", &format!("/api/v1/merchants/{id}"), Some(&t), Some(v));
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        field_messages(&e, "member_left_on")[0].1.contains("future"),
+        "{e}"
+    );
 }

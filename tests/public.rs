@@ -68,9 +68,14 @@ fn public_json_lists_and_records() {
 
 #[test]
 fn only_the_committee_publishes_editions_and_they_are_public() {
+    // A town that has published nothing says so.
+    let (_, empty) = TestApp::spawn_with(false).get_text("/editions");
+    assert!(empty.contains("尚未发布"));
+    // The demo town has published an edition every two months.
     let app = TestApp::spawn();
+    let n = demo_editions(&app);
     let (_, body) = app.get_text("/editions");
-    assert!(body.contains("尚未发布"));
+    assert!(body.contains(&format!("第{n}期")) && !body.contains("尚未发布"));
     assert!(
         !body.contains("action=\"/editions\""),
         "no publish form for visitors"
@@ -96,16 +101,23 @@ fn only_the_committee_publishes_editions_and_they_are_public() {
     assert_eq!(r.status().as_u16(), 422);
     let r = committee.post("/editions", &[("csrf", &csrf), ("note", "2026年第一期")]);
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(r.headers()["location"], "/editions/1");
+    assert_eq!(r.headers()["location"], format!("/editions/{}", n + 1).as_str());
     let r = committee.post("/editions", &[("note", "no token")]);
     assert_eq!(r.status().as_u16(), 422);
 
     // Anyone reads it.
-    let (s, ed) = app.get_text("/editions/1");
+    let (s, ed) = app.get_text(&format!("/editions/{}", n + 1));
     assert_eq!(s, 200);
-    assert!(ed.contains("第1期") && ed.contains("2026年第一期"));
+    assert!(ed.contains(&format!("第{}期", n + 1)) && ed.contains("2026年第一期"));
     assert!(ed.contains("一品豆花"));
-    assert_eq!(app.get("/editions/2").status().as_u16(), 404);
+    assert_eq!(app.get(&format!("/editions/{}", n + 2)).status().as_u16(), 404);
+}
+
+/// How many editions the demo town has published (one every two months).
+fn demo_editions(app: &TestApp) -> i32 {
+    let n = gongzhi::services::editions::list(&mut app.conn()).unwrap().len() as i32;
+    assert!(n > 0, "the demo publishes editions");
+    n
 }
 
 /// A second logged-in client against the same app.
@@ -142,18 +154,118 @@ impl<'a> TestAppClient<'a> {
     }
 }
 
+/// Before any edition the lists are the live ratings, said so, and follow every rating change.
 #[test]
-fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
-    let app = TestApp::spawn();
-    // Before any edition: the live ratings, said so.
+fn before_the_first_edition_the_lists_are_the_live_ratings() {
+    use diesel::prelude::*;
+    use gongzhi::db::models::audit::Actor;
+    use gongzhi::db::models::inspection::{Inspection, NewInspection, NewViolation};
+    use gongzhi::db::models::merchant::{Merchant, NewMerchant};
+    use gongzhi::db::models::now_utc;
+    let app = TestApp::spawn_with(false);
+    let policy = gongzhi::domain::policy::Policy::default_policy();
+    let today = app.config.today();
+    // A merchant with a serious violation today, for the black list.
+    let serious = |c: &mut gongzhi::db::DbConn, name: &str, seed: u64| {
+        let now = now_utc();
+        let code = gongzhi::domain::credit_code::CreditCode::generate(seed);
+        let m = Merchant::insert(
+            c,
+            &NewMerchant {
+                name: name.into(),
+                credit_code: Some(code.as_str().into()),
+                category: "餐饮服务".into(),
+                address: "新街 1 号".into(),
+                area: "新街片区".into(),
+                contact_name: String::new(),
+                email: String::new(),
+                phone: String::new(),
+                member_since: None,
+                member_left_on: None,
+                external_source: None,
+                external_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .unwrap();
+        let i = Inspection::insert(
+            c,
+            &NewInspection {
+                merchant_id: m,
+                inspector_id: None,
+                inspected_on: today,
+                kind: "routine".into(),
+                score: 80,
+                notes: String::new(),
+                fhrs_hygiene: None,
+                fhrs_structural: None,
+                fhrs_confidence: None,
+                published_rating: None,
+                external_ref: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .unwrap();
+        Inspection::insert_violation(
+            c,
+            &NewViolation {
+                inspection_id: i,
+                merchant_id: m,
+                code: "V301".into(),
+                severity: "serious".into(),
+                description: "使用超过保质期的食品原料".into(),
+                legal_basis: String::new(),
+                fine_fen: 0,
+                found_on: today,
+                created_at: now,
+            },
+        )
+        .unwrap();
+        gongzhi::services::rating::recompute_all(c, &policy, today, &Actor::system("test")).unwrap();
+    };
+    serious(&mut app.conn(), "南门烧饼", 11);
     let (_, live) = app.get_text("/lists/black");
     assert!(live.contains("尚未发布正式期次"));
-    assert!(live.contains("一品豆花"));
+    assert!(live.contains("南门烧饼"));
     let v: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
     assert!(v["edition"].is_null());
 
     // A rating change shows at once in the live list (the cache is invalidated).
-    {
+    serious(&mut app.conn(), "北门凉皮", 12);
+    let n: i64 = gongzhi::db::schema::merchants::table
+        .filter(gongzhi::db::schema::merchants::current_list.eq("black"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 2);
+    let v: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len() as i64, n);
+
+    // The first edition: the lists show it from now on.
+    gongzhi::services::editions::publish(&mut app.conn(), &policy, today, &Actor::system("test"), "")
+        .unwrap();
+    let (_, black) = app.get_text("/lists/black");
+    assert!(
+        black.contains("第1期") && !black.contains("尚未发布正式期次"),
+        "{black}"
+    );
+}
+
+#[test]
+fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
+    let app = TestApp::spawn();
+    let published = demo_editions(&app);
+    // The demo town's latest edition, not the live ratings.
+    let (_, black) = app.get_text("/lists/black");
+    assert!(black.contains(&format!("第{published}期")) && !black.contains("尚未发布正式期次"));
+    assert!(black.contains("一品豆花"));
+    let before: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert_eq!(before["edition"], published);
+
+    // A rating change leaves the published list as it was published.
+    let live_black = {
         use diesel::prelude::*;
         let mut conn = app.conn();
         let policy = gongzhi::domain::policy::Policy::default_policy();
@@ -167,28 +279,35 @@ fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
         .unwrap();
         let n: i64 = gongzhi::db::schema::merchants::table
             .filter(gongzhi::db::schema::merchants::current_list.eq("black"))
+            .filter(gongzhi::db::schema::merchants::status.eq("open"))
             .count()
             .get_result(&mut *conn)
             .unwrap();
-        let v: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
-        assert_eq!(v["items"].as_array().unwrap().len() as i64, n);
-    }
+        n
+    };
+    let v: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert_eq!(v, before);
+    assert!(live_black as usize > before["items"].as_array().unwrap().len());
 
-    // The committee publishes: the list pages now show edition 1.
+    // The committee publishes (on the day the notices went overdue): the list pages now show the
+    // new edition.
     let mut conn = app.conn();
     let policy = gongzhi::domain::policy::Policy::default_policy();
     gongzhi::services::editions::publish(
         &mut conn,
         &policy,
-        app.config.today(),
+        app.config.today() + chrono::Duration::days(11),
         &gongzhi::db::models::audit::Actor::system("test"),
         "",
     )
     .unwrap();
+    drop(conn);
     let (_, red) = app.get_text("/lists/red");
-    assert!(red.contains("第1期"), "{red}");
+    assert!(red.contains(&format!("第{}期", published + 1)), "{red}");
     let v: serde_json::Value = app.get("/api/v1/public/lists/red").json().unwrap();
-    assert_eq!(v["edition"], 1);
+    assert_eq!(v["edition"], published + 1);
+    let black: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert_eq!(black["items"].as_array().unwrap().len() as i64, live_black);
     let total = v["items"].as_array().unwrap().len();
     assert!(total > 1);
     // Filter by area: only that area's merchants.
@@ -207,11 +326,15 @@ fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
     let (_, none) = app.get_text("/lists/red?category=no-such-category");
     assert!(none.contains("暂无商家"));
 
-    let ed: serde_json::Value = app.get("/api/v1/public/editions/1").json().unwrap();
+    let ed: serde_json::Value = app
+        .get(&format!("/api/v1/public/editions/{}", published + 1))
+        .json()
+        .unwrap();
     assert_eq!(ed["red"].as_array().unwrap().len(), total);
-    assert_eq!(app.get("/api/v1/public/editions/2").status().as_u16(), 404);
+    let next = format!("/api/v1/public/editions/{}", published + 2);
+    assert_eq!(app.get(&next).status().as_u16(), 404);
     let all: serde_json::Value = app.get("/api/v1/public/editions").json().unwrap();
-    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    assert_eq!(all["items"].as_array().unwrap().len() as i32, published + 1);
 }
 
 fn url_encode(s: &str) -> String {
@@ -306,8 +429,9 @@ fn public_pages_carry_etags_answer_304_and_change_with_the_lists() {
         404
     );
 
-    // A rating changes (a notice goes overdue): the live black list, the home page and the
-    // merchant's record change; the red list page does not.
+    // A rating change (notices go overdue): the merchant's record changes; the lists, which show
+    // the latest published edition, do not until the next edition.
+    let (_, record_before, _) = tagged(&anon, &app, "/merchants/20", None);
     let before: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
     {
         let mut conn = app.conn();
@@ -320,19 +444,43 @@ fn public_pages_carry_etags_answer_304_and_change_with_the_lists() {
         )
         .unwrap();
     }
-    let after: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
-    assert_ne!(
-        before["items"], after["items"],
-        "the demo has a notice that goes overdue"
-    );
+    let (s, _, _) = tagged(&anon, &app, "/merchants/20", Some(&record_before));
+    assert_eq!(s, 200, "the record shows the new rating");
+    let unchanged: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert_eq!(before, unchanged, "the published edition stays as published");
     for (path, old) in pages.iter().zip(&tags) {
         let (s, _, _) = tagged(&anon, &app, path, Some(old));
-        match *path {
-            "/lists/red" => assert_eq!(s, 304, "{path}: nothing on it changed"),
-            "/" | "/lists/black" => assert_eq!(s, 200, "{path} changed"),
-            _ => {}
+        if path.starts_with("/lists/") {
+            assert_eq!(s, 304, "{path}: the edition it shows is unchanged");
         }
     }
+
+    // An edition is published (on the day the notices went overdue): the list pages show it, so
+    // their tags change, and the black list now names the merchants whose notices went overdue.
+    let (_, red_before, _) = tagged(&anon, &app, "/lists/red", None);
+    {
+        let mut conn = app.conn();
+        gongzhi::services::editions::publish(
+            &mut conn,
+            &gongzhi::domain::policy::Policy::default_policy(),
+            app.config.today() + chrono::Duration::days(11),
+            &gongzhi::db::models::audit::Actor::system("test"),
+            "",
+        )
+        .unwrap();
+    }
+    let (s, red_after, _) = tagged(&anon, &app, "/lists/red", Some(&red_before));
+    assert_eq!(s, 200, "the red list page now names the new edition");
+    assert_ne!(red_after, red_before);
+    let (s, _, _) = tagged(&anon, &app, "/lists/red", Some(&red_after));
+    assert_eq!(s, 304);
+    for (path, old) in pages.iter().zip(&tags) {
+        let (s, _, _) = tagged(&anon, &app, path, Some(old));
+        if *path == "/" || *path == "/lists/black" {
+            assert_eq!(s, 200, "{path} changed");
+        }
+    }
+    let after: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
     let newcomer = after["items"]
         .as_array()
         .unwrap()
@@ -343,25 +491,6 @@ fn public_pages_carry_etags_answer_304_and_change_with_the_lists() {
         .unwrap();
     let (_, record, _) = tagged(&anon, &app, &format!("/merchants/{newcomer}"), None);
     let (s, _, _) = tagged(&anon, &app, &format!("/merchants/{newcomer}"), Some(&record));
-    assert_eq!(s, 304);
-
-    // An edition is published: the list pages show it, so their tags change.
-    let (_, red_before, _) = tagged(&anon, &app, "/lists/red", None);
-    {
-        let mut conn = app.conn();
-        gongzhi::services::editions::publish(
-            &mut conn,
-            &gongzhi::domain::policy::Policy::default_policy(),
-            app.config.today(),
-            &gongzhi::db::models::audit::Actor::system("test"),
-            "",
-        )
-        .unwrap();
-    }
-    let (s, red_after, _) = tagged(&anon, &app, "/lists/red", Some(&red_before));
-    assert_eq!(s, 200, "the red list page now names edition 1");
-    assert_ne!(red_after, red_before);
-    let (s, _, _) = tagged(&anon, &app, "/lists/red", Some(&red_after));
     assert_eq!(s, 304);
 
     // A logged-in user's page shows their name: private, and never a 304 for a visitor's tag
@@ -605,7 +734,8 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
     let mut c = app.conn();
     diesel::insert_into(editions::table)
         .values((
-            editions::number.eq(7),
+            // A number beyond the demo town's own editions.
+            editions::number.eq(77),
             editions::published_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
             editions::published_at.eq(gongzhi::db::models::now_utc()),
             editions::policy_version.eq("test"),
@@ -614,7 +744,7 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
         .execute(&mut *c)
         .unwrap();
     let eid: i32 = editions::table
-        .filter(editions::number.eq(7))
+        .filter(editions::number.eq(77))
         .select(editions::id)
         .first(&mut *c)
         .unwrap();
@@ -636,54 +766,60 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
     }
     drop(c);
 
-    let (s, overview) = app.get_text("/editions/7");
+    let (s, overview) = app.get_text("/editions/77");
     assert_eq!(s, 200);
     assert!(overview.contains("黑榜商户000") && overview.contains("黑榜商户099"));
     assert!(!overview.contains("黑榜商户100"), "only the first hundred");
     assert!(overview.contains("查看全部 250 家"), "and a link to the rest");
     assert!(
-        overview.contains("href=\"/editions/7?list=black&#38;page=1\""),
+        overview.contains("href=\"/editions/77?list=black&#38;page=1\""),
         "{overview}"
     );
 
-    let (s, p2) = app.get_text("/editions/7?list=black&page=2");
+    let (s, p2) = app.get_text("/editions/77?list=black&page=2");
     assert_eq!(s, 200);
     assert!(p2.contains("黑榜商户100") && p2.contains("黑榜商户199") && !p2.contains("黑榜商户099"));
     assert!(p2.contains("2/3") && p2.contains("rel=\"prev\"") && p2.contains("rel=\"next\""));
     assert!(!p2.contains("class=\"card red\""), "one list only");
-    let (s, p3) = app.get_text("/editions/7?list=black&page=3");
+    let (s, p3) = app.get_text("/editions/77?list=black&page=3");
     assert_eq!(s, 200);
     assert!(p3.contains("黑榜商户249") && !p3.contains("rel=\"next\""));
-    let (s, red) = app.get_text("/editions/7?list=red&lang=en");
+    let (s, red) = app.get_text("/editions/77?list=red&lang=en");
     assert_eq!(s, 200);
     assert!(red.contains("class=\"card red\"") && !red.contains("class=\"card black\""));
 
     // A visitor's edition page is kept rendered: the same tag, 304 on it, no cookie.
     let anon = common::client();
-    let first = anon.get(app.url("/editions/7?list=black&page=2")).send().unwrap();
+    let first = anon
+        .get(app.url("/editions/77?list=black&page=2"))
+        .send()
+        .unwrap();
     assert!(first.headers().get("set-cookie").is_none());
     assert_eq!(first.headers()["cache-control"], "public, no-cache");
     let tag = first.headers()["etag"].to_str().unwrap().to_string();
     assert_eq!(first.text().unwrap(), p2, "the cached page is the page");
     let again = anon
-        .get(app.url("/editions/7?list=black&page=2"))
+        .get(app.url("/editions/77?list=black&page=2"))
         .header("If-None-Match", &tag)
         .send()
         .unwrap();
     assert_eq!(again.status().as_u16(), 304);
-    let other = anon.get(app.url("/editions/7?list=black&page=3")).send().unwrap();
+    let other = anon
+        .get(app.url("/editions/77?list=black&page=3"))
+        .send()
+        .unwrap();
     assert_ne!(
         other.headers()["etag"].to_str().unwrap(),
         tag,
         "another page, another tag"
     );
 
-    assert_eq!(app.get("/editions/7?list=black&page=4").status().as_u16(), 404);
-    assert_eq!(app.get("/editions/7?list=green").status().as_u16(), 404);
-    let (s, body) = app.get_text("/editions/7?list=black&page=zero");
+    assert_eq!(app.get("/editions/77?list=black&page=4").status().as_u16(), 404);
+    assert_eq!(app.get("/editions/77?list=green").status().as_u16(), 404);
+    let (s, body) = app.get_text("/editions/77?list=black&page=zero");
     assert_eq!(s, 422);
     assert!(body.contains("页码"), "{body}");
-    let (s, body) = app.get_text("/editions/7?page=2");
+    let (s, body) = app.get_text("/editions/77?page=2");
     assert_eq!(s, 422, "page without a list");
     assert!(body.contains("红榜或黑榜"), "{body}");
 }

@@ -37,16 +37,14 @@ fn publish_from_the_command_line(app: &TestApp) -> i32 {
 }
 
 /// Renames merchant 1 with a plain statement, as another server would (not through this
-/// process's write transactions).
+/// process's write transactions), stamping it with that server's clock (a second ahead, so the
+/// stamp is newer than any this server wrote).
 fn rename_elsewhere(app: &TestApp, name: &str) {
-    let one_second_later = if app.db.is_postgres() {
-        "updated_at + interval '1 second'"
-    } else {
-        "strftime('%Y-%m-%d %H:%M:%f', updated_at, '+1 second')"
-    };
+    let now = gongzhi::db::models::now_utc() + chrono::Duration::seconds(1);
     let mut conn = common::open(&app.db);
     conn.batch_execute(&format!(
-        "UPDATE merchants SET name = '{name}', updated_at = {one_second_later} WHERE id = 1"
+        "UPDATE merchants SET name = '{name}', updated_at = '{}' WHERE id = 1",
+        now.format("%Y-%m-%d %H:%M:%S%.6f")
     ))
     .unwrap();
 }

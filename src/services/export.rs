@@ -53,7 +53,8 @@ pub struct MerchantRow {
     pub rated_at: String,
 }
 
-/// (id, name, credit_code, category, address, area, member_since, stars, score_tenths, list, rated_at)
+/// (id, name, credit_code, category, address, area, member_since, member_left_on, stars,
+/// score_tenths, list, rated_at)
 type MerchantTuple = (
     i32,
     String,
@@ -61,6 +62,7 @@ type MerchantTuple = (
     String,
     String,
     String,
+    Option<NaiveDate>,
     Option<NaiveDate>,
     Option<i32>,
     Option<i32>,
@@ -79,8 +81,9 @@ fn utc_text(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Every open merchant's public data, by id. One query; the contact columns are never selected.
-pub fn load_merchants(conn: &mut DbConn) -> QueryResult<Vec<MerchantRow>> {
+/// Every open merchant's public data, by id, with its membership as of `today`. One query; the
+/// contact columns are never selected.
+pub fn load_merchants(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<MerchantRow>> {
     let rows: Vec<MerchantTuple> = merchants::table
         .filter(merchants::status.eq(OPEN))
         .order(merchants::id.asc())
@@ -92,6 +95,7 @@ pub fn load_merchants(conn: &mut DbConn) -> QueryResult<Vec<MerchantRow>> {
             merchants::address,
             merchants::area,
             merchants::member_since,
+            merchants::member_left_on,
             merchants::current_stars,
             merchants::current_score_tenths,
             merchants::current_list,
@@ -101,7 +105,7 @@ pub fn load_merchants(conn: &mut DbConn) -> QueryResult<Vec<MerchantRow>> {
     Ok(rows
         .into_iter()
         .map(
-            |(id, name, credit_code, category, address, area, member_since, stars, score, list, rated_at)| {
+            |(id, name, credit_code, category, address, area, since, left, stars, score, list, rated_at)| {
                 MerchantRow {
                     id,
                     name,
@@ -109,7 +113,7 @@ pub fn load_merchants(conn: &mut DbConn) -> QueryResult<Vec<MerchantRow>> {
                     category,
                     address,
                     area,
-                    alliance_member: member_since.is_some(),
+                    alliance_member: crate::db::models::merchant::is_member_on(since, left, today),
                     stars,
                     score: score.map(tenths_text).unwrap_or_default(),
                     list,

@@ -40,7 +40,7 @@ pub fn load_histories(
             id,
             MerchantHistory {
                 merchant_id: id as i64,
-                alliance_member: since.is_some_and(|d| d <= as_of) && left.is_none_or(|l| l > as_of),
+                alliance_member: crate::db::models::merchant::is_member_on(since, left, as_of),
                 ..Default::default()
             },
         );

@@ -142,6 +142,7 @@ fn upsert_merchant(
         email: String::new(),
         phone: String::new(),
         member_since: None,
+        member_left_on: None,
         external_source: Some(source.into()),
         external_id: Some(external_id.into()),
         created_at: now,

@@ -33,6 +33,8 @@ pub struct MerchantInput {
     pub email: String,
     pub phone: String,
     pub member_since: String,
+    /// The day it left the alliance (离盟日期); empty while it is a member.
+    pub member_left_on: String,
 }
 
 impl MerchantInput {
@@ -48,6 +50,7 @@ impl MerchantInput {
             email: m.email.clone(),
             phone: m.phone.clone(),
             member_since: m.member_since.map(|d| d.to_string()).unwrap_or_default(),
+            member_left_on: m.member_left_on.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -64,6 +67,8 @@ pub struct ValidMerchant {
     pub email: String,
     pub phone: String,
     pub member_since: Option<NaiveDate>,
+    /// Never before `member_since`, never after the day it was validated.
+    pub member_left_on: Option<NaiveDate>,
 }
 
 impl ValidMerchant {
@@ -82,6 +87,7 @@ impl ValidMerchant {
             email: self.email.clone(),
             phone: self.phone.clone(),
             member_since: self.member_since,
+            member_left_on: self.member_left_on,
             external_source: None,
             external_id: None,
             created_at: now,
@@ -100,6 +106,7 @@ impl ValidMerchant {
             email: self.email.clone(),
             phone: self.phone.clone(),
             member_since: self.member_since,
+            member_left_on: self.member_left_on,
             updated_at: now,
         }
     }
@@ -167,10 +174,26 @@ pub fn email_ok(email: &str) -> bool {
         && domain.split('.').all(|label| !label.is_empty())
 }
 
+/// A date typed as `YYYY-MM-DD`, or `None` (with the message) when it is not one.
+fn date(errors: &mut Vec<Problem>, name: &str, text: &str, message: (&str, &str)) -> Option<NaiveDate> {
+    let parsed = (text.len() == 10)
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten();
+    if parsed.is_none() {
+        errors.push(field(name, message.0, message.1));
+    }
+    parsed
+}
+
 /// Checks every field and returns the validated details, or a message per bad field (in both
 /// languages). `code_required` is false only when editing a merchant that never had a code
-/// (imported public data); such a merchant may keep none.
-pub fn validate(input: &MerchantInput, code_required: bool) -> Result<ValidMerchant, Vec<Problem>> {
+/// (imported public data); such a merchant may keep none. A merchant cannot leave the alliance
+/// before it joined, nor after `today`.
+pub fn validate(
+    input: &MerchantInput,
+    code_required: bool,
+    today: NaiveDate,
+) -> Result<ValidMerchant, Vec<Problem>> {
     let mut errors = Vec::new();
     let name = required_text(&mut errors, "name", ("商家名称", "Name"), &input.name, 100);
     let code_text = input.credit_code.trim();
@@ -226,18 +249,52 @@ pub fn validate(input: &MerchantInput, code_required: bool) -> Result<ValidMerch
     let member_since = if since_text.is_empty() {
         None
     } else {
-        let parsed = (since_text.len() == 10)
-            .then(|| NaiveDate::parse_from_str(since_text, "%Y-%m-%d").ok())
-            .flatten();
-        if parsed.is_none() {
-            errors.push(field(
-                "member_since",
+        date(
+            &mut errors,
+            "member_since",
+            since_text,
+            (
                 "入盟日期格式应为 YYYY-MM-DD（例如 2024-03-01）。",
                 "The membership date must be YYYY-MM-DD (e.g. 2024-03-01).",
+            ),
+        )
+    };
+    let left_text = input.member_left_on.trim();
+    let member_left_on = if left_text.is_empty() {
+        None
+    } else {
+        date(
+            &mut errors,
+            "member_left_on",
+            left_text,
+            (
+                "离盟日期格式应为 YYYY-MM-DD（例如 2025-09-15）。",
+                "The date of leaving must be YYYY-MM-DD (e.g. 2025-09-15).",
+            ),
+        )
+    };
+    if let Some(left) = member_left_on {
+        match member_since {
+            None if since_text.is_empty() => errors.push(field(
+                "member_left_on",
+                "只有联盟成员才能离盟：请同时填写入盟日期。",
+                "Only a member can leave the alliance: enter the membership date too.",
+            )),
+            Some(since) if left < since => errors.push(field(
+                "member_left_on",
+                format!("离盟日期不能早于入盟日期（{since}）。"),
+                format!("The date of leaving cannot be before the membership date ({since})."),
+            )),
+            _ => {}
+        }
+        if left > today {
+            errors.push(field(
+                "member_left_on",
+                "离盟日期不能晚于今天；请在离盟当天或之后登记。",
+                "The date of leaving cannot be in the future; record it on or after the day.",
             ));
         }
-        parsed
-    };
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -251,6 +308,7 @@ pub fn validate(input: &MerchantInput, code_required: bool) -> Result<ValidMerch
         email,
         phone,
         member_since,
+        member_left_on,
     })
 }
 
@@ -552,7 +610,7 @@ fn problem(row: u64, field: &str, zh: impl Into<String>, en: impl Into<String>) 
 
 /// Reads a CSV register (UTF-8, header row first) and validates each row with [`validate`].
 /// Duplicate credit codes within the file are errors of the later rows.
-fn parse_register(data: &[u8]) -> ParsedRegister {
+fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
     let mut out = ParsedRegister {
         rows: 0,
         good: Vec::new(),
@@ -636,8 +694,9 @@ fn parse_register(data: &[u8]) -> ParsedRegister {
                     email: get("email"),
                     phone: get("phone"),
                     member_since: get("member_since"),
+                    member_left_on: String::new(),
                 };
-                match validate(&input, true) {
+                match validate(&input, true, today) {
                     Err(fields) => out
                         .problems
                         .extend(fields.into_iter().map(|f| problem(row, &f.field, f.zh, f.en))),
@@ -702,7 +761,7 @@ pub fn import_register(
     data: &[u8],
     good_rows_only: bool,
 ) -> anyhow::Result<RegisterReport> {
-    let parsed = parse_register(data);
+    let parsed = parse_register(data, today);
     let mut report = RegisterReport {
         rows: parsed.rows,
         good_rows_only,
@@ -762,6 +821,10 @@ pub fn import_register(
 mod tests {
     use super::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+    }
+
     fn good() -> MerchantInput {
         MerchantInput {
             name: "老街面馆".into(),
@@ -780,7 +843,7 @@ mod tests {
         m.email = "shop@example.com".into();
         m.phone = "+86 138-0000-0000".into();
         m.member_since = "2024-03-01".into();
-        let v = validate(&m, true).unwrap();
+        let v = validate(&m, true, today()).unwrap();
         assert_eq!(v.name, "老街面馆");
         assert_eq!(v.member_since, NaiveDate::from_ymd_opt(2024, 3, 1));
     }
@@ -795,7 +858,7 @@ mod tests {
             member_since: "2024/03/01".into(),
             ..Default::default()
         };
-        let errs = validate(&m, true).unwrap_err();
+        let errs = validate(&m, true, today()).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         for f in [
             "name",
@@ -813,6 +876,40 @@ mod tests {
     }
 
     #[test]
+    fn leaving_comes_after_joining_and_not_after_today() {
+        let left = |since: &str, left: &str| {
+            let mut m = good();
+            m.member_since = since.into();
+            m.member_left_on = left.into();
+            validate(&m, true, today())
+        };
+        let ok = left("2024-03-01", "2025-09-15").unwrap();
+        assert_eq!(ok.member_left_on, NaiveDate::from_ymd_opt(2025, 9, 15));
+        assert!(left("2024-03-01", "2024-03-01").is_ok(), "the day it joined");
+        assert!(left("2024-03-01", "2026-11-30").is_ok(), "today");
+        assert_eq!(left("2024-03-01", "").unwrap().member_left_on, None);
+        for (since, bad, says) in [
+            ("2024-03-01", "2024-02-29", "早于入盟日期（2024-03-01）"),
+            ("2024-03-01", "2026-12-01", "不能晚于今天"),
+            ("", "2025-09-15", "入盟日期"),
+            ("2024-03-01", "2025/09/15", "YYYY-MM-DD"),
+        ] {
+            let errs = left(since, bad).unwrap_err();
+            assert_eq!(errs.len(), 1, "{bad}: {errs:?}");
+            assert_eq!(errs[0].field, "member_left_on");
+            assert!(
+                errs[0].zh.contains(says) && !errs[0].en.is_empty(),
+                "{}",
+                errs[0].zh
+            );
+        }
+        // A bad membership date is reported once, on its own field.
+        let errs = left("2024/03/01", "2025-09-15").unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["member_since"]);
+    }
+
+    #[test]
     fn emails() {
         for ok in ["a@b.cn", "first.last+tag@mail.example.com"] {
             assert!(email_ok(ok), "{ok}");
@@ -826,8 +923,8 @@ mod tests {
     fn code_may_be_absent_only_when_not_required() {
         let mut m = good();
         m.credit_code.clear();
-        assert!(validate(&m, false).is_ok());
-        assert_eq!(validate(&m, true).unwrap_err()[0].field, "credit_code");
+        assert!(validate(&m, false, today()).is_ok());
+        assert_eq!(validate(&m, true, today()).unwrap_err()[0].field, "credit_code");
     }
 
     #[test]
@@ -842,12 +939,12 @@ mod tests {
              丁,BAD,餐饮,四路,东区\n\
              戊,only,two\n"
         );
-        let p = parse_register(csv.as_bytes());
+        let p = parse_register(csv.as_bytes(), today());
         assert_eq!(p.rows, 5);
         assert_eq!(p.good.len(), 2);
         let rows: Vec<u64> = p.problems.iter().map(|x| x.row).collect();
         assert_eq!(rows, vec![3, 6, 7], "{:?}", p.problems);
-        let bad_header = parse_register("name,code\n".as_bytes());
+        let bad_header = parse_register("name,code\n".as_bytes(), today());
         assert!(bad_header.problems.iter().all(|x| x.row == 1));
         assert!(bad_header.problems.len() >= 2);
     }

@@ -137,13 +137,14 @@ pub async fn public_merchant(
     .await?
     .ok_or(AppError::NotFound)?;
     let m = rec.merchant;
+    let member = m.is_member_on(state.config.today());
     Ok(HttpResponse::Ok().json(PublicMerchant {
         id: m.id,
         name: m.name,
         category: m.category,
         address: m.address,
         area: m.area,
-        alliance_member: m.member_since.is_some(),
+        alliance_member: member,
         list: m.current_list,
         rating: rec.rating,
     }))

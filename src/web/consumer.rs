@@ -262,11 +262,12 @@ pub async fn api_search(
     let q = query.into_inner();
     let page = q.page()?;
     let (rows, total) = run_search(&state, &q, page, true).await?;
+    let today = state.config.today();
     let items: Vec<SearchItem> = rows
         .into_iter()
         .map(|m| SearchItem {
             id: m.id,
-            alliance_member: m.member_since.is_some(),
+            alliance_member: m.is_member_on(today),
             name: m.name,
             category: m.category,
             address: m.address,
@@ -340,6 +341,7 @@ pub async fn plaque_page(
     let qr_svg = plaque::qr_svg(&check_url)?;
     let lang = page.lang;
     let (stars_text, stars_label) = stars_display(m.current_stars, lang);
+    let member = m.is_member_on(today);
     Ok(PlaquePage {
         page,
         id,
@@ -348,7 +350,7 @@ pub async fn plaque_page(
         stars_label,
         list: list_label(&m.current_list, lang),
         list_class: m.current_list,
-        member: m.member_since.is_some_and(|d| d <= today) && m.member_left_on.is_none_or(|l| l > today),
+        member,
         year_text: match lang {
             Lang::Zh => format!("{} 年度", today.year()),
             Lang::En => today.year().to_string(),

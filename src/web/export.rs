@@ -25,8 +25,9 @@ fn attachment(value: &'static str) -> (HeaderName, HeaderValue) {
     responses((status = 200, description = "text/csv; columns id,name,credit_code,category,address,area,alliance_member,stars,score,list,rated_at"),
         (status = 304, description = "If-None-Match matched the ETag")))]
 pub async fn merchants_csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let body = with_db(&state, |c| {
-        let rows = export::load_merchants(c)?;
+    let today = state.config.today();
+    let body = with_db(&state, move |c| {
+        let rows = export::load_merchants(c, today)?;
         Ok(export::merchants_csv(&rows)?)
     })
     .await?;

@@ -40,6 +40,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("merchants.phone", "电话", "Phone"),
     ("merchants.member_since", "入盟日期", "Member since"),
     ("merchants.member_since_help", "YYYY-MM-DD；留空表示尚未加入联盟（红榜仅限联盟成员）。", "YYYY-MM-DD; leave empty if not an alliance member (only members can be on the red list)."),
+    ("merchants.member_left_on", "离盟日期", "Left the alliance on"),
+    ("merchants.member_left_on_help", "YYYY-MM-DD；留空表示仍是联盟成员。自离盟当天起不再算作成员（不能上红榜）；不能早于入盟日期，也不能晚于今天。", "YYYY-MM-DD; leave empty while still a member. From that day on it no longer counts as a member (and cannot be on the red list); not before the membership date, not after today."),
     ("merchants.optional", "选填", "optional"),
     ("merchants.save", "保存", "Save"),
     ("merchants.register", "登记", "Register"),
@@ -242,11 +244,14 @@ pub struct FieldView {
     pub error: Option<String>,
 }
 
+/// The form's fields; the date of leaving the alliance only when editing (a merchant is
+/// registered as a member or not, and leaves later).
 fn field_views(
     input: &MerchantInput,
     errors: &[FieldError],
     lang: Lang,
     code_required: bool,
+    editing: bool,
 ) -> Vec<FieldView> {
     let error = |name: &str| {
         let msgs: Vec<&str> = errors
@@ -256,7 +261,7 @@ fn field_views(
             .collect();
         (!msgs.is_empty()).then(|| msgs.join(" "))
     };
-    let spec: [FieldSpec<'_>; 9] = [
+    let spec: [FieldSpec<'_>; 10] = [
         ("name", &input.name, None, "text", true, 100),
         (
             "credit_code",
@@ -280,8 +285,17 @@ fn field_views(
             false,
             10,
         ),
+        (
+            "member_left_on",
+            &input.member_left_on,
+            Some("merchants.member_left_on_help"),
+            "date",
+            false,
+            10,
+        ),
     ];
     spec.into_iter()
+        .filter(|(name, ..)| editing || *name != "member_left_on")
         .map(|(name, value, help, input_type, required, maxlength)| FieldView {
             name,
             label: lang.t(&format!("merchants.{name}")),
@@ -322,7 +336,13 @@ struct FormSpec<'a> {
 fn form_page(page: PageCtx, user: &CurrentUser, spec: FormSpec<'_>) -> FormPage {
     let lang = page.lang;
     let code_required = spec.merchant.is_none_or(|m| m.credit_code.is_some());
-    let fields = field_views(spec.input, spec.errors, lang, code_required);
+    let fields = field_views(
+        spec.input,
+        spec.errors,
+        lang,
+        code_required,
+        spec.merchant.is_some(),
+    );
     let other_errors = spec
         .errors
         .iter()
@@ -393,7 +413,7 @@ pub async fn create_submit(
     user.require(STAFF)?;
     check_csrf(&session, &form.csrf)?;
     let input = form.into_inner().input;
-    let outcome = match service::validate(&input, true) {
+    let outcome = match service::validate(&input, true, state.config.today()) {
         Err(errors) => Err(errors),
         Ok(valid) => {
             let actor = user.actor();
@@ -482,7 +502,7 @@ pub async fn update_submit(
     let id = parse_id(&path)?;
     let m = load(&state, id).await?;
     let input = form.into_inner().input;
-    let outcome = match service::validate(&input, m.credit_code.is_some()) {
+    let outcome = match service::validate(&input, m.credit_code.is_some(), state.config.today()) {
         Err(errors) => Err(errors),
         Ok(valid) => {
             let actor = user.actor();
@@ -654,6 +674,8 @@ pub struct MerchantJson {
     pub email: String,
     pub phone: String,
     pub member_since: Option<NaiveDate>,
+    /// The day it left the alliance; absent while a member (or never one).
+    pub member_left_on: Option<NaiveDate>,
     /// `open` or `closed`.
     pub status: String,
     /// Stars 1–5; absent while not yet rated.
@@ -677,6 +699,7 @@ impl From<Merchant> for MerchantJson {
             email: m.email,
             phone: m.phone,
             member_since: m.member_since,
+            member_left_on: m.member_left_on,
             status: m.status,
             stars: m.current_stars,
             score: m.current_score_tenths.map(|t| f64::from(t) / 10.0),
@@ -717,6 +740,9 @@ pub struct MerchantRequest {
     pub phone: Option<String>,
     /// `YYYY-MM-DD`; absent or empty when not an alliance member.
     pub member_since: Option<String>,
+    /// `YYYY-MM-DD`, the day it left the alliance: not before `member_since`, not after today;
+    /// absent or empty while a member.
+    pub member_left_on: Option<String>,
 }
 
 impl From<MerchantRequest> for MerchantInput {
@@ -731,6 +757,7 @@ impl From<MerchantRequest> for MerchantInput {
             email: r.email.unwrap_or_default(),
             phone: r.phone.unwrap_or_default(),
             member_since: r.member_since.unwrap_or_default(),
+            member_left_on: r.member_left_on.unwrap_or_default(),
         }
     }
 }
@@ -783,8 +810,8 @@ pub async fn api_create(
 ) -> Result<HttpResponse, ApiError> {
     user.require(STAFF)?;
     let input: MerchantInput = body.into_inner().into();
-    let valid =
-        service::validate(&input, true).map_err(|p| AppError::Invalid(super::error::field_errors(p)))?;
+    let valid = service::validate(&input, true, state.config.today())
+        .map_err(|p| AppError::Invalid(super::error::field_errors(p)))?;
     let actor = user.actor();
     let today = state.config.today();
     let m = with_db(&state, move |c| Ok(service::create(c, &actor, today, &valid)?)).await?;
@@ -808,7 +835,7 @@ pub async fn api_update(
     let id = parse_id(&path)?;
     let existing = load(&state, id).await?;
     let input: MerchantInput = body.into_inner().into();
-    let valid = service::validate(&input, existing.credit_code.is_some())
+    let valid = service::validate(&input, existing.credit_code.is_some(), state.config.today())
         .map_err(|p| AppError::Invalid(super::error::field_errors(p)))?;
     let actor = user.actor();
     let today = state.config.today();

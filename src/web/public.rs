@@ -400,7 +400,8 @@ pub struct MerchantPage {
     page: PageCtx,
     m: ListRow,
     address: String,
-    member: bool,
+    /// "Alliance member since …", "… from … to …" once it left, or empty.
+    membership: String,
     list: String,
     list_since: String,
     list_reason: String,
@@ -416,6 +417,19 @@ pub struct MerchantPage {
     replies: Vec<(String, String)>,
     /// The merchant's annual commendations as badges (title, badge), newest first.
     commendations: Vec<(String, super::commendations::Badge)>,
+}
+
+/// The record's membership line: since when, or from when to when once the merchant left.
+fn membership_line(m: &crate::db::models::merchant::Merchant, lang: Lang) -> String {
+    match (m.member_since, m.member_left_on) {
+        (Some(since), Some(left)) => format!(
+            "{} {since} {} {left}",
+            lang.t("record.member_from"),
+            lang.t("record.member_to")
+        ),
+        (Some(since), None) => format!("{} {since}", lang.t("record.member_since")),
+        (None, _) => String::new(),
+    }
 }
 
 /// Tenths of a point as "85.3", signed when asked ("+85.3", "−20.0").
@@ -517,7 +531,7 @@ pub async fn merchant_page(
         .join(" ");
     let out = MerchantPage {
         address: m.address.clone(),
-        member: m.member_since.is_some(),
+        membership: membership_line(m, lang),
         list: list.to_string(),
         list_since: rec.list.as_ref().map(|l| l.since.to_string()).unwrap_or_default(),
         list_reason: rec.list.as_ref().map(|l| l.reason.clone()).unwrap_or_default(),

@@ -96,13 +96,15 @@ impl Inspection {
             .get_result(c))
     }
 
-    /// Inserts checklist deductions (one statement each: MultiConnection has no batch insert).
+    /// Inserts checklist deductions in one statement (through `dispatch!`: `MultiConnection`
+    /// has no batch insert of its own).
     pub fn insert_items(conn: &mut DbConn, items: &[NewItem]) -> QueryResult<()> {
-        for it in items {
-            diesel::insert_into(inspection_items::table)
-                .values(it)
-                .execute(conn)?;
+        if items.is_empty() {
+            return Ok(());
         }
+        crate::dispatch!(conn, |c| diesel::insert_into(inspection_items::table)
+            .values(items)
+            .execute(c))?;
         Ok(())
     }
 

@@ -35,6 +35,13 @@ pub struct Merchant {
     pub member_left_on: Option<NaiveDate>,
 }
 
+/// Whether a merchant that joined on `since` and left on `left` is an alliance member on `day`:
+/// from the day it joined up to the day before it left. The rating, the plaque, the exports and
+/// the public pages all ask this one question.
+pub fn is_member_on(since: Option<NaiveDate>, left: Option<NaiveDate>, day: NaiveDate) -> bool {
+    since.is_some_and(|d| d <= day) && left.is_none_or(|l| l > day)
+}
+
 /// The fields a new merchant is created with.
 #[derive(Debug, Clone, Insertable, Serialize)]
 #[diesel(table_name = merchants)]
@@ -48,6 +55,8 @@ pub struct NewMerchant {
     pub email: String,
     pub phone: String,
     pub member_since: Option<NaiveDate>,
+    /// The day it left the alliance, if it has.
+    pub member_left_on: Option<NaiveDate>,
     pub external_source: Option<String>,
     pub external_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -70,6 +79,11 @@ impl Merchant {
             .select(users::email)
             .first(conn)
             .optional()
+    }
+
+    /// Whether it is an alliance member on `day` (see [`is_member_on`]).
+    pub fn is_member_on(&self, day: NaiveDate) -> bool {
+        is_member_on(self.member_since, self.member_left_on, day)
     }
 
     /// Inserts a merchant and returns its id.
@@ -198,6 +212,8 @@ pub struct MerchantChanges {
     pub email: String,
     pub phone: String,
     pub member_since: Option<NaiveDate>,
+    /// Cleared (NULL) when the merchant is a member again or never left.
+    pub member_left_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
 }
 
