@@ -7,6 +7,16 @@ use common::TestApp;
 use diesel::prelude::*;
 use gongzhi::db::schema::{audit_log, rewards, training_attendance};
 
+/// The demo's rewards: ¥11,500 of its own, and the rewards of its commendation decision.
+fn demo_rewards_fen(app: &TestApp) -> i64 {
+    use gongzhi::db::schema::commendations;
+    let commended: Vec<i64> = commendations::table
+        .select(commendations::reward_fen)
+        .load(&mut *app.conn())
+        .unwrap();
+    1_150_000 + commended.iter().sum::<i64>()
+}
+
 fn count_rewards(app: &TestApp) -> i64 {
     rewards::table.count().get_result(&mut *app.conn()).unwrap()
 }
@@ -123,8 +133,20 @@ fn rewards_are_granted_in_fen_and_the_ledger_adds_up() {
         .unwrap();
     assert_eq!(fen, 200_050);
     let (_, page) = app.get_text("/staff/rewards");
-    // The demo granted 11,500.00 yuan; now 13,500.50.
-    assert!(page.contains("¥13,500.50"), "total shown");
+    // What the demo granted (its rewards and its commendation's), and 2,000.50 more.
+    let total: i64 = rewards::table
+        .select(rewards::amount_fen)
+        .load::<i64>(&mut *app.conn())
+        .unwrap()
+        .iter()
+        .sum();
+    assert_eq!(
+        total,
+        demo_rewards_fen(&app) + 200_050,
+        "the ledger adds the new reward"
+    );
+    let shown = format!("¥{}", gongzhi::domain::money::format_fen(total));
+    assert!(page.contains(&shown), "total {shown} shown");
 }
 
 #[test]
@@ -170,7 +192,7 @@ fn committee_api_with_a_bearer_token() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let ledger: serde_json::Value = r.json().unwrap();
-    assert_eq!(ledger["total_fen"], 1_150_000, "the demo's rewards");
+    assert_eq!(ledger["total_fen"], demo_rewards_fen(&app), "the demo's rewards");
 
     let r = c
         .post(app.url("/api/v1/rewards"))

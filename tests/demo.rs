@@ -464,3 +464,35 @@ fn the_demo_has_its_figures_and_loads_quickly() {
     let four = hours.values().filter(|h| **h >= 40).count();
     assert!((10..40).contains(&four), "{four} merchants with four hours");
 }
+
+/// On first start the previous year's commendation is already decided: the top level for the
+/// merchants that met all of it, the second for the others the rule proposes; 一品豆花, commended
+/// on 20 January, lost it to this year's serious violation, publicly.
+#[test]
+fn the_previous_year_is_commended_and_one_commendation_is_revoked() {
+    use gongzhi::db::schema::{commendation_decisions, commendations};
+    let app = TestApp::spawn();
+    let mut c = app.conn();
+    let prev = app.config.today().year() - 1;
+    let decided: Vec<(i32, NaiveDate)> = commendation_decisions::table
+        .select((commendation_decisions::year, commendation_decisions::decided_on))
+        .load(&mut *c)
+        .unwrap();
+    assert_eq!(decided.len(), 1);
+    assert_eq!(decided[0].0, prev);
+    let rows: Vec<(i32, String, Option<NaiveDate>)> = commendations::table
+        .order(commendations::merchant_id)
+        .select((commendations::merchant_id, commendations::level, commendations::revoked_on))
+        .load(&mut *c)
+        .unwrap();
+    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    assert!(ids.contains(&1), "老王家常菜馆 is commended: {rows:?}");
+    let revoked: Vec<i32> = rows.iter().filter(|r| r.2.is_some()).map(|r| r.0).collect();
+    assert_eq!(revoked, vec![14], "一品豆花's commendation is revoked: {rows:?}");
+    drop(c);
+    let (s, body) = app.get_text(&format!("/commendations/{prev}"));
+    assert_eq!(s, 200);
+    assert!(body.contains("老王家常菜馆") && body.contains("roll-card revoked"), "{body}");
+    let (_, body) = app.get_text("/merchants/1");
+    assert!(body.contains("commend-badge in-force"), "{body}");
+}
