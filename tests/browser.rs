@@ -553,7 +553,10 @@ fn the_commendation_reads_on_a_phone_and_a_desktop() {
         // and the plaque's check page.
         check_views(&c, &base, "/merchants/1", "record-commended").await;
         let badge = body_text(&c).await;
-        assert!(badge.contains(&y.to_string()), "no commendation badge on the record: {badge}");
+        assert!(
+            badge.contains(&y.to_string()),
+            "no commendation badge on the record: {badge}"
+        );
         check_views(&c, &base, "/merchants/1/plaque", "plaque-commended").await;
         let check = c
             .find(Locator::Css(".plaque-url"))
@@ -563,13 +566,27 @@ fn the_commendation_reads_on_a_phone_and_a_desktop() {
             .await
             .unwrap();
         // The QR target on the configured base URL; the same path on this test server.
-        let path = check[check.find("/merchants/").expect("a check URL")..].trim().to_string();
+        let path = check[check.find("/merchants/").expect("a check URL")..]
+            .trim()
+            .to_string();
         check_views(&c, &base, &path, "plaque-check-commended").await;
         assert!(body_text(&c).await.contains("Commendation in force"));
         // The committee's review of that year, and the merchant's certificate.
         log_in(&c, &base, "committee").await;
-        check_views(&c, &base, &format!("/staff/commendations/{y}"), "commendation-review").await;
-        check_views(&c, &base, &format!("/staff/commendations/{}", y + 1), "commendation-preview").await;
+        check_views(
+            &c,
+            &base,
+            &format!("/staff/commendations/{y}"),
+            "commendation-review",
+        )
+        .await;
+        check_views(
+            &c,
+            &base,
+            &format!("/staff/commendations/{}", y + 1),
+            "commendation-preview",
+        )
+        .await;
         c.delete_all_cookies().await.unwrap();
         log_in(&c, &base, "merchant").await;
         check_views(&c, &base, "/my", "portal-commended").await;

@@ -46,6 +46,7 @@ fn merchant(c: &mut DbConn, name: &str, area: &str, email: &str, member: Option<
             email: email.into(),
             phone: String::new(),
             member_since: member,
+            member_left_on: None,
             external_source: None,
             external_id: None,
             created_at: now,

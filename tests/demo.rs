@@ -482,7 +482,11 @@ fn the_previous_year_is_commended_and_one_commendation_is_revoked() {
     assert_eq!(decided[0].0, prev);
     let rows: Vec<(i32, String, Option<NaiveDate>)> = commendations::table
         .order(commendations::merchant_id)
-        .select((commendations::merchant_id, commendations::level, commendations::revoked_on))
+        .select((
+            commendations::merchant_id,
+            commendations::level,
+            commendations::revoked_on,
+        ))
         .load(&mut *c)
         .unwrap();
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
@@ -492,7 +496,10 @@ fn the_previous_year_is_commended_and_one_commendation_is_revoked() {
     drop(c);
     let (s, body) = app.get_text(&format!("/commendations/{prev}"));
     assert_eq!(s, 200);
-    assert!(body.contains("老王家常菜馆") && body.contains("roll-card revoked"), "{body}");
+    assert!(
+        body.contains("老王家常菜馆") && body.contains("roll-card revoked"),
+        "{body}"
+    );
     let (_, body) = app.get_text("/merchants/1");
     assert!(body.contains("commend-badge in-force"), "{body}");
 }
