@@ -188,7 +188,7 @@ fn plaque_code(app: &TestApp, id: i32) -> (String, String) {
     let i = body.find(&marker).expect("check URL on the plaque");
     let code: String = body[i + marker.len()..]
         .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .take_while(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
         .collect();
     (body, code)
 }
