@@ -521,6 +521,19 @@ fn the_public_sees_the_honour_roll_badges_and_the_json() {
 }
 
 #[test]
+fn the_record_is_rendered_afresh_when_a_display_year_ends() {
+    let (app, town) = decided_town();
+    let y = town.year;
+    let mut conn = app.conn();
+    let version =
+        |c: &mut DbConn, day| gongzhi::services::records::record_version(c, town.model, day).unwrap();
+    // Nothing changes in the database on 1 January, but what the record shows does.
+    let dec = version(&mut conn, d(y + 1, 12, 31));
+    assert_eq!(dec, version(&mut conn, d(y + 1, 6, 1)));
+    assert_ne!(dec, version(&mut conn, d(y + 2, 1, 1)));
+}
+
+#[test]
 fn the_certificate_is_the_merchants_own() {
     let (app, town) = decided_town();
     let y = town.year;

@@ -1,6 +1,6 @@
 //! A merchant's public record: what consumers may see, and nothing about individuals.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::models::inspection::Inspection;
@@ -225,6 +225,9 @@ pub struct RecordVersion {
     commendation: Option<i32>,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     commendations_revoked: i64,
+    /// Commendations displayed today: the count changes when a display year ends, though no row does.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    commendations_in_force: i64,
 }
 
 const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
@@ -237,18 +240,22 @@ const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at 
     (SELECT MAX(id) FROM list_entries WHERE merchant_id = m.id) AS list_entry, \
     (SELECT MAX(id) FROM policies WHERE active) AS policy, \
     (SELECT MAX(id) FROM commendations WHERE merchant_id = m.id) AS commendation, \
-    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NOT NULL) AS commendations_revoked \
+    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NOT NULL) AS commendations_revoked, \
+    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NULL AND year = {shown}) AS commendations_in_force \
     FROM merchants m WHERE m.id = ";
 
 /// The record's version; `None` when there is no such merchant.
-pub fn record_version(conn: &mut DbConn, id: i32) -> QueryResult<Option<RecordVersion>> {
+pub fn record_version(conn: &mut DbConn, id: i32, today: NaiveDate) -> QueryResult<Option<RecordVersion>> {
     use diesel::sql_types::Integer;
+    // The year whose commendations are displayed today (an integer, written into the query).
+    let shown = today.year() - 1;
+    let sql = RECORD_VERSION_SQL.replace("{shown}", &shown.to_string());
     match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(format!("{RECORD_VERSION_SQL}?"))
+        DbConn::Sqlite(c) => diesel::sql_query(format!("{sql}?"))
             .bind::<Integer, _>(id)
             .get_result(c)
             .optional(),
-        DbConn::Postgresql(c) => diesel::sql_query(format!("{RECORD_VERSION_SQL}$1"))
+        DbConn::Postgresql(c) => diesel::sql_query(format!("{sql}$1"))
             .bind::<Integer, _>(id)
             .get_result(c)
             .optional(),

@@ -464,9 +464,10 @@ pub async fn merchant_page(
             return Ok(page_response(&req, &hit, true));
         }
         let records = state.records.clone();
+        let today = state.config.today();
         let hit = with_db(&state, move |c| {
             let checked = Checked::now();
-            let v = crate::services::records::record_version(c, id)?.ok_or(AppError::NotFound)?;
+            let v = crate::services::records::record_version(c, id, today)?.ok_or(AppError::NotFound)?;
             Ok(records.get(id, lang, &v, checked).ok_or((v, checked)))
         })
         .await?;
