@@ -571,8 +571,11 @@ fn the_commendation_reads_on_a_phone_and_a_desktop() {
             .to_string();
         check_views(&c, &base, &path, "plaque-check-commended").await;
         assert!(body_text(&c).await.contains("Commendation in force"));
+        check_views(&c, &base, "/reports", "reports-index").await;
         // The committee's review of that year, and the merchant's certificate.
         log_in(&c, &base, "committee").await;
+        // The merchant form with its 离盟日期 (left the alliance on) field.
+        check_views(&c, &base, "/staff/merchants/1/edit", "merchant-edit").await;
         check_views(
             &c,
             &base,

@@ -176,7 +176,7 @@ pub struct Commended {
     pub area: String,
     /// The level's code.
     pub level: String,
-    /// 1 is the highest level.
+    /// 0 is the highest level.
     pub level_rank: i32,
     pub level_name_zh: String,
     pub level_name_en: String,
