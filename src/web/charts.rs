@@ -6,7 +6,8 @@
 //! has nothing to refuse. The root element is rewritten: no fixed width or height (the
 //! stylesheet scales it), `role="img"` and a `<title>` that names it for screen readers.
 
-use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::ranged1d::{SegmentValue, SegmentedCoord};
+use plotters::coord::types::{RangedCoordi32, RangedCoordi64};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -198,18 +199,21 @@ fn draw_empty(root: &Area<'_>, spec: &Spec<'_>, (w, h): (u32, u32)) -> Result<()
     .map_err(err)
 }
 
-fn draw_bars(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
-    let Some(series) = spec.series.first() else {
-        return Ok(());
-    };
-    // Categories 0 to n - 1 (plotters' integer ranges include their end).
+/// A chart with the categories along the x axis (0 to n - 1; plotters' integer ranges include
+/// their end) and values from 0 to `y_top`, its axes, labels and grid drawn: the frame that bars and
+/// lines share.
+fn categories_chart<'a, 'b>(
+    root: &'a Area<'b>,
+    spec: &Spec<'_>,
+    y_top: i64,
+) -> Result<CategoriesChart<'a, 'b>, ChartError> {
     let n = spec.labels.len() as i32;
     let labels = spec.labels;
     let mut chart = ChartBuilder::on(root)
         .margin(12)
         .x_label_area_size(56)
         .y_label_area_size(64)
-        .build_cartesian_2d((0..n - 1).into_segmented(), 0i64..top(spec.series))
+        .build_cartesian_2d((0..n - 1).into_segmented(), 0i64..y_top)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -227,6 +231,18 @@ fn draw_bars(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
         .axis_style(INK)
         .draw()
         .map_err(err)?;
+    Ok(chart)
+}
+
+type CategoriesChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<SegmentedCoord<RangedCoordi32>, RangedCoordi64>>;
+
+fn draw_bars(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
+    let Some(series) = spec.series.first() else {
+        return Ok(());
+    };
+    let n = spec.labels.len() as i32;
+    let mut chart = categories_chart(root, spec, top(spec.series))?;
     chart
         .draw_series(
             Histogram::vertical(&chart)
@@ -323,30 +339,7 @@ fn draw_horizontal(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
 }
 
 fn draw_lines(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
-    let n = spec.labels.len() as i32;
-    let labels = spec.labels;
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(56)
-        .y_label_area_size(64)
-        .build_cartesian_2d((0..n - 1).into_segmented(), 0i64..lines_top(spec.series))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(labels.len() + 1)
-        .x_label_formatter(&|v| label_of(labels, v))
-        .y_labels(6)
-        .y_label_formatter(&|v| v.to_string())
-        .x_desc(spec.category_desc)
-        .y_desc(spec.value_desc)
-        .label_style((FONT, LABEL_SIZE))
-        .axis_desc_style((FONT, DESC_SIZE))
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .draw()
-        .map_err(err)?;
+    let mut chart = categories_chart(root, spec, lines_top(spec.series))?;
     for s in spec.series {
         let color = s.color.plotters();
         let points: Vec<(SegmentValue<i32>, i64)> = s

@@ -66,21 +66,6 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = audit_log)]
-struct NewEntry<'a> {
-    at: NaiveDateTime,
-    actor_id: Option<i32>,
-    actor_label: &'a str,
-    action: &'a str,
-    entity: &'a str,
-    entity_id: Option<&'a str>,
-    before_json: Option<&'a str>,
-    after_json: Option<&'a str>,
-    prev_hash: &'a str,
-    hash: &'a str,
-}
-
 #[allow(clippy::too_many_arguments)]
 fn entry_hash(
     prev: &str,
@@ -183,36 +168,7 @@ pub fn append_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change<'_>>) -
 
 /// Appends one entry. Call it inside the write transaction (`write_tx`) of the change it records.
 pub fn append(conn: &mut DbConn, actor: &Actor, change: Change<'_>) -> QueryResult<()> {
-    let prev = last_hash(conn)?;
-    let at = now_utc();
-    let before = change.before.map(|v| v.to_string());
-    let after = change.after.map(|v| v.to_string());
-    let hash = entry_hash(
-        &prev,
-        &at,
-        actor.user_id,
-        &actor.label,
-        change.action,
-        change.entity,
-        change.entity_id.as_deref(),
-        before.as_deref(),
-        after.as_deref(),
-    );
-    diesel::insert_into(audit_log::table)
-        .values(NewEntry {
-            at,
-            actor_id: actor.user_id,
-            actor_label: &actor.label,
-            action: change.action,
-            entity: change.entity,
-            entity_id: change.entity_id.as_deref(),
-            before_json: before.as_deref(),
-            after_json: after.as_deref(),
-            prev_hash: &prev,
-            hash: &hash,
-        })
-        .execute(conn)?;
-    Ok(())
+    append_many(conn, actor, vec![change])
 }
 
 /// The outcome of walking the chain.
