@@ -11,6 +11,9 @@ pub mod mail;
 pub mod services;
 pub mod web;
 
+#[cfg(test)]
+mod layers;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 
