@@ -8,10 +8,10 @@ and doc comments are skipped; byte strings and char literals are skipped.
 
 Each counted literal falls in one group:
   code        ordinary code: what the enums are meant to replace
-  attribute   inside #[...] (serde / strum / utoipa attributes)
+  attribute   inside #[...] (serde / strum / utoipa attributes, e.g. an API tag "committee")
   test        inside a #[cfg(test)] module
-Literals that hold longer text with a quoted word in it ('overdue' inside SQL) are counted
-apart as "sql", once per quoted word.
+Literals that hold longer text with a single-quoted word in it ('overdue' inside SQL, 'none'
+in the Content-Security-Policy) are counted apart as "quoted", once per quoted word.
 
 A word literal in "code" may mean something else that happens to share the spelling (the
 audit log's entity "merchant", the English text "none"): run with --list to see each one.
@@ -158,9 +158,9 @@ def main():
                         per_word[text] += 1
                         listed.append(f"{os.path.relpath(path, os.path.join(root, '..'))}:{line}: \"{text}\"")
                 else:
-                    groups["sql"] += len(SQL_WORD.findall(text))
+                    groups["quoted"] += len(SQL_WORD.findall(text))
     print(f"domain-word literals outside src/domain: {sum(groups[g] for g in ('code', 'attribute', 'test'))}")
-    for g in ("code", "attribute", "test", "sql"):
+    for g in ("code", "attribute", "test", "quoted"):
         print(f"  {g:10} {groups[g]}")
     if per_word:
         print("  code, by word: " + ", ".join(f"{w} {c}" for w, c in per_word.most_common()))
