@@ -292,3 +292,62 @@ fn the_session_secret_is_generated_once_and_kept() {
     assert_eq!(s1, s2);
     assert_eq!(s1.len(), 128);
 }
+
+/// The domain's words read and write as TEXT on the test's backend, and a stored value that names
+/// no variant is an error that names the word and the value, not a panic.
+#[test]
+fn domain_words_round_trip_and_an_unknown_one_is_a_clear_error() {
+    use diesel::sql_types::Text;
+    use gongzhi::domain::words::{ComplaintState, InspectionKind, ListStatus, NoticeState, Role, Severity};
+    let db = TestDb::new();
+    let mut conn = open(&db);
+    let back: (
+        Role,
+        NoticeState,
+        ListStatus,
+        InspectionKind,
+        Severity,
+        ComplaintState,
+    ) = diesel::select((
+        Role::Committee.into_sql::<Text>(),
+        NoticeState::Overdue.into_sql::<Text>(),
+        ListStatus::Black.into_sql::<Text>(),
+        InspectionKind::FollowUp.into_sql::<Text>(),
+        Severity::Serious.into_sql::<Text>(),
+        ComplaintState::Dismissed.into_sql::<Text>(),
+    ))
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(
+        back,
+        (
+            Role::Committee,
+            NoticeState::Overdue,
+            ListStatus::Black,
+            InspectionKind::FollowUp,
+            Severity::Serious,
+            ComplaintState::Dismissed
+        )
+    );
+    // Written as the plain words the CHECK constraints and older rows use.
+    let text: String = diesel::select(InspectionKind::FollowUp.into_sql::<Text>())
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(text, "follow_up");
+    let err = diesel::select("closed".into_sql::<Text>())
+        .get_result::<NoticeState>(&mut conn)
+        .unwrap_err();
+    // diesel names the field; the cause, logged with the error, names the word and the value.
+    let mut chain = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(&err);
+    while let Some(e) = cur {
+        chain.push(e.to_string());
+        cur = e.source();
+    }
+    assert!(
+        chain
+            .iter()
+            .any(|m| m.contains("unknown notice state \"closed\" in the database")),
+        "{chain:?}"
+    );
+}

@@ -91,7 +91,8 @@ fn editions_cover_both_years_and_every_inspected_merchant_has_a_rating_history()
             .select(editions::id)
             .first(&mut *c)
             .unwrap();
-        let red = gongzhi::services::editions::count_on(&mut c, id, "red").unwrap();
+        let red = gongzhi::services::editions::count_on(&mut c, id, gongzhi::domain::words::ListStatus::Red)
+            .unwrap();
         assert!(red > 0, "edition {number} has a red list");
     }
     let black: i64 = edition_entries::table

@@ -591,7 +591,7 @@ fn the_json_api_logs_reads_and_corrects_inspections() {
                 issued_by: None,
                 required_actions: "销毁过期原料".into(),
                 deadline: app.config.today() + Duration::days(7),
-                state: "issued".into(),
+                state: "issued".parse().unwrap(),
                 issued_at: now,
             },
             &[serious_id as i32],

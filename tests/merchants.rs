@@ -832,7 +832,8 @@ fn staff_record_the_day_a_member_left_the_alliance() {
     let saved = Merchant::find(&mut app.conn(), id).unwrap().unwrap();
     assert_eq!(saved.member_left_on, Some(today));
     assert_ne!(
-        saved.current_list, "red",
+        saved.current_list.as_str(),
+        "red",
         "the rating was recomputed in the same write"
     );
     let entries = audits(&app, "merchant.update", id);

@@ -144,7 +144,7 @@ fn incremental_and_full_recompute_agree() {
                     merchant_id: mid,
                     inspector_id: None,
                     inspected_on: today,
-                    kind: "routine".into(),
+                    kind: "routine".parse().unwrap(),
                     score,
                     notes: String::new(),
                     fhrs_hygiene: None,
@@ -251,7 +251,7 @@ fn black_list_entry_and_credit_repair_are_recorded() {
                 merchant_id: mid,
                 inspector_id: None,
                 inspected_on: repair_day,
-                kind: "follow_up".into(),
+                kind: "follow_up".parse().unwrap(),
                 score: 95,
                 notes: "复查合格".into(),
                 fhrs_hygiene: None,
@@ -321,7 +321,7 @@ fn editions_are_numbered_snapshots_that_cannot_be_edited() {
     assert_eq!(entries.len(), first.red + first.black);
     assert!(entries
         .iter()
-        .filter(|x| x.list == "black")
+        .filter(|x| x.list.as_str() == "black")
         .all(|x| !x.reason.is_empty()));
 
     // The database itself refuses to edit or delete a published edition.

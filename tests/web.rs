@@ -192,3 +192,42 @@ fn malformed_form_body_is_a_4xx() {
     let s = r.status().as_u16();
     assert!((400..500).contains(&s), "got {s}");
 }
+
+/// The checks a handler states in its signature (`Require<Committee>`, `Id`, `CsrfForm`) refuse
+/// a visitor (401), another role (403), a path id that is not a number (404) and a missing or
+/// wrong token (422); only then does the handler run.
+#[test]
+fn a_handlers_checks_refuse_the_visitor_the_wrong_role_a_bad_id_and_a_bad_token() {
+    let app = TestApp::spawn();
+    let close = "/staff/merchants/1/close";
+    let csrf = app.csrf("/login");
+    assert_eq!(app.post_form(close, &[("csrf", &csrf)]).status().as_u16(), 401);
+
+    app.login("inspector", "gongzhi-demo");
+    let token = common::extract_csrf(&app.get_text("/").1).unwrap();
+    assert_eq!(app.post_form(close, &[("csrf", &token)]).status().as_u16(), 403);
+
+    app.login("committee", "gongzhi-demo");
+    let token = common::extract_csrf(&app.get_text("/").1).unwrap();
+    assert_eq!(
+        app.post_form("/staff/merchants/abc/close", &[("csrf", &token)])
+            .status()
+            .as_u16(),
+        404
+    );
+    for form in [&[("csrf", "not-the-token")][..], &[][..]] {
+        let r = app.post_form(close, form);
+        assert_eq!(r.status().as_u16(), 422);
+        assert!(r.text().unwrap().contains("<b>csrf</b>"));
+    }
+    let open: String = {
+        use diesel::prelude::*;
+        gongzhi::db::schema::merchants::table
+            .find(1)
+            .select(gongzhi::db::schema::merchants::status)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(open, "open", "nothing changed so far");
+    assert_eq!(app.post_form(close, &[("csrf", &token)]).status().as_u16(), 303);
+}

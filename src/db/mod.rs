@@ -7,6 +7,7 @@
 
 pub mod models;
 pub mod schema;
+pub mod words;
 
 use std::time::Duration;
 

@@ -2,20 +2,37 @@
 //! imports no other domain module, so the engine (`rating`), the policy file (`policy`) and the
 //! reference schemes (`fhrs`) can all use it without depending on each other in a circle.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
-/// Violation severity (一般 / 较重 / 严重); each has its own deduction in the policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Violation severity (一般 / 较重 / 严重); each has its own deduction in the policy. Parsing
+/// accepts the stored code or the Chinese name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Severity {
     /// 一般
+    #[strum(to_string = "minor", serialize = "一般")]
     Minor,
     /// 较重
+    #[strum(to_string = "major", serialize = "较重")]
     Major,
     /// 严重
+    #[strum(to_string = "serious", serialize = "严重")]
     Serious,
 }
 
@@ -25,11 +42,7 @@ impl Severity {
 
     /// Stable code stored in the database and the policy file.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Minor => "minor",
-            Severity::Major => "major",
-            Severity::Serious => "serious",
-        }
+        self.into()
     }
 
     /// Chinese label for display.
@@ -47,38 +60,6 @@ impl Severity {
             Severity::Minor => "minor",
             Severity::Major => "major",
             Severity::Serious => "serious",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A string that names no known variant; returned by the `FromStr` impls of this module.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what}: {value:?}")]
-pub struct UnknownVariant {
-    /// What was being parsed ("severity", "inspection kind", ...).
-    pub what: &'static str,
-    /// The rejected input.
-    pub value: String,
-}
-
-impl FromStr for Severity {
-    type Err = UnknownVariant;
-    /// Accepts the stable code or the Chinese label.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "minor" | "一般" => Ok(Severity::Minor),
-            "major" | "较重" => Ok(Severity::Major),
-            "serious" | "严重" => Ok(Severity::Serious),
-            other => Err(UnknownVariant {
-                what: "severity",
-                value: other.to_string(),
-            }),
         }
     }
 }

@@ -11,10 +11,23 @@
 //! the inspector (the black-list rule reads `overdue`); whether an answer is waiting is the
 //! separate fact `pending_answer`.
 
-use std::fmt;
-
 /// Where a notice is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum NoticeState {
     /// Written and queued for email.
     Issued,
@@ -43,19 +56,12 @@ impl NoticeState {
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeState::Issued => "issued",
-            NoticeState::Emailed => "emailed",
-            NoticeState::Read => "read",
-            NoticeState::Answered => "answered",
-            NoticeState::Verified => "verified",
-            NoticeState::Overdue => "overdue",
-        }
+        self.into()
     }
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
+        s.parse().ok()
     }
 
     /// Chinese label.
@@ -85,12 +91,6 @@ impl NoticeState {
     /// Whether the notice is still open (not verified).
     pub fn is_open(self) -> bool {
         self != NoticeState::Verified
-    }
-}
-
-impl fmt::Display for NoticeState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -5,27 +5,46 @@
 //! score, with the records behind each) and the reasons for its list status. See `docs/rating.md`.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::policy::Policy;
 
-pub use super::facts::{FhrsScores, Severity, UnknownVariant};
+pub use super::facts::{FhrsScores, Severity};
 
-/// Why an inspection happened; follow-ups (复查) matter for credit repair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Why an inspection happened; follow-ups (复查) matter for credit repair. Parsing accepts the
+/// stored code or the Chinese name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum InspectionKind {
     /// 日常 routine inspection.
+    #[strum(to_string = "routine", serialize = "日常")]
     Routine,
     /// 复查 follow-up after a violation or notice.
+    #[strum(to_string = "follow_up", serialize = "复查")]
     FollowUp,
     /// 投诉 complaint-driven inspection.
+    #[strum(to_string = "complaint", serialize = "投诉")]
     Complaint,
     /// 自查 merchant self-check.
+    #[strum(to_string = "self_check", serialize = "自查")]
     SelfCheck,
 }
 
@@ -40,12 +59,7 @@ impl InspectionKind {
 
     /// Stable code stored in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            InspectionKind::Routine => "routine",
-            InspectionKind::FollowUp => "follow_up",
-            InspectionKind::Complaint => "complaint",
-            InspectionKind::SelfCheck => "self_check",
-        }
+        self.into()
     }
 
     /// Chinese label for display.
@@ -65,29 +79,6 @@ impl InspectionKind {
             InspectionKind::FollowUp => "follow-up",
             InspectionKind::Complaint => "complaint",
             InspectionKind::SelfCheck => "self-check",
-        }
-    }
-}
-
-impl fmt::Display for InspectionKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for InspectionKind {
-    type Err = UnknownVariant;
-    /// Accepts the stable code or the Chinese label.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "routine" | "日常" => Ok(InspectionKind::Routine),
-            "follow_up" | "复查" => Ok(InspectionKind::FollowUp),
-            "complaint" | "投诉" => Ok(InspectionKind::Complaint),
-            "self_check" | "自查" => Ok(InspectionKind::SelfCheck),
-            other => Err(UnknownVariant {
-                what: "inspection kind",
-                value: other.to_string(),
-            }),
         }
     }
 }
@@ -174,9 +165,25 @@ pub struct MerchantHistory {
     pub trainings: Vec<TrainingFact>,
 }
 
-/// Red/black list status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// Red/black list status; the lists themselves (list entries, edition entries, `/lists/{list}`)
+/// use `Red` and `Black` only.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ListStatus {
     /// On neither list.
     #[default]
@@ -190,11 +197,7 @@ pub enum ListStatus {
 impl ListStatus {
     /// Stable code stored in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ListStatus::None => "none",
-            ListStatus::Red => "red",
-            ListStatus::Black => "black",
-        }
+        self.into()
     }
 
     /// Chinese label.
@@ -212,21 +215,6 @@ impl ListStatus {
             ListStatus::None => "none",
             ListStatus::Red => "red list",
             ListStatus::Black => "black list",
-        }
-    }
-}
-
-impl FromStr for ListStatus {
-    type Err = UnknownVariant;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "none" => Ok(ListStatus::None),
-            "red" => Ok(ListStatus::Red),
-            "black" => Ok(ListStatus::Black),
-            other => Err(UnknownVariant {
-                what: "list status",
-                value: other.to_string(),
-            }),
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::db::models::write_tx;
 use crate::db::schema::{complaints, merchants, used_form_tokens};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
+use crate::domain::words::ComplaintState;
 use crate::services::plaque::derive_key;
 use crate::services::rating::recompute_merchant;
 
@@ -178,7 +179,7 @@ pub fn file(
                 complaints::body.eq(&c.body),
                 complaints::contact.eq(c.contact.as_deref()),
                 complaints::client_hash.eq(&c.client_hash),
-                complaints::status.eq("new"),
+                complaints::status.eq(ComplaintState::New),
                 complaints::created_at.eq(now),
             ))
             .returning(complaints::id)
@@ -204,7 +205,7 @@ pub fn file(
                 before: None,
                 after: Some(serde_json::json!({
                     "merchant_id": c.merchant_id,
-                    "status": "new",
+                    "status": ComplaintState::New,
                     "body_chars": c.body.chars().count(),
                     "has_contact": c.contact.is_some(),
                 })),
@@ -229,7 +230,7 @@ pub struct PendingComplaint {
 pub fn pending(conn: &mut DbConn) -> QueryResult<Vec<PendingComplaint>> {
     let rows: Vec<(i32, i32, String, String, Option<String>, NaiveDateTime)> = complaints::table
         .inner_join(merchants::table)
-        .filter(complaints::status.eq("new"))
+        .filter(complaints::status.eq(ComplaintState::New))
         .order((complaints::created_at.asc(), complaints::id.asc()))
         .limit(500)
         .select((
@@ -266,20 +267,20 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// The stored status.
-    pub fn as_str(self) -> &'static str {
+    /// The state the complaint goes to.
+    pub fn state(self) -> ComplaintState {
         match self {
-            Decision::Verified => "verified",
-            Decision::Dismissed => "dismissed",
+            Decision::Verified => ComplaintState::Verified,
+            Decision::Dismissed => ComplaintState::Dismissed,
         }
     }
 
-    /// Parses the form value.
+    /// Parses the form value (a decided state's stored name).
     pub fn parse(s: &str) -> Option<Decision> {
-        match s.trim() {
-            "verified" => Some(Decision::Verified),
-            "dismissed" => Some(Decision::Dismissed),
-            _ => None,
+        match s.trim().parse() {
+            Ok(ComplaintState::Verified) => Some(Decision::Verified),
+            Ok(ComplaintState::Dismissed) => Some(Decision::Dismissed),
+            Ok(ComplaintState::New) | Err(_) => None,
         }
     }
 }
@@ -315,18 +316,18 @@ pub fn triage(
     note: &str,
 ) -> Result<i32, TriageError> {
     write_tx(conn, |tx| {
-        let (merchant_id, status): (i32, String) = complaints::table
+        let (merchant_id, status): (i32, ComplaintState) = complaints::table
             .find(id)
             .select((complaints::merchant_id, complaints::status))
             .first(tx)
             .optional()?
             .ok_or(TriageError::NotFound(id))?;
-        if status != "new" {
+        if status != ComplaintState::New {
             return Err(TriageError::AlreadyTriaged(id));
         }
         diesel::update(complaints::table.find(id))
             .set((
-                complaints::status.eq(decision.as_str()),
+                complaints::status.eq(decision.state()),
                 complaints::triaged_by.eq(actor.user_id),
                 complaints::triaged_at.eq(Some(now)),
                 complaints::triage_note.eq(Some(note)),
@@ -342,7 +343,7 @@ pub fn triage(
                 before: Some(serde_json::json!({ "status": status })),
                 after: Some(serde_json::json!({
                     "merchant_id": merchant_id,
-                    "status": decision.as_str(),
+                    "status": decision.state(),
                     "note": note,
                 })),
             },

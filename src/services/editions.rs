@@ -9,6 +9,7 @@ use crate::db::models::{now_utc, write_tx};
 use crate::db::schema::{edition_entries, editions, list_entries, merchants};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
+use crate::domain::words::ListStatus;
 use crate::services::rating::recompute_in_tx;
 
 /// An edition as stored.
@@ -35,7 +36,7 @@ pub struct EditionEntry {
     pub category: String,
     pub area: String,
     pub stars: Option<i32>,
-    pub list: String,
+    pub list: ListStatus,
     pub reason: String,
     pub since: NaiveDate,
 }
@@ -47,7 +48,7 @@ type ListedRow = (
     String,
     String,
     Option<i32>,
-    String,
+    ListStatus,
     Option<String>,
     Option<NaiveDate>,
 );
@@ -114,7 +115,7 @@ pub fn publish(
                     .and(list_entries::left_on.is_null())
                     .and(list_entries::list.eq(merchants::current_list))),
             )
-            .filter(merchants::current_list.ne("none"))
+            .filter(merchants::current_list.ne(ListStatus::None))
             .filter(merchants::status.eq("open"))
             .order((
                 merchants::current_list.asc(),
@@ -134,7 +135,7 @@ pub fn publish(
             .load(c)?;
         let (mut red, mut black) = (0, 0);
         for (mid, name, category, area, stars, list, reason, since) in rows {
-            if list == "red" {
+            if list == ListStatus::Red {
                 red += 1;
             } else {
                 black += 1;
@@ -189,7 +190,7 @@ pub fn by_number(conn: &mut DbConn, number: i32) -> QueryResult<Option<Edition>>
 }
 
 /// How many merchants an edition put on `list`.
-pub fn count_on(conn: &mut DbConn, edition_id: i32, list: &str) -> QueryResult<i64> {
+pub fn count_on(conn: &mut DbConn, edition_id: i32, list: ListStatus) -> QueryResult<i64> {
     edition_entries::table
         .filter(edition_entries::edition_id.eq(edition_id))
         .filter(edition_entries::list.eq(list))
@@ -201,7 +202,7 @@ pub fn count_on(conn: &mut DbConn, edition_id: i32, list: &str) -> QueryResult<i
 pub fn entries_on(
     conn: &mut DbConn,
     edition_id: i32,
-    list: &str,
+    list: ListStatus,
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<EditionEntry>> {

@@ -19,6 +19,7 @@ use crate::db::schema::{inspections, merchants, violations};
 use crate::db::DbConn;
 use crate::domain::fhrs::{fhrs_rating, FhrsScores};
 use crate::domain::policy::Policy;
+use crate::domain::words::{InspectionKind, ListStatus, Severity};
 
 /// The merchant status whose records are published; closed merchants leave the open data.
 const OPEN: &str = "open";
@@ -48,7 +49,7 @@ pub struct MerchantRow {
     /// One decimal, e.g. "89.5"; empty when not yet rated.
     pub score: String,
     /// "red", "black" or "none".
-    pub list: String,
+    pub list: ListStatus,
     /// When the rating was computed, RFC 3339 in UTC; empty when never rated.
     pub rated_at: String,
 }
@@ -66,7 +67,7 @@ type MerchantTuple = (
     Option<NaiveDate>,
     Option<i32>,
     Option<i32>,
-    String,
+    ListStatus,
     Option<NaiveDateTime>,
 );
 
@@ -220,10 +221,10 @@ fn lives_date(d: NaiveDate) -> String {
 }
 
 /// Our inspection kinds in LIVES spelling (the spec writes "followup").
-fn lives_kind(kind: &str) -> String {
+fn lives_kind(kind: InspectionKind) -> String {
     match kind {
-        "follow_up" => "followup".into(),
-        other => other.into(),
+        InspectionKind::FollowUp => "followup".into(),
+        other => other.as_str().into(),
     }
 }
 
@@ -269,16 +270,16 @@ pub fn load_lives(
             inspections::inspected_on,
             inspections::kind,
         ))
-        .load::<(i32, i32, NaiveDate, String)>(conn)?
+        .load::<(i32, i32, NaiveDate, InspectionKind)>(conn)?
         .into_iter()
         .map(|(business_id, score, date, kind)| LivesInspectionRow {
             business_id,
             score,
             date: lives_date(date),
-            kind: lives_kind(&kind),
+            kind: lives_kind(kind),
         })
         .collect();
-    let disclosed: Vec<&str> = policy.disclose_violations.iter().map(|s| s.as_str()).collect();
+    let disclosed: Vec<Severity> = policy.disclose_violations.iter().copied().collect();
     let violations = violations::table
         .inner_join(merchants::table)
         .filter(merchants::status.eq(OPEN))
@@ -548,7 +549,7 @@ mod tests {
             alliance_member: true,
             stars: None,
             score: String::new(),
-            list: "none".into(),
+            list: ListStatus::None,
             rated_at: String::new(),
         };
         let bytes = merchants_csv(&[row]).unwrap();

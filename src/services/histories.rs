@@ -14,6 +14,7 @@ use crate::domain::fhrs::FhrsScores;
 use crate::domain::rating::{
     ComplaintFact, InspectionFact, MerchantHistory, NoticeFact, TrainingFact, ViolationFact,
 };
+use crate::domain::words::{ComplaintState, InspectionKind, Severity};
 
 /// Histories for the given merchants (all merchants when `only` is `None`), loaded with one
 /// query per table rather than per merchant.
@@ -49,7 +50,7 @@ pub fn load_histories(
         i32,
         i32,
         NaiveDate,
-        String,
+        InspectionKind,
         i32,
         Option<i32>,
         Option<i32>,
@@ -72,7 +73,7 @@ pub fn load_histories(
             (Some(h), Some(s), Some(c)) => FhrsScores::new(h as u8, s as u8, c as u8).ok(),
             _ => None,
         };
-        if let (Some(h), Ok(kind)) = (out.get_mut(&mid), kind.parse()) {
+        if let Some(h) = out.get_mut(&mid) {
             h.inspections.push(InspectionFact {
                 id: id as i64,
                 date,
@@ -82,7 +83,7 @@ pub fn load_histories(
             });
         }
     }
-    let vs: Vec<(i32, i32, i32, NaiveDate, String)> = scoped!(violations::table, violations::merchant_id)
+    let vs: Vec<(i32, i32, i32, NaiveDate, Severity)> = scoped!(violations::table, violations::merchant_id)
         .select((
             violations::id,
             violations::inspection_id,
@@ -92,12 +93,12 @@ pub fn load_histories(
         ))
         .load(conn)?;
     for (id, iid, mid, date, sev) in vs {
-        if let (Some(h), Ok(severity)) = (out.get_mut(&mid), sev.parse()) {
+        if let Some(h) = out.get_mut(&mid) {
             h.violations.push(ViolationFact {
                 id: id as i64,
                 inspection_id: iid as i64,
                 date,
-                severity,
+                severity: sev,
             });
         }
     }
@@ -122,7 +123,7 @@ pub fn load_histories(
         }
     }
     let cs: Vec<(i32, i32, Option<NaiveDateTime>)> = scoped!(complaints::table, complaints::merchant_id)
-        .filter(complaints::status.eq("verified"))
+        .filter(complaints::status.eq(ComplaintState::Verified))
         .select((complaints::id, complaints::merchant_id, complaints::triaged_at))
         .load(conn)?;
     for (id, mid, at) in cs {

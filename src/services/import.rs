@@ -26,7 +26,7 @@ use crate::db::DbConn;
 use crate::domain::fhrs::{fhrs_inspection_score, FhrsScheme};
 use crate::domain::lives::lives_score;
 use crate::domain::policy::Policy;
-use crate::domain::rating::{InspectionFact, InspectionKind, MerchantHistory, Scheme};
+use crate::domain::rating::{InspectionFact, InspectionKind, MerchantHistory, Scheme, Severity};
 use crate::import::fhrs::FhrsEstablishment;
 use crate::import::lives::LivesFeed;
 use crate::services::rating::recompute_in_tx;
@@ -211,7 +211,7 @@ fn new_inspection(merchant_id: i32, date: NaiveDate, score: i32, external_ref: S
         merchant_id,
         inspector_id: None,
         inspected_on: date,
-        kind: "routine".into(),
+        kind: InspectionKind::Routine,
         score,
         notes: String::new(),
         fhrs_hygiene: None,
@@ -346,11 +346,11 @@ pub struct LivesReport {
 
 /// Severity of a LIVES violation from its weight in the policy: the 4- and 5-point (critical)
 /// items are major, the rest minor. LIVES has no notion of our "serious" (black-list) severity.
-fn lives_severity(weight: i32) -> &'static str {
+fn lives_severity(weight: i32) -> Severity {
     if weight >= 4 {
-        "major"
+        Severity::Major
     } else {
-        "minor"
+        Severity::Minor
     }
 }
 
@@ -492,7 +492,7 @@ pub fn import_lives(
                         inspection_id: iid,
                         merchant_id: mid,
                         code: v.code.clone(),
-                        severity: lives_severity(weight).into(),
+                        severity: lives_severity(weight),
                         description: v.description.clone(),
                         legal_basis: String::new(),
                         fine_fen: 0,

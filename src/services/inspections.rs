@@ -16,7 +16,7 @@ use crate::db::schema::{audit_log, merchants};
 use crate::db::DbConn;
 use crate::domain::money::{parse_yuan, MoneyError};
 use crate::domain::policy::Policy;
-use crate::domain::rating::{rate, InspectionKind, Rating, Severity};
+use crate::domain::rating::{rate, InspectionKind, ListStatus, Rating, Severity};
 
 /// How long an inspector may correct an inspection after logging it; later corrections need a new
 /// (follow-up) inspection, so the record the merchant saw does not change under them.
@@ -388,7 +388,7 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
 pub struct RatingState {
     pub score_tenths: Option<i32>,
     pub stars: Option<i32>,
-    pub list: String,
+    pub list: ListStatus,
 }
 
 impl RatingState {
@@ -396,7 +396,7 @@ impl RatingState {
         RatingState {
             score_tenths: r.score_tenths,
             stars: r.stars.map(i32::from),
-            list: r.list.as_str().to_string(),
+            list: r.list,
         }
     }
 }
@@ -467,7 +467,7 @@ fn current_rating(c: &mut DbConn, merchant_id: i32) -> QueryResult<Option<Rating
             merchants::current_stars,
             merchants::current_list,
         ))
-        .first::<(Option<i32>, Option<i32>, String)>(c)
+        .first::<(Option<i32>, Option<i32>, ListStatus)>(c)
         .optional()
         .map(|r| {
             r.map(|(score_tenths, stars, list)| RatingState {
@@ -497,7 +497,7 @@ fn violation_row(
         inspection_id,
         merchant_id,
         code: v.code.clone(),
-        severity: v.severity.as_str().into(),
+        severity: v.severity,
         description: v.description.clone(),
         legal_basis: v.legal_basis.clone(),
         fine_fen: v.fine_fen,
@@ -550,7 +550,7 @@ pub fn log_inspection(
             merchant_id: input.merchant_id,
             inspector_id: Some(inspector_id),
             inspected_on: input.inspected_on,
-            kind: input.kind.as_str().into(),
+            kind: input.kind,
             score: input.score,
             notes: input.notes.clone(),
             fhrs_hygiene: None,
@@ -696,7 +696,7 @@ pub fn edit_inspection(
         let stamp = now_utc();
         let changes = InspectionChanges {
             inspected_on: input.inspected_on,
-            kind: input.kind.as_str().into(),
+            kind: input.kind,
             score: input.score,
             notes: input.notes.clone(),
             updated_at: stamp,
@@ -716,7 +716,7 @@ pub fn edit_inspection(
                         vid,
                         &ViolationChanges {
                             code: v.code.clone(),
-                            severity: v.severity.as_str().into(),
+                            severity: v.severity,
                             description: v.description.clone(),
                             legal_basis: v.legal_basis.clone(),
                             fine_fen: v.fine_fen,

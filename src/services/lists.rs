@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::db::schema::{edition_entries, editions, list_entries, merchants, rating_snapshots};
 use crate::db::DbConn;
+use crate::domain::words::ListStatus;
 
 /// One merchant on a list.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -30,7 +31,8 @@ pub struct Entry {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublishedList {
     /// "red" or "black".
-    pub list: String,
+    #[schema(value_type = String)]
+    pub list: ListStatus,
     /// The edition it comes from; `None` before the first edition (then the entries are live).
     pub edition: Option<i32>,
     pub published_on: Option<NaiveDate>,
@@ -58,20 +60,20 @@ pub fn version(conn: &mut DbConn) -> QueryResult<Version> {
 /// The cache: one entry per list, tagged with the version it was built at.
 #[derive(Default)]
 pub struct ListCache {
-    inner: Mutex<HashMap<String, (Version, Arc<PublishedList>)>>,
+    inner: Mutex<HashMap<ListStatus, (Version, Arc<PublishedList>)>>,
 }
 
 impl ListCache {
     /// The list, from the cache when nothing was published or rated since it was built.
-    pub fn get(&self, conn: &mut DbConn, list: &str) -> QueryResult<Arc<PublishedList>> {
+    pub fn get(&self, conn: &mut DbConn, list: ListStatus) -> QueryResult<Arc<PublishedList>> {
         let v = version(conn)?;
         self.get_at(conn, list, v)
     }
 
     /// The list at a version just read with [`version`] (several lists, one version check).
-    pub fn get_at(&self, conn: &mut DbConn, list: &str, v: Version) -> QueryResult<Arc<PublishedList>> {
+    pub fn get_at(&self, conn: &mut DbConn, list: ListStatus, v: Version) -> QueryResult<Arc<PublishedList>> {
         if let Ok(map) = self.inner.lock() {
-            if let Some((cached_v, l)) = map.get(list) {
+            if let Some((cached_v, l)) = map.get(&list) {
                 if *cached_v == v {
                     return Ok(l.clone());
                 }
@@ -79,7 +81,7 @@ impl ListCache {
         }
         let fresh = Arc::new(load(conn, list, v.0)?);
         if let Ok(mut map) = self.inner.lock() {
-            map.insert(list.to_string(), (v, fresh.clone()));
+            map.insert(list, (v, fresh.clone()));
         }
         Ok(fresh)
     }
@@ -98,7 +100,7 @@ type LiveRow = (
     Option<NaiveDate>,
 );
 
-fn load(conn: &mut DbConn, list: &str, edition: Option<i32>) -> QueryResult<PublishedList> {
+fn load(conn: &mut DbConn, list: ListStatus, edition: Option<i32>) -> QueryResult<PublishedList> {
     if let Some(number) = edition {
         let (eid, published_on): (i32, NaiveDate) = editions::table
             .filter(editions::number.eq(number))
@@ -136,7 +138,7 @@ fn load(conn: &mut DbConn, list: &str, edition: Option<i32>) -> QueryResult<Publ
             )
             .collect();
         return Ok(PublishedList {
-            list: list.into(),
+            list,
             edition: Some(number),
             published_on: Some(published_on),
             entries,
@@ -177,7 +179,7 @@ fn load(conn: &mut DbConn, list: &str, edition: Option<i32>) -> QueryResult<Publ
         )
         .collect();
     Ok(PublishedList {
-        list: list.into(),
+        list,
         edition: None,
         published_on: None,
         entries,

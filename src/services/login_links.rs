@@ -14,6 +14,7 @@ use crate::db::models::user::User;
 use crate::db::models::write_tx;
 use crate::db::schema::{login_links, users};
 use crate::db::DbConn;
+use crate::domain::words::Role;
 use crate::mail::outbox::{enqueue, NewMail};
 use crate::mail::render::{self, LoginLinkMail};
 
@@ -48,7 +49,7 @@ fn find_account(conn: &mut DbConn, ident: &str) -> QueryResult<Option<(User, Str
         return Ok(None);
     }
     let candidates: Vec<User> = users::table
-        .filter(users::role.eq("merchant"))
+        .filter(users::role.eq(Role::Merchant))
         .filter(users::active.eq(true))
         .filter(
             users::username
@@ -262,7 +263,7 @@ pub fn consume(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> anyhow::Re
         if !use_up(c, link_id, now)? {
             return Ok(None);
         }
-        let Some(user) = User::find(c, user_id)?.filter(|u| u.active && u.role == "merchant") else {
+        let Some(user) = User::find(c, user_id)?.filter(|u| u.active && u.role == Role::Merchant) else {
             return Ok(None);
         };
         audit::append(

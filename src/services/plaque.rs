@@ -12,6 +12,7 @@ use sha2::Sha256;
 
 use crate::db::models::settings;
 use crate::db::DbConn;
+use crate::domain::words::ListStatus;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -50,28 +51,27 @@ pub struct PlaqueFacts {
     pub merchant_id: i32,
     /// Stars, or `None` for 待评 (not yet rated).
     pub stars: Option<i32>,
-    /// "red", "black" or "none".
-    pub list: String,
+    /// The list it was on.
+    pub list: ListStatus,
     /// The day the plaque was issued.
     pub issued_on: NaiveDate,
     /// The annual commendation the plaque shows: (commended year, level code).
     pub commendation: Option<(i32, String)>,
 }
 
-fn list_letter(list: &str) -> Option<char> {
+fn list_letter(list: ListStatus) -> char {
     match list {
-        "red" => Some('r'),
-        "black" => Some('b'),
-        "none" => Some('n'),
-        _ => None,
+        ListStatus::Red => 'r',
+        ListStatus::Black => 'b',
+        ListStatus::None => 'n',
     }
 }
 
-fn letter_list(c: &str) -> Option<&'static str> {
+fn letter_list(c: &str) -> Option<ListStatus> {
     match c {
-        "r" => Some("red"),
-        "b" => Some("black"),
-        "n" => Some("none"),
+        "r" => Some(ListStatus::Red),
+        "b" => Some(ListStatus::Black),
+        "n" => Some(ListStatus::None),
         _ => None,
     }
 }
@@ -101,7 +101,7 @@ fn level_code_ok(level: &str) -> bool {
 pub fn sign(key: &[u8], f: &PlaqueFacts) -> String {
     let date = f.issued_on.format("%Y%m%d").to_string();
     let stars = f.stars.unwrap_or(0).clamp(0, 5);
-    let list = list_letter(&f.list).unwrap_or('n');
+    let list = list_letter(f.list);
     let tag = mac_for(key, f, &date, stars, list).finalize().into_bytes();
     let hex = hex::encode(tag);
     match &f.commendation {
@@ -141,7 +141,7 @@ pub fn verify(key: &[u8], merchant_id: i32, code: &str) -> Option<PlaqueFacts> {
     let facts = PlaqueFacts {
         merchant_id,
         stars: (stars_n > 0).then_some(stars_n),
-        list: list_name.to_string(),
+        list: list_name,
         issued_on,
         commendation,
     };
@@ -164,7 +164,7 @@ pub enum Verdict {
 }
 
 /// Compares a scanned code with the merchant's current stars and list.
-pub fn check(key: &[u8], merchant_id: i32, code: &str, stars: Option<i32>, list: &str) -> Verdict {
+pub fn check(key: &[u8], merchant_id: i32, code: &str, stars: Option<i32>, list: ListStatus) -> Verdict {
     match verify(key, merchant_id, code) {
         None => Verdict::Forged,
         Some(f) if f.stars == stars && f.list == list => Verdict::Current(f),
@@ -201,7 +201,7 @@ mod tests {
         PlaqueFacts {
             merchant_id: 7,
             stars: Some(4),
-            list: "none".into(),
+            list: ListStatus::None,
             issued_on: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
             commendation: None,
         }
@@ -213,7 +213,7 @@ mod tests {
         let f = PlaqueFacts {
             commendation: Some((2025, "model".into())),
             stars: Some(5),
-            list: "red".into(),
+            list: ListStatus::Red,
             ..facts()
         };
         let code = sign(&key, &f);
@@ -241,7 +241,7 @@ mod tests {
         assert_eq!(verify(&key, 7, &code), Some(facts()));
         let unrated = PlaqueFacts {
             stars: None,
-            list: "black".into(),
+            list: ListStatus::Black,
             ..facts()
         };
         let code = sign(&key, &unrated);
@@ -278,10 +278,22 @@ mod tests {
     fn verdicts_compare_with_the_live_rating() {
         let key = plaque_key(b"secret");
         let code = sign(&key, &facts());
-        assert_eq!(check(&key, 7, &code, Some(4), "none"), Verdict::Current(facts()));
-        assert_eq!(check(&key, 7, &code, Some(3), "none"), Verdict::Outdated(facts()));
-        assert_eq!(check(&key, 7, &code, Some(4), "red"), Verdict::Outdated(facts()));
-        assert_eq!(check(&key, 7, "nonsense", Some(4), "none"), Verdict::Forged);
+        assert_eq!(
+            check(&key, 7, &code, Some(4), ListStatus::None),
+            Verdict::Current(facts())
+        );
+        assert_eq!(
+            check(&key, 7, &code, Some(3), ListStatus::None),
+            Verdict::Outdated(facts())
+        );
+        assert_eq!(
+            check(&key, 7, &code, Some(4), ListStatus::Red),
+            Verdict::Outdated(facts())
+        );
+        assert_eq!(
+            check(&key, 7, "nonsense", Some(4), ListStatus::None),
+            Verdict::Forged
+        );
     }
 
     #[test]

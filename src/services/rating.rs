@@ -17,7 +17,7 @@ use crate::domain::rating::{rate, ListStatus, Rating};
 pub use super::histories::load_histories;
 
 /// What the merchant row says now, to tell whether a new rating changes anything.
-type Current = (Option<i32>, Option<i32>, String);
+type Current = (Option<i32>, Option<i32>, ListStatus);
 
 /// Text of a rating's list reasons, for list entries and editions.
 pub fn reasons_text(r: &Rating) -> String {
@@ -30,11 +30,11 @@ pub fn reasons_text(r: &Rating) -> String {
 
 fn is_change(rating: &Rating, current: &Current) -> bool {
     let stars = rating.stars.map(i32::from);
-    !(current.0 == rating.score_tenths && current.1 == stars && current.2 == rating.list.as_str())
+    !(current.0 == rating.score_tenths && current.1 == stars && current.2 == rating.list)
 }
 
-fn left_reason(old: &str, new: ListStatus) -> String {
-    if old == "black" && new != ListStatus::Black {
+fn left_reason(old: ListStatus, new: ListStatus) -> String {
+    if old == ListStatus::Black && new != ListStatus::Black {
         "信用修复：整改通知均已核销，复查合格，且已满最短公示期".to_string()
     } else {
         format!("评定变更为{}", new.label_zh())
@@ -90,7 +90,7 @@ fn store_batch(
             rating_snapshots::policy_version.eq(r.policy_version.clone()),
             rating_snapshots::score_tenths.eq(r.score_tenths),
             rating_snapshots::stars.eq(r.stars.map(i32::from)),
-            rating_snapshots::list_status.eq(r.list.as_str()),
+            rating_snapshots::list_status.eq(r.list),
             rating_snapshots::breakdown.eq(serde_json::to_string(r)?),
         ));
     }
@@ -100,9 +100,9 @@ fn store_batch(
             .execute(c))?;
     }
     let mut entries = Vec::new();
-    for (r, cur) in pending.iter().filter(|(r, cur)| cur.2 != r.list.as_str()) {
+    for (r, cur) in pending.iter().filter(|(r, cur)| cur.2 != r.list) {
         let mid = r.merchant_id as i32;
-        if cur.2 != "none" {
+        if cur.2 != ListStatus::None {
             diesel::update(
                 list_entries::table
                     .filter(list_entries::merchant_id.eq(mid))
@@ -110,14 +110,14 @@ fn store_batch(
             )
             .set((
                 list_entries::left_on.eq(Some(r.as_of)),
-                list_entries::left_reason.eq(Some(left_reason(&cur.2, r.list))),
+                list_entries::left_reason.eq(Some(left_reason(cur.2, r.list))),
             ))
             .execute(c)?;
         }
         if r.list != ListStatus::None {
             entries.push((
                 list_entries::merchant_id.eq(mid),
-                list_entries::list.eq(r.list.as_str()),
+                list_entries::list.eq(r.list),
                 list_entries::entered_on.eq(r.as_of),
                 list_entries::entered_reason.eq(reasons_text(r)),
             ));
@@ -176,7 +176,7 @@ fn current_of(conn: &mut DbConn, only: Option<&[i32]>) -> QueryResult<HashMap<i3
         Some(ids) => q.filter(merchants::id.eq_any(ids.to_vec())),
         None => q,
     };
-    let rows: Vec<(i32, Option<i32>, Option<i32>, String)> = q.load(conn)?;
+    let rows: Vec<(i32, Option<i32>, Option<i32>, ListStatus)> = q.load(conn)?;
     Ok(rows.into_iter().map(|(id, s, st, l)| (id, (s, st, l))).collect())
 }
 

@@ -8,7 +8,7 @@ use crate::db::models::merchant::Merchant;
 use crate::db::schema::{inspections, list_entries, merchant_replies, rating_snapshots, violations};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
-use crate::domain::rating::{Rating, Severity};
+use crate::domain::rating::{ListStatus, Rating, Severity};
 
 /// One point of the rating history.
 #[derive(Debug, Clone)]
@@ -16,7 +16,7 @@ pub struct HistoryPoint {
     pub as_of: NaiveDate,
     pub score_tenths: Option<i32>,
     pub stars: Option<i32>,
-    pub list: String,
+    pub list: ListStatus,
 }
 
 /// A disclosed violation (only the severities the policy discloses).
@@ -30,7 +30,7 @@ pub struct PublicViolation {
 /// The open list entry: since when and why.
 #[derive(Debug, Clone)]
 pub struct ListSince {
-    pub list: String,
+    pub list: ListStatus,
     pub since: NaiveDate,
     pub reason: String,
 }
@@ -49,7 +49,7 @@ pub struct MerchantRecord {
 }
 
 /// (as_of, score, stars, list, breakdown JSON), or the policy version in place of the breakdown.
-type SnapshotRow = (NaiveDate, Option<i32>, Option<i32>, String, String);
+type SnapshotRow = (NaiveDate, Option<i32>, Option<i32>, ListStatus, String);
 
 /// Loads a merchant's public record; `None` when there is no such merchant.
 pub fn merchant_record(
@@ -81,7 +81,7 @@ pub fn merchant_record(
             as_of: *as_of,
             score_tenths: *score,
             stars: *stars,
-            list: list.clone(),
+            list: *list,
         })
         .collect();
     history.reverse();
@@ -94,7 +94,7 @@ pub fn merchant_record(
             list_entries::entered_on,
             list_entries::entered_reason,
         ))
-        .first::<(String, NaiveDate, String)>(conn)
+        .first::<(ListStatus, NaiveDate, String)>(conn)
         .optional()?
         .map(|(list, since, reason)| ListSince { list, since, reason });
     let inspections = inspections::table
@@ -103,7 +103,7 @@ pub fn merchant_record(
         .limit(20)
         .select(Inspection::as_select())
         .load(conn)?;
-    let disclosed: Vec<&str> = policy.disclose_violations.iter().map(|s| s.as_str()).collect();
+    let disclosed: Vec<Severity> = policy.disclose_violations.iter().copied().collect();
     let violations = violations::table
         .filter(violations::merchant_id.eq(id))
         .filter(violations::severity.eq_any(disclosed))
@@ -114,14 +114,12 @@ pub fn merchant_record(
             violations::severity,
             violations::description,
         ))
-        .load::<(NaiveDate, String, String)>(conn)?
+        .load::<(NaiveDate, Severity, String)>(conn)?
         .into_iter()
-        .filter_map(|(found_on, sev, description)| {
-            sev.parse().ok().map(|severity| PublicViolation {
-                found_on,
-                severity,
-                description,
-            })
+        .map(|(found_on, severity, description)| PublicViolation {
+            found_on,
+            severity,
+            description,
         })
         .collect();
     let replies = merchant_replies::table
@@ -152,7 +150,8 @@ pub struct RatingPoint {
     /// Stars 1–5; null when not yet rated (待评).
     pub stars: Option<i32>,
     /// "red", "black" or "none".
-    pub list: String,
+    #[schema(value_type = String)]
+    pub list: ListStatus,
     /// The version of the rating policy the rating was computed under.
     pub policy_version: String,
 }

@@ -7,8 +7,6 @@
 //! January after its year was not verified by that year's end. The period is 1 January to
 //! 31 December, or to `upto` for the year to date, so a finished year's report never changes.
 
-use std::collections::BTreeMap;
-
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -20,6 +18,7 @@ use crate::db::schema::{
 use crate::db::DbConn;
 use crate::domain::facts::Severity;
 use crate::domain::policy::Policy;
+use crate::domain::words::{ComplaintState, ListStatus};
 
 /// The first year a report can be asked for.
 pub const FIRST_YEAR: i32 = 2000;
@@ -268,18 +267,17 @@ pub fn year_report(
         inspections_by_month[day.month0() as usize] += n;
     }
 
-    let by_severity: Vec<(String, i64)> = violations::table
+    let by_severity: Vec<(Severity, i64)> = violations::table
         .filter(violations::found_on.between(start, end))
         .group_by(violations::severity)
         .select((violations::severity, diesel::dsl::count_star()))
         .load(conn)?;
     let mut severities = SeverityCounts::default();
     for (s, n) in by_severity {
-        match s.parse::<Severity>() {
-            Ok(Severity::Minor) => severities.minor += n,
-            Ok(Severity::Major) => severities.major += n,
-            Ok(Severity::Serious) => severities.serious += n,
-            Err(_) => continue,
+        match s {
+            Severity::Minor => severities.minor += n,
+            Severity::Major => severities.major += n,
+            Severity::Serious => severities.serious += n,
         }
         severities.total += n;
     }
@@ -302,7 +300,7 @@ pub fn year_report(
         .load(conn)?;
     let notices = notice_figures(&notice_rows, end);
 
-    let complaint_rows: Vec<(String, NaiveDateTime, Option<NaiveDateTime>)> = complaints::table
+    let complaint_rows: Vec<(ComplaintState, NaiveDateTime, Option<NaiveDateTime>)> = complaints::table
         .filter(complaints::created_at.ge(t0).and(complaints::created_at.lt(t1)))
         .select((complaints::status, complaints::created_at, complaints::triaged_at))
         .load(conn)?;
@@ -341,7 +339,7 @@ pub fn year_report(
     let editions = edition_sizes(conn, start, end)?;
 
     let credit_repairs: i64 = list_entries::table
-        .filter(list_entries::list.eq("black"))
+        .filter(list_entries::list.eq(ListStatus::Black))
         .filter(list_entries::left_on.between(start, end))
         .select(diesel::dsl::count(list_entries::merchant_id).aggregate_distinct())
         .get_result(conn)?;
@@ -464,18 +462,21 @@ pub fn notice_figures(
 
 /// Complaints `(status, created_at, triaged_at)` filed in a period that ends before `until`.
 pub fn complaint_figures(
-    rows: &[(String, NaiveDateTime, Option<NaiveDateTime>)],
+    rows: &[(ComplaintState, NaiveDateTime, Option<NaiveDateTime>)],
     until: NaiveDateTime,
 ) -> ComplaintFigures {
-    let triaged: Vec<(&str, f64)> = rows
+    let triaged: Vec<(ComplaintState, f64)> = rows
         .iter()
         .filter_map(|(status, created, at)| {
             at.filter(|t| *t < until)
-                .map(|t| (status.as_str(), days_between(*created, t)))
+                .map(|t| (*status, days_between(*created, t)))
         })
         .collect();
     ComplaintFigures {
-        verified: triaged.iter().filter(|(s, _)| *s == "verified").count() as i64,
+        verified: triaged
+            .iter()
+            .filter(|(s, _)| *s == ComplaintState::Verified)
+            .count() as i64,
         triaged: triaged.len() as i64,
         median_days_to_triage: median(triaged.iter().map(|(_, d)| *d).collect()),
     }
@@ -515,7 +516,7 @@ fn edition_sizes(conn: &mut DbConn, start: NaiveDate, end: NaiveDate) -> QueryRe
         .order(editions::number.asc())
         .select((editions::id, editions::number, editions::published_on))
         .load(conn)?;
-    let counts: Vec<(i32, String, i64)> = edition_entries::table
+    let counts: Vec<(i32, ListStatus, i64)> = edition_entries::table
         .inner_join(editions::table)
         .filter(editions::published_on.between(start, end))
         .group_by((edition_entries::edition_id, edition_entries::list))
@@ -525,18 +526,18 @@ fn edition_sizes(conn: &mut DbConn, start: NaiveDate, end: NaiveDate) -> QueryRe
             diesel::dsl::count_star(),
         ))
         .load(conn)?;
-    let mut by_edition: BTreeMap<(i32, String), i64> = BTreeMap::new();
+    let mut by_edition: std::collections::HashMap<(i32, ListStatus), i64> = Default::default();
     for (id, list, n) in counts {
         by_edition.insert((id, list), n);
     }
-    let size = |id: i32, list: &str| by_edition.get(&(id, list.to_string())).copied().unwrap_or(0);
+    let size = |id: i32, list: ListStatus| by_edition.get(&(id, list)).copied().unwrap_or(0);
     Ok(published
         .into_iter()
         .map(|(id, number, published_on)| EditionSize {
             number,
             published_on,
-            red: size(id, "red"),
-            black: size(id, "black"),
+            red: size(id, ListStatus::Red),
+            black: size(id, ListStatus::Black),
         })
         .collect())
 }
@@ -658,10 +659,22 @@ mod tests {
     fn complaints_triaged_after_the_period_do_not_count() {
         let until = midnight(d(2026, 1, 1));
         let rows = vec![
-            ("verified".to_string(), t(2025, 2, 1, 0), Some(t(2025, 2, 1, 12))),
-            ("rejected".to_string(), t(2025, 2, 1, 0), Some(t(2025, 2, 3, 0))),
-            ("verified".to_string(), t(2025, 12, 30, 0), Some(t(2026, 1, 2, 0))),
-            ("pending".to_string(), t(2025, 6, 1, 0), None),
+            (
+                ComplaintState::Verified,
+                t(2025, 2, 1, 0),
+                Some(t(2025, 2, 1, 12)),
+            ),
+            (
+                ComplaintState::Dismissed,
+                t(2025, 2, 1, 0),
+                Some(t(2025, 2, 3, 0)),
+            ),
+            (
+                ComplaintState::Verified,
+                t(2025, 12, 30, 0),
+                Some(t(2026, 1, 2, 0)),
+            ),
+            (ComplaintState::New, t(2025, 6, 1, 0), None),
         ];
         let f = complaint_figures(&rows, until);
         assert_eq!((f.verified, f.triaged), (1, 2));

@@ -7,10 +7,8 @@ use crate::db::models::merchant::Merchant;
 use crate::db::models::user::{NewUser, User};
 use crate::db::models::{now_utc, write_tx};
 use crate::db::DbConn;
+use crate::domain::words::Role;
 use crate::services::sessions::{self, RevokeReason};
-
-/// The roles a user can have.
-pub const ROLES: &[&str] = &["admin", "committee", "inspector", "merchant"];
 
 /// Why a user could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -73,9 +71,9 @@ fn create(conn: &mut DbConn, actor: &Actor, spec: &UserSpec<'_>, strong: bool) -
         display_name,
         email,
     } = *spec;
-    if !ROLES.contains(&role) {
+    let Ok(role) = role.parse::<Role>() else {
         return Err(AddUserError::Role(role.into()));
-    }
+    };
     let ok_name = (3..=40).contains(&username.chars().count())
         && username
             .chars()
@@ -90,7 +88,7 @@ fn create(conn: &mut DbConn, actor: &Actor, spec: &UserSpec<'_>, strong: bool) -
             crate::services::auth::WeakPassword::TooShort,
         ));
     }
-    if (role == "merchant") != merchant_id.is_some() {
+    if (role == Role::Merchant) != merchant_id.is_some() {
         return Err(AddUserError::MerchantLink);
     }
     let hash = crate::services::auth::hash_password(password)?;
@@ -106,7 +104,7 @@ fn create(conn: &mut DbConn, actor: &Actor, spec: &UserSpec<'_>, strong: bool) -
         let new = NewUser {
             username: username.into(),
             password_hash: hash,
-            role: role.into(),
+            role,
             display_name: display_name.into(),
             email: email.into(),
             merchant_id,
@@ -258,9 +256,9 @@ pub fn set_active(
 pub fn set_role(conn: &mut DbConn, actor: &Actor, user_id: i32, role: &str) -> Result<(), UserChangeError> {
     use crate::db::schema::users;
     use diesel::prelude::*;
-    if !ROLES.contains(&role) {
+    let Ok(role) = role.parse::<Role>() else {
         return Err(UserChangeError::Role);
-    }
+    };
     if actor.user_id == Some(user_id) {
         return Err(UserChangeError::Own);
     }
@@ -268,7 +266,7 @@ pub fn set_role(conn: &mut DbConn, actor: &Actor, user_id: i32, role: &str) -> R
     write_tx(conn, |c| {
         let user = find_user(c, user_id)?;
         // A merchant account belongs to one merchant, and only merchant accounts do.
-        if (role == "merchant") != user.merchant_id.is_some() {
+        if (role == Role::Merchant) != user.merchant_id.is_some() {
             return Err(UserChangeError::Role);
         }
         if user.role == role {

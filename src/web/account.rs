@@ -8,7 +8,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::auth::{check_csrf, end_session, start_session, CsrfForm};
+use super::auth::{end_session, start_session};
+use super::extract::CsrfForm;
 use super::guard::CurrentUser;
 use super::{html, see_other, with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::now_utc;
@@ -158,8 +159,6 @@ pub async fn show(
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     current: String,
     #[serde(default)]
     new: String,
@@ -204,9 +203,8 @@ pub async fn change_password(
     session: Session,
     page: PageCtx,
     user: CurrentUser,
-    form: web::Form<PasswordForm>,
+    form: CsrfForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, &form.csrf)?;
     let f = form.into_inner();
     let uid = user.id;
     let result = with_db(&state, move |c| {
@@ -235,9 +233,8 @@ pub async fn sign_out_everywhere(
     state: web::Data<AppState>,
     session: Session,
     user: CurrentUser,
-    form: web::Form<CsrfForm>,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, form.token())?;
     let (actor, uid) = (user.actor(), user.id);
     with_db(&state, move |c| {
         users::sign_out_everywhere(c, &actor, uid).map_err(|e| match e {
@@ -304,8 +301,6 @@ pub async fn reset_form(
 #[derive(Deserialize)]
 pub struct ResetForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     new: String,
     #[serde(default)]
     confirm: String,
@@ -314,12 +309,10 @@ pub struct ResetForm {
 /// POST /login/reset/{token}: sets the new password and uses the link up.
 pub async fn reset_submit(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
     path: web::Path<String>,
-    form: web::Form<ResetForm>,
+    form: CsrfForm<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, &form.csrf)?;
     let token = path.into_inner();
     let f = form.into_inner();
     let t = token.clone();

@@ -1,20 +1,19 @@
 //! Administrators' pages: users (create, activate/deactivate) and the audit log (browse, filter,
 //! verify).
 
-use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::auth::check_csrf;
 use super::error::FieldError;
-use super::guard::{CurrentUser, ADMIN};
-use super::parse_id;
+use super::extract::{CsrfForm, Id};
+use super::guard::{Admin, Require};
 use super::{html, see_other, with_db, AppError, AppState, PageCtx};
 use crate::db::models::audit::{self, AuditEntry, Verification};
 use crate::db::schema::{audit_log, users};
+use crate::domain::words::Role;
 use crate::services::users::{self as accounts, add_user, AddUserError, UserChangeError, UserSpec};
 
 /// Messages of the admin pages.
@@ -143,9 +142,9 @@ pub struct UsersPage {
     /// What the last action did (a reset link sent, sessions ended).
     note: Option<String>,
     input: UserInput,
-    roles: &'static [&'static str],
+    roles: Vec<&'static str>,
     /// The roles a staff account can be given (a merchant account stays a merchant's).
-    staff_roles: &'static [&'static str],
+    staff_roles: Vec<&'static str>,
 }
 
 async fn users_page(
@@ -155,7 +154,7 @@ async fn users_page(
     input: UserInput,
 ) -> Result<UsersPage, AppError> {
     let limits = state.config.session_limits;
-    type Row = (i32, String, String, Option<i32>, bool);
+    type Row = (i32, String, Role, Option<i32>, bool);
     let (rows, counts) = with_db(state, move |c| {
         let rows: Vec<Row> = users::table
             .order(users::username.asc())
@@ -179,7 +178,7 @@ async fn users_page(
             id,
             username,
             role_key: format!("role.{role}"),
-            role,
+            role: role.to_string(),
             merchant_id: merchant_id.map(|m| m.to_string()).unwrap_or_default(),
             active,
             sessions: counts.get(&id).copied().unwrap_or(0),
@@ -191,8 +190,12 @@ async fn users_page(
         errors,
         note: None,
         input,
-        roles: crate::services::users::ROLES,
-        staff_roles: &["admin", "committee", "inspector"],
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        staff_roles: Role::ALL
+            .iter()
+            .filter(|r| r.is_staff())
+            .map(|r| r.as_str())
+            .collect(),
     })
 }
 
@@ -200,19 +203,9 @@ async fn users_page(
 pub async fn users_index(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Admin>,
 ) -> Result<UsersPage, AppError> {
-    user.require(ADMIN)?;
     users_page(&state, page, vec![], UserInput::default()).await
-}
-
-/// The new-user form with its token.
-#[derive(Deserialize)]
-pub struct UserForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    input: UserInput,
 }
 
 fn user_error(e: &AddUserError) -> FieldError {
@@ -235,14 +228,11 @@ fn user_error(e: &AddUserError) -> FieldError {
 /// POST /staff/users
 pub async fn users_create(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    form: web::Form<UserForm>,
+    user: Require<Admin>,
+    form: CsrfForm<UserInput>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(ADMIN)?;
-    check_csrf(&session, &form.csrf)?;
-    let input = form.into_inner().input;
+    let input = form.into_inner();
     let lang = page.lang;
     let merchant_id = match input.merchant_id.trim() {
         "" => Ok(None),
@@ -290,23 +280,18 @@ pub async fn users_create(
 #[derive(Deserialize)]
 pub struct ActiveForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     active: String,
 }
 
 /// POST /staff/users/{id}/active: deactivation ends the user's sessions at once.
 pub async fn users_set_active(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<ActiveForm>,
+    user: Require<Admin>,
+    id: Id,
+    form: CsrfForm<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(ADMIN)?;
-    check_csrf(&session, &form.csrf)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let active = match form.active.as_str() {
         "true" => true,
         "false" => false,
@@ -349,23 +334,18 @@ async fn user_change_done(
 #[derive(Deserialize)]
 pub struct RoleForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     role: String,
 }
 
 /// POST /staff/users/{id}/role: the user's sessions end; the new role applies at the next log-in.
 pub async fn users_set_role(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<RoleForm>,
+    user: Require<Admin>,
+    id: Id,
+    form: CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(ADMIN)?;
-    check_csrf(&session, &form.csrf)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let (actor, role) = (user.actor(), form.into_inner().role);
     let result = with_db(&state, move |c| Ok(accounts::set_role(c, &actor, id, &role))).await?;
     user_change_done(&state, page, result.map(|_| None)).await
@@ -374,15 +354,12 @@ pub async fn users_set_role(
 /// POST /staff/users/{id}/sign-out: ends every session of the user.
 pub async fn users_sign_out(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<super::auth::CsrfForm>,
+    user: Require<Admin>,
+    id: Id,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    user.require(ADMIN)?;
-    check_csrf(&session, form.token())?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let actor = user.actor();
     let lang = page.lang;
     let result = with_db(&state, move |c| Ok(accounts::sign_out_everywhere(c, &actor, id))).await?;
@@ -394,15 +371,12 @@ pub async fn users_sign_out(
 /// set a new one is emailed.
 pub async fn users_force_reset(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<super::auth::CsrfForm>,
+    user: Require<Admin>,
+    id: Id,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    user.require(ADMIN)?;
-    check_csrf(&session, form.token())?;
-    let id = parse_id(&path)?;
+    let id = *id;
     if id == user.id {
         let e = UserChangeError::Own;
         return user_change_done(&state, page, Err(e)).await;
@@ -444,10 +418,9 @@ pub struct AuditPage {
 pub async fn audit_index(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Admin>,
     q: web::Query<AuditQuery>,
 ) -> Result<AuditPage, AppError> {
-    user.require(ADMIN)?;
     let q = q.into_inner();
     let (entity, action, actor, before) = (
         q.entity.trim().to_string(),

@@ -3,9 +3,10 @@
 use actix_web::{http::header, web, HttpResponse};
 use serde::Serialize;
 
-use super::parse_id;
+use super::extract::{Id, NumberSegment, PathId};
 use super::{with_db, ApiError, AppError, AppState};
 use crate::domain::rating::Rating;
+use crate::domain::words::{ListStatus, Role};
 
 /// The red or black list: the latest published edition, or the live ratings before the first.
 #[utoipa::path(get, path = "/api/v1/public/lists/{list}", tag = "public",
@@ -15,16 +16,16 @@ pub async fn public_list(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = path.into_inner();
-    if list != "red" && list != "black" {
-        return Err(AppError::NotFound.into());
-    }
+    let list = match path.parse() {
+        Ok(l @ (ListStatus::Red | ListStatus::Black)) => l,
+        _ => return Err(AppError::NotFound.into()),
+    };
     let cache = state.lists.clone();
-    let published = with_db(&state, move |c| Ok(cache.get(c, &list)?)).await?;
+    let published = with_db(&state, move |c| Ok(cache.get(c, list)?)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .json(ListResponse {
-            list: published.list.clone(),
+            list: published.list,
             edition: published.edition,
             published_on: published.published_on,
             items: published.entries.clone(),
@@ -34,7 +35,8 @@ pub async fn public_list(
 /// A list as the API returns it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ListResponse {
-    pub list: String,
+    #[schema(value_type = String)]
+    pub list: ListStatus,
     /// The edition (第N期) the list comes from; null before the first edition (live ratings).
     pub edition: Option<i32>,
     pub published_on: Option<chrono::NaiveDate>,
@@ -70,9 +72,9 @@ pub async fn public_editions(state: web::Data<AppState>) -> Result<HttpResponse,
     params(("number" = i32, Path)), responses((status = 200, body = EditionResponse), (status = 404)))]
 pub async fn public_edition(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    number: PathId<NumberSegment>,
 ) -> Result<HttpResponse, ApiError> {
-    let number = parse_id(&path)?;
+    let number = *number;
     let (e, entries) = with_db(&state, move |c| Ok(crate::services::editions::find(c, number)?))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -87,7 +89,7 @@ pub async fn public_edition(
             reason: x.reason,
             since: Some(x.since),
         };
-        if x.list == "red" {
+        if x.list == ListStatus::Red {
             red.push(entry);
         } else {
             black.push(entry);
@@ -115,7 +117,8 @@ pub struct PublicMerchant {
     pub address: String,
     pub area: String,
     pub alliance_member: bool,
-    pub list: String,
+    #[schema(value_type = String)]
+    pub list: ListStatus,
     /// The latest rating: score_tenths, stars, list, list_reasons and the breakdown terms.
     #[schema(value_type = Object)]
     pub rating: Option<Rating>,
@@ -124,11 +127,8 @@ pub struct PublicMerchant {
 /// A merchant's public record with its explained rating.
 #[utoipa::path(get, path = "/api/v1/public/merchants/{id}", tag = "public",
     params(("id" = i32, Path)), responses((status = 200, body = PublicMerchant), (status = 404)))]
-pub async fn public_merchant(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
+pub async fn public_merchant(state: web::Data<AppState>, id: Id) -> Result<HttpResponse, ApiError> {
+    let id = *id;
     let policy = state.policy.clone();
     let rec = with_db(&state, move |c| {
         let policy = policy.current(c)?;
@@ -186,10 +186,10 @@ pub struct RatingsResponse {
     responses((status = 200, body = RatingsResponse), (status = 404), (status = 422, description = "a page that is not a whole number from 1 to 100000")))]
 pub async fn public_ratings(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    id: Id,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = super::parse_id(&path)?;
+    let id = *id;
     let page = query.number()?;
     let offset = (page - 1) * RATINGS_PER_PAGE;
     let (items, total) = with_db(&state, move |c| {
@@ -305,15 +305,16 @@ pub async fn create_token(
 
 /// Revokes a token (your own; admins may revoke any).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth",
+    params(("id" = i32, Path, description = "token id")),
     responses((status = 204), (status = 401), (status = 404)), security(("bearer" = [])))]
 pub async fn revoke_token(
     state: web::Data<AppState>,
     user: super::guard::ApiUser,
-    path: web::Path<String>,
+    id: Id,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
+    let id = *id;
     let actor = user.actor();
-    let is_admin = user.role == "admin";
+    let is_admin = user.role == Role::Admin;
     let done = with_db(&state, move |c| {
         Ok(crate::services::tokens::revoke(c, &actor, is_admin, id)?)
     })

@@ -8,8 +8,10 @@ use rand::RngCore;
 use serde::Deserialize;
 
 use super::client::client_ip;
+use super::extract::CsrfForm;
 use super::throttle::Family;
 use super::{with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ID};
+use crate::domain::words::Role;
 use crate::services::auth::{login, LoginError};
 
 /// The session's CSRF token, created on first use.
@@ -64,8 +66,6 @@ pub async fn login_form(page: PageCtx) -> LoginPage {
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
@@ -78,9 +78,8 @@ pub async fn login_submit(
     req: actix_web::HttpRequest,
     session: Session,
     page: PageCtx,
-    form: web::Form<LoginForm>,
+    form: CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, &form.csrf)?;
     let form = form.into_inner();
     let username = form.username.trim().to_string();
     let lang = page.lang;
@@ -112,7 +111,7 @@ pub async fn login_submit(
         Ok(user) => {
             start_session(&state, &req, &session, &user).await?;
             Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, home_of(&user.role)))
+                .insert_header((header::LOCATION, home_of(user.role)))
                 .finish())
         }
         Err(LoginError::BadCredentials) => fail(
@@ -176,25 +175,11 @@ pub async fn end_session(state: &AppState, session: &Session) -> Result<(), AppE
 }
 
 /// Where a role lands after logging in: merchants in their portal, everyone else on the home page.
-pub fn home_of(role: &str) -> &'static str {
-    if role == "merchant" {
+pub fn home_of(role: Role) -> &'static str {
+    if role == Role::Merchant {
         "/my"
     } else {
         "/"
-    }
-}
-
-/// A form with only its CSRF token (log-out, one-button forms).
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-impl CsrfForm {
-    /// The submitted token.
-    pub fn token(&self) -> &str {
-        &self.csrf
     }
 }
 
@@ -202,9 +187,8 @@ impl CsrfForm {
 pub async fn logout(
     state: web::Data<AppState>,
     session: Session,
-    form: web::Form<CsrfForm>,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, &form.csrf)?;
     end_session(&state, &session).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/"))

@@ -1,17 +1,15 @@
 //! The committee's pages: training sessions and attendance (培训), rewards and their ledger (奖励).
 //! Browser forms and JSON share one validation function each.
 
-use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::auth::check_csrf;
 use super::error::FieldError;
-use super::guard::{ApiUser, CurrentUser, COMMITTEE};
-use super::parse_id;
+use super::extract::{CsrfForm, Id};
+use super::guard::{ApiRequire, Committee, CurrentUser, Require};
 use super::{html, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::domain::money::{format_fen, parse_yuan};
 use crate::services::rewards::{self, Grant, GrantError, Ledger};
@@ -159,9 +157,8 @@ async fn trainings_page(
 pub async fn trainings_index(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Committee>,
 ) -> Result<TrainingsPage, AppError> {
-    user.require(COMMITTEE)?;
     let input = TrainingInput {
         held_on: state.config.today().to_string(),
         hours: "2".into(),
@@ -170,26 +167,14 @@ pub async fn trainings_index(
     trainings_page(&state, page, vec![], input).await
 }
 
-/// The training form with its token.
-#[derive(Deserialize)]
-pub struct TrainingForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    input: TrainingInput,
-}
-
 /// POST /staff/trainings
 pub async fn trainings_create(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    form: web::Form<TrainingForm>,
+    user: Require<Committee>,
+    form: CsrfForm<TrainingInput>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    check_csrf(&session, &form.csrf)?;
-    let input = form.into_inner().input;
+    let input = form.into_inner();
     match validate_training(&input, state.config.today()) {
         Err(errors) => {
             let lang = page.lang;
@@ -252,39 +237,31 @@ async fn training_page(
 pub async fn training_show(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    _user: Require<Committee>,
+    id: Id,
 ) -> Result<TrainingPage, AppError> {
-    user.require(COMMITTEE)?;
-    let id = parse_id(&path)?;
-    training_page(&state, page, id, vec![]).await
+    training_page(&state, page, *id, vec![]).await
 }
 
 /// POST /staff/trainings/{id}/attendance — a form with repeated `merchant` fields (checkboxes).
 pub async fn training_attend(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    body: web::Bytes,
+    user: Require<Committee>,
+    id: Id,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    let id = parse_id(&path)?;
-    let mut csrf = String::new();
+    let id = *id;
     let mut ids = Vec::new();
     let mut bad = false;
-    for (k, v) in url::form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "csrf" => csrf = v.into_owned(),
-            "merchant" => match v.trim().parse::<i32>() {
+    for (k, v) in form.iter() {
+        if k == "merchant" {
+            match v.trim().parse::<i32>() {
                 Ok(i) => ids.push(i),
                 Err(_) => bad = true,
-            },
-            _ => {}
+            }
         }
     }
-    check_csrf(&session, &csrf)?;
     if bad || ids.is_empty() {
         let lang = page.lang;
         let msg = lang
@@ -437,23 +414,13 @@ async fn rewards_page(
 pub async fn rewards_index(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Committee>,
 ) -> Result<RewardsPage, AppError> {
-    user.require(COMMITTEE)?;
     let input = RewardInput {
         granted_on: state.config.today().to_string(),
         ..Default::default()
     };
     rewards_page(&state, page, vec![], input).await
-}
-
-/// The reward form with its token.
-#[derive(Deserialize)]
-pub struct RewardForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    input: RewardInput,
 }
 
 async fn grant_reward(state: &AppState, user: &CurrentUser, g: Grant) -> Result<i32, AppError> {
@@ -472,14 +439,11 @@ async fn grant_reward(state: &AppState, user: &CurrentUser, g: Grant) -> Result<
 /// POST /staff/rewards
 pub async fn rewards_create(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    form: web::Form<RewardForm>,
+    user: Require<Committee>,
+    form: CsrfForm<RewardInput>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    check_csrf(&session, &form.csrf)?;
-    let input = form.into_inner().input;
+    let input = form.into_inner();
     let lang = page.lang;
     let result = match validate_reward(&input, state.config.today()) {
         Ok(g) => grant_reward(&state, &user, g).await,
@@ -498,8 +462,10 @@ pub async fn rewards_create(
 /// The ledger as JSON.
 #[utoipa::path(get, path = "/api/v1/rewards", tag = "committee",
     responses((status = 200, body = Ledger), (status = 401), (status = 403)), security(("bearer" = [])))]
-pub async fn api_rewards(state: web::Data<AppState>, user: ApiUser) -> Result<HttpResponse, ApiError> {
-    user.require(COMMITTEE)?;
+pub async fn api_rewards(
+    state: web::Data<AppState>,
+    _user: ApiRequire<Committee>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(with_db(&state, |c| Ok(rewards::ledger(c)?)).await?))
 }
 
@@ -508,10 +474,9 @@ pub async fn api_rewards(state: web::Data<AppState>, user: ApiUser) -> Result<Ht
     responses((status = 201), (status = 401), (status = 403), (status = 422)), security(("bearer" = [])))]
 pub async fn api_grant(
     state: web::Data<AppState>,
-    user: ApiUser,
+    user: ApiRequire<Committee>,
     body: web::Json<RewardInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(COMMITTEE)?;
     let g = validate_reward(&body, state.config.today()).map_err(AppError::Invalid)?;
     let amount = g.amount_fen;
     let id = grant_reward(&state, &user, g).await?;
@@ -523,10 +488,9 @@ pub async fn api_grant(
     responses((status = 201), (status = 401), (status = 403), (status = 422)), security(("bearer" = [])))]
 pub async fn api_training(
     state: web::Data<AppState>,
-    user: ApiUser,
+    user: ApiRequire<Committee>,
     body: web::Json<TrainingInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(COMMITTEE)?;
     let (title, date, hours) = validate_training(&body, state.config.today()).map_err(AppError::Invalid)?;
     let actor = user.actor();
     let id = with_db(&state, move |c| {
@@ -545,15 +509,15 @@ pub struct AttendanceInput {
 
 /// Records attendance (recomputing the merchants' ratings).
 #[utoipa::path(post, path = "/api/v1/trainings/{id}/attendance", tag = "committee", request_body = AttendanceInput,
+    params(("id" = i32, Path, description = "training id")),
     responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 pub async fn api_attendance(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    user: ApiRequire<Committee>,
+    id: Id,
     body: web::Json<AttendanceInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(COMMITTEE)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     if body.merchant_ids.is_empty() || body.merchant_ids.len() > 10_000 {
         return Err(AppError::invalid(
             "merchant_ids",

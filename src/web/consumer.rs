@@ -1,23 +1,23 @@
 //! What consumers do without an account beyond reading the lists: search merchants, print or
 //! check a storefront plaque, and file a complaint; and the inspectors' triage of complaints.
 
-use actix_session::Session;
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{Datelike, TimeZone};
 use serde::{Deserialize, Serialize};
 
-use super::auth::check_csrf;
 use super::cache::Checked;
 use super::client::client_ip;
 use super::error::FieldError;
-use super::guard::{CurrentUser, STAFF};
+use super::extract::{CsrfForm, Id};
+use super::guard::{Require, Staff};
 use super::public::stars_display;
 use super::throttle::Family;
 use super::{html, parse_id, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
 use crate::db::models::now_utc;
+use crate::domain::words::ListStatus;
 use crate::services::complaints::{self, Decision, FileError, FormTiming, NewComplaint, TriageError};
 use crate::services::plaque::{self, PlaqueFacts, Verdict};
 use crate::services::search;
@@ -84,11 +84,11 @@ fn field(name: &str, zh: &str, en: &str) -> FieldError {
     }
 }
 
-fn list_label(list: &str, lang: Lang) -> &'static str {
+fn list_label(list: ListStatus, lang: Lang) -> &'static str {
     match list {
-        "red" => lang.t("list.red.title"),
-        "black" => lang.t("list.black.title"),
-        _ => lang.t("consumer.list.none"),
+        ListStatus::Red => lang.t("list.red.title"),
+        ListStatus::Black => lang.t("list.black.title"),
+        ListStatus::None => lang.t("consumer.list.none"),
     }
 }
 
@@ -217,8 +217,8 @@ pub async fn search_page(
                 address: m.address.clone(),
                 stars_text,
                 stars_label,
-                list: list_label(&m.current_list, lang),
-                list_class: m.current_list.clone(),
+                list: list_label(m.current_list, lang),
+                list_class: m.current_list.to_string(),
             }
         })
         .collect();
@@ -244,7 +244,8 @@ pub struct SearchItem {
     pub alliance_member: bool,
     pub stars: Option<i32>,
     pub score: Option<f64>,
-    pub list: String,
+    #[schema(value_type = String)]
+    pub list: ListStatus,
 }
 
 /// Open merchants, 50 a page: those whose name, credit code or address contains `q`, ordered by
@@ -310,12 +311,8 @@ pub struct PlaquePage {
 }
 
 /// GET /merchants/{id}/plaque: a printable A5 plaque whose QR code checks itself.
-pub async fn plaque_page(
-    state: web::Data<AppState>,
-    page: PageCtx,
-    path: web::Path<String>,
-) -> Result<PlaquePage, AppError> {
-    let id = parse_id(&path)?;
+pub async fn plaque_page(state: web::Data<AppState>, page: PageCtx, id: Id) -> Result<PlaquePage, AppError> {
+    let id = *id;
     let configured = state.config.session_secret.clone();
     let today = state.config.today();
     let (m, secret, commended) = with_db(&state, move |c| {
@@ -332,7 +329,7 @@ pub async fn plaque_page(
         &PlaqueFacts {
             merchant_id: id,
             stars: m.current_stars,
-            list: m.current_list.clone(),
+            list: m.current_list,
             issued_on: today,
             commendation: commended.as_ref().map(|k| (k.year, k.level.clone())),
         },
@@ -348,8 +345,8 @@ pub async fn plaque_page(
         name: m.name,
         stars_text,
         stars_label,
-        list: list_label(&m.current_list, lang),
-        list_class: m.current_list,
+        list: list_label(m.current_list, lang),
+        list_class: m.current_list.to_string(),
         member,
         year_text: match lang {
             Lang::Zh => format!("{} 年度", today.year()),
@@ -387,7 +384,7 @@ pub struct CheckPage {
     commendation: Option<(&'static str, String)>,
 }
 
-fn rating_text(stars: Option<i32>, list: &str, lang: Lang) -> String {
+fn rating_text(stars: Option<i32>, list: ListStatus, lang: Lang) -> String {
     let (_, label) = stars_display(stars, lang);
     format!("{label} · {}", list_label(list, lang))
 }
@@ -396,10 +393,10 @@ fn rating_text(stars: Option<i32>, list: &str, lang: Lang) -> String {
 pub async fn plaque_check(
     state: web::Data<AppState>,
     page: PageCtx,
-    path: web::Path<String>,
+    id: Id,
     query: web::Query<CodeQuery>,
 ) -> Result<CheckPage, AppError> {
-    let id = parse_id(&path)?;
+    let id = *id;
     let configured = state.config.session_secret.clone();
     let (m, secret, ks) = with_db(&state, move |c| {
         let m = Merchant::find(c, id)?.ok_or(AppError::NotFound)?;
@@ -410,13 +407,13 @@ pub async fn plaque_check(
     let lang = page.lang;
     let today = state.config.today();
     let key = plaque::plaque_key(&secret);
-    let current = rating_text(m.current_stars, &m.current_list, lang);
-    let (verdict, message, says) =
-        match plaque::check(&key, id, &query.code, m.current_stars, &m.current_list) {
-            Verdict::Current(f) => ("valid", lang.t("consumer.check.valid"), Some(f)),
-            Verdict::Outdated(f) => ("outdated", lang.t("consumer.check.outdated"), Some(f)),
-            Verdict::Forged => ("forged", lang.t("consumer.check.forged"), None),
-        };
+    let current = rating_text(m.current_stars, m.current_list, lang);
+    let (verdict, message, says) = match plaque::check(&key, id, &query.code, m.current_stars, m.current_list)
+    {
+        Verdict::Current(f) => ("valid", lang.t("consumer.check.valid"), Some(f)),
+        Verdict::Outdated(f) => ("outdated", lang.t("consumer.check.outdated"), Some(f)),
+        Verdict::Forged => ("forged", lang.t("consumer.check.forged"), None),
+    };
     // The commendation a genuine code states, compared with what became of it.
     let commendation = says
         .as_ref()
@@ -461,9 +458,9 @@ pub async fn plaque_check(
         name: m.name,
         verdict,
         message,
-        plaque_says: says.map(|f| format!("{} ({})", rating_text(f.stars, &f.list, lang), f.issued_on)),
+        plaque_says: says.map(|f| format!("{} ({})", rating_text(f.stars, f.list, lang), f.issued_on)),
         current,
-        black: m.current_list == "black",
+        black: m.current_list == ListStatus::Black,
         commendation,
     })
 }
@@ -580,8 +577,6 @@ pub async fn complaint_form(
 /// The complaint form with its token, render time and honeypot.
 #[derive(Deserialize)]
 pub struct ComplaintForm {
-    #[serde(default)]
-    csrf: String,
     /// The signed render time ([`complaints::form_token`]).
     #[serde(default)]
     ts: String,
@@ -603,12 +598,10 @@ pub struct LimitPage {
 /// POST /complaints
 pub async fn complaint_submit(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
     req: HttpRequest,
-    form: web::Form<ComplaintForm>,
+    form: CsrfForm<ComplaintForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, &form.csrf)?;
     let ip = client_ip(&req, &state.config);
     state
         .throttle
@@ -732,9 +725,8 @@ pub struct TriagePage {
 pub async fn staff_complaints(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Staff>,
 ) -> Result<TriagePage, AppError> {
-    user.require(STAFF)?;
     let rows = with_db(&state, |c| Ok(complaints::pending(c)?)).await?;
     let tz = state.config.time_zone;
     let pending = rows
@@ -756,8 +748,6 @@ pub async fn staff_complaints(
 #[derive(Deserialize)]
 pub struct TriageForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     decision: String,
     #[serde(default)]
     note: String,
@@ -766,14 +756,11 @@ pub struct TriageForm {
 /// POST /staff/complaints/{id}/triage: verified (counts in the rating) or dismissed.
 pub async fn triage(
     state: web::Data<AppState>,
-    session: Session,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<TriageForm>,
+    user: Require<Staff>,
+    id: Id,
+    form: CsrfForm<TriageForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    check_csrf(&session, &form.csrf)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let mut errors = Vec::new();
     let decision = Decision::parse(&form.decision);
     if decision.is_none() {

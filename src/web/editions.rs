@@ -7,12 +7,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::auth::check_csrf;
 use super::cache::{page_response, viewer_ctx, Rendered};
-use super::guard::{CurrentUser, COMMITTEE};
-use super::parse_id;
+use super::extract::{CsrfForm, NumberSegment, PathId};
+use super::guard::{Committee, Require, RoleSet};
 use super::public::{stars_display, LIST_PAGE_SIZE};
 use super::{with_db, AppError, AppState, PageCtx};
+use crate::domain::words::ListStatus;
 use crate::services::editions::{self, Edition, PublishError};
 
 /// An edition entry, ready to print.
@@ -38,7 +38,7 @@ pub struct EditionsPage {
 /// GET /editions: every published edition, newest first (and the publish form for the committee).
 pub async fn archive(state: web::Data<AppState>, page: PageCtx) -> Result<EditionsPage, AppError> {
     let editions = with_db(&state, |c| Ok(editions::list(c)?)).await?;
-    let can_publish = page.role.as_deref().is_some_and(|r| COMMITTEE.contains(&r));
+    let can_publish = page.role.is_some_and(Committee::allows);
     Ok(EditionsPage {
         page,
         editions,
@@ -101,16 +101,17 @@ pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<String>,
+    number: PathId<NumberSegment>,
     query: web::Query<EditionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let number = parse_id(&path)?;
+    let number = *number;
     let EditionQuery { list, page: raw_page } = query.into_inner();
-    let only: Option<&'static str> = match list.trim() {
+    let only: Option<ListStatus> = match list.trim() {
         "" => None,
-        "red" => Some("red"),
-        "black" => Some("black"),
-        _ => return Err(AppError::NotFound),
+        l => match l.parse() {
+            Ok(l @ (ListStatus::Red | ListStatus::Black)) => Some(l),
+            _ => return Err(AppError::NotFound),
+        },
     };
     let page_number = super::parse_page(&raw_page)?;
     if only.is_none() && page_number != 1 {
@@ -124,7 +125,7 @@ pub async fn show(
     let public = page.user.is_none();
     let key = format!(
         "{number}:{}:{page_number}:{}",
-        only.unwrap_or("both"),
+        only.map_or("both", ListStatus::as_str),
         page.lang.tag()
     );
     if public {
@@ -138,7 +139,7 @@ pub async fn show(
             return Ok(None);
         };
         // The list shown (both when none is chosen): its count and this page of it.
-        let mut load = |list: &str| -> diesel::QueryResult<Option<(i64, Vec<editions::EditionEntry>)>> {
+        let mut load = |list: ListStatus| -> diesel::QueryResult<Option<(i64, Vec<editions::EditionEntry>)>> {
             if only.is_some_and(|o| o != list) {
                 return Ok(None);
             }
@@ -149,13 +150,13 @@ pub async fn show(
                 editions::entries_on(c, edition.id, list, offset, size)?,
             )))
         };
-        let (red, black) = (load("red")?, load("black")?);
+        let (red, black) = (load(ListStatus::Red)?, load(ListStatus::Black)?);
         Ok(Some((edition, red, black)))
     })
     .await?
     .ok_or(AppError::NotFound)?;
     let lang = page.lang;
-    let part = |list: &str, loaded: Option<(i64, Vec<editions::EditionEntry>)>| {
+    let part = |list: ListStatus, loaded: Option<(i64, Vec<editions::EditionEntry>)>| {
         loaded.map(|(total, entries)| {
             let pages = ((total + size - 1) / size).max(1);
             let href = |n: i64| format!("/editions/{number}?list={list}&page={n}");
@@ -170,7 +171,7 @@ pub async fn show(
             }
         })
     };
-    let (red, black) = (part("red", red), part("black", black));
+    let (red, black) = (part(ListStatus::Red, red), part(ListStatus::Black, black));
     if red.iter().chain(&black).any(|p| page_number > p.pages) {
         return Err(AppError::NotFound);
     }
@@ -189,20 +190,15 @@ pub async fn show(
 #[derive(Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     note: String,
 }
 
 /// POST /editions: the committee publishes the next edition (recomputing everyone first).
 pub async fn publish(
     state: web::Data<AppState>,
-    session: Session,
-    user: CurrentUser,
-    form: web::Form<PublishForm>,
+    user: Require<Committee>,
+    form: CsrfForm<PublishForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    check_csrf(&session, &form.csrf)?;
     let note = form.into_inner().note;
     if note.trim().chars().count() > 500 {
         return Err(AppError::invalid(

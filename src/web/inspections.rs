@@ -2,28 +2,23 @@
 //! with the merchant's new rating, the 24-hour edit, and the same as JSON under `/api/v1`.
 //! Validation and storage live in `services::inspections`; this module only translates.
 
-use actix_session::Session;
 use actix_web::{http::StatusCode, web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use serde::Deserialize;
 
-use super::auth::check_csrf;
 use super::error::FieldError;
-use super::guard::{CurrentUser, STAFF};
-use super::parse_id;
+use super::extract::{CsrfForm, Id};
+use super::guard::{Loggers, Require, RoleSet, Staff};
 use super::public::{points, stars_display};
 use super::{html, see_other, with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
 use crate::domain::policy::Policy;
-use crate::domain::rating::{InspectionKind, Severity};
+use crate::domain::rating::{InspectionKind, ListStatus, Severity};
 use crate::services::inspections::{
     self as svc, check_editable, Draft, DraftDeduction, DraftViolation, Fine, InspectionError, RatingState,
 };
-
-/// Roles that log and edit inspections (the committee reads them).
-pub const LOGGERS: &[&str] = &["inspector", "admin"];
 
 /// Violation rows the HTML form offers at least (the JSON API takes any number).
 const FORM_ROWS: usize = 5;
@@ -110,7 +105,7 @@ impl RowValues {
         RowValues {
             id: v.id.to_string(),
             code: v.code.clone(),
-            severity: v.severity.clone(),
+            severity: v.severity.to_string(),
             description: v.description.clone(),
             legal_basis: v.legal_basis.clone(),
             fine: if v.fine_fen == 0 {
@@ -201,7 +196,7 @@ impl FormValues {
         FormValues {
             merchant_id: i.merchant_id.to_string(),
             inspected_on: i.inspected_on.to_string(),
-            kind: i.kind.clone(),
+            kind: i.kind.to_string(),
             deductions,
             violations: violations.iter().map(RowValues::of).collect(),
             notes: i.notes.clone(),
@@ -349,7 +344,7 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
                     .map(|s| Choice {
                         value: s.as_str(),
                         label: lang.pick(s.label_zh(), s.label_en()),
-                        checked: r.severity.parse::<Severity>().ok() == Some(*s),
+                        checked: r.severity.trim().parse::<Severity>().ok() == Some(*s),
                     })
                     .collect(),
                 open: row == 0 || !r.is_blank() || !error.is_empty(),
@@ -362,7 +357,7 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
             }
         })
         .collect();
-    let kind = v.kind.parse::<InspectionKind>().ok();
+    let kind = v.kind.trim().parse::<InspectionKind>().ok();
     FormPage {
         title: lang.t(if ctx.edit_id.is_some() {
             "inspections.edit"
@@ -458,10 +453,8 @@ pub struct RecentRow {
     pub mine: bool,
 }
 
-fn kind_label(kind: &str, lang: Lang) -> &'static str {
-    kind.parse::<InspectionKind>()
-        .map(|k| lang.pick(k.label_zh(), k.label_en()))
-        .unwrap_or("")
+fn kind_label(kind: InspectionKind, lang: Lang) -> &'static str {
+    lang.pick(kind.label_zh(), kind.label_en())
 }
 
 /// `?q=` of the list page.
@@ -475,10 +468,9 @@ pub struct IndexQuery {
 pub async fn index(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    user: Require<Staff>,
     query: web::Query<IndexQuery>,
 ) -> Result<IndexPage, AppError> {
-    user.require(STAFF)?;
     let q: String = query.into_inner().q.trim().chars().take(50).collect();
     let term = q.clone();
     let (hits, recent) = with_db(&state, move |c| {
@@ -496,12 +488,12 @@ pub async fn index(
                 id: r.id,
                 merchant_name: r.merchant_name,
                 date: r.inspected_on.to_string(),
-                kind: kind_label(&r.kind, lang),
+                kind: kind_label(r.kind, lang),
                 score: r.score,
                 mine: r.inspector_id == Some(user.id),
             })
             .collect(),
-        can_log: LOGGERS.contains(&user.role.as_str()),
+        can_log: Loggers::allows(user.role),
         page,
     })
 }
@@ -517,10 +509,9 @@ pub struct NewQuery {
 pub async fn new_form(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Loggers>,
     query: web::Query<NewQuery>,
 ) -> Result<FormPage, AppError> {
-    user.require(LOGGERS)?;
     let merchant = query.into_inner().merchant.trim().to_string();
     let id = merchant.parse::<i32>().ok();
     let (policy, name) = with_db(&state, move |c| {
@@ -559,24 +550,14 @@ pub async fn new_form(
     Ok(form_page(page, ctx, &values, &errors))
 }
 
-fn csrf_of(pairs: &[(String, String)]) -> &str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map_or("", |(_, v)| v.as_str())
-}
-
 /// POST /staff/inspections: log it, then show the result (303), or the form again (422).
 pub async fn create(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    form: web::Form<Vec<(String, String)>>,
+    user: Require<Loggers>,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(LOGGERS)?;
     let pairs = form.into_inner();
-    check_csrf(&session, csrf_of(&pairs))?;
     let today = state.config.today();
     let actor = user.actor();
     let uid = user.id;
@@ -675,11 +656,11 @@ pub struct ShowPage {
     editable_until: String,
 }
 
-fn list_label(list: &str, lang: Lang) -> String {
+fn list_label(list: ListStatus, lang: Lang) -> String {
     match list {
-        "red" => lang.t("nav.red"),
-        "black" => lang.t("nav.black"),
-        _ => lang.t("inspections.list.none"),
+        ListStatus::Red => lang.t("nav.red"),
+        ListStatus::Black => lang.t("nav.black"),
+        ListStatus::None => lang.t("inspections.list.none"),
     }
     .to_string()
 }
@@ -698,8 +679,8 @@ fn change_view(before: &RatingState, after: &RatingState, lang: Lang) -> ChangeV
         stars_after_label: sal,
         score_before: score_text(before.score_tenths),
         score_after: score_text(after.score_tenths),
-        list_before: list_label(&before.list, lang),
-        list_after: list_label(&after.list, lang),
+        list_before: list_label(before.list, lang),
+        list_after: list_label(after.list, lang),
         changed: before != after,
     }
 }
@@ -717,11 +698,10 @@ fn local_time(state: &AppState, at: NaiveDateTime) -> String {
 pub async fn show(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    user: Require<Staff>,
+    id: Id,
 ) -> Result<ShowPage, AppError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let today = state.config.today();
     let (policy, v) = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
@@ -732,17 +712,17 @@ pub async fn show(
     let v = v.ok_or(AppError::NotFound)?;
     let lang = page.lang;
     let i = &v.inspection;
-    let can_edit = LOGGERS.contains(&user.role.as_str())
-        && check_editable(i, user.id, crate::db::models::now_utc()).is_ok();
+    let can_edit =
+        Loggers::allows(user.role) && check_editable(i, user.id, crate::db::models::now_utc()).is_ok();
     let (stars_now, stars_now_label) = stars_display(v.rating.stars.map(i32::from), lang);
-    let list = v.rating.list.as_str();
+    let list = v.rating.list;
     Ok(ShowPage {
         id: i.id,
         merchant_id: i.merchant_id,
         merchant_name: v.merchant_name.clone(),
         inspector: v.inspector_name.clone().unwrap_or_default(),
         date: i.inspected_on.to_string(),
-        kind: kind_label(&i.kind, lang),
+        kind: kind_label(i.kind, lang),
         score: i.score,
         notes: i.notes.clone(),
         items: v
@@ -764,7 +744,7 @@ pub async fn show(
             .violations
             .iter()
             .map(|x| {
-                let sev = x.severity.parse::<Severity>().ok();
+                let sev = Some(x.severity);
                 ViolationRow {
                     code: x.code.clone(),
                     severity: sev.map_or("", |s| lang.pick(s.label_zh(), s.label_en())),
@@ -780,9 +760,8 @@ pub async fn show(
         stars_now_label,
         list_now: list_label(list, lang),
         list_class: match list {
-            "red" => "red",
-            "black" => "black",
-            _ => "",
+            ListStatus::Red | ListStatus::Black => list.as_str(),
+            ListStatus::None => "",
         },
         reasons: v
             .rating
@@ -810,11 +789,10 @@ pub async fn show(
 pub async fn edit_form(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    user: Require<Loggers>,
+    id: Id,
 ) -> Result<HttpResponse, AppError> {
-    user.require(LOGGERS)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let uid = user.id;
     let loaded = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
@@ -850,16 +828,13 @@ pub async fn edit_form(
 /// POST /staff/inspections/{id}/edit: save the corrections (303), or the form again (422).
 pub async fn update(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    user: Require<Loggers>,
+    id: Id,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(LOGGERS)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let pairs = form.into_inner();
-    check_csrf(&session, csrf_of(&pairs))?;
     let today = state.config.today();
     let actor = user.actor();
     let uid = user.id;

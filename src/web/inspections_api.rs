@@ -6,12 +6,13 @@ use actix_web::{http::header, web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{ApiUser, STAFF};
-use super::inspections::{app_error, LOGGERS, MESSAGES};
-use super::parse_id;
+use super::extract::Id;
+use super::guard::{ApiRequire, Loggers, Staff};
+use super::inspections::{app_error, MESSAGES};
 use super::{with_db, ApiError, AppError, AppState};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
 use crate::domain::rating::Rating;
+use crate::domain::words::{InspectionKind, ListStatus, Severity};
 use crate::services::inspections::{
     self as svc, Draft, DraftDeduction, DraftViolation, Fine, InspectionError, Logged, RatingState,
 };
@@ -106,7 +107,8 @@ impl InspectionBody {
 pub struct ViolationOut {
     pub id: i32,
     pub code: String,
-    pub severity: String,
+    #[schema(value_type = String)]
+    pub severity: Severity,
     pub description: String,
     pub legal_basis: String,
     pub fine_fen: i64,
@@ -120,7 +122,8 @@ pub struct InspectionOut {
     pub merchant_id: i32,
     pub inspector_id: Option<i32>,
     pub inspected_on: NaiveDate,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: InspectionKind,
     /// 0–100: 100 minus the checklist deductions.
     pub score: i32,
     pub notes: String,
@@ -141,7 +144,8 @@ pub struct RatingOut {
     pub score_tenths: Option<i32>,
     pub stars: Option<i32>,
     /// `red`, `black` or `none`.
-    pub list: String,
+    #[schema(value_type = String)]
+    pub list: ListStatus,
 }
 
 impl From<&RatingState> for RatingOut {
@@ -149,7 +153,7 @@ impl From<&RatingState> for RatingOut {
         RatingOut {
             score_tenths: r.score_tenths,
             stars: r.stars,
-            list: r.list.clone(),
+            list: r.list,
         }
     }
 }
@@ -190,7 +194,7 @@ fn inspection_out(i: &Inspection, items: &[NewItem], violations: &[Violation]) -
         merchant_id: i.merchant_id,
         inspector_id: i.inspector_id,
         inspected_on: i.inspected_on,
-        kind: i.kind.clone(),
+        kind: i.kind,
         score: i.score,
         notes: i.notes.clone(),
         deductions: items
@@ -205,7 +209,7 @@ fn inspection_out(i: &Inspection, items: &[NewItem], violations: &[Violation]) -
             .map(|v| ViolationOut {
                 id: v.id,
                 code: v.code.clone(),
-                severity: v.severity.clone(),
+                severity: v.severity,
                 description: v.description.clone(),
                 legal_basis: v.legal_basis.clone(),
                 fine_fen: v.fine_fen,
@@ -242,7 +246,7 @@ fn logged_response(l: &Logged) -> InspectionResponse {
     let after = RatingState {
         score_tenths: l.rating.score_tenths,
         stars: l.rating.stars.map(i32::from),
-        list: l.rating.list.as_str().to_string(),
+        list: l.rating.list,
     };
     InspectionResponse {
         inspection: inspection_out(&l.inspection, &l.items, &l.violations),
@@ -269,10 +273,9 @@ fn api_too_late() -> HttpResponse {
     security(("bearer" = [])))]
 pub async fn api_create(
     state: web::Data<AppState>,
-    user: ApiUser,
+    user: ApiRequire<Loggers>,
     body: web::Json<InspectionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(LOGGERS)?;
     let draft = body.into_inner().to_draft();
     let today = state.config.today();
     let actor = user.actor();
@@ -297,11 +300,10 @@ pub async fn api_create(
     security(("bearer" = [])))]
 pub async fn api_show(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    _user: ApiRequire<Staff>,
+    id: Id,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let today = state.config.today();
     let v = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
@@ -312,7 +314,7 @@ pub async fn api_show(
     let live = RatingState {
         score_tenths: v.rating.score_tenths,
         stars: v.rating.stars.map(i32::from),
-        list: v.rating.list.as_str().to_string(),
+        list: v.rating.list,
     };
     let (before, after) = match &v.change {
         Some((b, a)) => (Some(b), a),
@@ -333,12 +335,11 @@ pub async fn api_show(
     security(("bearer" = [])))]
 pub async fn api_update(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    user: ApiRequire<Loggers>,
+    id: Id,
     body: web::Json<InspectionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(LOGGERS)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let draft = body.into_inner().to_draft();
     let today = state.config.today();
     let actor = user.actor();

@@ -3,18 +3,18 @@
 //! `/api/v1/merchants`. Inspectors, the committee and admins keep the register; closing a
 //! merchant is the committee's (and admins') decision.
 
-use actix_session::Session;
 use actix_web::{http::header, http::StatusCode, web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::auth::check_csrf;
 use super::error::FieldError;
-use super::guard::{ApiUser, CurrentUser, COMMITTEE, STAFF};
+use super::extract::{CsrfForm, Id};
+use super::guard::{ApiRequire, Committee, CurrentUser, Require, RoleSet, Staff};
 use super::public::stars_display;
-use super::{html, parse_id, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
+use super::{html, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::{Merchant, MerchantFilter};
+use crate::domain::words::ListStatus;
 use crate::services::merchants::{self as service, MerchantError, MerchantInput, RegisterReport, SearchPage};
 
 /// Messages of the merchant register pages.
@@ -167,10 +167,9 @@ pub struct ListPage {
 pub async fn list(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Staff>,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
     let params = query.into_inner();
     let filter = params.filter();
     let page_no = params.page.trim().parse::<i64>().unwrap_or(1);
@@ -371,14 +370,13 @@ fn form_page(page: PageCtx, user: &CurrentUser, spec: FormSpec<'_>) -> FormPage 
         saved: spec.saved,
         merchant_id: spec.merchant.map(|m| m.id),
         closed,
-        can_close: !closed && COMMITTEE.contains(&user.role.as_str()),
+        can_close: !closed && Committee::allows(user.role),
         page,
     }
 }
 
 /// GET /staff/merchants/new
-pub async fn new_form(page: PageCtx, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
+pub async fn new_form(page: PageCtx, user: Require<Staff>) -> Result<HttpResponse, AppError> {
     let input = MerchantInput::default();
     let tpl = form_page(
         page,
@@ -393,26 +391,14 @@ pub async fn new_form(page: PageCtx, user: CurrentUser) -> Result<HttpResponse, 
     html(StatusCode::OK, &tpl)
 }
 
-/// The register/edit form: the merchant's fields and the CSRF token.
-#[derive(Deserialize)]
-pub struct MerchantForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    input: MerchantInput,
-}
-
 /// POST /staff/merchants: registers a merchant, or shows the form again with messages (422).
 pub async fn create_submit(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    form: web::Form<MerchantForm>,
+    user: Require<Staff>,
+    form: CsrfForm<MerchantInput>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    check_csrf(&session, &form.csrf)?;
-    let input = form.into_inner().input;
+    let input = form.into_inner();
     let outcome = match service::validate(&input, true, state.config.today()) {
         Err(errors) => Err(errors),
         Ok(valid) => {
@@ -461,12 +447,11 @@ async fn load(state: &AppState, id: i32) -> Result<Merchant, AppError> {
 pub async fn edit_form(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    user: Require<Staff>,
+    id: Id,
     flag: web::Query<SavedFlag>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    let m = load(&state, parse_id(&path)?).await?;
+    let m = load(&state, *id).await?;
     let input = MerchantInput::from_merchant(&m);
     let tpl = form_page(
         page,
@@ -482,26 +467,22 @@ pub async fn edit_form(
 }
 
 /// GET /staff/merchants/{id}: the edit form is the merchant's staff page.
-pub async fn show(user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+pub async fn show(_user: Require<Staff>, id: Id) -> Result<HttpResponse, AppError> {
+    let id = *id;
     Ok(see_other(format!("/staff/merchants/{id}/edit")))
 }
 
 /// POST /staff/merchants/{id}: saves the edit form, or shows it again with messages (422).
 pub async fn update_submit(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<MerchantForm>,
+    user: Require<Staff>,
+    id: Id,
+    form: CsrfForm<MerchantInput>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    check_csrf(&session, &form.csrf)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let m = load(&state, id).await?;
-    let input = form.into_inner().input;
+    let input = form.into_inner();
     let outcome = match service::validate(&input, m.credit_code.is_some(), state.config.today()) {
         Err(errors) => Err(errors),
         Ok(valid) => {
@@ -533,24 +514,14 @@ pub async fn update_submit(
     }
 }
 
-/// A form with only the CSRF token.
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// POST /staff/merchants/{id}/close: the committee closes a merchant.
 pub async fn close_submit(
     state: web::Data<AppState>,
-    session: Session,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    user: Require<Committee>,
+    id: Id,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    check_csrf(&session, &form.csrf)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let actor = user.actor();
     let m = with_db(&state, move |c| Ok(service::close(c, &actor, id)?)).await?;
     Ok(see_other(format!("/staff/merchants/{}/edit", m.id)))
@@ -578,8 +549,7 @@ pub struct ImportPage {
 }
 
 /// GET /staff/merchants/import
-pub async fn import_form(page: PageCtx, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
+pub async fn import_form(page: PageCtx, _user: Require<Staff>) -> Result<HttpResponse, AppError> {
     let tpl = ImportPage {
         page,
         csv: String::new(),
@@ -595,8 +565,6 @@ pub async fn import_form(page: PageCtx, user: CurrentUser) -> Result<HttpRespons
 #[derive(Deserialize)]
 pub struct ImportForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     csv: String,
     #[serde(default)]
     good_rows_only: String,
@@ -606,13 +574,10 @@ pub struct ImportForm {
 /// (422 when bad rows stopped the import).
 pub async fn import_submit(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    form: web::Form<ImportForm>,
+    user: Require<Staff>,
+    form: CsrfForm<ImportForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    check_csrf(&session, &form.csrf)?;
     let form = form.into_inner();
     let good_rows_only = matches!(form.good_rows_only.as_str(), "on" | "1" | "true");
     let actor = user.actor();
@@ -683,7 +648,8 @@ pub struct MerchantJson {
     /// Score 0–100.
     pub score: Option<f64>,
     /// `none`, `red` or `black`.
-    pub list: String,
+    #[schema(value_type = String)]
+    pub list: ListStatus,
 }
 
 impl From<Merchant> for MerchantJson {
@@ -768,10 +734,9 @@ impl From<MerchantRequest> for MerchantInput {
     security(("bearer" = [])))]
 pub async fn api_search(
     state: web::Data<AppState>,
-    user: ApiUser,
+    _user: ApiRequire<Staff>,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
     let params = query.into_inner();
     let page = super::parse_page(&params.page)?;
     let filter = params.filter();
@@ -786,15 +751,15 @@ pub async fn api_search(
 
 /// One merchant with its contact details.
 #[utoipa::path(get, path = "/api/v1/merchants/{id}", tag = "merchants",
+    params(("id" = i32, Path, description = "merchant id")),
     responses((status = 200, body = MerchantJson), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn api_get(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    _user: ApiRequire<Staff>,
+    id: Id,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
-    let m = load(&state, parse_id(&path)?).await?;
+    let m = load(&state, *id).await?;
     Ok(HttpResponse::Ok().json(MerchantJson::from(m)))
 }
 
@@ -805,10 +770,9 @@ pub async fn api_get(
     security(("bearer" = [])))]
 pub async fn api_create(
     state: web::Data<AppState>,
-    user: ApiUser,
+    user: ApiRequire<Staff>,
     body: web::Json<MerchantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
     let input: MerchantInput = body.into_inner().into();
     let valid = service::validate(&input, true, state.config.today())
         .map_err(|p| AppError::Invalid(super::error::field_errors(p)))?;
@@ -822,17 +786,17 @@ pub async fn api_create(
 
 /// Replaces a merchant's details (every field; absent optional fields are cleared).
 #[utoipa::path(put, path = "/api/v1/merchants/{id}", tag = "merchants", request_body = MerchantRequest,
+    params(("id" = i32, Path, description = "merchant id")),
     responses((status = 200, body = MerchantJson), (status = 401), (status = 403), (status = 404),
         (status = 422, description = "`fields` lists each bad field with `zh` and `en` messages")),
     security(("bearer" = [])))]
 pub async fn api_update(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    user: ApiRequire<Staff>,
+    id: Id,
     body: web::Json<MerchantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let existing = load(&state, id).await?;
     let input: MerchantInput = body.into_inner().into();
     let valid = service::validate(&input, existing.credit_code.is_some(), state.config.today())
@@ -848,15 +812,15 @@ pub async fn api_update(
 
 /// Closes a merchant (committee and admins). Closing a closed merchant changes nothing.
 #[utoipa::path(post, path = "/api/v1/merchants/{id}/close", tag = "merchants",
+    params(("id" = i32, Path, description = "merchant id")),
     responses((status = 200, body = MerchantJson), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn api_close(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    user: ApiRequire<Committee>,
+    id: Id,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(COMMITTEE)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let actor = user.actor();
     let m = with_db(&state, move |c| Ok(service::close(c, &actor, id)?)).await?;
     Ok(HttpResponse::Ok().json(MerchantJson::from(m)))

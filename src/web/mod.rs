@@ -13,6 +13,7 @@ pub mod consumer;
 pub mod editions;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod guard;
 pub mod i18n;
 pub mod inspections;
@@ -134,7 +135,7 @@ pub struct PageCtx {
     /// The logged-in user's name, if any.
     pub user: Option<String>,
     /// The role of the logged-in user, if any.
-    pub role: Option<String>,
+    pub role: Option<crate::domain::words::Role>,
     /// The session's CSRF token, for forms.
     pub csrf: String,
 }

@@ -1,14 +1,13 @@
 //! The inspector's side of rectification notices: issuing one from an inspection's violations,
 //! the queue (answers to verify, overdue, open), a notice's full history, and the decision.
 
-use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::check_csrf;
-use super::guard::{CurrentUser, STAFF};
-use super::{html, parse_id, see_other, with_db, AppError, AppState, FieldError, Lang, PageCtx};
+use super::extract::{CsrfForm, Id};
+use super::guard::{Require, Staff};
+use super::{html, see_other, with_db, AppError, AppState, FieldError, Lang, PageCtx};
 use crate::db::models::inspection::{Inspection, Violation};
 use crate::db::models::notice::Notice;
 use crate::domain::notice::NoticeState;
@@ -89,10 +88,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn state_label(lang: Lang, state: &str) -> &'static str {
-    NoticeState::parse(state)
-        .map(|s| lang.pick(s.zh(), s.en()))
-        .unwrap_or("")
+fn state_label(lang: Lang, state: NoticeState) -> &'static str {
+    lang.pick(state.zh(), state.en())
 }
 
 /// A notice in a list, ready to print.
@@ -111,20 +108,20 @@ impl Row {
             id: r.notice.id,
             number: r.notice.number.clone(),
             merchant_name: r.merchant_name.clone(),
-            state: state_label(lang, &r.notice.state),
-            state_class: state_class(&r.notice.state),
+            state: state_label(lang, r.notice.state),
+            state_class: state_class(r.notice.state),
             deadline: r.notice.deadline.to_string(),
         }
     }
 }
 
 /// The CSS class of a state badge.
-pub fn state_class(state: &str) -> &'static str {
+pub fn state_class(state: NoticeState) -> &'static str {
     match state {
-        "verified" => "ok",
-        "overdue" => "bad",
-        "answered" => "warn",
-        _ => "",
+        NoticeState::Verified => "ok",
+        NoticeState::Overdue => "bad",
+        NoticeState::Answered => "warn",
+        NoticeState::Issued | NoticeState::Emailed | NoticeState::Read => "",
     }
 }
 
@@ -142,9 +139,8 @@ pub struct QueuePage {
 pub async fn index(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Staff>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
     let q = with_db(&state, |c| Ok(notices::queue(c)?)).await?;
     let lang = page.lang;
     let rows = |v: &[NoticeRow]| v.iter().map(|r| Row::new(r, lang)).collect();
@@ -174,11 +170,7 @@ impl ViolationLine {
         ViolationLine {
             id: v.id,
             code: v.code.clone(),
-            severity: v
-                .severity
-                .parse::<crate::domain::rating::Severity>()
-                .map(|s| lang.pick(s.label_zh(), s.label_en()))
-                .unwrap_or(""),
+            severity: lang.pick(v.severity.label_zh(), v.severity.label_en()),
             description: v.description.clone(),
             found_on: v.found_on.to_string(),
         }
@@ -210,7 +202,7 @@ pub struct NoticeBody {
     pub number: String,
     pub merchant_id: i32,
     pub merchant_name: String,
-    pub state: String,
+    pub state: NoticeState,
     pub state_label: &'static str,
     pub state_class: &'static str,
     pub deadline: String,
@@ -298,13 +290,13 @@ impl NoticeBody {
             number: n.number.clone(),
             merchant_id: n.merchant_id,
             merchant_name: d.merchant_name.clone(),
-            state: n.state.clone(),
-            state_label: state_label(lang, &n.state),
-            state_class: state_class(&n.state),
+            state: n.state,
+            state_label: state_label(lang, n.state),
+            state_class: state_class(n.state),
             deadline: n.deadline.to_string(),
             required_actions: n.required_actions.clone(),
             violations: d.violations.iter().map(|v| ViolationLine::new(v, lang)).collect(),
-            pending: answers.iter().any(|a| a.decision.is_empty()) && n.state != "verified",
+            pending: answers.iter().any(|a| a.decision.is_empty()) && n.state != NoticeState::Verified,
             answers,
             stamps,
         }
@@ -347,12 +339,11 @@ pub struct ShowQuery {
 pub async fn show(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    _user: Require<Staff>,
+    id: Id,
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let d = with_db(&state, move |c| Ok(notices::detail(c, id, true)?))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -449,11 +440,10 @@ async fn new_page(
 pub async fn new_form(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    _user: Require<Staff>,
+    id: Id,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let default_deadline = (state.config.today() + chrono::Duration::days(14)).to_string();
     let p = new_page(
         &state,
@@ -475,16 +465,14 @@ pub async fn new_form(
 /// `violation_ids` repeated, `required_actions`, `deadline`).
 pub async fn issue_submit(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
-    body: web::Bytes,
+    user: Require<Staff>,
+    id: Id,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
-    // Repeated checkbox fields do not fit `web::Form`'s struct: read the pairs.
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let id = *id;
+    // Repeated checkbox fields do not fit a form struct: read the pairs.
+    let pairs = form.into_inner();
     let get = |k: &str| {
         pairs
             .iter()
@@ -492,7 +480,6 @@ pub async fn issue_submit(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    check_csrf(&session, &get("csrf"))?;
     let mut ids = Vec::new();
     let mut errors = Vec::new();
     for (_, v) in pairs.iter().filter(|(n, _)| n == "violation_ids") {
@@ -556,8 +543,6 @@ pub fn notice_error(e: NoticeError) -> AppError {
 #[derive(Deserialize)]
 pub struct DecideForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     decision: String,
     #[serde(default)]
     reason: String,
@@ -568,14 +553,11 @@ pub struct DecideForm {
 /// POST /staff/notices/{id}/decide: accept (verified) or reject (back to the merchant).
 pub async fn decide(
     state: web::Data<AppState>,
-    session: Session,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<DecideForm>,
+    user: Require<Staff>,
+    id: Id,
+    form: CsrfForm<DecideForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
-    check_csrf(&session, &form.csrf)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let accept = match form.decision.as_str() {
         "accept" => true,
         "reject" => false,

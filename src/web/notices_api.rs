@@ -7,9 +7,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use super::guard::{ApiUser, STAFF};
+use super::extract::Id;
+use super::guard::{ApiRequire, Staff};
 use super::notices::notice_error;
-use super::{parse_id, with_db, ApiError, AppError, AppState};
+use super::{with_db, ApiError, AppError, AppState};
+use crate::domain::words::NoticeState;
 use crate::services::notices::{self, DecisionDraft, IssueDraft, NoticeDetail};
 
 /// The notices part of the OpenAPI document.
@@ -74,7 +76,8 @@ pub struct NoticeJson {
     pub merchant_id: i32,
     pub inspection_id: i32,
     /// issued, emailed, read, answered, verified or overdue.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: NoticeState,
     pub deadline: NaiveDate,
     pub required_actions: String,
     pub violation_ids: Vec<i32>,
@@ -137,10 +140,9 @@ async fn load(state: &AppState, id: i32) -> Result<NoticeJson, AppError> {
     security(("bearer" = [])))]
 pub async fn api_issue(
     state: web::Data<AppState>,
-    user: ApiUser,
+    user: ApiRequire<Staff>,
     body: web::Json<IssueBody>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
     let b = body.into_inner();
     let draft = IssueDraft {
         inspection_id: b.inspection_id,
@@ -169,11 +171,10 @@ pub async fn api_issue(
     security(("bearer" = [])))]
 pub async fn api_show(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    _user: ApiRequire<Staff>,
+    id: Id,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     Ok(HttpResponse::Ok().json(load(&state, id).await?))
 }
 
@@ -185,12 +186,11 @@ pub async fn api_show(
     security(("bearer" = [])))]
 pub async fn api_decide(
     state: web::Data<AppState>,
-    user: ApiUser,
-    path: web::Path<String>,
+    user: ApiRequire<Staff>,
+    id: Id,
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(STAFF)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let b = body.into_inner();
     let accept = match b.decision.as_str() {
         "accept" => true,

@@ -2,16 +2,14 @@
 //! emails are queued, sent and failed, the latest rows with every attempt, and the requeue
 //! button for a failed one.
 
-use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::NaiveDateTime;
-use serde::Deserialize;
 
-use super::auth::check_csrf;
-use super::guard::{CurrentUser, ADMIN};
-use super::{parse_id, see_other, with_db, AppError, AppState, PageCtx};
+use super::extract::{CsrfForm, Id};
+use super::guard::{Admin, Require};
+use super::{see_other, with_db, AppError, AppState, PageCtx};
 use crate::mail::outbox::{self, Counts, Requeue};
 use crate::mail::transport::{mask_addr, SmtpEndpoint};
 
@@ -88,9 +86,8 @@ pub struct OutboxPage {
 pub async fn index(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Admin>,
 ) -> Result<OutboxPage, AppError> {
-    user.require(ADMIN)?;
     let (counts, latest) = with_db(&state, |c| Ok((outbox::counts(c)?, outbox::latest(c, SHOWN)?))).await?;
     let tz = state.config.time_zone;
     let local = |t: NaiveDateTime| {
@@ -145,24 +142,14 @@ pub async fn index(
     })
 }
 
-/// The requeue form: its token only.
-#[derive(Deserialize)]
-pub struct RetryForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// POST /staff/outbox/{id}/retry: a failed email goes back into the queue, due now.
 pub async fn retry(
     state: web::Data<AppState>,
-    session: Session,
-    user: CurrentUser,
-    path: web::Path<String>,
-    form: web::Form<RetryForm>,
+    user: Require<Admin>,
+    id: Id,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    user.require(ADMIN)?;
-    check_csrf(&session, &form.csrf)?;
-    let id = parse_id(&path)?;
+    let id = *id;
     let actor = user.actor();
     match with_db(&state, move |c| Ok(outbox::requeue(c, id, &actor)?)).await? {
         Requeue::Done => Ok(see_other("/staff/outbox")),

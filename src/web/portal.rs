@@ -12,13 +12,14 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::auth::{check_csrf, home_of, start_session};
-use super::guard::{merchant_of, CurrentUser, STAFF};
+use super::extract::{CsrfForm, Id};
+use super::guard::{merchant_of, CurrentUser, MerchantUser, RoleSet, Staff};
 use super::notices::{notice_error, state_class, NoticeBody, ViolationLine};
 use super::public::{points, reason_lines, stars_display, term_rows, InspectionRow, TermRow};
-use super::{html, parse_id, see_other, with_db, AppError, AppState, FieldError, PageCtx};
+use super::{html, see_other, with_db, AppError, AppState, FieldError, PageCtx};
 use crate::db::models::inspection::Inspection;
 use crate::db::models::now_utc;
-use crate::domain::notice::NoticeState;
+use crate::domain::words::{ListStatus, NoticeState};
 use crate::services::login_links;
 use crate::services::notices::{self, AnswerDraft, NoticeError, Photo, Viewer, MAX_PHOTOS, MAX_PHOTO_BYTES};
 use crate::services::replies::{self, ReplyError};
@@ -139,10 +140,10 @@ async fn home_page(
             .current_score_tenths
             .map(|s| points(s, false))
             .unwrap_or_default(),
-        list: match m.current_list.as_str() {
-            "red" => lang.t("list.red.title"),
-            "black" => lang.t("list.black.title"),
-            _ => "",
+        list: match m.current_list {
+            ListStatus::Red => lang.t("list.red.title"),
+            ListStatus::Black => lang.t("list.black.title"),
+            ListStatus::None => "",
         },
         reasons,
         terms,
@@ -151,10 +152,8 @@ async fn home_page(
             .map(|n| NoticeLine {
                 id: n.id,
                 number: n.number.clone(),
-                state: NoticeState::parse(&n.state)
-                    .map(|s| lang.pick(s.zh(), s.en()))
-                    .unwrap_or(""),
-                state_class: state_class(&n.state),
+                state: lang.pick(n.state.zh(), n.state.en()),
+                state_class: state_class(n.state),
                 deadline: n.deadline.to_string(),
                 unread: n.read_at.is_none(),
             })
@@ -181,10 +180,10 @@ async fn home_page(
 pub async fn home(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    user: MerchantUser,
     query: web::Query<HomeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mid = merchant_of(&state, &user).await?;
+    let mid = user.merchant_id;
     let p = home_page(
         &state,
         page,
@@ -201,21 +200,17 @@ pub async fn home(
 #[derive(Deserialize)]
 pub struct ReplyForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     body: String,
 }
 
 /// POST /my/reply: publishes the merchant's public reply.
 pub async fn reply(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    form: web::Form<ReplyForm>,
+    user: MerchantUser,
+    form: CsrfForm<ReplyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mid = merchant_of(&state, &user).await?;
-    check_csrf(&session, &form.csrf)?;
+    let mid = user.merchant_id;
     let body = form.body.clone();
     let actor = user.actor();
     let res = with_db(&state, move |c| {
@@ -264,8 +259,8 @@ async fn notice_page(
     .ok_or(AppError::NotFound)?;
     let n = NoticeBody::new(&d, page.lang, state);
     Ok(NoticePage {
-        can_answer: n.state != "verified" && !n.pending,
-        closed: n.state == "verified",
+        can_answer: n.state != NoticeState::Verified && !n.pending,
+        closed: n.state == NoticeState::Verified,
         n,
         body: form.0,
         follow_up: form.1,
@@ -286,12 +281,12 @@ pub struct NoticeQuery {
 pub async fn notice(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    user: MerchantUser,
+    id: Id,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mid = merchant_of(&state, &user).await?;
-    let id = parse_id(&path)?;
+    let mid = user.merchant_id;
+    let id = *id;
     let p = notice_page(
         &state,
         page,
@@ -401,12 +396,12 @@ pub async fn answer(
     state: web::Data<AppState>,
     session: Session,
     page: PageCtx,
-    user: CurrentUser,
-    path: web::Path<String>,
+    user: MerchantUser,
+    id: Id,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let mid = merchant_of(&state, &user).await?;
-    let id = parse_id(&path)?;
+    let mid = user.merchant_id;
+    let id = *id;
     let (csrf, draft) = read_answer_form(payload).await?;
     check_csrf(&session, &csrf)?;
     let (body, follow_up) = (draft.body.clone(), draft.wants_follow_up);
@@ -432,10 +427,10 @@ pub async fn answer(
 pub async fn attachment(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<String>,
+    id: Id,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
-    let viewer = if STAFF.contains(&user.role.as_str()) {
+    let id = *id;
+    let viewer = if Staff::allows(user.role) {
         Viewer::Staff
     } else {
         Viewer::Merchant(merchant_of(&state, &user).await?)
@@ -493,8 +488,6 @@ pub async fn link_form(page: PageCtx) -> Result<HttpResponse, AppError> {
 #[derive(Deserialize)]
 pub struct LinkForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     ident: String,
 }
 
@@ -503,12 +496,10 @@ pub struct LinkForm {
 /// since each request may send an e-mail.
 pub async fn link_request(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
     req: actix_web::HttpRequest,
-    form: web::Form<LinkForm>,
+    form: CsrfForm<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, &form.csrf)?;
     let ident = form.ident.trim().to_string();
     if ident.is_empty() || ident.chars().count() > 200 {
         return Err(AppError::invalid(
@@ -565,9 +556,8 @@ pub async fn link_use(
     session: Session,
     page: PageCtx,
     path: web::Path<String>,
-    form: web::Form<super::auth::CsrfForm>,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    check_csrf(&session, form.token())?;
     let token = path.into_inner();
     let user = if token_ok(&token) {
         let t = token.clone();
@@ -578,7 +568,7 @@ pub async fn link_use(
     match user {
         Some(u) => {
             start_session(&state, &req, &session, &u).await?;
-            Ok(see_other(home_of(&u.role)))
+            Ok(see_other(home_of(u.role)))
         }
         None => html(
             StatusCode::GONE,

@@ -7,9 +7,10 @@ use askama::Template;
 use diesel::connection::SimpleConnection;
 
 use super::cache::{page_response, viewer_ctx, Checked, Rendered};
-use super::parse_id;
+use super::extract::Id;
 use super::{with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
+use crate::domain::words::ListStatus;
 use crate::services::lists::{self, PublishedList};
 
 /// A merchant as the lists print it: every value ready to show.
@@ -119,7 +120,7 @@ async fn cached_page<F>(
     state: &AppState,
     session: &Session,
     key: String,
-    wanted: &'static [&'static str],
+    wanted: &'static [ListStatus],
     with_count: bool,
     render: F,
 ) -> Result<HttpResponse, AppError>
@@ -150,7 +151,7 @@ where
     let (loaded, count) = with_db(state, move |c| {
         let loaded = wanted
             .iter()
-            .map(|l| cache.get_at(c, l, v))
+            .map(|l| cache.get_at(c, *l, v))
             .collect::<Result<Vec<_>, _>>()?;
         let count = if with_count { Merchant::count(c)? } else { 0 };
         Ok((loaded, count))
@@ -177,7 +178,7 @@ pub async fn home(
         &state,
         &session,
         key,
-        &["red", "black"],
+        &[ListStatus::Red, ListStatus::Black],
         true,
         |page, l, count| {
             let (red, black) = (&l[0], &l[1]);
@@ -271,11 +272,11 @@ pub async fn list_page(
     path: web::Path<String>,
     filter: web::Query<ListFilter>,
 ) -> Result<HttpResponse, AppError> {
-    let list = path.into_inner();
-    let (title_key, wanted): (&str, &'static [&'static str]) = match list.as_str() {
-        "red" => ("list.red.title", &["red"]),
-        "black" => ("list.black.title", &["black"]),
-        _ => return Err(AppError::NotFound),
+    let list: ListStatus = path.parse().map_err(|_| AppError::NotFound)?;
+    let (title_key, wanted): (&str, &'static [ListStatus]) = match list {
+        ListStatus::Red => ("list.red.title", &[ListStatus::Red]),
+        ListStatus::Black => ("list.black.title", &[ListStatus::Black]),
+        ListStatus::None => return Err(AppError::NotFound),
     };
     let number = filter.page()?;
     let ListFilter { category, area, .. } = filter.into_inner();
@@ -323,9 +324,9 @@ pub async fn list_page(
             total: matching.len(),
             page_number: number,
             pages,
-            prev_href: (number > 1).then(|| list_href(&list, &category, &area, number - 1)),
-            next_href: (number < pages).then(|| list_href(&list, &category, &area, number + 1)),
-            list: list.clone(),
+            prev_href: (number > 1).then(|| list_href(list.as_str(), &category, &area, number - 1)),
+            next_href: (number < pages).then(|| list_href(list.as_str(), &category, &area, number + 1)),
+            list: list.to_string(),
             rows,
             categories,
             areas,
@@ -357,11 +358,7 @@ impl InspectionRow {
     pub fn new(i: &crate::db::models::inspection::Inspection, lang: Lang) -> Self {
         InspectionRow {
             date: i.inspected_on.to_string(),
-            kind: i
-                .kind
-                .parse::<crate::domain::rating::InspectionKind>()
-                .map(|k| lang.pick(k.label_zh(), k.label_en()))
-                .unwrap_or(""),
+            kind: lang.pick(i.kind.label_zh(), i.kind.label_en()),
             score: i.score,
         }
     }
@@ -451,9 +448,9 @@ pub async fn merchant_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<String>,
+    id: Id,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
+    let id = *id;
     let page = viewer_ctx(&req, &session);
     let public = page.user.is_none();
     // Visitors get the rendered record while nothing it shows has changed (one small query).
@@ -486,10 +483,10 @@ pub async fn merchant_page(
     let rec = rec.ok_or(AppError::NotFound)?;
     let lang = page.lang;
     let m = &rec.merchant;
-    let list = match m.current_list.as_str() {
-        "red" => lang.t("list.red.title"),
-        "black" => lang.t("list.black.title"),
-        _ => "",
+    let list = match m.current_list {
+        ListStatus::Red => lang.t("list.red.title"),
+        ListStatus::Black => lang.t("list.black.title"),
+        ListStatus::None => "",
     };
     let (terms, total, reasons, policy_version, as_of) = match &rec.rating {
         Some(r) => (

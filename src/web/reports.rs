@@ -12,7 +12,7 @@ use utoipa::OpenApi;
 
 use super::cache::{cached_response, page_response, viewer_ctx, Rendered};
 use super::charts;
-use super::guard::{CurrentUser, STAFF};
+use super::guard::{Require, Staff};
 use super::report_charts::{chart_data, csv_bytes, ChartData, CHART_IDS};
 use super::{html, with_db, AppError, AppState, Lang, PageCtx};
 use crate::domain::money::format_fen;
@@ -492,9 +492,8 @@ struct StatsPage {
 pub async fn staff_stats(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Staff>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(STAFF)?;
     let today = state.config.today();
     let report = load(&state, today.year(), today).await?;
     let view = report_view(&report, page.lang, today)?;

@@ -4,8 +4,9 @@ use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::guard::CurrentUser;
+use super::guard::{Admin, Committee, CurrentUser, RoleSet, Staff};
 use super::{with_db, AppError, AppState, PageCtx};
+use crate::domain::words::Role;
 
 /// Messages of the staff area.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
@@ -31,24 +32,20 @@ pub struct Link {
 }
 
 /// Every staff page and the roles that may open it; the start page shows the user's.
-pub const LINKS: &[(&str, &str, &[&str])] = &[
-    ("/staff/merchants", "staff.merchants", super::guard::STAFF),
-    ("/staff/inspections", "staff.inspections", super::guard::STAFF),
-    ("/staff/notices", "staff.notices", super::guard::STAFF),
-    ("/my", "portal.title", &["merchant"]),
-    ("/staff/complaints", "staff.complaints", super::guard::STAFF),
-    ("/staff/stats", "staff.stats", super::guard::STAFF),
-    ("/staff/trainings", "staff.trainings", super::guard::COMMITTEE),
-    ("/staff/rewards", "staff.rewards", super::guard::COMMITTEE),
-    (
-        "/staff/commendations",
-        "commend.staff_title",
-        super::guard::COMMITTEE,
-    ),
-    ("/editions", "staff.editions", super::guard::COMMITTEE),
-    ("/staff/users", "staff.users", super::guard::ADMIN),
-    ("/staff/audit", "staff.audit", super::guard::ADMIN),
-    ("/staff/outbox", "staff.outbox", super::guard::ADMIN),
+pub const LINKS: &[(&str, &str, &[Role])] = &[
+    ("/staff/merchants", "staff.merchants", Staff::ROLES),
+    ("/staff/inspections", "staff.inspections", Staff::ROLES),
+    ("/staff/notices", "staff.notices", Staff::ROLES),
+    ("/my", "portal.title", &[Role::Merchant]),
+    ("/staff/complaints", "staff.complaints", Staff::ROLES),
+    ("/staff/stats", "staff.stats", Staff::ROLES),
+    ("/staff/trainings", "staff.trainings", Committee::ROLES),
+    ("/staff/rewards", "staff.rewards", Committee::ROLES),
+    ("/staff/commendations", "commend.staff_title", Committee::ROLES),
+    ("/editions", "staff.editions", Committee::ROLES),
+    ("/staff/users", "staff.users", Admin::ROLES),
+    ("/staff/audit", "staff.audit", Admin::ROLES),
+    ("/staff/outbox", "staff.outbox", Admin::ROLES),
 ];
 
 #[derive(Template, WebTemplate)]
@@ -73,7 +70,7 @@ pub async fn dashboard(
     .await?;
     let mut links: Vec<Link> = LINKS
         .iter()
-        .filter(|(_, _, roles)| roles.contains(&user.role.as_str()))
+        .filter(|(_, _, roles)| roles.contains(&user.role))
         .map(|(href, key, _)| Link {
             href: href.to_string(),
             key,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::schema::{inspection_items, inspections, violations};
 use crate::db::DbConn;
+use crate::domain::words::{InspectionKind, Severity};
 
 /// An inspection as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
@@ -15,7 +16,7 @@ pub struct Inspection {
     pub merchant_id: i32,
     pub inspector_id: Option<i32>,
     pub inspected_on: NaiveDate,
-    pub kind: String,
+    pub kind: InspectionKind,
     pub score: i32,
     pub notes: String,
     pub fhrs_hygiene: Option<i32>,
@@ -34,7 +35,7 @@ pub struct NewInspection {
     pub merchant_id: i32,
     pub inspector_id: Option<i32>,
     pub inspected_on: NaiveDate,
-    pub kind: String,
+    pub kind: InspectionKind,
     pub score: i32,
     pub notes: String,
     pub fhrs_hygiene: Option<i32>,
@@ -64,7 +65,7 @@ pub struct Violation {
     pub inspection_id: i32,
     pub merchant_id: i32,
     pub code: String,
-    pub severity: String,
+    pub severity: Severity,
     pub description: String,
     pub legal_basis: String,
     pub fine_fen: i64,
@@ -79,7 +80,7 @@ pub struct NewViolation {
     pub inspection_id: i32,
     pub merchant_id: i32,
     pub code: String,
-    pub severity: String,
+    pub severity: Severity,
     pub description: String,
     pub legal_basis: String,
     pub fine_fen: i64,
@@ -143,7 +144,7 @@ pub struct InspectionListRow {
     pub merchant_name: String,
     pub inspector_id: Option<i32>,
     pub inspected_on: NaiveDate,
-    pub kind: String,
+    pub kind: InspectionKind,
     pub score: i32,
     pub created_at: NaiveDateTime,
 }
@@ -153,7 +154,7 @@ pub struct InspectionListRow {
 #[diesel(table_name = inspections)]
 pub struct InspectionChanges {
     pub inspected_on: NaiveDate,
-    pub kind: String,
+    pub kind: InspectionKind,
     pub score: i32,
     pub notes: String,
     pub updated_at: NaiveDateTime,
@@ -164,7 +165,7 @@ pub struct InspectionChanges {
 #[diesel(table_name = violations)]
 pub struct ViolationChanges {
     pub code: String,
-    pub severity: String,
+    pub severity: Severity,
     pub description: String,
     pub legal_basis: String,
     pub fine_fen: i64,

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::db::schema::merchants;
 use crate::db::DbConn;
+use crate::domain::words::ListStatus;
 
 /// A merchant as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
@@ -27,7 +28,7 @@ pub struct Merchant {
     pub external_id: Option<String>,
     pub current_score_tenths: Option<i32>,
     pub current_stars: Option<i32>,
-    pub current_list: String,
+    pub current_list: ListStatus,
     pub rated_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -108,8 +109,8 @@ impl Merchant {
         merchants::table.count().get_result(conn)
     }
 
-    /// Open merchants currently on `list` ("red" or "black"), best first.
-    pub fn on_list(conn: &mut DbConn, list: &str) -> QueryResult<Vec<Merchant>> {
+    /// Open merchants currently on `list` (red or black), best first.
+    pub fn on_list(conn: &mut DbConn, list: ListStatus) -> QueryResult<Vec<Merchant>> {
         merchants::table
             .filter(merchants::current_list.eq(list))
             .filter(merchants::status.eq("open"))
@@ -124,7 +125,7 @@ impl Merchant {
         id: i32,
         score_tenths: Option<i32>,
         stars: Option<i32>,
-        list: &str,
+        list: ListStatus,
         at: NaiveDateTime,
     ) -> QueryResult<usize> {
         diesel::update(merchants::table.find(id))

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::schema::{attachments, notice_answers, notice_violations, notices};
 use crate::db::DbConn;
+use crate::domain::words::NoticeState;
 
 /// A notice as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
@@ -20,7 +21,7 @@ pub struct Notice {
     pub issued_by: Option<i32>,
     pub required_actions: String,
     pub deadline: NaiveDate,
-    pub state: String,
+    pub state: NoticeState,
     pub issued_at: NaiveDateTime,
     pub emailed_at: Option<NaiveDateTime>,
     pub read_at: Option<NaiveDateTime>,
@@ -42,7 +43,7 @@ pub struct NewNotice {
     pub issued_by: Option<i32>,
     pub required_actions: String,
     pub deadline: NaiveDate,
-    pub state: String,
+    pub state: NoticeState,
     pub issued_at: NaiveDateTime,
 }
 
@@ -101,7 +102,10 @@ impl Notice {
     /// Closes a notice as verified at `at`.
     pub fn mark_verified(conn: &mut DbConn, id: i32, at: NaiveDateTime) -> QueryResult<usize> {
         diesel::update(notices::table.find(id))
-            .set((notices::state.eq("verified"), notices::verified_at.eq(Some(at))))
+            .set((
+                notices::state.eq(NoticeState::Verified),
+                notices::verified_at.eq(Some(at)),
+            ))
             .execute(conn)
     }
 }

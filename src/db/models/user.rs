@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::schema::users;
 use crate::db::DbConn;
+use crate::domain::words::Role;
 
 /// A user as stored. `password_hash` never leaves the server.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -14,7 +15,7 @@ pub struct User {
     pub id: i32,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub display_name: String,
     pub email: String,
     pub merchant_id: Option<i32>,
@@ -32,7 +33,7 @@ pub struct NewUser {
     pub username: String,
     #[serde(skip)]
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub display_name: String,
     pub email: String,
     pub merchant_id: Option<i32>,

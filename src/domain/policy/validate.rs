@@ -285,7 +285,7 @@ impl Policy {
 
         let mut disclose_violations = BTreeSet::new();
         for s in &r.disclosure.disclose_violations {
-            let sev: Severity = s.parse().map_err(|_| {
+            let sev: Severity = s.trim().parse().map_err(|_| {
                 invalid(
                     "disclosure.disclose_violations",
                     format!("unknown severity {s:?} (use \"minor\", \"major\", \"serious\")"),

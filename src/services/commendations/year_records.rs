@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use crate::db::schema::{edition_entries, editions, list_entries, merchants, rating_snapshots};
 use crate::db::DbConn;
 use crate::domain::commendation::{year_bounds, EditionStanding, YearRecord};
+use crate::domain::words::ListStatus;
 use crate::services::histories::load_histories;
 
 /// The year records the rule reads, for every merchant (or the ones in `only`), as on `today`.
@@ -46,7 +47,7 @@ pub fn load_year_records(
     } else {
         scoped!(edition_entries::table, edition_entries::merchant_id)
             .filter(edition_entries::edition_id.eq_any(ed_ids))
-            .filter(edition_entries::list.eq("red"))
+            .filter(edition_entries::list.eq(ListStatus::Red))
             .select((edition_entries::edition_id, edition_entries::merchant_id))
             .load::<(i32, i32)>(c)?
             .into_iter()
@@ -73,7 +74,7 @@ pub fn load_year_records(
         by_merchant.entry(m).or_default().push((d, s));
     }
     let blacks: Vec<(i32, i32, NaiveDate)> = scoped!(list_entries::table, list_entries::merchant_id)
-        .filter(list_entries::list.eq("black"))
+        .filter(list_entries::list.eq(ListStatus::Black))
         .select((
             list_entries::id,
             list_entries::merchant_id,

@@ -11,6 +11,7 @@ use crate::db::models::training::{self, NewTraining};
 use crate::db::schema::{complaints, rewards};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
+use crate::domain::words::{ComplaintState, InspectionKind};
 use crate::services::complaints::client_hash;
 
 /// Consumer complaints over both years: some verified (they count in the rating from the day of
@@ -99,9 +100,9 @@ pub(super) fn complaints(
         // A triage still ahead of today has not happened yet.
         let triage = triage.filter(|(day, _, _)| *day < cal.today);
         let status = match triage {
-            Some((_, true, _)) => "verified",
-            Some((_, false, _)) => "dismissed",
-            None => "new",
+            Some((_, true, _)) => ComplaintState::Verified,
+            Some((_, false, _)) => ComplaintState::Dismissed,
+            None => ComplaintState::New,
         };
         let id: i32 = crate::dispatch!(c, |x| diesel::insert_into(complaints::table)
             .values((
@@ -128,7 +129,7 @@ pub(super) fn complaints(
             let visit = Visit {
                 merchant,
                 day,
-                kind: "complaint",
+                kind: InspectionKind::Complaint,
                 quality: quality(merchant, !cal.in_prev_year(day)),
                 extra: None,
                 notes: "投诉核查",

@@ -14,6 +14,7 @@ use crate::db::schema::{notice_answers, notices};
 use crate::db::DbConn;
 use crate::domain::facts::Severity;
 use crate::domain::policy::Policy;
+use crate::domain::words::{InspectionKind, NoticeState};
 
 /// `day` at `hour`:`minute` UTC (in the morning or early afternoon in China, so the UTC date is
 /// the local date too).
@@ -25,7 +26,7 @@ pub(super) fn at(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
 pub(super) struct Visit<'a> {
     pub(super) merchant: usize,
     pub(super) day: NaiveDate,
-    pub(super) kind: &'a str,
+    pub(super) kind: InspectionKind,
     pub(super) quality: Quality,
     /// A checklist item (by position) and the points it loses, for the item a violation concerns.
     pub(super) extra: Option<(usize, i32)>,
@@ -64,7 +65,7 @@ pub(super) fn inspect(
         merchant_id: town.merchants[v.merchant],
         inspector_id: Some(town.inspector),
         inspected_on: v.day,
-        kind: v.kind.into(),
+        kind: v.kind,
         score,
         notes: v.notes.into(),
         fhrs_hygiene: None,
@@ -105,9 +106,9 @@ pub(super) fn routine_inspections(
         let mut k = 0;
         while day < cal.today {
             let kind = if k > 0 && rng.below(6) == 0 {
-                "self_check"
+                InspectionKind::SelfCheck
             } else {
-                "routine"
+                InspectionKind::Routine
             };
             let visit = Visit {
                 merchant: i,
@@ -127,7 +128,7 @@ pub(super) fn routine_inspections(
     let visit = Visit {
         merchant: 1,
         day: cal.today,
-        kind: "routine",
+        kind: InspectionKind::Routine,
         quality: quality(1, true),
         extra: None,
         notes: "",
@@ -298,7 +299,7 @@ pub(super) fn violations_and_notices(
             Visit {
                 merchant: s.merchant,
                 day: s.found,
-                kind: "routine",
+                kind: InspectionKind::Routine,
                 quality: quality(s.merchant, this_year),
                 extra: Some((item, lost)),
                 notes: "",
@@ -308,7 +309,7 @@ pub(super) fn violations_and_notices(
             inspection_id: iid,
             merchant_id: mid,
             code: code.into(),
-            severity: s.severity.as_str().into(),
+            severity: s.severity,
             description: description.into(),
             legal_basis: basis.into(),
             fine_fen: fine,
@@ -321,9 +322,9 @@ pub(super) fn violations_and_notices(
         // A verification still ahead of today has not happened yet.
         let verified = s.verified.filter(|v| *v < cal.today);
         let state = match verified {
-            Some(_) => "verified",
-            None if s.deadline < cal.today => "overdue",
-            None => "issued",
+            Some(_) => NoticeState::Verified,
+            None if s.deadline < cal.today => NoticeState::Overdue,
+            None => NoticeState::Issued,
         };
         let year = s.found.year();
         let seq = Notice::next_seq(c, year)?;
@@ -338,7 +339,7 @@ pub(super) fn violations_and_notices(
                 "请于期限内完成整改：{description}。整改完成后在商家平台提交整改说明及照片。"
             ),
             deadline: s.deadline,
-            state: state.into(),
+            state,
             issued_at: at(s.found, 7, 30),
         };
         let nid = Notice::insert(c, &nn, &[vid])?;
@@ -346,7 +347,7 @@ pub(super) fn violations_and_notices(
         out.written += 1;
         match verified {
             Some(on) => close_verified(c, policy, rng, town, s, nid, on)?,
-            None if state == "overdue" => {
+            None if state == NoticeState::Overdue => {
                 // Handed over on the spot (现场送达), so no email; the daily job marked it
                 // overdue the night after its deadline.
                 diesel::update(notices::table.find(nid))
@@ -396,7 +397,7 @@ fn close_verified(
         "notice.verified",
         "notice",
         Some(nid),
-        serde_json::json!({ "state": "verified", "verified_on": on, "late": late }),
+        serde_json::json!({ "state": NoticeState::Verified, "verified_on": on, "late": late }),
     );
     inspect(
         c,
@@ -406,7 +407,7 @@ fn close_verified(
         Visit {
             merchant: s.merchant,
             day: on,
-            kind: "follow_up",
+            kind: InspectionKind::FollowUp,
             quality: Quality::Good,
             extra: None,
             notes: "复查：已整改到位",

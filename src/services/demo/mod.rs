@@ -22,6 +22,7 @@ use crate::db::models::{now_utc, write_tx};
 use crate::db::DbConn;
 use crate::domain::credit_code::CreditCode;
 use crate::domain::policy::Policy;
+use crate::domain::words::Role;
 use crate::services::users::{add_user_unchecked_password, UserSpec};
 use town::{Calendar, Rng, AREAS, CONTACTS, MERCHANTS, STREETS};
 
@@ -34,11 +35,11 @@ pub const DEMO_PASSWORD: &str = "gongzhi-demo";
 const DEMO_SALT: &[u8] = b"gongzhi-demo-complaints";
 
 /// The demo accounts: (user name, role, what it is for).
-pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
-    ("admin", "admin", "管理员 administrator"),
-    ("committee", "committee", "联盟委员会 alliance committee"),
-    ("inspector", "inspector", "检查员 inspector"),
-    ("merchant", "merchant", "商家 merchant (老王家常菜馆)"),
+pub const DEMO_ACCOUNTS: &[(&str, Role, &str)] = &[
+    ("admin", Role::Admin, "管理员 administrator"),
+    ("committee", Role::Committee, "联盟委员会 alliance committee"),
+    ("inspector", Role::Inspector, "检查员 inspector"),
+    ("merchant", Role::Merchant, "商家 merchant (老王家常菜馆)"),
 ];
 
 /// Loads the demo town when the database has no merchants; returns whether it did.
@@ -192,8 +193,8 @@ pub fn load(
             let spec = UserSpec {
                 username,
                 password: DEMO_PASSWORD,
-                role,
-                merchant_id: (*role == "merchant").then_some(town.merchants[0]),
+                role: role.as_str(),
+                merchant_id: (*role == Role::Merchant).then_some(town.merchants[0]),
                 display_name: display,
                 email: &format!("{username}@gongzhi.localhost"),
             };

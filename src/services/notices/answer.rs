@@ -58,7 +58,7 @@ impl From<askama::Error> for NoticeError {
 }
 
 fn state_of(n: &Notice) -> anyhow::Result<NoticeState> {
-    NoticeState::parse(&n.state).ok_or_else(|| anyhow::anyhow!("unknown notice state {}", n.state))
+    Ok(n.state)
 }
 
 /// The notice `id` if it belongs to `merchant_id`.
@@ -89,7 +89,7 @@ pub fn open_for_merchant(
         let after = apply(before, Event::Opened, false)?;
         let now = now_utc();
         diesel::update(notices::table.find(id))
-            .set((notices::state.eq(after.as_str()), notices::read_at.eq(Some(now))))
+            .set((notices::state.eq(after), notices::read_at.eq(Some(now))))
             .execute(c)?;
         audit::append(
             c,
@@ -287,10 +287,7 @@ pub fn answer(
                 .execute(c)?;
         }
         diesel::update(notices::table.find(id))
-            .set((
-                notices::state.eq(after.as_str()),
-                notices::answered_at.eq(Some(now)),
-            ))
+            .set((notices::state.eq(after), notices::answered_at.eq(Some(now))))
             .execute(c)?;
         audit::append(
             c,
@@ -459,15 +456,12 @@ pub fn decide(
         let deadline = new_deadline.unwrap_or(n.deadline);
         if draft.accept {
             diesel::update(notices::table.find(id))
-                .set((
-                    notices::state.eq(after.as_str()),
-                    notices::verified_at.eq(Some(now)),
-                ))
+                .set((notices::state.eq(after), notices::verified_at.eq(Some(now))))
                 .execute(c)?;
         } else {
             diesel::update(notices::table.find(id))
                 .set((
-                    notices::state.eq(after.as_str()),
+                    notices::state.eq(after),
                     notices::deadline.eq(deadline),
                     // A new deadline earns a new reminder.
                     notices::reminder_sent_at.eq(if new_deadline.is_some() {

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use diesel::prelude::*;
 
-use super::NoticeError;
+use super::{NoticeError, NOT_ANSWERED};
 use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::inspection::Inspection;
 use crate::db::models::merchant::Merchant;
@@ -12,6 +12,7 @@ use crate::db::models::{now_utc, write_tx};
 use crate::db::schema::{notice_violations, notices};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
+use crate::domain::words::NoticeState;
 use crate::mail::outbox::{enqueue, NewMail};
 use crate::mail::render::{self, NoticeMail, ViolationLine};
 use crate::services::problem::Problem;
@@ -80,7 +81,7 @@ pub(super) fn notice_mail(
         violations: violations
             .into_iter()
             .map(|v| {
-                let sev = v.severity.parse::<crate::domain::rating::Severity>().ok();
+                let sev = Some(v.severity);
                 ViolationLine {
                     code: v.code,
                     severity_zh: sev.map(|s| s.label_zh()).unwrap_or("").to_string(),
@@ -238,7 +239,7 @@ pub fn issue(
             issued_by: actor.user_id,
             required_actions: actions,
             deadline,
-            state: "issued".into(),
+            state: NoticeState::Issued,
             issued_at: now,
         };
         let mut ids = draft.violation_ids.clone();
@@ -278,7 +279,7 @@ pub fn send_reminders(
 ) -> anyhow::Result<usize> {
     write_tx(conn, |c| {
         let due: Vec<Notice> = notices::table
-            .filter(notices::state.eq_any(["issued", "emailed", "read"]))
+            .filter(notices::state.eq_any(NOT_ANSWERED))
             .filter(notices::reminder_sent_at.is_null())
             .filter(notices::deadline.ge(today))
             .filter(notices::deadline.le(today + Duration::days(REMINDER_DAYS)))

@@ -24,7 +24,16 @@ use crate::domain::policy::Policy;
 use crate::services::rating::recompute_in_tx;
 
 /// States a notice can still go overdue from.
-const OPEN_STATES: &[&str] = &["issued", "emailed", "read", "answered"];
+const OPEN_STATES: [NoticeState; 4] = [
+    NoticeState::Issued,
+    NoticeState::Emailed,
+    NoticeState::Read,
+    NoticeState::Answered,
+];
+
+/// Open states in which the merchant has not answered yet: reminders go to these, and the
+/// inspectors' queue lists them as open.
+const NOT_ANSWERED: [NoticeState; 3] = [NoticeState::Issued, NoticeState::Emailed, NoticeState::Read];
 
 /// Marks every open notice whose deadline has passed as overdue, with an audit entry each, and
 /// recomputes the merchants concerned — in one transaction. Returns how many went overdue.
@@ -35,7 +44,7 @@ pub fn mark_overdue(
     actor: &Actor,
 ) -> anyhow::Result<usize> {
     write_tx(conn, |c| {
-        let due: Vec<(i32, i32, String)> = notices::table
+        let due: Vec<(i32, i32, NoticeState)> = notices::table
             .filter(notices::state.eq_any(OPEN_STATES))
             .filter(notices::deadline.lt(today))
             .select((notices::id, notices::merchant_id, notices::state))
@@ -44,7 +53,10 @@ pub fn mark_overdue(
         let mut merchants = Vec::new();
         for (id, mid, state) in &due {
             diesel::update(notices::table.find(id))
-                .set((notices::state.eq("overdue"), notices::overdue_at.eq(Some(now))))
+                .set((
+                    notices::state.eq(NoticeState::Overdue),
+                    notices::overdue_at.eq(Some(now)),
+                ))
                 .execute(c)?;
             audit::append(
                 c,
@@ -54,7 +66,7 @@ pub fn mark_overdue(
                     entity: "notice",
                     entity_id: Some(id.to_string()),
                     before: Some(serde_json::json!({ "state": state })),
-                    after: Some(serde_json::json!({ "state": "overdue" })),
+                    after: Some(serde_json::json!({ "state": NoticeState::Overdue })),
                 },
             )?;
             merchants.push(*mid);
@@ -88,7 +100,7 @@ pub fn mark_emailed(conn: &mut DbConn, notice_id: i32, at: chrono::NaiveDateTime
     let Some((state, emailed_at)) = notices::table
         .find(notice_id)
         .select((notices::state, notices::emailed_at))
-        .first::<(String, Option<chrono::NaiveDateTime>)>(conn)
+        .first::<(NoticeState, Option<chrono::NaiveDateTime>)>(conn)
         .optional()?
     else {
         return Ok(());
@@ -97,10 +109,7 @@ pub fn mark_emailed(conn: &mut DbConn, notice_id: i32, at: chrono::NaiveDateTime
         return Ok(());
     }
     // The state machine decides: `issued` becomes `emailed`; a notice already read keeps its state.
-    let new_state = NoticeState::parse(&state)
-        .and_then(|s| apply(s, Event::EmailAccepted, false).ok())
-        .map(NoticeState::as_str)
-        .unwrap_or(state.as_str());
+    let new_state = apply(state, Event::EmailAccepted, false).unwrap_or(state);
     diesel::update(notices::table.find(notice_id))
         .set((notices::state.eq(new_state), notices::emailed_at.eq(Some(at))))
         .execute(conn)?;

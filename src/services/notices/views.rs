@@ -10,6 +10,7 @@ use crate::db::schema::{
     audit_log, merchants, notice_answers, notice_violations, notices, outbox, users, violations,
 };
 use crate::db::DbConn;
+use crate::domain::words::NoticeState;
 
 /// The violations a notice concerns.
 pub fn violations_of(conn: &mut DbConn, notice_id: i32) -> QueryResult<Vec<Violation>> {
@@ -69,25 +70,25 @@ pub fn queue(conn: &mut DbConn) -> QueryResult<Queue> {
         .load(conn)?;
     let mut to_verify: Vec<Notice> = notices::table
         .filter(notices::id.eq_any(&pending_ids))
-        .filter(notices::state.ne("verified"))
+        .filter(notices::state.ne(NoticeState::Verified))
         .select(Notice::as_select())
         .load(conn)?;
     to_verify.sort_by_key(|n| pending_ids.iter().position(|p| *p == n.id));
     let overdue: Vec<Notice> = notices::table
-        .filter(notices::state.eq("overdue"))
+        .filter(notices::state.eq(NoticeState::Overdue))
         .filter(notices::id.ne_all(&pending_ids))
         .order(notices::deadline)
         .limit(200)
         .select(Notice::as_select())
         .load(conn)?;
     let open: Vec<Notice> = notices::table
-        .filter(notices::state.eq_any(["issued", "emailed", "read"]))
+        .filter(notices::state.eq_any(super::NOT_ANSWERED))
         .order((notices::deadline, notices::id))
         .limit(200)
         .select(Notice::as_select())
         .load(conn)?;
     let closed: Vec<Notice> = notices::table
-        .filter(notices::state.eq("verified"))
+        .filter(notices::state.eq(NoticeState::Verified))
         .order(notices::verified_at.desc())
         .limit(20)
         .select(Notice::as_select())

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use super::*;
 use crate::services::commendations::{self as svc};
 use crate::services::plaque::{self, PlaqueFacts};
-use crate::web::guard::CurrentUser;
+use crate::web::guard::MerchantUser;
 use crate::web::{with_db, AppError, AppState, PageCtx};
 
 #[derive(Template, WebTemplate)]
@@ -29,10 +29,10 @@ pub struct CertificatePage {
 pub async fn certificate(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    user: MerchantUser,
     path: web::Path<String>,
 ) -> Result<CertificatePage, AppError> {
-    let mid = crate::web::guard::merchant_of(&state, &user).await?;
+    let mid = user.merchant_id;
     let year = parse_year(&path)?;
     let configured = state.config.session_secret.clone();
     let (found, m, secret) = with_db(&state, move |c| {
@@ -49,7 +49,7 @@ pub async fn certificate(
         &PlaqueFacts {
             merchant_id: mid,
             stars: m.current_stars,
-            list: m.current_list.clone(),
+            list: m.current_list,
             issued_on: today,
             commendation: Some((k.year, k.level.clone())),
         },

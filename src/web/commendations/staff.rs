@@ -1,6 +1,5 @@
 //! The committee's review page: candidates with each criterion, adjustments, the decision.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -12,9 +11,9 @@ use super::*;
 use crate::services::commendations::{
     self as svc, AdjustAction, AdjustRequest, CommendationError, Decision, Proposal,
 };
-use crate::web::auth::check_csrf;
-use crate::web::guard::{CurrentUser, COMMITTEE};
-use crate::web::{html, parse_id, see_other, with_db, AppError, AppState, Lang, PageCtx};
+use crate::web::extract::{CsrfForm, MerchantSegment, PathId};
+use crate::web::guard::{Committee, Require};
+use crate::web::{html, see_other, with_db, AppError, AppState, Lang, PageCtx};
 
 /// A candidate ready for the template.
 pub struct CandidateView {
@@ -156,8 +155,10 @@ async fn staff_page(
 }
 
 /// GET /staff/commendations: last year's review.
-pub async fn staff_index(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
+pub async fn staff_index(
+    state: web::Data<AppState>,
+    _user: Require<Committee>,
+) -> Result<HttpResponse, AppError> {
     Ok(see_other(format!(
         "/staff/commendations/{}",
         state.config.today().year() - 1
@@ -168,10 +169,9 @@ pub async fn staff_index(state: web::Data<AppState>, user: CurrentUser) -> Resul
 pub async fn staff_year(
     state: web::Data<AppState>,
     page: PageCtx,
-    user: CurrentUser,
+    _user: Require<Committee>,
     path: web::Path<String>,
 ) -> Result<StaffPage, AppError> {
-    user.require(COMMITTEE)?;
     let year = parse_year(&path)?;
     staff_page(&state, page, year, vec![]).await
 }
@@ -179,8 +179,6 @@ pub async fn staff_year(
 /// The adjustment form.
 #[derive(Deserialize)]
 pub struct AdjustForm {
-    #[serde(default)]
-    csrf: String,
     /// "exclude" or "include".
     #[serde(default)]
     action: String,
@@ -210,14 +208,11 @@ async fn refused(state: &AppState, page: PageCtx, year: i32, e: AppError) -> Res
 /// POST /staff/commendations/{year}/adjust
 pub async fn staff_adjust(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
+    user: Require<Committee>,
     path: web::Path<String>,
-    form: web::Form<AdjustForm>,
+    form: CsrfForm<AdjustForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    check_csrf(&session, &form.csrf)?;
     let year = parse_year(&path)?;
     let f = form.into_inner();
     let action = match f.action.as_str() {
@@ -277,26 +272,17 @@ pub async fn staff_adjust(
     }
 }
 
-/// The withdraw form.
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// POST /staff/commendations/{year}/adjust/{merchant}/withdraw
 pub async fn staff_withdraw(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
+    user: Require<Committee>,
     path: web::Path<(String, String)>,
-    form: web::Form<CsrfForm>,
+    mid: PathId<MerchantSegment>,
+    _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    check_csrf(&session, &form.csrf)?;
     let year = parse_year(&path.0)?;
-    let mid = parse_id(&path.1)?;
+    let mid = *mid;
     let actor = user.actor();
     let today = state.config.today();
     let r = with_db(&state, move |c| {
@@ -313,22 +299,17 @@ pub async fn staff_withdraw(
 #[derive(Deserialize)]
 pub struct DecideForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     note: String,
 }
 
 /// POST /staff/commendations/{year}/decide
 pub async fn staff_decide(
     state: web::Data<AppState>,
-    session: Session,
     page: PageCtx,
-    user: CurrentUser,
+    user: Require<Committee>,
     path: web::Path<String>,
-    form: web::Form<DecideForm>,
+    form: CsrfForm<DecideForm>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(COMMITTEE)?;
-    check_csrf(&session, &form.csrf)?;
     let year = parse_year(&path)?;
     let note = form.into_inner().note;
     let actor = user.actor();

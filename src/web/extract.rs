@@ -1,0 +1,292 @@
+//! Extractors that make a handler's checks part of its signature, so none can be forgotten:
+//! [`CsrfForm`] (an urlencoded form whose CSRF token matched the session's) and [`PathId`] /
+//! [`Id`] (a record id from the path, 404 when it is not a number). The role checks are in
+//! [`super::guard`] (`Require<Staff>`, `ApiRequire<Committee>`, `MerchantUser`).
+//!
+//! A state-changing handler reads its form as `CsrfForm<MyForm>` (`MyForm` needs no `csrf`
+//! field); a one-button form is a plain `CsrfForm`. The multipart photo upload of the portal reads
+//! its token among the parts and calls [`super::auth::check_csrf`] itself.
+
+use std::future::{ready, Ready};
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::auth::check_csrf;
+use super::{parse_id, ApiError, AppError};
+
+/// Bodies are read up to this many bytes before the form extractor judges them: past the form
+/// limit (`FormConfig` in `lib.rs`), so an oversized form gets the same answer as before.
+const MAX_BUFFERED: usize = 1024 * 1024;
+
+/// A form with nothing but its token: the one-button forms (log out, revoke, retry).
+#[derive(Debug, Default, Deserialize)]
+pub struct OnlyToken {}
+
+/// An `application/x-www-form-urlencoded` form whose `csrf` field matched the session's token.
+///
+/// The body is read as `web::Form<T>` reads it (the application's limit and its 422 for a form
+/// that cannot be read), then the token is checked exactly as [`check_csrf`] does: a missing or
+/// wrong token is a 422 naming the field `csrf`. Derefs to the form.
+#[derive(Debug)]
+pub struct CsrfForm<T = OnlyToken>(pub T);
+
+impl<T> CsrfForm<T> {
+    /// The form's fields.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for CsrfForm<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The first `csrf` value of an urlencoded body, or nothing.
+fn submitted_token(body: &[u8]) -> String {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn std::future::Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut stream = payload.take();
+        Box::pin(async move {
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = stream.next().await {
+                body.extend_from_slice(&chunk?);
+                if body.len() > MAX_BUFFERED {
+                    break;
+                }
+            }
+            let body = body.freeze();
+            // The form extractor reads a copy of the body, so its configuration still applies.
+            let mut replay = Payload::from(body.clone());
+            let form = web::Form::<T>::from_request(&req, &mut replay).await?;
+            check_csrf(&req.get_session(), &submitted_token(&body))?;
+            Ok(CsrfForm(form.into_inner()))
+        })
+    }
+}
+
+/// Names the path segment a [`PathId`] reads.
+pub trait Segment {
+    /// The segment's name in the route pattern (`/merchants/{id}` → `"id"`).
+    const NAME: &'static str;
+}
+
+/// The `{id}` segment.
+#[derive(Debug, Clone, Copy)]
+pub struct IdSegment;
+impl Segment for IdSegment {
+    const NAME: &'static str = "id";
+}
+
+/// The `{number}` segment (an edition's number).
+#[derive(Debug, Clone, Copy)]
+pub struct NumberSegment;
+impl Segment for NumberSegment {
+    const NAME: &'static str = "number";
+}
+
+/// The `{merchant}` segment (a merchant's id beside another segment).
+#[derive(Debug, Clone, Copy)]
+pub struct MerchantSegment;
+impl Segment for MerchantSegment {
+    const NAME: &'static str = "merchant";
+}
+
+/// A record id from the path segment `S`: anything that is not a number is a 404, like a record
+/// that does not exist ([`parse_id`]) — a friendly page, or a JSON error under `/api/`.
+/// Derefs to the id.
+#[derive(Debug, Clone, Copy)]
+pub struct PathId<S: Segment = IdSegment>(i32, PhantomData<S>);
+
+/// The `{id}` of the path.
+pub type Id = PathId<IdSegment>;
+
+impl<S: Segment> PathId<S> {
+    /// The id.
+    pub fn get(&self) -> i32 {
+        self.0
+    }
+}
+
+impl<S: Segment> std::ops::Deref for PathId<S> {
+    type Target = i32;
+    fn deref(&self) -> &i32 {
+        &self.0
+    }
+}
+
+impl<S: Segment> FromRequest for PathId<S> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let id = match req.match_info().get(S::NAME) {
+            Some(raw) => parse_id(raw),
+            None => Err(AppError::Internal(anyhow::anyhow!(
+                "the route {} has no {{{}}} segment",
+                req.match_pattern().unwrap_or_default(),
+                S::NAME
+            ))),
+        };
+        ready(match id {
+            Ok(id) => Ok(PathId(id, PhantomData)),
+            Err(e) if req.path().starts_with("/api/") => Err(ApiError(e).into()),
+            Err(e) => Err(e.into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::StatusCode;
+    use actix_web::test::TestRequest;
+
+    #[actix_web::test]
+    async fn a_path_id_is_a_number_or_a_404() {
+        let req = TestRequest::default()
+            .uri("/merchants/12")
+            .param("id", "12")
+            .to_http_request();
+        assert_eq!(*Id::extract(&req).await.unwrap(), 12);
+        for raw in ["abc", "1.5", "", "99999999999", "-"] {
+            let req = TestRequest::default()
+                .uri("/merchants/x")
+                .param("id", raw)
+                .to_http_request();
+            let e = Id::extract(&req).await.unwrap_err();
+            assert_eq!(
+                e.as_response_error().status_code(),
+                StatusCode::NOT_FOUND,
+                "{raw:?}"
+            );
+            let body = e.error_response();
+            let ct = body
+                .headers()
+                .get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert!(ct.starts_with("text/html"), "{ct}");
+        }
+        // Under /api/ the 404 is JSON.
+        let req = TestRequest::default()
+            .uri("/api/v1/notices/x")
+            .param("id", "x")
+            .to_http_request();
+        let e = Id::extract(&req).await.unwrap_err();
+        assert_eq!(e.as_response_error().status_code(), StatusCode::NOT_FOUND);
+        let res = e.error_response();
+        assert!(res
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("json"));
+        // Another segment by its name.
+        let req = TestRequest::default()
+            .uri("/editions/3")
+            .param("number", "3")
+            .to_http_request();
+        assert_eq!(PathId::<NumberSegment>::extract(&req).await.unwrap().get(), 3);
+    }
+
+    /// Every state-changing route outside `/api/` (where bearer tokens, not cookies, are the
+    /// credential) takes a [`CsrfForm`], or reads a multipart body and checks the token itself:
+    /// a new form handler that forgets the check fails here.
+    #[test]
+    fn every_browser_post_checks_its_token() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+        let mut files = Vec::new();
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    files.push((path, text));
+                }
+            }
+        }
+        // The parameter list and body of `pub async fn name(`, in `preferred` when it has one.
+        let handler = |name: &str, preferred: &std::path::Path| -> Option<(String, String)> {
+            let needle = format!("pub async fn {name}(");
+            let mut found: Vec<&(std::path::PathBuf, String)> =
+                files.iter().filter(|(_, t)| t.contains(&needle)).collect();
+            found.sort_by_key(|(p, _)| p.as_path() != preferred);
+            let text = &found.first()?.1;
+            let start = text.find(&needle)? + needle.len();
+            let rest = &text[start..];
+            let params_end = rest.find(") ->")?;
+            let body_end = rest.find("\n}\n").unwrap_or(rest.len());
+            Some((
+                rest[..params_end].to_string(),
+                rest[params_end..body_end].to_string(),
+            ))
+        };
+        let mut checked = 0;
+        let mut missing = Vec::new();
+        for (path, text) in &files {
+            for chunk in text.split("web::resource(\"").skip(1) {
+                let route = chunk.split('"').next().unwrap();
+                let chunk = chunk.split(".service(").next().unwrap();
+                if route.starts_with("/api/") {
+                    continue;
+                }
+                for method in ["post", "put", "delete", "patch"] {
+                    for call in chunk.split(&format!("web::{method}().to(")).skip(1) {
+                        let target = call.split(')').next().unwrap();
+                        let module = target.rsplit_once("::").map(|(m, _)| m);
+                        let name = target.rsplit("::").next().unwrap();
+                        let preferred = match module {
+                            Some(m) => dir.join(format!("{}.rs", m.rsplit("::").next().unwrap())),
+                            None => path.clone(),
+                        };
+                        let Some((params, body)) = handler(name, &preferred) else {
+                            missing.push(format!("{route}: handler {target} not found"));
+                            continue;
+                        };
+                        checked += 1;
+                        let form = params.contains("CsrfForm");
+                        let multipart = params.contains("Multipart") && body.contains("check_csrf(");
+                        if !form && !multipart {
+                            missing.push(format!("{method} {route} ({target}) takes no CsrfForm"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 25, "only {checked} routes found");
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
+
+    #[test]
+    fn the_token_is_read_from_the_body() {
+        assert_eq!(submitted_token(b"a=1&csrf=abc%2B1&csrf=zzz"), "abc+1");
+        assert_eq!(submitted_token(b"a=1"), "");
+        assert_eq!(submitted_token(b""), "");
+    }
+}
