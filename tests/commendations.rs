@@ -57,26 +57,7 @@ fn merchant(c: &mut DbConn, name: &str, area: &str, email: &str, member: Option<
 }
 
 fn inspect(c: &mut DbConn, mid: i32, on: NaiveDate, score: i32, kind: &str) -> i32 {
-    let now = now_utc();
-    Inspection::insert(
-        c,
-        &NewInspection {
-            merchant_id: mid,
-            inspector_id: None,
-            inspected_on: on,
-            kind: kind.parse().unwrap(),
-            score,
-            notes: String::new(),
-            fhrs_hygiene: None,
-            fhrs_structural: None,
-            fhrs_confidence: None,
-            published_rating: None,
-            external_ref: None,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap()
+    Inspection::insert(c, &NewInspection::scored(mid, on, kind.parse().unwrap(), score)).unwrap()
 }
 
 fn violation(c: &mut DbConn, mid: i32, on: NaiveDate, severity: &str) {

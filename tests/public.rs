@@ -191,21 +191,7 @@ fn before_the_first_edition_the_lists_are_the_live_ratings() {
         .unwrap();
         let i = Inspection::insert(
             c,
-            &NewInspection {
-                merchant_id: m,
-                inspector_id: None,
-                inspected_on: today,
-                kind: "routine".parse().unwrap(),
-                score: 80,
-                notes: String::new(),
-                fhrs_hygiene: None,
-                fhrs_structural: None,
-                fhrs_confidence: None,
-                published_rating: None,
-                external_ref: None,
-                created_at: now,
-                updated_at: now,
-            },
+            &NewInspection::scored(m, today, "routine".parse().unwrap(), 80),
         )
         .unwrap();
         Inspection::insert_violation(

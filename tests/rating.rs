@@ -11,7 +11,6 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use gongzhi::db::models::audit::{self, Actor, Verification};
 use gongzhi::db::models::inspection::{Inspection, NewInspection};
-use gongzhi::db::models::now_utc;
 use gongzhi::db::schema::{edition_entries, list_entries, merchants, notices, rating_snapshots};
 use gongzhi::domain::policy::{Policy, DEFAULT_POLICY_TOML};
 use gongzhi::services::{editions, rating};
@@ -137,24 +136,9 @@ fn incremental_and_full_recompute_agree() {
     // New facts arrive for a few merchants; each write recomputes its merchant incrementally.
     for (mid, score) in [(2, 55), (3, 99), (7, 70)] {
         gongzhi::db::models::write_tx(&mut conn, |c| -> anyhow::Result<()> {
-            let now = now_utc();
             Inspection::insert(
                 c,
-                &NewInspection {
-                    merchant_id: mid,
-                    inspector_id: None,
-                    inspected_on: today,
-                    kind: "routine".parse().unwrap(),
-                    score,
-                    notes: String::new(),
-                    fhrs_hygiene: None,
-                    fhrs_structural: None,
-                    fhrs_confidence: None,
-                    published_rating: None,
-                    external_ref: None,
-                    created_at: now,
-                    updated_at: now,
-                },
+                &NewInspection::scored(mid, today, "routine".parse().unwrap(), score),
             )?;
             rating::recompute_merchant(c, &policy, mid, today, &actor)?;
             Ok(())
@@ -244,23 +228,11 @@ fn black_list_entry_and_credit_repair_are_recorded() {
                 notices::verified_at.eq(Some(repair_day.and_hms_opt(9, 0, 0).unwrap())),
             ))
             .execute(c)?;
-        let now = now_utc();
         Inspection::insert(
             c,
             &NewInspection {
-                merchant_id: mid,
-                inspector_id: None,
-                inspected_on: repair_day,
-                kind: "follow_up".parse().unwrap(),
-                score: 95,
                 notes: "复查合格".into(),
-                fhrs_hygiene: None,
-                fhrs_structural: None,
-                fhrs_confidence: None,
-                published_rating: None,
-                external_ref: None,
-                created_at: now,
-                updated_at: now,
+                ..NewInspection::scored(mid, repair_day, "follow_up".parse().unwrap(), 95)
             },
         )?;
         Ok(())

@@ -206,21 +206,9 @@ fn existing_refs(c: &mut DbConn, refs: &[String]) -> QueryResult<HashMap<String,
 }
 
 fn new_inspection(merchant_id: i32, date: NaiveDate, score: i32, external_ref: String) -> NewInspection {
-    let now = now_utc();
     NewInspection {
-        merchant_id,
-        inspector_id: None,
-        inspected_on: date,
-        kind: InspectionKind::Routine,
-        score,
-        notes: String::new(),
-        fhrs_hygiene: None,
-        fhrs_structural: None,
-        fhrs_confidence: None,
-        published_rating: None,
         external_ref: Some(external_ref),
-        created_at: now,
-        updated_at: now,
+        ..NewInspection::scored(merchant_id, date, InspectionKind::Routine, score)
     }
 }
 

@@ -547,19 +547,11 @@ pub fn log_inspection(
         };
         let now = now_utc();
         let new = NewInspection {
-            merchant_id: input.merchant_id,
             inspector_id: Some(inspector_id),
-            inspected_on: input.inspected_on,
-            kind: input.kind,
-            score: input.score,
-            notes: input.notes.clone(),
-            fhrs_hygiene: None,
-            fhrs_structural: None,
-            fhrs_confidence: None,
-            published_rating: None,
-            external_ref: None,
             created_at: now,
             updated_at: now,
+            notes: input.notes.clone(),
+            ..NewInspection::scored(input.merchant_id, input.inspected_on, input.kind, input.score)
         };
         let id = Inspection::insert(c, &new)?;
         let items = items_of(&input, id);

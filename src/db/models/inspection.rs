@@ -47,6 +47,29 @@ pub struct NewInspection {
     pub updated_at: NaiveDateTime,
 }
 
+impl NewInspection {
+    /// An inspection of `merchant_id` on `inspected_on` with its score, logged now by nobody in
+    /// particular, with no notes and no FHRS figures: set the other fields with `..` on this.
+    pub fn scored(merchant_id: i32, inspected_on: NaiveDate, kind: InspectionKind, score: i32) -> Self {
+        let now = crate::db::models::now_utc();
+        NewInspection {
+            merchant_id,
+            inspector_id: None,
+            inspected_on,
+            kind,
+            score,
+            notes: String::new(),
+            fhrs_hygiene: None,
+            fhrs_structural: None,
+            fhrs_confidence: None,
+            published_rating: None,
+            external_ref: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// One checklist deduction.
 #[derive(Debug, Clone, Insertable, Queryable, Selectable, Serialize)]
 #[diesel(table_name = inspection_items)]

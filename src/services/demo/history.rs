@@ -62,19 +62,11 @@ pub(super) fn inspect(
         at(v.day, 6, 10 + rng.below(40) as u32)
     };
     let new = NewInspection {
-        merchant_id: town.merchants[v.merchant],
         inspector_id: Some(town.inspector),
-        inspected_on: v.day,
-        kind: v.kind,
-        score,
         notes: v.notes.into(),
-        fhrs_hygiene: None,
-        fhrs_structural: None,
-        fhrs_confidence: None,
-        published_rating: None,
-        external_ref: None,
         created_at: logged,
         updated_at: logged,
+        ..NewInspection::scored(town.merchants[v.merchant], v.day, v.kind, score)
     };
     let id = Inspection::insert(c, &new)?;
     let rows: Vec<NewItem> = items
