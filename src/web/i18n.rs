@@ -1,4 +1,5 @@
-//! Language choice and the message catalogue: zh-CN first, English beside it.
+//! The reader's language for a request. The languages and the catalogues themselves live in
+//! [`crate::i18n`] (shared with the mail layer and the exports); this module picks one per request.
 //!
 //! The language comes from `?lang=` (which the middleware in `web::mod` also stores in a cookie),
 //! then the `lang` cookie, then `Accept-Language`; the default is zh-CN.
@@ -7,59 +8,9 @@ use std::future::{ready, Ready};
 
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
-/// The languages gongzhi speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// 简体中文, the default.
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
+pub use crate::i18n::{Arg, Lang};
 
 impl Lang {
-    /// Parses a language tag loosely: anything starting with `en` is English, `zh` Chinese.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let t = tag.trim().to_ascii_lowercase();
-        if t.starts_with("en") {
-            Some(Lang::En)
-        } else if t.starts_with("zh") {
-            Some(Lang::Zh)
-        } else {
-            None
-        }
-    }
-
-    /// The value of `<html lang>`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// Whether the page is in English (templates branch on it rarely; most text uses `t`).
-    pub fn is_en(self) -> bool {
-        self == Lang::En
-    }
-
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
-    /// Looks `key` up in the catalogue; an unknown key is returned as is (and a test checks
-    /// that every key the templates use exists).
-    pub fn t(self, key: &str) -> &'static str {
-        match entries().find(|(k, _, _)| *k == key) {
-            Some((_, zh, en)) => self.pick(zh, en),
-            None => "??",
-        }
-    }
-
     /// Chooses from the request: query, then cookie, then Accept-Language.
     pub fn from_request_parts(req: &HttpRequest) -> Lang {
         if let Some(l) = query_lang(req.query_string()) {
@@ -95,30 +46,6 @@ impl FromRequest for Lang {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(Lang::from_request_parts(req)))
     }
-}
-
-/// Every message of every module: each area of the site keeps its own `MESSAGES` next to its
-/// handlers and is listed here.
-pub const PARTS: &[&[(&str, &str, &str)]] = &[
-    CATALOG,
-    super::staff::MESSAGES,
-    super::notices::MESSAGES,
-    super::portal::MESSAGES,
-    super::committee::MESSAGES,
-    super::merchants::MESSAGES,
-    super::inspections::MESSAGES,
-    super::admin::MESSAGES,
-    super::account::MESSAGES,
-    super::outbox::MESSAGES,
-    super::consumer::MESSAGES,
-    super::commendations::MESSAGES,
-    super::reports::MESSAGES,
-    super::report_charts::MESSAGES,
-];
-
-/// All catalogue entries.
-pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    PARTS.iter().flat_map(|p| p.iter())
 }
 
 /// (key, zh-CN, en): the site-wide messages.
@@ -200,47 +127,3 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("record.replies", "商家回应", "The merchant's reply"),
     ("footer.open", "开放数据 · 开源软件", "Open data · open-source software"),
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_template_key_is_in_the_catalogue() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
-        let mut stack = vec![std::path::PathBuf::from(dir)];
-        let mut missing = vec![];
-        while let Some(p) = stack.pop() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                let path = e.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for chunk in text.split("lang.t(\"").skip(1) {
-                    let key = chunk.split('"').next().unwrap_or("");
-                    if !entries().any(|(k, _, _)| *k == key) {
-                        missing.push(format!("{}: {key}", path.display()));
-                    }
-                }
-            }
-        }
-        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:?}");
-    }
-
-    #[test]
-    fn accept_language_and_tags() {
-        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
-        assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::Zh));
-        assert_eq!(Lang::from_tag("fr"), None);
-        assert_eq!(query_lang("a=1&lang=en"), Some(Lang::En));
-        assert_eq!(Lang::Zh.t("nav.red"), "红榜");
-        assert_eq!(Lang::En.t("nav.red"), "Red list");
-        let mut keys: Vec<&str> = entries().map(|e| e.0).collect();
-        let n = keys.len();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), n, "duplicate catalogue keys");
-    }
-}

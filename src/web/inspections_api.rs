@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{ApiUser, STAFF};
-use super::inspections::{app_error, LOGGERS, MESSAGES};
+use super::inspections::{app_error, LOGGERS};
 use super::parse_id;
 use super::{with_db, ApiError, AppError, AppState};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
@@ -251,10 +251,10 @@ fn logged_response(l: &Logged) -> InspectionResponse {
 }
 
 fn api_too_late() -> HttpResponse {
-    let (zh, en) = MESSAGES
-        .iter()
-        .find(|(k, _, _)| *k == "inspections.too_late")
-        .map_or(("", ""), |(_, zh, en)| (*zh, *en));
+    let (zh, en) = (
+        super::Lang::Zh.t("inspections.too_late"),
+        super::Lang::En.t("inspections.too_late"),
+    );
     HttpResponse::Forbidden().json(serde_json::json!({
         "error": "forbidden",
         "message_zh": zh,

@@ -62,11 +62,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("fig.repairs", "信用修复（退出黑榜）", "Credit repairs (left the black list)"),
 ];
 
-/// A catalogue text with its `{name}`s filled in.
+/// A catalogue text with its `{ $name }`s filled in.
 fn fill(lang: Lang, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-    args.iter().fold(lang.t(key).to_string(), |text, (name, value)| {
-        text.replace(&format!("{{{name}}}"), &value.to_string())
-    })
+    let args: Vec<(&str, super::i18n::Arg)> = args.iter().map(|(n, v)| (*n, v.to_string().into())).collect();
+    lang.tr(key, &args)
 }
 
 /// Registers the report routes.
