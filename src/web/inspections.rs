@@ -30,60 +30,6 @@ const FORM_ROWS: usize = 5;
 /// The highest violation row number the form parser reads.
 const MAX_FORM_ROWS: usize = 50;
 
-/// Messages of the inspections area.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("inspections.title", "检查记录", "Inspections"),
-    ("inspections.new", "登记检查", "Log an inspection"),
-    ("inspections.edit", "修改检查记录", "Edit inspection"),
-    ("inspections.search", "查找商家", "Find a merchant"),
-    ("inspections.search_hint", "输入商家名称或编号", "Merchant name or number"),
-    ("inspections.search_go", "查找", "Search"),
-    ("inspections.no_hits", "没有找到商家。", "No merchant found."),
-    ("inspections.recent", "最近登记的检查", "Recently logged inspections"),
-    ("inspections.none", "暂无检查记录", "No inspections yet"),
-    ("inspections.mine", "我登记的", "mine"),
-    ("inspections.merchant", "商家", "Merchant"),
-    ("inspections.merchant_id", "商家编号", "Merchant number"),
-    ("inspections.pick_merchant", "先查找商家", "Find the merchant first"),
-    ("inspections.date", "检查日期", "Inspection date"),
-    ("inspections.kind", "检查类型", "Kind"),
-    ("inspections.checklist", "检查表扣分", "Checklist deductions"),
-    ("inspections.checklist_help", "每项填写扣分（0 为不扣分），不能超过该项分值。", "Enter the points deducted for each item (0 for none), at most the item's points."),
-    ("inspections.max", "满分", "max"),
-    ("inspections.violations", "发现的违法违规", "Violations found"),
-    ("inspections.violations_help", "没有违规就留空；清空一行即删除该条。", "Leave empty if none; clear a row to remove it."),
-    ("inspections.violation", "违规", "Violation"),
-    ("inspections.add_violation", "再添加一条违规", "Add another violation"),
-    ("inspections.code", "违规代码", "Code"),
-    ("inspections.severity", "严重程度", "Severity"),
-    ("inspections.choose", "请选择", "Choose"),
-    ("inspections.description", "违规情况", "What was found"),
-    ("inspections.legal_basis", "法律依据", "Legal basis"),
-    ("inspections.fine", "罚款（元）", "Fine (yuan)"),
-    ("inspections.notes", "备注", "Notes"),
-    ("inspections.save", "保存并计算评级", "Save and rate"),
-    ("inspections.fix", "请修改以下内容：", "Please correct the following:"),
-    ("inspections.score", "本次检查得分", "Inspection score"),
-    ("inspections.inspector", "检查员", "Inspector"),
-    ("inspections.deduction", "扣分", "Deducted"),
-    ("inspections.no_deductions", "无扣分项", "No deductions"),
-    ("inspections.no_violations", "未发现违法违规", "No violations found"),
-    ("inspections.rating", "商家评级", "The merchant's rating"),
-    ("inspections.change", "本次变化", "What changed"),
-    ("inspections.before", "之前", "Before"),
-    ("inspections.after", "之后", "After"),
-    ("inspections.stars", "星级", "Stars"),
-    ("inspections.list", "榜单", "List"),
-    ("inspections.unchanged", "评级没有变化。", "The rating did not change."),
-    ("inspections.list.none", "不在榜单", "On neither list"),
-    ("inspections.breakdown", "评分构成", "How the score is made"),
-    ("inspections.editable_until", "可修改至", "Can be edited until"),
-    ("inspections.view_record", "查看商家公开信息", "The merchant's public record"),
-    ("inspections.back", "返回检查记录", "Back to inspections"),
-    ("inspections.forbidden", "不能修改", "Cannot edit"),
-    ("inspections.too_late", "检查记录登记已超过 24 小时，不能再修改。如需更正，请登记一次复查。", "This inspection was logged more than 24 hours ago and can no longer be edited. To correct it, log a follow-up inspection."),
-];
-
 // ---------------------------------------------------------------------------------------------
 // The form: values as typed, and how they become a draft.
 
@@ -365,9 +311,9 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
     let kind = v.kind.parse::<InspectionKind>().ok();
     FormPage {
         title: lang.t(if ctx.edit_id.is_some() {
-            "inspections.edit"
+            "inspections-edit"
         } else {
-            "inspections.new"
+            "inspections-new"
         }),
         action: match ctx.edit_id {
             Some(id) => format!("/staff/inspections/{id}/edit"),
@@ -423,7 +369,7 @@ pub struct ForbiddenPage {
 }
 
 fn too_late_page(page: PageCtx, id: i32) -> Result<HttpResponse, AppError> {
-    let message = page.lang.t("inspections.too_late");
+    let message = page.lang.t("inspections-too-late");
     html(StatusCode::FORBIDDEN, &ForbiddenPage { page, id, message })
 }
 
@@ -677,9 +623,9 @@ pub struct ShowPage {
 
 fn list_label(list: &str, lang: Lang) -> String {
     match list {
-        "red" => lang.t("nav.red"),
-        "black" => lang.t("nav.black"),
-        _ => lang.t("inspections.list.none"),
+        "red" => lang.t("nav-red"),
+        "black" => lang.t("nav-black"),
+        _ => lang.t("inspections-list-none"),
     }
     .to_string()
 }

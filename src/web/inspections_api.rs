@@ -252,8 +252,8 @@ fn logged_response(l: &Logged) -> InspectionResponse {
 
 fn api_too_late() -> HttpResponse {
     let (zh, en) = (
-        super::Lang::Zh.t("inspections.too_late"),
-        super::Lang::En.t("inspections.too_late"),
+        super::Lang::Zh.t("inspections-too-late"),
+        super::Lang::En.t("inspections-too-late"),
     );
     HttpResponse::Forbidden().json(serde_json::json!({
         "error": "forbidden",

@@ -54,7 +54,7 @@ pub fn stars_display(stars: Option<i32>, lang: Lang) -> (String, String) {
             (text, label)
         }
         None => {
-            let t = lang.t("stars.unrated").to_string();
+            let t = lang.t("stars-unrated").to_string();
             (t.clone(), t)
         }
     }
@@ -104,11 +104,11 @@ fn edition_label(l: &crate::services::lists::PublishedList, lang: Lang) -> Strin
     match (l.edition, l.published_on) {
         (Some(n), Some(d)) => format!(
             "{}{n}{} · {} {d}",
-            lang.t("editions.number_prefix"),
-            lang.t("editions.number_suffix"),
-            lang.t("editions.published_on")
+            lang.t("editions-number-prefix"),
+            lang.t("editions-number-suffix"),
+            lang.t("editions-published-on")
         ),
-        _ => lang.t("list.live").to_string(),
+        _ => lang.t("list-live").to_string(),
     }
 }
 
@@ -273,8 +273,8 @@ pub async fn list_page(
 ) -> Result<HttpResponse, AppError> {
     let list = path.into_inner();
     let (title_key, wanted): (&str, &'static [&'static str]) = match list.as_str() {
-        "red" => ("list.red.title", &["red"]),
-        "black" => ("list.black.title", &["black"]),
+        "red" => ("list-red-title", &["red"]),
+        "black" => ("list-black-title", &["black"]),
         _ => return Err(AppError::NotFound),
     };
     let number = filter.page()?;
@@ -424,10 +424,10 @@ fn membership_line(m: &crate::db::models::merchant::Merchant, lang: Lang) -> Str
     match (m.member_since, m.member_left_on) {
         (Some(since), Some(left)) => format!(
             "{} {since} {} {left}",
-            lang.t("record.member_from"),
-            lang.t("record.member_to")
+            lang.t("record-member-from"),
+            lang.t("record-member-to")
         ),
-        (Some(since), None) => format!("{} {since}", lang.t("record.member_since")),
+        (Some(since), None) => format!("{} {since}", lang.t("record-member-since")),
         (None, _) => String::new(),
     }
 }
@@ -487,8 +487,8 @@ pub async fn merchant_page(
     let lang = page.lang;
     let m = &rec.merchant;
     let list = match m.current_list.as_str() {
-        "red" => lang.t("list.red.title"),
-        "black" => lang.t("list.black.title"),
+        "red" => lang.t("list-red-title"),
+        "black" => lang.t("list-black-title"),
         _ => "",
     };
     let (terms, total, reasons, policy_version, as_of) = match &rec.rating {

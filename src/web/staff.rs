@@ -7,23 +7,6 @@ use askama_web::WebTemplate;
 use super::guard::CurrentUser;
 use super::{with_db, AppError, AppState, PageCtx};
 
-/// Messages of the staff area.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("nav.staff", "工作台", "Workspace"),
-    ("staff.title", "工作台", "Workspace"),
-    ("staff.role", "角色", "Role"),
-    ("staff.editions", "红黑榜发布", "Publish list editions"),
-    ("staff.merchants", "商家管理", "Merchants"),
-    ("staff.inspections", "检查记录", "Inspections"),
-    ("staff.trainings", "培训", "Trainings"),
-    ("staff.complaints", "投诉处理", "Complaints"),
-    ("staff.own_record", "本店公示记录", "My shop's public record"),
-    ("staff.rewards", "奖励台账", "Rewards ledger"),
-    ("staff.users", "用户管理", "Users"),
-    ("staff.audit", "审计日志", "Audit log"),
-    ("staff.stats", "本年度统计", "This year so far"),
-];
-
 /// A link on the start page.
 pub struct Link {
     pub href: String,
@@ -32,23 +15,23 @@ pub struct Link {
 
 /// Every staff page and the roles that may open it; the start page shows the user's.
 pub const LINKS: &[(&str, &str, &[&str])] = &[
-    ("/staff/merchants", "staff.merchants", super::guard::STAFF),
-    ("/staff/inspections", "staff.inspections", super::guard::STAFF),
-    ("/staff/notices", "staff.notices", super::guard::STAFF),
-    ("/my", "portal.title", &["merchant"]),
-    ("/staff/complaints", "staff.complaints", super::guard::STAFF),
-    ("/staff/stats", "staff.stats", super::guard::STAFF),
-    ("/staff/trainings", "staff.trainings", super::guard::COMMITTEE),
-    ("/staff/rewards", "staff.rewards", super::guard::COMMITTEE),
+    ("/staff/merchants", "staff-merchants", super::guard::STAFF),
+    ("/staff/inspections", "staff-inspections", super::guard::STAFF),
+    ("/staff/notices", "staff-notices", super::guard::STAFF),
+    ("/my", "portal-title", &["merchant"]),
+    ("/staff/complaints", "staff-complaints", super::guard::STAFF),
+    ("/staff/stats", "staff-stats", super::guard::STAFF),
+    ("/staff/trainings", "staff-trainings", super::guard::COMMITTEE),
+    ("/staff/rewards", "staff-rewards", super::guard::COMMITTEE),
     (
         "/staff/commendations",
-        "commend.staff_title",
+        "commend-staff-title",
         super::guard::COMMITTEE,
     ),
-    ("/editions", "staff.editions", super::guard::COMMITTEE),
-    ("/staff/users", "staff.users", super::guard::ADMIN),
-    ("/staff/audit", "staff.audit", super::guard::ADMIN),
-    ("/staff/outbox", "staff.outbox", super::guard::ADMIN),
+    ("/editions", "staff-editions", super::guard::COMMITTEE),
+    ("/staff/users", "staff-users", super::guard::ADMIN),
+    ("/staff/audit", "staff-audit", super::guard::ADMIN),
+    ("/staff/outbox", "staff-outbox", super::guard::ADMIN),
 ];
 
 #[derive(Template, WebTemplate)]
@@ -82,9 +65,9 @@ pub async fn dashboard(
     if let Some(mid) = own {
         links.push(Link {
             href: format!("/merchants/{mid}"),
-            key: "staff.own_record",
+            key: "staff-own-record",
         });
     }
-    let role = page.lang.t(&format!("role.{}", user.role)).to_string();
+    let role = page.lang.t(&format!("role-{}", user.role)).to_string();
     Ok(Dashboard { page, role, links })
 }

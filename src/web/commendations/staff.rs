@@ -80,8 +80,8 @@ fn staff_view(
                 .unwrap_or_default();
             let (outcome, outcome_class) = match (k.level, &k.adjustment) {
                 (Some(i), _) => (name(i), "ok"),
-                (None, Some(_)) => (lang.t("commend.excluded").to_string(), "bad"),
-                (None, None) => (lang.t("commend.none_level").to_string(), "bad"),
+                (None, Some(_)) => (lang.t("commend-excluded").to_string(), "bad"),
+                (None, None) => (lang.t("commend-none-level").to_string(), "bad"),
             };
             CandidateView {
                 merchant_id: k.merchant_id,
@@ -91,14 +91,14 @@ fn staff_view(
                     .evaluation
                     .proposed
                     .map(name)
-                    .unwrap_or_else(|| lang.t("commend.none_level").to_string()),
+                    .unwrap_or_else(|| lang.t("commend-none-level").to_string()),
                 outcome,
                 outcome_class,
                 adjustment: k.adjustment.as_ref().map(|a| {
                     let what = if a.action == "exclude" {
-                        lang.t("commend.exclude")
+                        lang.t("commend-exclude")
                     } else {
-                        lang.t("commend.include")
+                        lang.t("commend-include")
                     };
                     (format!("{what}{}", lang.pick("：", ": ")), a.reason.clone())
                 }),

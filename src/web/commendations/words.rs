@@ -11,7 +11,7 @@ use crate::web::Lang;
 fn stars_word(stars: Option<u8>, lang: Lang) -> String {
     match stars {
         Some(s) => format!("{}{}", s, lang.pick("星", "★")),
-        None => lang.t("stars.unrated").to_string(),
+        None => lang.t("stars-unrated").to_string(),
     }
 }
 
@@ -249,16 +249,16 @@ impl Badge {
                 "revoked",
                 format!(
                     "{}{}{}",
-                    lang.t("commend.revoked"),
+                    lang.t("commend-revoked"),
                     lang.pick("：", ": "),
                     revocation_text(&r, lang)
                 ),
             ),
             None if k.in_force(today) => (
                 "in-force",
-                format!("{} {}", lang.t("commend.in_force"), display_until(k.year)),
+                format!("{} {}", lang.t("commend-in-force"), display_until(k.year)),
             ),
-            None => ("past", lang.t("commend.past").to_string()),
+            None => ("past", lang.t("commend-past").to_string()),
         };
         Badge {
             year: k.year,
