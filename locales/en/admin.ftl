@@ -5,7 +5,6 @@ users-new = New user
 users-role = Role
 users-merchant = Merchant ID (merchant users)
 users-email = Email
-users-active = Active
 users-deactivate = Deactivate
 users-activate = Activate
 users-create = Create

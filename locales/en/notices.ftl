@@ -50,4 +50,3 @@ notice-no-email = The merchant has no email address on file: the notice is issue
 notice-issued-ok = Notice issued:{" "}
 notice-emailed-to = Email queued to
 notice-view-inspection = View the inspection
-notice-of-merchant = This merchant's notices

@@ -22,7 +22,6 @@ portal-answer-submit = Send the answer
 portal-answer-sent = Answer sent; waiting for the inspector's decision.
 portal-answer-wait = An answer is waiting for the inspector's decision.
 portal-closed = This notice is verified and closed.
-portal-not-merchant = This page is for merchant accounts.
 portal-col-date = Date
 portal-col-kind = Kind
 portal-col-score = Score

@@ -5,7 +5,6 @@ users-new = 新建用户
 users-role = 角色
 users-merchant = 所属商家编号（商家用户）
 users-email = 邮箱
-users-active = 启用
 users-deactivate = 停用
 users-activate = 启用
 users-create = 创建

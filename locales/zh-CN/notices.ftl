@@ -50,4 +50,3 @@ notice-no-email = 该商家没有登记电子邮箱：通知已签发，商家�
 notice-issued-ok = 整改通知已签发：
 notice-emailed-to = 邮件已排队发送至
 notice-view-inspection = 查看检查记录
-notice-of-merchant = 该商家的整改通知

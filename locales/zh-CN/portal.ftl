@@ -22,7 +22,6 @@ portal-answer-submit = 提交回复
 portal-answer-sent = 回复已提交，等待检查员验收。
 portal-answer-wait = 已有回复等待检查员验收。
 portal-closed = 该通知已验收关闭。
-portal-not-merchant = 此页面仅供商家账户使用。
 portal-col-date = 日期
 portal-col-kind = 类型
 portal-col-score = 得分

@@ -48,3 +48,14 @@ impl FromRequest for Lang {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameter() {
+        assert_eq!(query_lang("a=1&lang=en"), Some(Lang::En));
+        assert_eq!(query_lang("lang=zh"), Some(Lang::Zh));
+        assert_eq!(query_lang("lang=fr"), None);
+    }
+}

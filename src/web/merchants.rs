@@ -247,7 +247,7 @@ fn field_views(
         .filter(|(name, ..)| editing || *name != "member_left_on")
         .map(|(name, value, help, input_type, required, maxlength)| FieldView {
             name,
-            label: lang.t(&format!("merchants-{name}")),
+            label: lang.t(&format!("merchants-{}", name.replace('_', "-"))),
             help: help.map(|k| lang.t(k)),
             input_type,
             required,
