@@ -14,7 +14,8 @@ fn main() {
         .filter(|e| e.path().is_dir())
         .collect();
     languages.sort_by_key(|e| e.file_name());
-    let mut out = String::from("/// (language directory, [(file name, contents)]) for every catalogue file.\n");
+    let mut out =
+        String::from("/// (language directory, [(file name, contents)]) for every catalogue file.\n");
     out.push_str("pub static SOURCES: &[(&str, &[(&str, &str)])] = &[\n");
     for lang in languages {
         let dir = lang.path();
@@ -31,7 +32,11 @@ fn main() {
         for f in files {
             println!("cargo:rerun-if-changed={}", f.display());
             let file = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            let _ = writeln!(out, "        ({file:?}, include_str!({:?})),", f.display().to_string());
+            let _ = writeln!(
+                out,
+                "        ({file:?}, include_str!({:?})),",
+                f.display().to_string()
+            );
         }
         out.push_str("    ]),\n");
     }

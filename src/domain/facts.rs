@@ -31,24 +31,6 @@ impl Severity {
             Severity::Serious => "serious",
         }
     }
-
-    /// Chinese label for display.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Severity::Minor => "一般",
-            Severity::Major => "较重",
-            Severity::Serious => "严重",
-        }
-    }
-
-    /// English label for display.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Severity::Minor => "minor",
-            Severity::Major => "major",
-            Severity::Serious => "serious",
-        }
-    }
 }
 
 impl fmt::Display for Severity {

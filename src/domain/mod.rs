@@ -12,3 +12,4 @@ pub mod money;
 pub mod notice;
 pub mod policy;
 pub mod rating;
+pub mod reasons;

@@ -98,7 +98,11 @@ fn every_id_the_code_asks_for_exists() {
             for lang in Lang::ALL {
                 let plain = CATALOGUE.plain[lang.index()].contains_key(&id);
                 if !with_args && !plain {
-                    problems.push(format!("{}: {id} needs arguments in {}: use tr", path.display(), lang.tag()));
+                    problems.push(format!(
+                        "{}: {id} needs arguments in {}: use tr",
+                        path.display(),
+                        lang.tag()
+                    ));
                 }
             }
         }

@@ -334,7 +334,11 @@ pub fn validate_reward(i: &RewardInput, today: NaiveDate) -> Result<Grant, Vec<F
         }
         Ok(f) => Some(f),
         Err(m) => {
-            e.push(field("amount", m.message_zh(), m.message_en()));
+            e.push(field(
+                "amount",
+                crate::i18n::words::money_error(m, Lang::Zh),
+                crate::i18n::words::money_error(m, Lang::En),
+            ));
             None
         }
     };

@@ -11,21 +11,9 @@ use super::auth::check_csrf;
 use super::cache::{page_response, viewer_ctx, Rendered};
 use super::guard::{CurrentUser, COMMITTEE};
 use super::parse_id;
-use super::public::{stars_display, LIST_PAGE_SIZE};
+use super::public::{EntryRow, LIST_PAGE_SIZE};
 use super::{with_db, AppError, AppState, PageCtx};
 use crate::services::editions::{self, Edition, PublishError};
-
-/// An edition entry, ready to print.
-pub struct EntryRow {
-    pub merchant_id: i32,
-    pub name: String,
-    pub category: String,
-    pub area: String,
-    pub stars_text: String,
-    pub stars_label: String,
-    pub reason: String,
-    pub since: String,
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/editions.html")]
@@ -75,20 +63,6 @@ pub struct EditionQuery {
     list: String,
     #[serde(default)]
     page: String,
-}
-
-fn row(e: editions::EditionEntry, lang: super::Lang) -> EntryRow {
-    let (stars_text, stars_label) = stars_display(e.stars, lang);
-    EntryRow {
-        merchant_id: e.merchant_id,
-        name: e.merchant_name,
-        category: e.category,
-        area: e.area,
-        stars_text,
-        stars_label,
-        reason: e.reason,
-        since: e.since.to_string(),
-    }
 }
 
 /// GET /editions/{number}: an edition as published — the first 100 of each list with their
@@ -161,7 +135,10 @@ pub async fn show(
             let href = |n: i64| format!("/editions/{number}?list={list}&page={n}");
             ListPart {
                 total,
-                rows: entries.into_iter().map(|e| row(e, lang)).collect(),
+                rows: entries
+                    .into_iter()
+                    .map(|e| EntryRow::new(&e.into(), lang))
+                    .collect(),
                 all_href: (only.is_none() && total > size).then(|| href(1)),
                 prev_href: (only.is_some() && page_number > 1).then(|| href(page_number - 1)),
                 next_href: (only.is_some() && page_number < pages).then(|| href(page_number + 1)),

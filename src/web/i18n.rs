@@ -19,16 +19,24 @@ impl Lang {
         if let Some(l) = req.cookie("lang").and_then(|c| Lang::from_tag(c.value())) {
             return l;
         }
-        if let Some(h) = req.headers().get("accept-language").and_then(|v| v.to_str().ok()) {
-            // The first listed language we speak wins; q-values are rarely out of order.
-            for part in h.split(',') {
-                let tag = part.split(';').next().unwrap_or("");
-                if let Some(l) = Lang::from_tag(tag) {
-                    return l;
-                }
-            }
-        }
-        Lang::Zh
+        accept_language(req).unwrap_or_default()
+    }
+}
+
+/// The first language of `Accept-Language` that gongzhi speaks (q-values are rarely out of order).
+fn accept_language(req: &HttpRequest) -> Option<Lang> {
+    let h = req.headers().get("accept-language")?.to_str().ok()?;
+    h.split(',')
+        .find_map(|part| Lang::from_tag(part.split(';').next().unwrap_or("")))
+}
+
+impl Lang {
+    /// The language of a JSON API answer: `?lang=`, then `Accept-Language` (no cookie: the
+    /// answers are cached publicly, varying by `Accept-Language` only); the default is zh-CN.
+    pub fn from_api_request(req: &HttpRequest) -> Lang {
+        query_lang(req.query_string())
+            .or_else(|| accept_language(req))
+            .unwrap_or_default()
     }
 }
 

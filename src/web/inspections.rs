@@ -294,7 +294,7 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
                     .iter()
                     .map(|s| Choice {
                         value: s.as_str(),
-                        label: lang.pick(s.label_zh(), s.label_en()),
+                        label: crate::i18n::words::severity(*s, lang),
                         checked: r.severity.parse::<Severity>().ok() == Some(*s),
                     })
                     .collect(),
@@ -330,7 +330,7 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
             .iter()
             .map(|k| Choice {
                 value: k.as_str(),
-                label: lang.pick(k.label_zh(), k.label_en()),
+                label: crate::i18n::words::inspection_kind(*k, lang),
                 checked: kind == Some(*k),
             })
             .collect(),
@@ -406,7 +406,7 @@ pub struct RecentRow {
 
 fn kind_label(kind: &str, lang: Lang) -> &'static str {
     kind.parse::<InspectionKind>()
-        .map(|k| lang.pick(k.label_zh(), k.label_en()))
+        .map(|k| crate::i18n::words::inspection_kind(k, lang))
         .unwrap_or("")
 }
 
@@ -713,7 +713,7 @@ pub async fn show(
                 let sev = x.severity.parse::<Severity>().ok();
                 ViolationRow {
                     code: x.code.clone(),
-                    severity: sev.map_or("", |s| lang.pick(s.label_zh(), s.label_en())),
+                    severity: sev.map_or("", |s| crate::i18n::words::severity(s, lang)),
                     serious: sev == Some(Severity::Serious),
                     description: x.description.clone(),
                     legal_basis: x.legal_basis.clone(),
@@ -734,14 +734,14 @@ pub async fn show(
             .rating
             .list_reasons
             .iter()
-            .map(|r| lang.pick(&r.message_zh(), &r.message_en()).to_string())
+            .map(|r| crate::i18n::words::list_reason(r, lang))
             .collect(),
         terms: v
             .rating
             .breakdown
             .iter()
             .map(|t| TermView {
-                label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+                label: crate::i18n::words::term(t.key, &v.rating.policy_version, lang).to_string(),
                 points: points(t.points_tenths, true),
             })
             .collect(),

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::guard::{ApiUser, STAFF};
 use super::inspections::{app_error, LOGGERS};
 use super::parse_id;
+use super::Lang;
 use super::{with_db, ApiError, AppError, AppState};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
 use crate::domain::rating::Rating;
+use crate::i18n::words;
 use crate::services::inspections::{
     self as svc, Draft, DraftDeduction, DraftViolation, Fine, InspectionError, Logged, RatingState,
 };
@@ -229,8 +231,8 @@ fn rating_out(before: Option<&RatingState>, after: &RatingState, r: &Rating) -> 
             .iter()
             .map(|t| TermOut {
                 key: t.key.as_str().to_string(),
-                label_zh: t.label_zh.to_string(),
-                label_en: t.label_en.to_string(),
+                label_zh: words::term(t.key, &r.policy_version, Lang::Zh).to_string(),
+                label_en: words::term(t.key, &r.policy_version, Lang::En).to_string(),
                 points_tenths: t.points_tenths,
                 record_ids: t.record_ids.clone(),
             })
@@ -252,8 +254,8 @@ fn logged_response(l: &Logged) -> InspectionResponse {
 
 fn api_too_late() -> HttpResponse {
     let (zh, en) = (
-        super::Lang::Zh.t("inspections-too-late"),
-        super::Lang::En.t("inspections-too-late"),
+        Lang::Zh.t("inspections-too-late"),
+        Lang::En.t("inspections-too-late"),
     );
     HttpResponse::Forbidden().json(serde_json::json!({
         "error": "forbidden",

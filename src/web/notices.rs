@@ -16,7 +16,7 @@ use crate::services::notices::{self, DecisionDraft, IssueDraft, NoticeDetail, No
 
 fn state_label(lang: Lang, state: &str) -> &'static str {
     NoticeState::parse(state)
-        .map(|s| lang.pick(s.zh(), s.en()))
+        .map(|s| crate::i18n::words::notice_state(s, lang))
         .unwrap_or("")
 }
 
@@ -102,7 +102,7 @@ impl ViolationLine {
             severity: v
                 .severity
                 .parse::<crate::domain::rating::Severity>()
-                .map(|s| lang.pick(s.label_zh(), s.label_en()))
+                .map(|s| crate::i18n::words::severity(s, lang))
                 .unwrap_or(""),
             description: v.description.clone(),
             found_on: v.found_on.to_string(),
@@ -472,7 +472,11 @@ pub fn notice_error(e: NoticeError) -> AppError {
     match e {
         NoticeError::NotFound => AppError::NotFound,
         NoticeError::Invalid(p) => AppError::Invalid(p.into_iter().map(FieldError::from).collect()),
-        NoticeError::Refused(r) => AppError::invalid("state", r.zh(), &r.to_string()),
+        NoticeError::Refused(r) => AppError::invalid(
+            "state",
+            crate::i18n::words::refusal(r, Lang::Zh),
+            crate::i18n::words::refusal(r, Lang::En),
+        ),
         NoticeError::Other(e) => AppError::Internal(e),
     }
 }

@@ -111,7 +111,7 @@ async fn home_page(
                 id: n.id,
                 number: n.number.clone(),
                 state: NoticeState::parse(&n.state)
-                    .map(|s| lang.pick(s.zh(), s.en()))
+                    .map(|s| crate::i18n::words::notice_state(s, lang))
                     .unwrap_or(""),
                 state_class: state_class(&n.state),
                 deadline: n.deadline.to_string(),

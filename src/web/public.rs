@@ -60,7 +60,7 @@ pub fn stars_display(stars: Option<i32>, lang: Lang) -> (String, String) {
     }
 }
 
-/// A list entry, ready to print.
+/// A list entry (live or from an edition), ready to print.
 pub struct EntryRow {
     pub id: i32,
     pub name: String,
@@ -73,7 +73,8 @@ pub struct EntryRow {
 }
 
 impl EntryRow {
-    fn new(e: &crate::services::lists::Entry, lang: Lang) -> Self {
+    /// A list's or an edition's entry in `lang`, its reasons in words.
+    pub fn new(e: &crate::services::lists::Entry, lang: Lang) -> Self {
         let (stars_text, stars_label) = stars_display(e.stars, lang);
         EntryRow {
             id: e.merchant_id,
@@ -82,7 +83,7 @@ impl EntryRow {
             area: e.area.clone(),
             stars_text,
             stars_label,
-            reason: e.reason.clone(),
+            reason: crate::i18n::words::entered_reasons(&e.reasons, lang),
             since: e.since.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
@@ -360,7 +361,7 @@ impl InspectionRow {
             kind: i
                 .kind
                 .parse::<crate::domain::rating::InspectionKind>()
-                .map(|k| lang.pick(k.label_zh(), k.label_en()))
+                .map(|k| crate::i18n::words::inspection_kind(k, lang))
                 .unwrap_or(""),
             score: i.score,
         }
@@ -372,7 +373,7 @@ pub fn term_rows(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<TermRow> 
     r.breakdown
         .iter()
         .map(|t| TermRow {
-            label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+            label: crate::i18n::words::term(t.key, &r.policy_version, lang).to_string(),
             points: points(t.points_tenths, true),
             records: t.record_ids.len(),
         })
@@ -383,7 +384,7 @@ pub fn term_rows(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<TermRow> 
 pub fn reason_lines(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<String> {
     r.list_reasons
         .iter()
-        .map(|x| lang.pick(&x.message_zh(), &x.message_en()).to_string())
+        .map(|x| crate::i18n::words::list_reason(x, lang))
         .collect()
 }
 
@@ -535,7 +536,11 @@ pub async fn merchant_page(
         membership: membership_line(m, lang),
         list: list.to_string(),
         list_since: rec.list.as_ref().map(|l| l.since.to_string()).unwrap_or_default(),
-        list_reason: rec.list.as_ref().map(|l| l.reason.clone()).unwrap_or_default(),
+        list_reason: rec
+            .list
+            .as_ref()
+            .map(|l| crate::i18n::words::entered_reasons(&l.reasons, lang))
+            .unwrap_or_default(),
         reasons,
         terms,
         total,
@@ -553,7 +558,7 @@ pub async fn merchant_page(
             .iter()
             .map(|v| ViolationRow {
                 date: v.found_on.to_string(),
-                severity: lang.pick(v.severity.label_zh(), v.severity.label_en()),
+                severity: crate::i18n::words::severity(v.severity, lang),
                 description: v.description.clone(),
             })
             .collect(),

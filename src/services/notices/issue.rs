@@ -81,12 +81,7 @@ pub(super) fn notice_mail(
             .into_iter()
             .map(|v| {
                 let sev = v.severity.parse::<crate::domain::rating::Severity>().ok();
-                ViolationLine {
-                    code: v.code,
-                    severity_zh: sev.map(|s| s.label_zh()).unwrap_or("").to_string(),
-                    severity_en: sev.map(|s| s.label_en()).unwrap_or("").to_string(),
-                    description: v.description,
-                }
+                ViolationLine::new(v.code, sev, v.description)
             })
             .collect(),
         required_actions: notice.required_actions.clone(),
