@@ -51,3 +51,5 @@ commend-certificate-print = Print the certificate
 commend-certificate-scan = Scan to verify
 commend-portal = My commendations
 commend-plaque = Storefront plaque with the commendation
+commend-adjustment = { $what }:{" "}
+commend-roll-heading = { $year } { commend-roll }

@@ -18,3 +18,4 @@ rewards-total = Total granted
 rewards-by-year = By year
 rewards-by-merchant = By merchant
 form-errors = Please correct the following:
+trainings-choose-merchant = Choose at least one merchant.

@@ -50,3 +50,6 @@ consumer-triage-dismissed = Dismissed
 consumer-triage-note = Note
 consumer-triage-contact = Contact:{" "}
 consumer-triage-save = Save
+consumer-check-commended-state = { consumer-check-commended }{ $title }, { $state }
+consumer-check-revoked-state = { consumer-check-commendation-revoked }{ $title }. { $state }
+consumer-year = { $year }

@@ -7,7 +7,6 @@ nav-red = Red list
 nav-black = Black list
 nav-login = Log in
 nav-logout = Log out
-nav-switch = 中文
 home-intro = This platform publishes the star ratings, the red and black lists and the rectification records of the alliance's merchants. Consumers need no account to read them.
 home-red-desc = Five-star alliance members with no violation and no open notice in the rating window.
 home-black-desc = Merchants with a serious violation, an overdue rectification notice, or one star.
@@ -19,8 +18,6 @@ list-live = No edition published yet: live ratings
 list-empty = No merchants
 list-all = All
 list-filter = Filter
-list-count = merchants
-list-page = Page
 col-reason = Reason
 col-since = Since
 col-name = Merchant
@@ -74,3 +71,13 @@ record-kind = Kind
 record-violations = Violations
 record-replies = The merchant's reply
 footer-open = Open data · open-source software
+stars-label = { $stars ->
+    [one] { $stars } star
+   *[other] { $stars } stars
+}
+skip-to-content = Skip to content
+# The language's name in itself, for the language switch.
+language-name = English
+list-count-line = { $total } merchants · Page { $page }/{ $pages }
+editions-see-all = See all { $total } →
+list-page = Page

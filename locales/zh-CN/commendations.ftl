@@ -51,3 +51,5 @@ commend-certificate-print = 打印证书
 commend-certificate-scan = 扫码验证
 commend-portal = 我的表彰
 commend-plaque = 带表彰标识的门店标牌
+commend-adjustment = { $what }：
+commend-roll-heading = { $year } 年度{ commend-roll }

@@ -18,3 +18,4 @@ rewards-total = 累计发放
 rewards-by-year = 按年度
 rewards-by-merchant = 按商家
 form-errors = 请修改以下内容：
+trainings-choose-merchant = 请至少选择一个商家。

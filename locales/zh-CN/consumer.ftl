@@ -50,3 +50,6 @@ consumer-triage-dismissed = 不属实
 consumer-triage-note = 处理说明
 consumer-triage-contact = 联系方式：
 consumer-triage-save = 提交
+consumer-check-commended-state = { consumer-check-commended }{ $title }，{ $state }
+consumer-check-revoked-state = { consumer-check-commendation-revoked }{ $title }。{ $state }
+consumer-year = { $year } 年度

@@ -69,11 +69,6 @@ impl Lang {
         Lang::ALL.iter().position(|l| *l == self).unwrap_or(0)
     }
 
-    /// Whether the page is in English.
-    pub fn is_en(self) -> bool {
-        self == Lang::En
-    }
-
     /// Chooses between two texts that arrive as data in both languages (a field error built by a
     /// service, a name in the committee's policy file); catalogue texts use [`Lang::t`].
     pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {

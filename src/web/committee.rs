@@ -265,9 +265,7 @@ pub async fn training_attend(
     check_csrf(&session, &csrf)?;
     if bad || ids.is_empty() {
         let lang = page.lang;
-        let msg = lang
-            .pick("请至少选择一个商家。", "Choose at least one merchant.")
-            .to_string();
+        let msg = lang.t("trainings-choose-merchant").to_string();
         let p = training_page(&state, page, id, vec![msg]).await?;
         return html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p);
     }

@@ -297,10 +297,7 @@ pub async fn plaque_page(
         list: list_label(&m.current_list, lang),
         list_class: m.current_list,
         member,
-        year_text: match lang {
-            Lang::Zh => format!("{} 年度", today.year()),
-            Lang::En => today.year().to_string(),
-        },
+        year_text: lang.tr("consumer-year", &[("year", today.year().to_string().into())]),
         commendation: commended.map(|k| super::commendations::Badge::new(&k, today, lang).title(lang)),
         issued: today.to_string(),
         check_url,
@@ -375,18 +372,23 @@ pub async fn plaque_check(
                     match b.state {
                         "in-force" => (
                             "valid",
-                            format!(
-                                "{}{}{}",
-                                lang.t("consumer-check-commended"),
-                                title,
-                                lang.pick("，", ", ")
-                            ) + &b.state_text,
+                            lang.tr(
+                                "consumer-check-commended-state",
+                                &[
+                                    ("title", title.as_str().into()),
+                                    ("state", b.state_text.as_str().into()),
+                                ],
+                            ),
                         ),
                         "revoked" => (
                             "revoked",
-                            format!("{}{}", lang.t("consumer-check-commendation-revoked"), title)
-                                + lang.pick("。", ". ")
-                                + &b.state_text,
+                            lang.tr(
+                                "consumer-check-revoked-state",
+                                &[
+                                    ("title", title.as_str().into()),
+                                    ("state", b.state_text.as_str().into()),
+                                ],
+                            ),
                         ),
                         _ => (
                             "past",

@@ -40,6 +40,8 @@ pub struct ListPart {
     pub rows: Vec<EntryRow>,
     /// The link to the whole list, paged, when the overview shows only its first page.
     pub all_href: Option<String>,
+    /// Its words: "查看全部 N 家 →".
+    pub all_label: String,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
     pub page_number: i64,
@@ -140,6 +142,7 @@ pub async fn show(
                     .map(|e| EntryRow::new(&e.into(), lang))
                     .collect(),
                 all_href: (only.is_none() && total > size).then(|| href(1)),
+                all_label: lang.tr("editions-see-all", &[("total", total.into())]),
                 prev_href: (only.is_some() && page_number > 1).then(|| href(page_number - 1)),
                 next_href: (only.is_some() && page_number < pages).then(|| href(page_number + 1)),
                 page_number,

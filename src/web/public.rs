@@ -47,10 +47,7 @@ pub fn stars_display(stars: Option<i32>, lang: Lang) -> (String, String) {
         Some(s) => {
             let s = s.clamp(0, 5) as usize;
             let text = format!("{}{}", "★".repeat(s), "☆".repeat(5 - s));
-            let label = match lang {
-                Lang::Zh => format!("{s}星"),
-                Lang::En => format!("{s} star{}", if s == 1 { "" } else { "s" }),
-            };
+            let label = lang.tr("stars-label", &[("stars", s.into())]);
             (text, label)
         }
         None => {
@@ -215,14 +212,14 @@ pub struct ListPage {
     list: String,
     title: &'static str,
     edition: String,
+    /// "共 N 家商家 · 第 x/y 页".
+    count_line: String,
+    pages: usize,
     rows: Vec<EntryRow>,
     categories: Vec<String>,
     areas: Vec<String>,
     category: String,
     area: String,
-    total: usize,
-    page_number: usize,
-    pages: usize,
     prev_href: Option<String>,
     next_href: Option<String>,
 }
@@ -321,8 +318,14 @@ pub async fn list_page(
         let page = ListPage {
             title: lang.t(title_key),
             edition: edition_label(published, lang),
-            total: matching.len(),
-            page_number: number,
+            count_line: lang.tr(
+                "list-count-line",
+                &[
+                    ("total", matching.len().into()),
+                    ("page", number.into()),
+                    ("pages", pages.into()),
+                ],
+            ),
             pages,
             prev_href: (number > 1).then(|| list_href(&list, &category, &area, number - 1)),
             next_href: (number < pages).then(|| list_href(&list, &category, &area, number + 1)),

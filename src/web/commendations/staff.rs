@@ -100,7 +100,10 @@ fn staff_view(
                     } else {
                         lang.t("commend-include")
                     };
-                    (format!("{what}{}", lang.pick("：", ": ")), a.reason.clone())
+                    (
+                        lang.tr("commend-adjustment", &[("what", what.into())]),
+                        a.reason.clone(),
+                    )
                 }),
                 can_exclude: k.evaluation.proposed.is_some() && k.adjustment.is_none(),
                 criteria,
@@ -116,13 +119,7 @@ fn staff_view(
         number: p
             .decision
             .as_ref()
-            .map(|d| {
-                if lang.is_en() {
-                    d.number_en()
-                } else {
-                    d.number.clone()
-                }
-            })
+            .map(|d| super::words::decision_number(d, lang))
             .unwrap_or_default(),
         can_decide: p.decision.is_none() && p.year < current,
         decision: p.decision.clone(),
