@@ -1,6 +1,6 @@
 //! The module graph that `docs/architecture.md` draws is the one the code has, and it has no
 //! cycle: each top-level module (`config`, `domain`, `db`, …) may use only the modules drawn
-//! below it. The test reads the sources and the document; it fails on an arrow the code has and the
+//! below it. The test reads the sources (not their comments) and the document; it fails on an arrow the code has and the
 //! drawing lacks, on an arrow drawn that the code no longer has, and on any cycle.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,7 +46,13 @@ fn code_graph(src: &Path) -> Graph {
         }
         let uses = graph.entry(m.clone()).or_default();
         for f in files {
-            let text = std::fs::read_to_string(&f).unwrap();
+            let source = std::fs::read_to_string(&f).unwrap();
+            // Comments may name any module (a doc link is not an arrow).
+            let text: String = source
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
             assert!(
                 !text.contains("use crate::{"),
                 "{}: name crate modules one by one",

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod i18n;
 pub mod import;
 pub mod mail;
 pub mod services;

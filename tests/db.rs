@@ -351,3 +351,119 @@ fn domain_words_round_trip_and_an_unknown_one_is_a_clear_error() {
         "{chain:?}"
     );
 }
+
+/// Reasons written as Chinese sentences (before 2026-11-30-000006) become codes: rebuilt from the
+/// rating snapshot of the same merchant, day and list where there is one, kept as a legacy
+/// sentence where there is not — in published editions too, whose guard comes back after.
+#[test]
+fn the_reasons_migration_turns_old_sentences_into_codes() {
+    use gongzhi::db::schema::{edition_entries, list_entries};
+    use gongzhi::domain::rating::{ListReason, ListStatus};
+    use gongzhi::domain::reasons::{EnteredReasons, LeftReason, Legacy, Stored};
+    use gongzhi::i18n::{words, Lang};
+
+    let db = TestDb::new();
+    let mut conn = open(&db);
+    assert!(gongzhi::db::run_migrations_to(&mut conn, "2026-11-30-000005").unwrap() >= 1);
+    let at = "'2026-03-05 08:00:00'";
+    conn.batch_execute(&format!(
+        "INSERT INTO merchants (id, name, category, address, area, created_at, updated_at) VALUES \
+           (1, '一品豆花', '餐饮服务', '老街1号', '老街片区', {at}, {at}), \
+           (2, '春风面馆', '餐饮服务', '老街2号', '老街片区', {at}, {at}); \
+         INSERT INTO rating_snapshots (merchant_id, as_of, computed_at, policy_version, score_tenths, stars, list_status, breakdown) VALUES \
+           (1, '2026-03-05', {at}, 'v1', 550, 1, 'black', \
+            '{{\"merchant_id\":1,\"as_of\":\"2026-03-05\",\"policy_version\":\"v1\",\"score_tenths\":550,\"stars\":1,\"list\":\"black\",\"list_reasons\":[{{\"code\":\"serious_violation\",\"violation_id\":4,\"date\":\"2026-03-01\"}},{{\"code\":\"low_stars\",\"stars\":1}}],\"breakdown\":[]}}'), \
+           (1, '2026-03-05', {at}, 'v1', 560, 1, 'black', \
+            '{{\"merchant_id\":1,\"as_of\":\"2026-03-05\",\"policy_version\":\"v1\",\"score_tenths\":560,\"stars\":1,\"list\":\"black\",\"list_reasons\":[{{\"code\":\"low_stars\",\"stars\":1}}],\"breakdown\":[]}}'); \
+         INSERT INTO list_entries (id, merchant_id, list, entered_on, entered_reason, left_on, left_reason) VALUES \
+           (1, 1, 'black', '2026-03-05', '2026-03-01 存在严重违规（记录 #4）；评级仅为1星', '2026-06-10', '信用修复：整改通知均已核销，复查合格，且已满最短公示期'), \
+           (2, 2, 'red', '2026-04-01', '5星，评价期内无违规、无未结整改通知，联盟成员', '2026-05-01', '评定变更为无'), \
+           (3, 2, 'black', '2026-05-01', '', NULL, NULL), \
+           (4, 1, 'red', '2026-07-01', '手工录入的原因', '2026-08-01', '委员会手工处理'); \
+         INSERT INTO editions (id, number, published_on, published_at, policy_version, note) VALUES \
+           (1, 1, '2026-04-15', {at}, 'v1', ''); \
+         INSERT INTO edition_entries (edition_id, merchant_id, merchant_name, category, area, stars, list, reason, since) VALUES \
+           (1, 1, '一品豆花', '餐饮服务', '老街片区', 1, 'black', '2026-03-01 存在严重违规（记录 #4）；评级仅为1星', '2026-03-05'), \
+           (1, 2, '春风面馆', '餐饮服务', '老街片区', 5, 'red', '5星，评价期内无违规、无未结整改通知，联盟成员', '2026-04-01');"
+    ))
+    .unwrap();
+
+    assert_eq!(
+        gongzhi::db::run_migrations(&mut conn).unwrap(),
+        1,
+        "the reasons migration is next"
+    );
+
+    let entries: Vec<(i32, String, Option<String>)> = list_entries::table
+        .order(list_entries::id)
+        .select((
+            list_entries::id,
+            list_entries::entered_reason,
+            list_entries::left_reason,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    let serious = Stored::Code(ListReason::SeriousViolation {
+        violation_id: 4,
+        date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+    });
+    let low = Stored::Code(ListReason::LowStars { stars: 1 });
+    let entered: Vec<EnteredReasons> = entries.iter().map(|e| EnteredReasons::parse(&e.1)).collect();
+    // The first snapshot of that day and list, not a later one of the same day.
+    assert_eq!(entered[0], EnteredReasons(vec![serious.clone(), low.clone()]));
+    let legacy = |t: &str| EnteredReasons(vec![Stored::Legacy(Legacy::new(t))]);
+    assert_eq!(
+        entered[1],
+        legacy("5星，评价期内无违规、无未结整改通知，联盟成员")
+    );
+    assert_eq!(entered[2], EnteredReasons::default());
+    assert_eq!(entries[2].1, "[]");
+    assert_eq!(entered[3], legacy("手工录入的原因"));
+    let left: Vec<Option<Stored<LeftReason>>> = entries
+        .iter()
+        .map(|e| e.2.as_deref().map(Stored::parse))
+        .collect();
+    assert_eq!(
+        left,
+        vec![
+            Some(Stored::Code(LeftReason::CreditRepaired)),
+            Some(Stored::Code(LeftReason::ListChanged { to: ListStatus::None })),
+            None,
+            Some(Stored::Legacy(Legacy::new("委员会手工处理"))),
+        ]
+    );
+    // Every stored value is JSON now, and reads in both languages without record ids.
+    for (_, e, l) in &entries {
+        serde_json::from_str::<serde_json::Value>(e).unwrap();
+        if let Some(l) = l {
+            serde_json::from_str::<serde_json::Value>(l).unwrap();
+        }
+    }
+    assert_eq!(
+        words::entered_reasons(&entered[0], Lang::Zh),
+        "2026-03-01 存在严重违规；评级仅为1星"
+    );
+    assert_eq!(
+        words::entered_reasons(&entered[0], Lang::En),
+        "serious violation on 2026-03-01; rated 1 star"
+    );
+
+    let editions: Vec<String> = edition_entries::table
+        .order(edition_entries::id)
+        .select(edition_entries::reason)
+        .load(&mut conn)
+        .unwrap();
+    let editions: Vec<EnteredReasons> = editions.iter().map(|r| EnteredReasons::parse(r)).collect();
+    assert_eq!(
+        editions,
+        vec![
+            EnteredReasons(vec![serious, low]),
+            legacy("5星，评价期内无违规、无未结整改通知，联盟成员")
+        ]
+    );
+    // The published edition is guarded again.
+    assert!(conn
+        .batch_execute("UPDATE edition_entries SET reason = '[]'")
+        .is_err());
+    assert!(conn.batch_execute("DELETE FROM edition_entries").is_err());
+}

@@ -261,7 +261,7 @@ fn the_black_list_has_a_credit_repair_and_a_merchant_still_on_it() {
     let mut c = app.conn();
     let repaired: Vec<(i32, NaiveDate, Option<NaiveDate>)> = list_entries::table
         .filter(list_entries::list.eq("black"))
-        .filter(list_entries::left_reason.like("信用修复%"))
+        .filter(list_entries::left_reason.eq(r#"{"code":"credit_repaired"}"#))
         .select((
             list_entries::merchant_id,
             list_entries::entered_on,

@@ -63,7 +63,53 @@ fn public_json_lists_and_records() {
         "the breakdown adds up to the score"
     );
     assert!(!text.contains("phone") && !text.contains("email") && !text.contains("contact"));
+    assert!(breakdown.iter().all(
+        |t| t["label_zh"].as_str().is_some_and(|l| !l.is_empty() && l != "??")
+            && t["label_en"].as_str().is_some_and(|l| l.is_ascii())
+    ));
     assert_eq!(app.get("/api/v1/public/merchants/x").status().as_u16(), 404);
+
+    // The black list's reasons: in words in the request's language, and as codes.
+    let black = |query: &str, accept: &str| -> Vec<serde_json::Value> {
+        let r = common::client()
+            .get(app.url(&format!("/api/v1/public/lists/black{query}")))
+            .header("accept-language", accept)
+            .send()
+            .unwrap();
+        assert_eq!(r.headers()["vary"], "Accept-Language");
+        let v: serde_json::Value = r.json().unwrap();
+        v["items"].as_array().unwrap().clone()
+    };
+    let zh = black("", "");
+    let yipin = zh
+        .iter()
+        .find(|i| i["id"] == 14)
+        .expect("一品豆花 is on the black list");
+    let reason = yipin["reason"].as_str().unwrap();
+    assert!(reason.contains("存在严重违规"), "{reason}");
+    assert!(
+        !reason.contains('#'),
+        "no internal ids in public reasons: {reason}"
+    );
+    let codes: Vec<&str> = yipin["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"serious_violation"), "{codes:?}");
+    for en in [black("?lang=en", ""), black("", "en-GB,en;q=0.8")] {
+        let yipin = en.iter().find(|i| i["id"] == 14).unwrap();
+        let reason = yipin["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("serious violation on") && reason.is_ascii(),
+            "{reason}"
+        );
+        assert_eq!(
+            yipin["reasons"],
+            zh.iter().find(|i| i["id"] == 14).unwrap()["reasons"]
+        );
+    }
 }
 
 #[test]

@@ -212,9 +212,12 @@ fn black_list_entry_and_credit_repair_are_recorded() {
         ))
         .first(&mut *conn)
         .unwrap();
+    // Stored as codes, put into words when shown.
+    let reasons = gongzhi::domain::reasons::EnteredReasons::parse(&entry.0);
+    let words = gongzhi::i18n::words::entered_reasons(&reasons, gongzhi::i18n::Lang::Zh);
     assert!(
-        entry.0.contains("严重"),
-        "reason names the serious violation: {}",
+        words.contains("严重"),
+        "reason names the serious violation: {words} ({})",
         entry.0
     );
     assert_eq!(entry.2, None);
@@ -258,7 +261,12 @@ fn black_list_entry_and_credit_repair_are_recorded() {
         .first(&mut *conn)
         .unwrap();
     assert_eq!(left.0, Some(after));
-    assert!(left.1.unwrap().contains("信用修复"));
+    let left = gongzhi::domain::reasons::Stored::parse(&left.1.unwrap());
+    assert_eq!(
+        left,
+        gongzhi::domain::reasons::Stored::Code(gongzhi::domain::reasons::LeftReason::CreditRepaired)
+    );
+    assert!(gongzhi::i18n::words::left_reason(&left, gongzhi::i18n::Lang::Zh).contains("信用修复"));
 }
 
 #[test]

@@ -206,6 +206,33 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DbSetupError> {
     ran.map_err(|e| DbSetupError::Migrate(e.to_string()))
 }
 
+/// Runs the pending migrations up to and including `version` (the folder name's date part,
+/// `2026-11-30-000005`), so a test can write rows in that schema's format before the next
+/// migration converts them. Returns how many ran.
+pub fn run_migrations_to(conn: &mut DbConn, version: &str) -> Result<usize, DbSetupError> {
+    fn up_to<DB: diesel::backend::Backend, C: MigrationHarness<DB>>(
+        c: &mut C,
+        source: EmbeddedMigrations,
+        version: &str,
+    ) -> diesel::migration::Result<usize> {
+        let wanted = version.replace('-', "");
+        let mut ran = 0;
+        for m in c.pending_migrations(source)? {
+            if m.name().version().to_string().replace('-', "") > wanted {
+                break;
+            }
+            c.run_migration(&*m)?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+    let ran = match conn {
+        DbConn::Sqlite(c) => up_to(c, SQLITE_MIGRATIONS, version),
+        DbConn::Postgresql(c) => up_to(c, POSTGRES_MIGRATIONS, version),
+    };
+    ran.map_err(|e| DbSetupError::Migrate(e.to_string()))
+}
+
 /// Reverts every migration (used by the migration round-trip test).
 pub fn revert_all_migrations(conn: &mut DbConn) -> Result<(), DbSetupError> {
     let res = match conn {

@@ -26,8 +26,8 @@ const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 #[serde(try_from = "String", into = "String")]
 pub struct CreditCode(String);
 
-/// Why a string is not a valid credit code; each variant has a Chinese and an English message so
-/// forms can show field-level errors in the user's language.
+/// Why a string is not a valid credit code; `crate::i18n::words::credit_code_error` words it for
+/// forms' field-level errors in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CreditCodeError {
     /// Not exactly 18 characters after trimming.
@@ -61,30 +61,6 @@ pub enum CreditCodeError {
         /// Character found in position 17.
         found: char,
     },
-}
-
-impl CreditCodeError {
-    /// The message in Simplified Chinese, for the default UI language.
-    pub fn message_zh(&self) -> String {
-        match self {
-            CreditCodeError::Length(n) => format!("统一社会信用代码应为18位，实际为{n}位"),
-            CreditCodeError::Charset { position, ch } => {
-                format!("第{position}位字符“{ch}”不合法（不得使用I、O、Z、S、V）")
-            }
-            CreditCodeError::AreaCode => "第3至8位（登记管理机关行政区划码）应为数字".to_string(),
-            CreditCodeError::CheckChar { expected, found } => {
-                format!("校验码错误：第18位应为{expected}，实际为{found}")
-            }
-            CreditCodeError::OrgCheckChar { expected, found } => {
-                format!("组织机构代码校验码错误：第17位应为{expected}，实际为{found}")
-            }
-        }
-    }
-
-    /// The message in English (same as `Display`).
-    pub fn message_en(&self) -> String {
-        self.to_string()
-    }
 }
 
 /// Numeric value of a character in [`CHARSET`], or `None`.
@@ -336,15 +312,6 @@ mod tests {
                 found: '9'
             })
         );
-    }
-
-    #[test]
-    fn messages_in_both_languages() {
-        let e = CreditCode::parse("123").unwrap_err();
-        assert!(e.message_zh().contains("18位"));
-        assert!(e.message_en().contains("18 characters"));
-        let e = CreditCode::parse("91350100M000100Y44").unwrap_err();
-        assert!(e.message_zh().contains("校验码"));
     }
 
     #[test]

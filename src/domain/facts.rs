@@ -44,24 +44,6 @@ impl Severity {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
-
-    /// Chinese label for display.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Severity::Minor => "一般",
-            Severity::Major => "较重",
-            Severity::Serious => "严重",
-        }
-    }
-
-    /// English label for display.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Severity::Minor => "minor",
-            Severity::Major => "major",
-            Severity::Serious => "serious",
-        }
-    }
 }
 
 /// The three FHRS component scores (higher = worse).

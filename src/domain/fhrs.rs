@@ -74,8 +74,6 @@ impl Scheme for FhrsScheme {
                     key: TermKey::Inspections,
                     points_tenths: score,
                     record_ids: vec![insp.id],
-                    label_zh: std::borrow::Cow::Borrowed("FHRS 最近一次检查"),
-                    label_en: std::borrow::Cow::Borrowed("Latest FHRS inspection"),
                 };
                 (Some(score), Some(fhrs_rating(&scores)), vec![term])
             }

@@ -12,4 +12,5 @@ pub mod money;
 pub mod notice;
 pub mod policy;
 pub mod rating;
+pub mod reasons;
 pub mod words;

@@ -61,28 +61,6 @@ pub enum MoneyError {
     TooLarge,
 }
 
-impl MoneyError {
-    /// The message in Chinese.
-    pub fn message_zh(self) -> &'static str {
-        match self {
-            MoneyError::Empty => "请填写金额。",
-            MoneyError::NotANumber => "金额应为数字，例如 2000 或 2000.50。",
-            MoneyError::TooManyDecimals => "金额最多两位小数（精确到分）。",
-            MoneyError::TooLarge => "金额过大。",
-        }
-    }
-
-    /// The message in English.
-    pub fn message_en(self) -> &'static str {
-        match self {
-            MoneyError::Empty => "Enter an amount.",
-            MoneyError::NotANumber => "The amount must be a number, e.g. 2000 or 2000.50.",
-            MoneyError::TooManyDecimals => "At most two decimals (fen).",
-            MoneyError::TooLarge => "The amount is too large.",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

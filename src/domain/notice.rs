@@ -64,30 +64,6 @@ impl NoticeState {
         s.parse().ok()
     }
 
-    /// Chinese label.
-    pub fn zh(self) -> &'static str {
-        match self {
-            NoticeState::Issued => "已签发",
-            NoticeState::Emailed => "已发送邮件",
-            NoticeState::Read => "商家已阅",
-            NoticeState::Answered => "商家已回复，待验收",
-            NoticeState::Verified => "已验收（关闭）",
-            NoticeState::Overdue => "逾期未整改",
-        }
-    }
-
-    /// English label.
-    pub fn en(self) -> &'static str {
-        match self {
-            NoticeState::Issued => "issued",
-            NoticeState::Emailed => "emailed",
-            NoticeState::Read => "read by the merchant",
-            NoticeState::Answered => "answered, awaiting verification",
-            NoticeState::Verified => "verified (closed)",
-            NoticeState::Overdue => "overdue",
-        }
-    }
-
     /// Whether the notice is still open (not verified).
     pub fn is_open(self) -> bool {
         self != NoticeState::Verified
@@ -123,17 +99,6 @@ pub enum Refusal {
     /// There is no answer to decide on.
     #[error("there is no answer waiting for a decision")]
     NothingToDecide,
-}
-
-impl Refusal {
-    /// The reason in Chinese, for pages.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Refusal::Closed => "该整改通知已验收关闭。",
-            Refusal::AnswerPending => "已有回复等待检查员验收，请等待处理结果。",
-            Refusal::NothingToDecide => "该整改通知没有待验收的回复。",
-        }
-    }
 }
 
 /// The state after `event`, given whether an answer is waiting for a decision. Events that do

@@ -4,8 +4,6 @@
 //! one, and explainable: every rating carries its breakdown (terms whose points add up exactly to the
 //! score, with the records behind each) and the reasons for its list status. See `docs/rating.md`.
 
-use std::borrow::Cow;
-
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -60,26 +58,6 @@ impl InspectionKind {
     /// Stable code stored in the database.
     pub fn as_str(self) -> &'static str {
         self.into()
-    }
-
-    /// Chinese label for display.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            InspectionKind::Routine => "日常",
-            InspectionKind::FollowUp => "复查",
-            InspectionKind::Complaint => "投诉",
-            InspectionKind::SelfCheck => "自查",
-        }
-    }
-
-    /// English label for display.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            InspectionKind::Routine => "routine",
-            InspectionKind::FollowUp => "follow-up",
-            InspectionKind::Complaint => "complaint",
-            InspectionKind::SelfCheck => "self-check",
-        }
     }
 }
 
@@ -199,28 +177,10 @@ impl ListStatus {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
-
-    /// Chinese label.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ListStatus::None => "无",
-            ListStatus::Red => "红榜",
-            ListStatus::Black => "黑榜",
-        }
-    }
-
-    /// English label.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ListStatus::None => "none",
-            ListStatus::Red => "red list",
-            ListStatus::Black => "black list",
-        }
-    }
 }
 
 /// Why a merchant has its list status. Stored as JSON (`{"code": "serious_violation", ...}`) with the
-/// rating, and rendered with [`ListReason::message_zh`] / [`ListReason::message_en`].
+/// rating and in list entries (`domain::reasons`), and put into words by `crate::i18n::words`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ListReason {
@@ -289,72 +249,6 @@ impl ListReason {
             ListReason::RedAllCriteria { .. } => "red_all_criteria",
         }
     }
-
-    /// Text in Chinese for the public page.
-    pub fn message_zh(&self) -> String {
-        match self {
-            ListReason::SeriousViolation { violation_id, date } => {
-                format!("{date} 存在严重违规（记录 #{violation_id}）")
-            }
-            ListReason::OverdueNotice {
-                notice_id,
-                deadline,
-                verified_on,
-            } => match verified_on {
-                Some(v) => format!("整改通知 #{notice_id} 逾期（期限 {deadline}，{v} 才验收）"),
-                None => format!("整改通知 #{notice_id} 逾期未整改（期限 {deadline}）"),
-            },
-            ListReason::LowStars { stars } => format!("评级仅为{stars}星"),
-            ListReason::RepairNeedsNoticesClosed => "尚有逾期未验收的整改通知".to_string(),
-            ListReason::RepairNeedsFollowUp { after, pass_score } => {
-                format!("需在 {after} 之后通过复查（不低于{pass_score}分）")
-            }
-            ListReason::RepairMinimumStay { until } => {
-                format!("最短公示期未满，{until} 起方可申请信用修复")
-            }
-            ListReason::CreditRepaired { follow_up_date, .. } => match follow_up_date {
-                Some(d) => format!("已完成信用修复（{d} 复查通过）"),
-                None => "已完成信用修复".to_string(),
-            },
-            ListReason::RedAllCriteria { stars } => {
-                format!("{stars}星，评价期内无违规、无未结整改通知，联盟成员")
-            }
-        }
-    }
-
-    /// Text in English.
-    pub fn message_en(&self) -> String {
-        match self {
-            ListReason::SeriousViolation { violation_id, date } => {
-                format!("serious violation on {date} (record #{violation_id})")
-            }
-            ListReason::OverdueNotice {
-                notice_id,
-                deadline,
-                verified_on,
-            } => match verified_on {
-                Some(v) => {
-                    format!("notice #{notice_id} overdue (deadline {deadline}, verified only on {v})")
-                }
-                None => format!("notice #{notice_id} overdue (deadline {deadline}, not verified)"),
-            },
-            ListReason::LowStars { stars } => format!("rated {stars} star(s)"),
-            ListReason::RepairNeedsNoticesClosed => "a notice is still overdue".to_string(),
-            ListReason::RepairNeedsFollowUp { after, pass_score } => {
-                format!("needs a follow-up inspection after {after} scoring at least {pass_score}")
-            }
-            ListReason::RepairMinimumStay { until } => {
-                format!("minimum stay runs until {until}")
-            }
-            ListReason::CreditRepaired { follow_up_date, .. } => match follow_up_date {
-                Some(d) => format!("credit repaired (follow-up passed on {d})"),
-                None => "credit repaired".to_string(),
-            },
-            ListReason::RedAllCriteria { stars } => {
-                format!("{stars} stars, no violation in the window, no open notice, alliance member")
-            }
-        }
-    }
 }
 
 /// Which rule a breakdown term comes from; serialized as a dotted string ("violations.serious").
@@ -401,34 +295,6 @@ impl TermKey {
         }
     }
 
-    /// Chinese label.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            TermKey::Inspections => "检查平均分",
-            TermKey::ViolationsMinor => "一般违规",
-            TermKey::ViolationsMajor => "较重违规",
-            TermKey::ViolationsSerious => "严重违规",
-            TermKey::Complaints => "核实投诉（封顶）",
-            TermKey::OverdueNotices => "逾期整改通知",
-            TermKey::Training => "培训加分（封顶）",
-            TermKey::Clamp => "分数限定在0–100",
-        }
-    }
-
-    /// English label.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            TermKey::Inspections => "mean inspection score",
-            TermKey::ViolationsMinor => "minor violations",
-            TermKey::ViolationsMajor => "major violations",
-            TermKey::ViolationsSerious => "serious violations",
-            TermKey::Complaints => "verified complaints (capped)",
-            TermKey::OverdueNotices => "overdue notices",
-            TermKey::Training => "training bonus (capped)",
-            TermKey::Clamp => "score kept within 0-100",
-        }
-    }
-
     fn for_severity(s: Severity) -> TermKey {
         match s {
             Severity::Minor => TermKey::ViolationsMinor,
@@ -447,10 +313,6 @@ pub struct Term {
     pub points_tenths: i32,
     /// Ids of the records behind the term (inspections, violations, notices, complaints, trainings).
     pub record_ids: Vec<i64>,
-    /// Chinese label (static; no allocation when rating).
-    pub label_zh: Cow<'static, str>,
-    /// English label.
-    pub label_en: Cow<'static, str>,
 }
 
 impl Term {
@@ -459,8 +321,6 @@ impl Term {
             key,
             points_tenths,
             record_ids,
-            label_zh: Cow::Borrowed(key.label_zh()),
-            label_en: Cow::Borrowed(key.label_en()),
         }
     }
 }
@@ -1242,23 +1102,20 @@ mod tests {
         let reasons = serde_json::to_string(&r.list_reasons).unwrap();
         let back: Vec<ListReason> = serde_json::from_str(&reasons).unwrap();
         assert_eq!(back, r.list_reasons);
-        for reason in &r.list_reasons {
-            assert!(!reason.message_zh().is_empty() && !reason.message_en().is_empty());
-        }
     }
 
     #[test]
     fn enums_parse_and_print() {
         for s in Severity::ALL {
             assert_eq!(s.as_str().parse::<Severity>(), Ok(s));
-            assert_eq!(s.label_zh().parse::<Severity>(), Ok(s));
         }
+        // Imports name severities and kinds in Chinese too.
+        assert_eq!("严重".parse::<Severity>(), Ok(Severity::Serious));
         for k in InspectionKind::ALL {
             assert_eq!(k.as_str().parse::<InspectionKind>(), Ok(k));
-            assert_eq!(k.label_zh().parse::<InspectionKind>(), Ok(k));
         }
         assert_eq!(InspectionKind::FollowUp.as_str(), "follow_up");
-        assert_eq!(InspectionKind::FollowUp.label_zh(), "复查");
+        assert_eq!("复查".parse::<InspectionKind>(), Ok(InspectionKind::FollowUp));
         assert!("grave".parse::<Severity>().is_err());
         for l in [ListStatus::None, ListStatus::Red, ListStatus::Black] {
             assert_eq!(l.as_str().parse::<ListStatus>(), Ok(l));

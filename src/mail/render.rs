@@ -14,6 +14,9 @@ pub struct Rendered {
 
 use askama::Template;
 
+use crate::domain::rating::Severity;
+use crate::i18n::{words, Lang};
+
 /// One violation line in a notice email.
 #[derive(Debug, Clone)]
 pub struct ViolationLine {
@@ -25,6 +28,19 @@ pub struct ViolationLine {
     pub severity_en: String,
     /// What the inspector wrote.
     pub description: String,
+}
+
+impl ViolationLine {
+    /// A violation with its severity in words (empty when the stored severity is unknown).
+    pub fn new(code: String, severity: Option<Severity>, description: String) -> Self {
+        let word = |lang| severity.map_or("", |s| words::severity(s, lang)).to_string();
+        ViolationLine {
+            code,
+            severity_zh: word(Lang::Zh),
+            severity_en: word(Lang::En),
+            description,
+        }
+    }
 }
 
 /// What a notice email says: the notice issued, or the reminder before its deadline.

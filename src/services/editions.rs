@@ -37,6 +37,8 @@ pub struct EditionEntry {
     pub area: String,
     pub stars: Option<i32>,
     pub list: ListStatus,
+    /// Why it was listed: the JSON of its list reasons' codes (`domain::reasons::EnteredReasons`),
+    /// copied from the list entry at publication.
     pub reason: String,
     pub since: NaiveDate,
 }
@@ -149,7 +151,7 @@ pub fn publish(
                     edition_entries::area.eq(area),
                     edition_entries::stars.eq(stars),
                     edition_entries::list.eq(list),
-                    edition_entries::reason.eq(reason.unwrap_or_default()),
+                    edition_entries::reason.eq(reason.unwrap_or_else(|| "[]".to_string())),
                     edition_entries::since.eq(since.unwrap_or(as_of)),
                 ))
                 .execute(c)?;

@@ -11,27 +11,42 @@ use serde::Serialize;
 
 use crate::db::schema::{edition_entries, editions, list_entries, merchants, rating_snapshots};
 use crate::db::DbConn;
+use crate::domain::reasons::EnteredReasons;
 use crate::domain::words::ListStatus;
+use crate::services::editions::EditionEntry;
 
-/// One merchant on a list.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// One merchant on a list. Its reasons are codes: the page or the API puts them into words in
+/// the reader's language, so one cached list serves every language.
+#[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     /// The merchant's id (its record is `/merchants/{id}`).
-    #[serde(rename = "id")]
     pub merchant_id: i32,
     pub name: String,
     pub category: String,
     pub area: String,
     pub stars: Option<i32>,
-    pub reason: String,
+    pub reasons: EnteredReasons,
     pub since: Option<NaiveDate>,
 }
 
+impl From<EditionEntry> for Entry {
+    fn from(e: EditionEntry) -> Self {
+        Entry {
+            merchant_id: e.merchant_id,
+            name: e.merchant_name,
+            category: e.category,
+            area: e.area,
+            stars: e.stars,
+            reasons: EnteredReasons::parse(&e.reason),
+            since: Some(e.since),
+        }
+    }
+}
+
 /// A list as published.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PublishedList {
-    /// "red" or "black".
-    #[schema(value_type = String)]
+    /// Red or black.
     pub list: ListStatus,
     /// The edition it comes from; `None` before the first edition (then the entries are live).
     pub edition: Option<i32>,
@@ -87,9 +102,8 @@ impl ListCache {
     }
 }
 
-/// (merchant id, name, category, area, stars, reason, since) of an edition entry.
-type EditionRow = (i32, String, String, String, Option<i32>, String, NaiveDate);
-/// The same for a live list, where the list entry may be missing.
+/// (merchant id, name, category, area, stars, reason, since) of a merchant on a live list, where
+/// the list entry may be missing.
 type LiveRow = (
     i32,
     String,
@@ -106,36 +120,17 @@ fn load(conn: &mut DbConn, list: ListStatus, edition: Option<i32>) -> QueryResul
             .filter(editions::number.eq(number))
             .select((editions::id, editions::published_on))
             .first(conn)?;
-        let rows: Vec<EditionRow> = edition_entries::table
+        let entries = edition_entries::table
             .filter(edition_entries::edition_id.eq(eid))
             .filter(edition_entries::list.eq(list))
             .order((
                 edition_entries::stars.desc(),
                 edition_entries::merchant_name.asc(),
             ))
-            .select((
-                edition_entries::merchant_id,
-                edition_entries::merchant_name,
-                edition_entries::category,
-                edition_entries::area,
-                edition_entries::stars,
-                edition_entries::reason,
-                edition_entries::since,
-            ))
-            .load(conn)?;
-        let entries = rows
+            .select(EditionEntry::as_select())
+            .load(conn)?
             .into_iter()
-            .map(
-                |(merchant_id, name, category, area, stars, reason, since)| Entry {
-                    merchant_id,
-                    name,
-                    category,
-                    area,
-                    stars,
-                    reason,
-                    since: Some(since),
-                },
-            )
+            .map(Entry::from)
             .collect();
         return Ok(PublishedList {
             list,
@@ -173,7 +168,7 @@ fn load(conn: &mut DbConn, list: ListStatus, edition: Option<i32>) -> QueryResul
                 category,
                 area,
                 stars,
-                reason: reason.unwrap_or_default(),
+                reasons: reason.map(|r| EnteredReasons::parse(&r)).unwrap_or_default(),
                 since,
             },
         )

@@ -13,6 +13,7 @@ use crate::db::models::merchant::{Merchant, MerchantChanges, MerchantFilter, New
 use crate::db::models::{now_utc, write_tx};
 use crate::db::DbConn;
 use crate::domain::credit_code::CreditCode;
+use crate::i18n::{words, Lang};
 use crate::services::policy::active_policy;
 use crate::services::problem::Problem;
 use crate::services::rating::{recompute_in_tx, recompute_merchant};
@@ -210,7 +211,11 @@ pub fn validate(
         match CreditCode::parse(code_text) {
             Ok(c) => Some(c),
             Err(e) => {
-                errors.push(field("credit_code", e.message_zh(), e.message_en()));
+                errors.push(field(
+                    "credit_code",
+                    words::credit_code_error(&e, Lang::Zh),
+                    words::credit_code_error(&e, Lang::En),
+                ));
                 None
             }
         }

@@ -13,19 +13,17 @@ use crate::db::schema::{list_entries, merchants, rating_snapshots};
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
 use crate::domain::rating::{rate, ListStatus, Rating};
+use crate::domain::reasons::{EnteredReasons, LeftReason, Stored};
 
 pub use super::histories::load_histories;
 
 /// What the merchant row says now, to tell whether a new rating changes anything.
 type Current = (Option<i32>, Option<i32>, ListStatus);
 
-/// Text of a rating's list reasons, for list entries and editions.
-pub fn reasons_text(r: &Rating) -> String {
-    r.list_reasons
-        .iter()
-        .map(|x| x.message_zh())
-        .collect::<Vec<_>>()
-        .join("；")
+/// A rating's list reasons as stored in a list entry (and copied into editions): their codes
+/// as JSON, put into words only when shown (`domain::reasons`).
+pub fn reasons_json(r: &Rating) -> String {
+    EnteredReasons::of(r).to_json()
 }
 
 fn is_change(rating: &Rating, current: &Current) -> bool {
@@ -33,12 +31,9 @@ fn is_change(rating: &Rating, current: &Current) -> bool {
     !(current.0 == rating.score_tenths && current.1 == stars && current.2 == rating.list)
 }
 
+/// Why a merchant leaves the list `old` for `new`, as stored (JSON of a [`LeftReason`] code).
 fn left_reason(old: ListStatus, new: ListStatus) -> String {
-    if old == ListStatus::Black && new != ListStatus::Black {
-        "信用修复：整改通知均已核销，复查合格，且已满最短公示期".to_string()
-    } else {
-        format!("评定变更为{}", new.label_zh())
-    }
+    serde_json::to_string(&Stored::Code(LeftReason::between(old, new))).unwrap_or_default()
 }
 
 fn sql_int(v: Option<i32>) -> String {
@@ -119,7 +114,7 @@ fn store_batch(
                 list_entries::merchant_id.eq(mid),
                 list_entries::list.eq(r.list),
                 list_entries::entered_on.eq(r.as_of),
-                list_entries::entered_reason.eq(reasons_text(r)),
+                list_entries::entered_reason.eq(reasons_json(r)),
             ));
         }
     }

@@ -9,6 +9,7 @@ use crate::db::schema::{inspections, list_entries, merchant_replies, rating_snap
 use crate::db::DbConn;
 use crate::domain::policy::Policy;
 use crate::domain::rating::{ListStatus, Rating, Severity};
+use crate::domain::reasons::EnteredReasons;
 
 /// One point of the rating history.
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ pub struct PublicViolation {
 pub struct ListSince {
     pub list: ListStatus,
     pub since: NaiveDate,
-    pub reason: String,
+    pub reasons: EnteredReasons,
 }
 
 /// Everything the public record page shows.
@@ -96,7 +97,11 @@ pub fn merchant_record(
         ))
         .first::<(ListStatus, NaiveDate, String)>(conn)
         .optional()?
-        .map(|(list, since, reason)| ListSince { list, since, reason });
+        .map(|(list, since, reason)| ListSince {
+            list,
+            since,
+            reasons: EnteredReasons::parse(&reason),
+        });
     let inspections = inspections::table
         .filter(inspections::merchant_id.eq(id))
         .order((inspections::inspected_on.desc(), inspections::id.desc()))

@@ -15,56 +15,6 @@ use super::{html, see_other, with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::now_utc;
 use crate::services::users::{self, UserChangeError};
 
-/// Messages of the account pages.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("account.title", "我的账号", "My account"),
-    ("account.role", "角色", "Role"),
-    ("account.password", "修改密码", "Change password"),
-    ("account.current", "当前密码", "Current password"),
-    ("account.new", "新密码", "New password"),
-    ("account.confirm", "再次输入新密码", "New password again"),
-    (
-        "account.rule",
-        "至少10个字符，不能包含用户名，不能是常见密码、键盘序列或重复字符。几个不相关的词加数字就很好。",
-        "At least 10 characters, not containing your user name, not a common password, keyboard pattern or repetition. A few unrelated words with digits work well.",
-    ),
-    ("account.save", "保存新密码", "Save the new password"),
-    (
-        "account.changed",
-        "密码已修改。其他设备上的登录已全部退出。",
-        "Password changed. You were signed out on every other device.",
-    ),
-    ("account.sessions", "已登录的设备", "Signed-in devices"),
-    ("account.started", "登录时间", "Signed in"),
-    ("account.last_seen", "最近访问", "Last seen"),
-    ("account.expires", "到期", "Ends"),
-    ("account.agent", "浏览器", "Browser"),
-    ("account.everywhere", "退出所有设备", "Sign out everywhere"),
-    (
-        "account.everywhere_hint",
-        "如果您在别人的设备上登录过，或怀疑密码泄露，请退出所有设备并修改密码。",
-        "If you signed in on someone else's device or think your password leaked, sign out everywhere and change your password.",
-    ),
-    ("account.tokens", "API 令牌", "API tokens"),
-    ("account.token_name", "名称", "Name"),
-    ("account.created", "创建", "Created"),
-    ("account.last_used", "最近使用", "Last used"),
-    ("account.never", "从未", "never"),
-    ("account.no_expiry", "撤销前一直有效", "until revoked"),
-    ("account.revoked", "已撤销", "revoked"),
-    ("reset.title", "设置新密码", "Set a new password"),
-    (
-        "reset.gone",
-        "此链接已失效（已使用或已过期）。请联系管理员重新发送。",
-        "This link no longer works (used or expired). Ask your administrator to send a new one.",
-    ),
-    (
-        "reset.done",
-        "新密码已设置，请用它登录。",
-        "Your new password is set; log in with it.",
-    ),
-];
-
 /// A live session as listed.
 pub struct SessionRow {
     pub started: String,
@@ -112,7 +62,7 @@ async fn account_page(
     let cfg = &state.config;
     Ok(AccountPage {
         username: user.username.clone(),
-        role: page.lang.t(&format!("role.{}", user.role)).to_string(),
+        role: page.lang.t(&format!("role-{}", user.role)).to_string(),
         sessions: sessions
             .into_iter()
             .map(|s| SessionRow {

@@ -16,61 +16,6 @@ use crate::db::schema::{audit_log, users};
 use crate::domain::words::Role;
 use crate::services::users::{self as accounts, add_user, AddUserError, UserChangeError, UserSpec};
 
-/// Messages of the admin pages.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("users.title", "用户管理", "Users"),
-    ("users.new", "新建用户", "New user"),
-    ("users.role", "角色", "Role"),
-    (
-        "users.merchant",
-        "所属商家编号（商家用户）",
-        "Merchant ID (merchant users)",
-    ),
-    ("users.email", "邮箱", "Email"),
-    ("users.active", "启用", "Active"),
-    ("users.deactivate", "停用", "Deactivate"),
-    ("users.activate", "启用", "Activate"),
-    ("users.create", "创建", "Create"),
-    ("users.sessions", "在线会话", "Live sessions"),
-    ("users.sign_out", "退出所有设备", "Sign out everywhere"),
-    ("users.signed_out", "已结束的会话数：", "Sessions ended:"),
-    ("users.reset", "强制重置密码", "Force a password reset"),
-    (
-        "users.reset_sent",
-        "原密码已失效，设置新密码的链接已发送至",
-        "The old password no longer works; a link to set a new one was sent to",
-    ),
-    ("users.set_role", "改变角色", "Change role"),
-    ("audit.title", "审计日志", "Audit log"),
-    ("audit.intact", "哈希链完整", "Hash chain intact"),
-    ("audit.broken", "哈希链断裂于条目", "Hash chain broken at entry"),
-    ("audit.filter", "筛选", "Filter"),
-    ("audit.entity", "对象", "Entity"),
-    ("audit.action", "操作", "Action"),
-    ("audit.actor", "操作人", "Actor"),
-    ("audit.at", "时间（UTC）", "Time (UTC)"),
-    ("audit.change", "变更", "Change"),
-    ("audit.more", "更早的记录", "Older entries"),
-    (
-        "daily.title",
-        "每日任务（逾期、提醒、评级衰减）",
-        "Daily job (overdue notices, reminders, rating decay)",
-    ),
-    ("daily.none", "尚未运行过。", "It has not run yet."),
-    ("daily.started", "开始", "Started"),
-    ("daily.finished", "结束", "Finished"),
-    ("daily.outcome", "结果", "Outcome"),
-    ("daily.as_of", "计算日期", "As of"),
-    ("daily.ok", "成功", "Succeeded"),
-    (
-        "daily.failed",
-        "失败（将自动重试）",
-        "Failed (it will be retried)",
-    ),
-    ("daily.running", "运行中", "Running"),
-    ("daily.error", "错误", "Error"),
-];
-
 /// The last run of the daily job as the audit page shows it (times in the deployment's zone).
 pub struct DailyRunView {
     pub started: String,
@@ -87,9 +32,9 @@ impl DailyRunView {
     fn new(r: crate::db::models::job_run::JobRun, config: &crate::config::Config) -> Self {
         use crate::db::models::job_run::{FAILED, OK};
         let outcome_key = match r.outcome.as_str() {
-            OK => "daily.ok",
-            FAILED => "daily.failed",
-            _ => "daily.running",
+            OK => "daily-ok",
+            FAILED => "daily-failed",
+            _ => "daily-running",
         };
         DailyRunView {
             started: config.local_time(r.started_at),
@@ -177,7 +122,7 @@ async fn users_page(
             own: username == me,
             id,
             username,
-            role_key: format!("role.{role}"),
+            role_key: format!("role-{role}"),
             role: role.to_string(),
             merchant_id: merchant_id.map(|m| m.to_string()).unwrap_or_default(),
             active,
@@ -363,7 +308,7 @@ pub async fn users_sign_out(
     let actor = user.actor();
     let lang = page.lang;
     let result = with_db(&state, move |c| Ok(accounts::sign_out_everywhere(c, &actor, id))).await?;
-    let result = result.map(|n| Some(format!("{} {n}", lang.t("users.signed_out"))));
+    let result = result.map(|n| Some(format!("{} {n}", lang.t("users-signed-out"))));
     user_change_done(&state, page, result).await
 }
 
@@ -385,7 +330,7 @@ pub async fn users_force_reset(
     let base = state.config.base_url.clone();
     let lang = page.lang;
     let result = with_db(&state, move |c| Ok(accounts::force_reset(c, &actor, id, &base))).await?;
-    let result = result.map(|to| Some(format!("{} {to}", lang.t("users.reset_sent"))));
+    let result = result.map(|to| Some(format!("{} {to}", lang.t("users-reset-sent"))));
     user_change_done(&state, page, result).await
 }
 
@@ -454,9 +399,9 @@ pub async fn audit_index(
     let daily = daily.map(|r| DailyRunView::new(r, &state.config));
     let lang = page.lang;
     let (intact, verification) = match verification {
-        Verification::Intact { entries } => (true, format!("{} ({entries})", lang.t("audit.intact"))),
+        Verification::Intact { entries } => (true, format!("{} ({entries})", lang.t("audit-intact"))),
         Verification::Broken { entry_id, reason } => {
-            (false, format!("{} {entry_id}: {reason}", lang.t("audit.broken")))
+            (false, format!("{} {entry_id}: {reason}", lang.t("audit-broken")))
         }
     };
     let next = if entries.len() == 100 {

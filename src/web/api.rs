@@ -4,31 +4,79 @@ use actix_web::{http::header, web, HttpResponse};
 use serde::Serialize;
 
 use super::extract::{Id, NumberSegment, PathId};
-use super::{with_db, ApiError, AppError, AppState};
+use super::{with_db, ApiError, AppError, AppState, Lang};
 use crate::domain::rating::Rating;
+use crate::domain::reasons::EnteredReasons;
 use crate::domain::words::{ListStatus, Role};
+use crate::i18n::words;
+use crate::services::lists::Entry;
+
+/// One merchant on a list, as the API gives it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ListItem {
+    /// The merchant's id (its record is `/api/v1/public/merchants/{id}`).
+    pub id: i32,
+    pub name: String,
+    pub category: String,
+    pub area: String,
+    pub stars: Option<i32>,
+    /// Why the merchant is on the list, in words: in the request's language (`?lang=en`, else
+    /// `Accept-Language`; Chinese by default).
+    pub reason: String,
+    /// The same reasons as codes with their arguments, e.g.
+    /// `{"code": "serious_violation", "violation_id": 4, "date": "2026-03-01"}` (codes:
+    /// docs/api.md); an entry from before codes has `{"code": "legacy", "text": "…"}`.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: EnteredReasons,
+    /// The day the merchant entered the list.
+    pub since: Option<chrono::NaiveDate>,
+}
+
+impl ListItem {
+    fn new(e: Entry, lang: Lang) -> Self {
+        ListItem {
+            id: e.merchant_id,
+            name: e.name,
+            category: e.category,
+            area: e.area,
+            stars: e.stars,
+            reason: words::entered_reasons(&e.reasons, lang),
+            reasons: e.reasons,
+            since: e.since,
+        }
+    }
+}
 
 /// The red or black list: the latest published edition, or the live ratings before the first.
 #[utoipa::path(get, path = "/api/v1/public/lists/{list}", tag = "public",
-    params(("list" = String, Path, description = "red or black")),
+    params(("list" = String, Path, description = "red or black"),
+        ("lang" = Option<String>, Query, description = "zh or en: the language of each item's reason (else Accept-Language; zh by default)")),
     responses((status = 200, body = ListResponse), (status = 404)))]
 pub async fn public_list(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let list = match path.parse() {
         Ok(l @ (ListStatus::Red | ListStatus::Black)) => l,
         _ => return Err(AppError::NotFound.into()),
     };
+    let lang = Lang::from_api_request(&req);
     let cache = state.lists.clone();
     let published = with_db(&state, move |c| Ok(cache.get(c, list)?)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::VARY, "Accept-Language"))
         .json(ListResponse {
             list: published.list,
             edition: published.edition,
             published_on: published.published_on,
-            items: published.entries.clone(),
+            items: published
+                .entries
+                .iter()
+                .cloned()
+                .map(|e| ListItem::new(e, lang))
+                .collect(),
         }))
 }
 
@@ -40,7 +88,7 @@ pub struct ListResponse {
     /// The edition (第N期) the list comes from; null before the first edition (live ratings).
     pub edition: Option<i32>,
     pub published_on: Option<chrono::NaiveDate>,
-    pub items: Vec<crate::services::lists::Entry>,
+    pub items: Vec<ListItem>,
 }
 
 /// A published edition as the API returns it.
@@ -50,8 +98,8 @@ pub struct EditionResponse {
     pub published_on: chrono::NaiveDate,
     pub policy_version: String,
     pub note: String,
-    pub red: Vec<crate::services::lists::Entry>,
-    pub black: Vec<crate::services::lists::Entry>,
+    pub red: Vec<ListItem>,
+    pub black: Vec<ListItem>,
 }
 
 /// Every published edition (number, date), newest first.
@@ -69,35 +117,33 @@ pub async fn public_editions(state: web::Data<AppState>) -> Result<HttpResponse,
 
 /// One published edition with both lists.
 #[utoipa::path(get, path = "/api/v1/public/editions/{number}", tag = "public",
-    params(("number" = i32, Path)), responses((status = 200, body = EditionResponse), (status = 404)))]
+    params(("number" = i32, Path),
+        ("lang" = Option<String>, Query, description = "zh or en: the language of each item's reason (else Accept-Language; zh by default)")),
+    responses((status = 200, body = EditionResponse), (status = 404)))]
 pub async fn public_edition(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     number: PathId<NumberSegment>,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = Lang::from_api_request(&req);
     let number = *number;
     let (e, entries) = with_db(&state, move |c| Ok(crate::services::editions::find(c, number)?))
         .await?
         .ok_or(AppError::NotFound)?;
     let (mut red, mut black) = (Vec::new(), Vec::new());
     for x in entries {
-        let entry = crate::services::lists::Entry {
-            merchant_id: x.merchant_id,
-            name: x.merchant_name,
-            category: x.category,
-            area: x.area,
-            stars: x.stars,
-            reason: x.reason,
-            since: Some(x.since),
-        };
-        if x.list == ListStatus::Red {
-            red.push(entry);
+        let on_red = x.list == ListStatus::Red;
+        let item = ListItem::new(Entry::from(x), lang);
+        if on_red {
+            red.push(item);
         } else {
-            black.push(entry);
+            black.push(item);
         }
     }
     // A published edition never changes: cache it for a day.
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::VARY, "Accept-Language"))
         .json(EditionResponse {
             number: e.number,
             published_on: e.published_on,
@@ -119,9 +165,26 @@ pub struct PublicMerchant {
     pub alliance_member: bool,
     #[schema(value_type = String)]
     pub list: ListStatus,
-    /// The latest rating: score_tenths, stars, list, list_reasons and the breakdown terms.
+    /// The latest rating: score_tenths, stars, list, list_reasons (codes) and the breakdown
+    /// terms, each with its label in both languages (`label_zh`, `label_en`).
     #[schema(value_type = Object)]
-    pub rating: Option<Rating>,
+    pub rating: Option<serde_json::Value>,
+}
+
+/// A rating as the API gives it: as stored, each breakdown term with its label in words.
+fn rating_json(r: &Rating) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    if let Some(terms) = v.get_mut("breakdown").and_then(|b| b.as_array_mut()) {
+        for (json, term) in terms.iter_mut().zip(&r.breakdown) {
+            if let Some(o) = json.as_object_mut() {
+                for (name, lang) in [("label_zh", Lang::Zh), ("label_en", Lang::En)] {
+                    let label = words::term(term.key, &r.policy_version, lang);
+                    o.insert(name.into(), label.into());
+                }
+            }
+        }
+    }
+    v
 }
 
 /// A merchant's public record with its explained rating.
@@ -146,7 +209,7 @@ pub async fn public_merchant(state: web::Data<AppState>, id: Id) -> Result<HttpR
         area: m.area,
         alliance_member: member,
         list: m.current_list,
-        rating: rec.rating,
+        rating: rec.rating.as_ref().map(rating_json),
     }))
 }
 

@@ -98,7 +98,7 @@ pub async fn login_submit(
     if username.is_empty() || form.password.is_empty() {
         return fail(
             page,
-            "login.required",
+            "login-required",
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             username,
         );
@@ -116,7 +116,7 @@ pub async fn login_submit(
         }
         Err(LoginError::BadCredentials) => fail(
             page,
-            "login.failed",
+            "login-failed",
             actix_web::http::StatusCode::UNAUTHORIZED,
             username,
         ),

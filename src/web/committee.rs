@@ -15,28 +15,6 @@ use crate::domain::money::{format_fen, parse_yuan};
 use crate::services::rewards::{self, Grant, GrantError, Ledger};
 use crate::services::trainings::{self, AttendanceError, TrainingRow};
 
-/// Messages of the committee pages.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("trainings.title", "培训", "Trainings"),
-    ("trainings.new", "记录一次培训", "Record a training session"),
-    ("trainings.name", "培训主题", "Title"),
-    ("trainings.date", "日期", "Date"),
-    ("trainings.hours", "学时（小时）", "Hours"),
-    ("trainings.attendees", "参训商家", "Merchants attending"),
-    ("trainings.add", "登记参训商家", "Record attendance"),
-    ("trainings.save", "保存", "Save"),
-    ("rewards.title", "奖励台账", "Rewards ledger"),
-    ("rewards.grant", "发放奖励", "Grant a reward"),
-    ("rewards.merchant", "商家编号", "Merchant ID"),
-    ("rewards.amount", "金额（元）", "Amount (yuan)"),
-    ("rewards.reason", "事由", "Reason"),
-    ("rewards.date", "发放日期", "Date granted"),
-    ("rewards.total", "累计发放", "Total granted"),
-    ("rewards.by_year", "按年度", "By year"),
-    ("rewards.by_merchant", "按商家", "By merchant"),
-    ("form.errors", "请修改以下内容：", "Please correct the following:"),
-];
-
 fn field(field: &str, zh: &str, en: &str) -> FieldError {
     FieldError {
         field: field.into(),
@@ -264,9 +242,7 @@ pub async fn training_attend(
     }
     if bad || ids.is_empty() {
         let lang = page.lang;
-        let msg = lang
-            .pick("请至少选择一个商家。", "Choose at least one merchant.")
-            .to_string();
+        let msg = lang.t("trainings-choose-merchant").to_string();
         let p = training_page(&state, page, id, vec![msg]).await?;
         return html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
@@ -333,7 +309,11 @@ pub fn validate_reward(i: &RewardInput, today: NaiveDate) -> Result<Grant, Vec<F
         }
         Ok(f) => Some(f),
         Err(m) => {
-            e.push(field("amount", m.message_zh(), m.message_en()));
+            e.push(field(
+                "amount",
+                crate::i18n::words::money_error(m, Lang::Zh),
+                crate::i18n::words::money_error(m, Lang::En),
+            ));
             None
         }
     };

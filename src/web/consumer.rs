@@ -22,60 +22,6 @@ use crate::services::complaints::{self, Decision, FileError, FormTiming, NewComp
 use crate::services::plaque::{self, PlaqueFacts, Verdict};
 use crate::services::search;
 
-/// Messages of the consumer pages.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("consumer.search.title", "查找商家", "Find a merchant"),
-    ("consumer.search.label", "商家名称、统一社会信用代码或地址", "Name, credit code or address"),
-    ("consumer.search.submit", "搜索", "Search"),
-    ("consumer.search.none", "没有找到营业中的商家。", "No open merchant matches."),
-    ("consumer.search.found", "条结果", "results"),
-    ("consumer.search.prev", "上一页", "Previous"),
-    ("consumer.search.next", "下一页", "Next"),
-    ("consumer.col.address", "地址", "Address"),
-    ("consumer.col.list", "榜单", "List"),
-    ("consumer.list.none", "未上榜", "Not listed"),
-    ("consumer.plaque.title", "门店标牌", "Storefront plaque"),
-    ("consumer.plaque.heading", "商家自治联盟 · 星级评定", "Merchant Alliance · Star rating"),
-    ("consumer.plaque.member", "联盟成员商家", "Alliance member"),
-    ("consumer.plaque.not_member", "非联盟成员", "Not an alliance member"),
-    ("consumer.plaque.issued", "发放日期", "Issued"),
-    ("consumer.plaque.scan", "扫码查看实时评定记录", "Scan for the live public record"),
-    ("consumer.plaque.print", "打印标牌", "Print the plaque"),
-    ("consumer.check.title", "标牌验证", "Plaque check"),
-    ("consumer.check.valid", "标牌有效，与当前评定一致", "The plaque is genuine and matches the current rating"),
-    ("consumer.check.outdated", "标牌已过期：当前评定为", "The plaque is out of date: the current rating is "),
-    ("consumer.check.forged", "标牌无法验证（可能伪造）", "The plaque cannot be verified (it may be forged)"),
-    ("consumer.check.plaque_says", "标牌所示：", "The plaque shows: "),
-    ("consumer.check.record", "查看该商家的公开记录", "See the merchant's public record"),
-    ("consumer.check.black", "注意：该商家目前在黑榜上", "Warning: this merchant is on the black list now"),
-    ("consumer.check.black_why", "无论标牌显示什么，请以公开记录为准。", "Whatever the plaque shows, its public record below is what holds."),
-    ("consumer.check.commended", "表彰有效：", "Commendation in force: "),
-    ("consumer.check.commendation_revoked", "表彰已撤销：", "Commendation revoked: "),
-    ("consumer.check.commendation_past", "表彰展示期已结束：", "Commendation no longer displayed (its year is over): "),
-    ("consumer.check.commendation_unknown", "标牌所示表彰无记录，请勿采信。", "The plaque's commendation is not on record: do not rely on it."),
-    ("consumer.complaint.title", "投诉举报", "File a complaint"),
-    ("consumer.complaint.about", "被投诉商家：", "Merchant: "),
-    ("consumer.complaint.body", "投诉内容（10–1000字）", "What happened (10–1000 characters)"),
-    ("consumer.complaint.contact", "联系方式（选填，仅检查员可见）", "Contact (optional, seen only by inspectors)"),
-    ("consumer.complaint.website", "请勿填写此项", "Leave this empty"),
-    ("consumer.complaint.submit", "提交投诉", "Submit"),
-    ("consumer.complaint.privacy", "我们不记录您的 IP 地址。投诉经检查员核实后计入商家评分。", "We do not store your IP address. A complaint counts in the rating once an inspector verifies it."),
-    ("consumer.complaint.thanks", "投诉已收到，检查员会尽快核实。谢谢！", "Thank you: your complaint was received and an inspector will look into it."),
-    ("consumer.complaint.back", "返回商家记录", "Back to the merchant's record"),
-    ("consumer.complaint.limit_title", "今日提交次数已达上限", "Daily limit reached"),
-    ("consumer.complaint.limit_client", "为防止滥用，每人每天最多提交 3 条投诉。请明天再试，或拨打 12315 热线。", "To prevent abuse, each person may file at most 3 complaints a day. Please try again tomorrow, or call the 12315 hotline."),
-    ("consumer.complaint.limit_merchant", "该商家今天已收到较多投诉，检查员正在处理。请明天再试，或拨打 12315 热线。", "This merchant has received many complaints today and inspectors are on it. Please try again tomorrow, or call the 12315 hotline."),
-    ("consumer.triage.title", "待处理投诉", "Complaints to triage"),
-    ("consumer.triage.none", "没有待处理的投诉。", "No complaint is waiting."),
-    ("consumer.triage.received", "收到时间", "Received"),
-    ("consumer.triage.decision", "处理结果", "Decision"),
-    ("consumer.triage.verified", "属实（计入评分）", "Verified (counts in the rating)"),
-    ("consumer.triage.dismissed", "不属实", "Dismissed"),
-    ("consumer.triage.note", "处理说明", "Note"),
-    ("consumer.triage.contact", "联系方式：", "Contact: "),
-    ("consumer.triage.save", "提交", "Save"),
-];
-
 fn field(name: &str, zh: &str, en: &str) -> FieldError {
     FieldError {
         field: name.into(),
@@ -86,9 +32,9 @@ fn field(name: &str, zh: &str, en: &str) -> FieldError {
 
 fn list_label(list: ListStatus, lang: Lang) -> &'static str {
     match list {
-        ListStatus::Red => lang.t("list.red.title"),
-        ListStatus::Black => lang.t("list.black.title"),
-        ListStatus::None => lang.t("consumer.list.none"),
+        ListStatus::Red => lang.t("list-red-title"),
+        ListStatus::Black => lang.t("list-black-title"),
+        ListStatus::None => lang.t("consumer-list-none"),
     }
 }
 
@@ -348,10 +294,7 @@ pub async fn plaque_page(state: web::Data<AppState>, page: PageCtx, id: Id) -> R
         list: list_label(m.current_list, lang),
         list_class: m.current_list.to_string(),
         member,
-        year_text: match lang {
-            Lang::Zh => format!("{} 年度", today.year()),
-            Lang::En => today.year().to_string(),
-        },
+        year_text: lang.tr("consumer-year", &[("year", today.year().to_string().into())]),
         commendation: commended.map(|k| super::commendations::Badge::new(&k, today, lang).title(lang)),
         issued: today.to_string(),
         check_url,
@@ -410,9 +353,9 @@ pub async fn plaque_check(
     let current = rating_text(m.current_stars, m.current_list, lang);
     let (verdict, message, says) = match plaque::check(&key, id, &query.code, m.current_stars, m.current_list)
     {
-        Verdict::Current(f) => ("valid", lang.t("consumer.check.valid"), Some(f)),
-        Verdict::Outdated(f) => ("outdated", lang.t("consumer.check.outdated"), Some(f)),
-        Verdict::Forged => ("forged", lang.t("consumer.check.forged"), None),
+        Verdict::Current(f) => ("valid", lang.t("consumer-check-valid"), Some(f)),
+        Verdict::Outdated(f) => ("outdated", lang.t("consumer-check-outdated"), Some(f)),
+        Verdict::Forged => ("forged", lang.t("consumer-check-forged"), None),
     };
     // The commendation a genuine code states, compared with what became of it.
     let commendation = says
@@ -426,29 +369,34 @@ pub async fn plaque_check(
                     match b.state {
                         "in-force" => (
                             "valid",
-                            format!(
-                                "{}{}{}",
-                                lang.t("consumer.check.commended"),
-                                title,
-                                lang.pick("，", ", ")
-                            ) + &b.state_text,
+                            lang.tr(
+                                "consumer-check-commended-state",
+                                &[
+                                    ("title", title.as_str().into()),
+                                    ("state", b.state_text.as_str().into()),
+                                ],
+                            ),
                         ),
                         "revoked" => (
                             "revoked",
-                            format!("{}{}", lang.t("consumer.check.commendation_revoked"), title)
-                                + lang.pick("。", ". ")
-                                + &b.state_text,
+                            lang.tr(
+                                "consumer-check-revoked-state",
+                                &[
+                                    ("title", title.as_str().into()),
+                                    ("state", b.state_text.as_str().into()),
+                                ],
+                            ),
                         ),
                         _ => (
                             "past",
-                            format!("{}{}", lang.t("consumer.check.commendation_past"), title),
+                            format!("{}{}", lang.t("consumer-check-commendation-past"), title),
                         ),
                     }
                 }
                 // Signed by us, yet no such commendation: the key leaked or the record is gone.
                 None => (
                     "revoked",
-                    lang.t("consumer.check.commendation_unknown").to_string(),
+                    lang.t("consumer-check-commendation-unknown").to_string(),
                 ),
             }
         });
@@ -693,8 +641,8 @@ pub async fn complaint_submit(
             let p = complaint_page(&state, page, form.input, None, vec![used]).await?;
             html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        Err(FileError::ClientLimit) => limited(page, lang.t("consumer.complaint.limit_client")),
-        Err(FileError::MerchantLimit) => limited(page, lang.t("consumer.complaint.limit_merchant")),
+        Err(FileError::ClientLimit) => limited(page, lang.t("consumer-complaint-limit-client")),
+        Err(FileError::MerchantLimit) => limited(page, lang.t("consumer-complaint-limit-merchant")),
         Err(FileError::Other(e)) => Err(AppError::Internal(e)),
     }
 }

@@ -10,22 +10,10 @@ use serde::Deserialize;
 use super::cache::{page_response, viewer_ctx, Rendered};
 use super::extract::{CsrfForm, NumberSegment, PathId};
 use super::guard::{Committee, Require, RoleSet};
-use super::public::{stars_display, LIST_PAGE_SIZE};
+use super::public::{EntryRow, LIST_PAGE_SIZE};
 use super::{with_db, AppError, AppState, PageCtx};
 use crate::domain::words::ListStatus;
 use crate::services::editions::{self, Edition, PublishError};
-
-/// An edition entry, ready to print.
-pub struct EntryRow {
-    pub merchant_id: i32,
-    pub name: String,
-    pub category: String,
-    pub area: String,
-    pub stars_text: String,
-    pub stars_label: String,
-    pub reason: String,
-    pub since: String,
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/editions.html")]
@@ -52,6 +40,8 @@ pub struct ListPart {
     pub rows: Vec<EntryRow>,
     /// The link to the whole list, paged, when the overview shows only its first page.
     pub all_href: Option<String>,
+    /// Its words: "查看全部 N 家 →".
+    pub all_label: String,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
     pub page_number: i64,
@@ -75,20 +65,6 @@ pub struct EditionQuery {
     list: String,
     #[serde(default)]
     page: String,
-}
-
-fn row(e: editions::EditionEntry, lang: super::Lang) -> EntryRow {
-    let (stars_text, stars_label) = stars_display(e.stars, lang);
-    EntryRow {
-        merchant_id: e.merchant_id,
-        name: e.merchant_name,
-        category: e.category,
-        area: e.area,
-        stars_text,
-        stars_label,
-        reason: e.reason,
-        since: e.since.to_string(),
-    }
 }
 
 /// GET /editions/{number}: an edition as published — the first 100 of each list with their
@@ -162,8 +138,12 @@ pub async fn show(
             let href = |n: i64| format!("/editions/{number}?list={list}&page={n}");
             ListPart {
                 total,
-                rows: entries.into_iter().map(|e| row(e, lang)).collect(),
+                rows: entries
+                    .into_iter()
+                    .map(|e| EntryRow::new(&e.into(), lang))
+                    .collect(),
                 all_href: (only.is_none() && total > size).then(|| href(1)),
+                all_label: lang.tr("editions-see-all", &[("total", total.into())]),
                 prev_href: (only.is_some() && page_number > 1).then(|| href(page_number - 1)),
                 next_href: (only.is_some() && page_number < pages).then(|| href(page_number + 1)),
                 page_number,

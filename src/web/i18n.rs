@@ -1,4 +1,5 @@
-//! Language choice and the message catalogue: zh-CN first, English beside it.
+//! The reader's language for a request. The languages and the catalogues themselves live in
+//! [`crate::i18n`] (shared with the mail layer and the exports); this module picks one per request.
 //!
 //! The language comes from `?lang=` (which the middleware in `web::mod` also stores in a cookie),
 //! then the `lang` cookie, then `Accept-Language`; the default is zh-CN.
@@ -7,59 +8,9 @@ use std::future::{ready, Ready};
 
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
 
-/// The languages gongzhi speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// 简体中文, the default.
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
+pub use crate::i18n::{Arg, Lang};
 
 impl Lang {
-    /// Parses a language tag loosely: anything starting with `en` is English, `zh` Chinese.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let t = tag.trim().to_ascii_lowercase();
-        if t.starts_with("en") {
-            Some(Lang::En)
-        } else if t.starts_with("zh") {
-            Some(Lang::Zh)
-        } else {
-            None
-        }
-    }
-
-    /// The value of `<html lang>`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// Whether the page is in English (templates branch on it rarely; most text uses `t`).
-    pub fn is_en(self) -> bool {
-        self == Lang::En
-    }
-
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
-    /// Looks `key` up in the catalogue; an unknown key is returned as is (and a test checks
-    /// that every key the templates use exists).
-    pub fn t(self, key: &str) -> &'static str {
-        match entries().find(|(k, _, _)| *k == key) {
-            Some((_, zh, en)) => self.pick(zh, en),
-            None => "??",
-        }
-    }
-
     /// Chooses from the request: query, then cookie, then Accept-Language.
     pub fn from_request_parts(req: &HttpRequest) -> Lang {
         if let Some(l) = query_lang(req.query_string()) {
@@ -68,16 +19,24 @@ impl Lang {
         if let Some(l) = req.cookie("lang").and_then(|c| Lang::from_tag(c.value())) {
             return l;
         }
-        if let Some(h) = req.headers().get("accept-language").and_then(|v| v.to_str().ok()) {
-            // The first listed language we speak wins; q-values are rarely out of order.
-            for part in h.split(',') {
-                let tag = part.split(';').next().unwrap_or("");
-                if let Some(l) = Lang::from_tag(tag) {
-                    return l;
-                }
-            }
-        }
-        Lang::Zh
+        accept_language(req).unwrap_or_default()
+    }
+}
+
+/// The first language of `Accept-Language` that gongzhi speaks (q-values are rarely out of order).
+fn accept_language(req: &HttpRequest) -> Option<Lang> {
+    let h = req.headers().get("accept-language")?.to_str().ok()?;
+    h.split(',')
+        .find_map(|part| Lang::from_tag(part.split(';').next().unwrap_or("")))
+}
+
+impl Lang {
+    /// The language of a JSON API answer: `?lang=`, then `Accept-Language` (no cookie: the
+    /// answers are cached publicly, varying by `Accept-Language` only); the default is zh-CN.
+    pub fn from_api_request(req: &HttpRequest) -> Lang {
+        query_lang(req.query_string())
+            .or_else(|| accept_language(req))
+            .unwrap_or_default()
     }
 }
 
@@ -97,150 +56,14 @@ impl FromRequest for Lang {
     }
 }
 
-/// Every message of every module: each area of the site keeps its own `MESSAGES` next to its
-/// handlers and is listed here.
-pub const PARTS: &[&[(&str, &str, &str)]] = &[
-    CATALOG,
-    super::staff::MESSAGES,
-    super::notices::MESSAGES,
-    super::portal::MESSAGES,
-    super::committee::MESSAGES,
-    super::merchants::MESSAGES,
-    super::inspections::MESSAGES,
-    super::admin::MESSAGES,
-    super::account::MESSAGES,
-    super::outbox::MESSAGES,
-    super::consumer::MESSAGES,
-    super::commendations::MESSAGES,
-    super::reports::MESSAGES,
-    super::report_charts::MESSAGES,
-];
-
-/// All catalogue entries.
-pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    PARTS.iter().flat_map(|p| p.iter())
-}
-
-/// (key, zh-CN, en): the site-wide messages.
-pub const CATALOG: &[(&str, &str, &str)] = &[
-    ("site.name", "共治 · 商家自治联盟", "gongzhi · Merchant Alliance"),
-    ("site.tagline", "培训 · 评比 · 整改", "Training · Rating · Rectification"),
-    ("nav.home", "首页", "Home"),
-    ("nav.red", "红榜", "Red list"),
-    ("nav.black", "黑榜", "Black list"),
-    ("nav.login", "登录", "Log in"),
-    ("nav.logout", "退出", "Log out"),
-    ("nav.switch", "English", "中文"),
-    ("home.intro", "本平台公开联盟成员商家的星级评定、红黑榜和整改情况。消费者无需登录即可查看。", "This platform publishes the star ratings, the red and black lists and the rectification records of the alliance's merchants. Consumers need no account to read them."),
-    ("home.red_desc", "五星、评定期内无违法违规、无未关闭整改的联盟成员商家。", "Five-star alliance members with no violation and no open notice in the rating window."),
-    ("home.black_desc", "有严重违法、逾期未整改或评定为一星的商家。", "Merchants with a serious violation, an overdue rectification notice, or one star."),
-    ("home.merchants", "商家总数", "Merchants"),
-    ("home.staff", "检查员、联盟委员会和商家请登录。", "Inspectors, the committee and merchants: log in."),
-    ("list.red.title", "红榜", "Red list"),
-    ("list.black.title", "黑榜", "Black list"),
-    ("list.live", "尚未发布正式期次，以下为实时评定", "No edition published yet: live ratings"),
-    ("list.empty", "暂无商家", "No merchants"),
-    ("list.all", "全部", "All"),
-    ("list.filter", "筛选", "Filter"),
-    ("list.count", "家商家", "merchants"),
-    ("list.page", "页", "Page"),
-    ("col.reason", "原因", "Reason"),
-    ("col.since", "上榜日期", "Since"),
-    ("col.name", "商家", "Merchant"),
-    ("col.category", "类别", "Category"),
-    ("col.area", "片区", "Area"),
-    ("col.stars", "星级", "Stars"),
-    ("col.score", "得分", "Score"),
-    ("stars.unrated", "待评", "Not yet rated"),
-    ("login.title", "登录", "Log in"),
-    ("login.username", "用户名", "User name"),
-    ("login.password", "密码", "Password"),
-    ("login.submit", "登录", "Log in"),
-    ("login.failed", "用户名或密码错误。", "Wrong user name or password."),
-    ("login.required", "请填写用户名和密码。", "Enter your user name and password."),
-    ("login.welcome", "已登录", "Logged in as"),
-    ("role.admin", "管理员", "Administrator"),
-    ("role.committee", "联盟委员会", "Alliance committee"),
-    ("role.inspector", "检查员", "Inspector"),
-    ("role.merchant", "商家", "Merchant"),
-    ("error.title", "出错了", "Something went wrong"),
-    ("nav.editions", "往期红黑榜", "Editions"),
-    ("editions.title", "红黑榜往期", "Published editions"),
-    ("editions.intro", "联盟委员会定期发布红黑榜，每期发布后不再修改。", "The alliance committee publishes the red and black lists as numbered editions; a published edition is never changed."),
-    ("editions.number_prefix", "第", "No. "),
-    ("editions.number_suffix", "期", ""),
-    ("editions.none", "尚未发布", "Nothing published yet"),
-    ("editions.publish", "发布新一期红黑榜", "Publish the next edition"),
-    ("editions.publish_help", "发布前将按今日重新计算所有商家的评定，发布后不可修改。", "Every rating is recomputed as of today first; a published edition cannot be changed."),
-    ("editions.note", "说明（可选）", "Note (optional)"),
-    ("editions.list_title", "红黑榜", "Red and black lists"),
-    ("editions.published_on", "发布日期", "Published"),
-    ("record.plaque", "店面标牌", "Storefront plaque"),
-    ("record.complain", "投诉/举报", "File a complaint"),
-    ("home.search", "查找商家（名称、信用代码或地址）", "Find a merchant (name, credit code or address)"),
-    ("home.search_button", "搜索", "Search"),
-    ("record.member_since", "联盟成员，入盟于", "Alliance member since"),
-    ("record.member_from", "曾为联盟成员：", "Alliance member from"),
-    ("record.member_to", "至", "to"),
-    ("record.points", "分", "points"),
-    ("record.since", "自", "Since"),
-    ("record.why", "为什么是这个星级", "Why these stars"),
-    ("record.unrated", "评定期内没有检查记录，暂不评定星级（待评）。", "No inspection in the rating window, so no stars yet (not yet rated)."),
-    ("record.term", "评分项", "Term"),
-    ("record.term_points", "分值", "Points"),
-    ("record.term_records", "相关记录数", "Records"),
-    ("record.total", "合计", "Total"),
-    ("record.policy", "评级规则版本", "Rating policy"),
-    ("record.as_of", "评定日期", "as of"),
-    ("record.history", "评分历史", "Rating history"),
-    ("record.inspections", "近期检查", "Recent inspections"),
-    ("record.date", "日期", "Date"),
-    ("record.kind", "类型", "Kind"),
-    ("record.violations", "违法违规记录", "Violations"),
-    ("record.replies", "商家回应", "The merchant's reply"),
-    ("footer.open", "开放数据 · 开源软件", "Open data · open-source software"),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_template_key_is_in_the_catalogue() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
-        let mut stack = vec![std::path::PathBuf::from(dir)];
-        let mut missing = vec![];
-        while let Some(p) = stack.pop() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                let path = e.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for chunk in text.split("lang.t(\"").skip(1) {
-                    let key = chunk.split('"').next().unwrap_or("");
-                    if !entries().any(|(k, _, _)| *k == key) {
-                        missing.push(format!("{}: {key}", path.display()));
-                    }
-                }
-            }
-        }
-        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:?}");
-    }
-
-    #[test]
-    fn accept_language_and_tags() {
-        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
-        assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::Zh));
-        assert_eq!(Lang::from_tag("fr"), None);
+    fn query_parameter() {
         assert_eq!(query_lang("a=1&lang=en"), Some(Lang::En));
-        assert_eq!(Lang::Zh.t("nav.red"), "红榜");
-        assert_eq!(Lang::En.t("nav.red"), "Red list");
-        let mut keys: Vec<&str> = entries().map(|e| e.0).collect();
-        let n = keys.len();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), n, "duplicate catalogue keys");
+        assert_eq!(query_lang("lang=zh"), Some(Lang::Zh));
+        assert_eq!(query_lang("lang=fr"), None);
     }
 }

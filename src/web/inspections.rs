@@ -25,60 +25,6 @@ const FORM_ROWS: usize = 5;
 /// The highest violation row number the form parser reads.
 const MAX_FORM_ROWS: usize = 50;
 
-/// Messages of the inspections area.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("inspections.title", "检查记录", "Inspections"),
-    ("inspections.new", "登记检查", "Log an inspection"),
-    ("inspections.edit", "修改检查记录", "Edit inspection"),
-    ("inspections.search", "查找商家", "Find a merchant"),
-    ("inspections.search_hint", "输入商家名称或编号", "Merchant name or number"),
-    ("inspections.search_go", "查找", "Search"),
-    ("inspections.no_hits", "没有找到商家。", "No merchant found."),
-    ("inspections.recent", "最近登记的检查", "Recently logged inspections"),
-    ("inspections.none", "暂无检查记录", "No inspections yet"),
-    ("inspections.mine", "我登记的", "mine"),
-    ("inspections.merchant", "商家", "Merchant"),
-    ("inspections.merchant_id", "商家编号", "Merchant number"),
-    ("inspections.pick_merchant", "先查找商家", "Find the merchant first"),
-    ("inspections.date", "检查日期", "Inspection date"),
-    ("inspections.kind", "检查类型", "Kind"),
-    ("inspections.checklist", "检查表扣分", "Checklist deductions"),
-    ("inspections.checklist_help", "每项填写扣分（0 为不扣分），不能超过该项分值。", "Enter the points deducted for each item (0 for none), at most the item's points."),
-    ("inspections.max", "满分", "max"),
-    ("inspections.violations", "发现的违法违规", "Violations found"),
-    ("inspections.violations_help", "没有违规就留空；清空一行即删除该条。", "Leave empty if none; clear a row to remove it."),
-    ("inspections.violation", "违规", "Violation"),
-    ("inspections.add_violation", "再添加一条违规", "Add another violation"),
-    ("inspections.code", "违规代码", "Code"),
-    ("inspections.severity", "严重程度", "Severity"),
-    ("inspections.choose", "请选择", "Choose"),
-    ("inspections.description", "违规情况", "What was found"),
-    ("inspections.legal_basis", "法律依据", "Legal basis"),
-    ("inspections.fine", "罚款（元）", "Fine (yuan)"),
-    ("inspections.notes", "备注", "Notes"),
-    ("inspections.save", "保存并计算评级", "Save and rate"),
-    ("inspections.fix", "请修改以下内容：", "Please correct the following:"),
-    ("inspections.score", "本次检查得分", "Inspection score"),
-    ("inspections.inspector", "检查员", "Inspector"),
-    ("inspections.deduction", "扣分", "Deducted"),
-    ("inspections.no_deductions", "无扣分项", "No deductions"),
-    ("inspections.no_violations", "未发现违法违规", "No violations found"),
-    ("inspections.rating", "商家评级", "The merchant's rating"),
-    ("inspections.change", "本次变化", "What changed"),
-    ("inspections.before", "之前", "Before"),
-    ("inspections.after", "之后", "After"),
-    ("inspections.stars", "星级", "Stars"),
-    ("inspections.list", "榜单", "List"),
-    ("inspections.unchanged", "评级没有变化。", "The rating did not change."),
-    ("inspections.list.none", "不在榜单", "On neither list"),
-    ("inspections.breakdown", "评分构成", "How the score is made"),
-    ("inspections.editable_until", "可修改至", "Can be edited until"),
-    ("inspections.view_record", "查看商家公开信息", "The merchant's public record"),
-    ("inspections.back", "返回检查记录", "Back to inspections"),
-    ("inspections.forbidden", "不能修改", "Cannot edit"),
-    ("inspections.too_late", "检查记录登记已超过 24 小时，不能再修改。如需更正，请登记一次复查。", "This inspection was logged more than 24 hours ago and can no longer be edited. To correct it, log a follow-up inspection."),
-];
-
 // ---------------------------------------------------------------------------------------------
 // The form: values as typed, and how they become a draft.
 
@@ -343,7 +289,7 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
                     .iter()
                     .map(|s| Choice {
                         value: s.as_str(),
-                        label: lang.pick(s.label_zh(), s.label_en()),
+                        label: crate::i18n::words::severity(*s, lang),
                         checked: r.severity.trim().parse::<Severity>().ok() == Some(*s),
                     })
                     .collect(),
@@ -360,9 +306,9 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
     let kind = v.kind.trim().parse::<InspectionKind>().ok();
     FormPage {
         title: lang.t(if ctx.edit_id.is_some() {
-            "inspections.edit"
+            "inspections-edit"
         } else {
-            "inspections.new"
+            "inspections-new"
         }),
         action: match ctx.edit_id {
             Some(id) => format!("/staff/inspections/{id}/edit"),
@@ -379,7 +325,7 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
             .iter()
             .map(|k| Choice {
                 value: k.as_str(),
-                label: lang.pick(k.label_zh(), k.label_en()),
+                label: crate::i18n::words::inspection_kind(*k, lang),
                 checked: kind == Some(*k),
             })
             .collect(),
@@ -418,7 +364,7 @@ pub struct ForbiddenPage {
 }
 
 fn too_late_page(page: PageCtx, id: i32) -> Result<HttpResponse, AppError> {
-    let message = page.lang.t("inspections.too_late");
+    let message = page.lang.t("inspections-too-late");
     html(StatusCode::FORBIDDEN, &ForbiddenPage { page, id, message })
 }
 
@@ -454,7 +400,7 @@ pub struct RecentRow {
 }
 
 fn kind_label(kind: InspectionKind, lang: Lang) -> &'static str {
-    lang.pick(kind.label_zh(), kind.label_en())
+    crate::i18n::words::inspection_kind(kind, lang)
 }
 
 /// `?q=` of the list page.
@@ -658,9 +604,9 @@ pub struct ShowPage {
 
 fn list_label(list: ListStatus, lang: Lang) -> String {
     match list {
-        ListStatus::Red => lang.t("nav.red"),
-        ListStatus::Black => lang.t("nav.black"),
-        ListStatus::None => lang.t("inspections.list.none"),
+        ListStatus::Red => lang.t("nav-red"),
+        ListStatus::Black => lang.t("nav-black"),
+        ListStatus::None => lang.t("inspections-list-none"),
     }
     .to_string()
 }
@@ -747,7 +693,7 @@ pub async fn show(
                 let sev = Some(x.severity);
                 ViolationRow {
                     code: x.code.clone(),
-                    severity: sev.map_or("", |s| lang.pick(s.label_zh(), s.label_en())),
+                    severity: sev.map_or("", |s| crate::i18n::words::severity(s, lang)),
                     serious: sev == Some(Severity::Serious),
                     description: x.description.clone(),
                     legal_basis: x.legal_basis.clone(),
@@ -767,14 +713,14 @@ pub async fn show(
             .rating
             .list_reasons
             .iter()
-            .map(|r| lang.pick(&r.message_zh(), &r.message_en()).to_string())
+            .map(|r| crate::i18n::words::list_reason(r, lang))
             .collect(),
         terms: v
             .rating
             .breakdown
             .iter()
             .map(|t| TermView {
-                label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+                label: crate::i18n::words::term(t.key, &v.rating.policy_version, lang).to_string(),
                 points: points(t.points_tenths, true),
             })
             .collect(),

@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::Id;
 use super::guard::{ApiRequire, Loggers, Staff};
-use super::inspections::{app_error, MESSAGES};
+use super::inspections::app_error;
+use super::Lang;
 use super::{with_db, ApiError, AppError, AppState};
 use crate::db::models::inspection::{Inspection, NewItem, Violation};
 use crate::domain::rating::Rating;
 use crate::domain::words::{InspectionKind, ListStatus, Severity};
+use crate::i18n::words;
 use crate::services::inspections::{
     self as svc, Draft, DraftDeduction, DraftViolation, Fine, InspectionError, Logged, RatingState,
 };
@@ -233,8 +235,8 @@ fn rating_out(before: Option<&RatingState>, after: &RatingState, r: &Rating) -> 
             .iter()
             .map(|t| TermOut {
                 key: t.key.as_str().to_string(),
-                label_zh: t.label_zh.to_string(),
-                label_en: t.label_en.to_string(),
+                label_zh: words::term(t.key, &r.policy_version, Lang::Zh).to_string(),
+                label_en: words::term(t.key, &r.policy_version, Lang::En).to_string(),
                 points_tenths: t.points_tenths,
                 record_ids: t.record_ids.clone(),
             })
@@ -255,10 +257,10 @@ fn logged_response(l: &Logged) -> InspectionResponse {
 }
 
 fn api_too_late() -> HttpResponse {
-    let (zh, en) = MESSAGES
-        .iter()
-        .find(|(k, _, _)| *k == "inspections.too_late")
-        .map_or(("", ""), |(_, zh, en)| (*zh, *en));
+    let (zh, en) = (
+        Lang::Zh.t("inspections-too-late"),
+        Lang::En.t("inspections-too-late"),
+    );
     HttpResponse::Forbidden().json(serde_json::json!({
         "error": "forbidden",
         "message_zh": zh,

@@ -17,57 +17,6 @@ use crate::db::models::merchant::{Merchant, MerchantFilter};
 use crate::domain::words::ListStatus;
 use crate::services::merchants::{self as service, MerchantError, MerchantInput, RegisterReport, SearchPage};
 
-/// Messages of the merchant register pages.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("merchants.title", "商家管理", "Merchants"),
-    ("merchants.new", "登记新商家", "Register a merchant"),
-    ("merchants.edit", "编辑商家", "Edit merchant"),
-    ("merchants.import", "批量导入", "Import a register"),
-    ("merchants.search", "搜索", "Search"),
-    ("merchants.q", "名称或信用代码", "Name or credit code"),
-    ("merchants.status", "状态", "Status"),
-    ("merchants.status_any", "全部", "All"),
-    ("merchants.status.open", "营业中", "Open"),
-    ("merchants.status.closed", "已关闭", "Closed"),
-    ("merchants.name", "商家名称", "Name"),
-    ("merchants.credit_code", "统一社会信用代码", "Unified social credit code"),
-    ("merchants.credit_code_help", "18 位，登记时校验校验码。", "18 characters; the check character is verified."),
-    ("merchants.category", "类别", "Category"),
-    ("merchants.address", "地址", "Address"),
-    ("merchants.area", "片区", "Area"),
-    ("merchants.contact_name", "联系人", "Contact name"),
-    ("merchants.email", "电子邮箱", "Email"),
-    ("merchants.phone", "电话", "Phone"),
-    ("merchants.member_since", "入盟日期", "Member since"),
-    ("merchants.member_since_help", "YYYY-MM-DD；留空表示尚未加入联盟（红榜仅限联盟成员）。", "YYYY-MM-DD; leave empty if not an alliance member (only members can be on the red list)."),
-    ("merchants.member_left_on", "离盟日期", "Left the alliance on"),
-    ("merchants.member_left_on_help", "YYYY-MM-DD；留空表示仍是联盟成员。自离盟当天起不再算作成员（不能上红榜）；不能早于入盟日期，也不能晚于今天。", "YYYY-MM-DD; leave empty while still a member. From that day on it no longer counts as a member (and cannot be on the red list); not before the membership date, not after today."),
-    ("merchants.optional", "选填", "optional"),
-    ("merchants.save", "保存", "Save"),
-    ("merchants.register", "登记", "Register"),
-    ("merchants.saved", "已保存。", "Saved."),
-    ("merchants.fix", "请修改标出的内容后重新提交。", "Please correct the marked fields and submit again."),
-    ("merchants.close", "关闭商家", "Close merchant"),
-    ("merchants.close_help", "关闭后该商家不再出现在红黑榜上，历史记录保留。", "A closed merchant leaves the red and black lists; its record is kept."),
-    ("merchants.is_closed", "该商家已关闭。", "This merchant is closed."),
-    ("merchants.found", "符合条件的商家", "Matching merchants"),
-    ("merchants.none", "没有符合条件的商家。", "No merchant matches."),
-    ("merchants.prev", "上一页", "Previous"),
-    ("merchants.next", "下一页", "Next"),
-    ("merchants.page", "页", "Page"),
-    ("merchants.stars", "星级", "Stars"),
-    ("merchants.actions", "操作", "Actions"),
-    ("merchants.public_record", "公开记录", "Public record"),
-    ("merchants.import_help", "粘贴 UTF-8 编码的 CSV，第一行为表头：name,credit_code,category,address,area,contact_name,email,phone,member_since（前五列必填）。默认只要有一行出错就不导入任何内容。", "Paste UTF-8 CSV with a header row: name,credit_code,category,address,area,contact_name,email,phone,member_since (the first five are required). By default a single bad row means nothing is imported."),
-    ("merchants.csv", "CSV 内容", "CSV"),
-    ("merchants.good_rows_only", "仅导入正确的行，跳过有错误的行", "Import only the good rows and skip the bad ones"),
-    ("merchants.import_submit", "导入", "Import"),
-    ("merchants.report", "导入报告", "Import report"),
-    ("merchants.row", "行", "Line"),
-    ("merchants.field", "列", "Column"),
-    ("merchants.reason", "原因", "Reason"),
-];
-
 impl From<MerchantError> for AppError {
     fn from(e: MerchantError) -> Self {
         match e {
@@ -80,9 +29,9 @@ impl From<MerchantError> for AppError {
 
 fn status_label(status: &str, lang: Lang) -> &'static str {
     if status == "closed" {
-        lang.t("merchants.status.closed")
+        lang.t("merchants-status-closed")
     } else {
-        lang.t("merchants.status.open")
+        lang.t("merchants-status-open")
     }
 }
 
@@ -265,7 +214,7 @@ fn field_views(
         (
             "credit_code",
             &input.credit_code,
-            Some("merchants.credit_code_help"),
+            Some("merchants-credit-code-help"),
             "text",
             code_required,
             30,
@@ -279,7 +228,7 @@ fn field_views(
         (
             "member_since",
             &input.member_since,
-            Some("merchants.member_since_help"),
+            Some("merchants-member-since-help"),
             "date",
             false,
             10,
@@ -287,7 +236,7 @@ fn field_views(
         (
             "member_left_on",
             &input.member_left_on,
-            Some("merchants.member_left_on_help"),
+            Some("merchants-member-left-on-help"),
             "date",
             false,
             10,
@@ -297,7 +246,7 @@ fn field_views(
         .filter(|(name, ..)| editing || *name != "member_left_on")
         .map(|(name, value, help, input_type, required, maxlength)| FieldView {
             name,
-            label: lang.t(&format!("merchants.{name}")),
+            label: lang.t(&format!("merchants-{}", name.replace('_', "-"))),
             help: help.map(|k| lang.t(k)),
             input_type,
             required,
@@ -351,18 +300,18 @@ fn form_page(page: PageCtx, user: &CurrentUser, spec: FormSpec<'_>) -> FormPage 
     let closed = spec.merchant.is_some_and(|m| m.status == "closed");
     FormPage {
         title: lang.t(if spec.merchant.is_some() {
-            "merchants.edit"
+            "merchants-edit"
         } else {
-            "merchants.new"
+            "merchants-new"
         }),
         action: spec.merchant.map_or_else(
             || "/staff/merchants".to_string(),
             |m| format!("/staff/merchants/{}", m.id),
         ),
         submit: lang.t(if spec.merchant.is_some() {
-            "merchants.save"
+            "merchants-save"
         } else {
-            "merchants.register"
+            "merchants-register"
         }),
         fields,
         other_errors,

@@ -13,83 +13,8 @@ use crate::db::models::notice::Notice;
 use crate::domain::notice::NoticeState;
 use crate::services::notices::{self, DecisionDraft, IssueDraft, NoticeDetail, NoticeError, NoticeRow};
 
-/// Messages of the notice pages (staff and merchant portal share the `notice.` keys).
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("staff.notices", "整改通知", "Rectification notices"),
-    ("notice.title", "整改通知书", "Rectification notice"),
-    ("notice.queue", "整改通知工作台", "Notices to handle"),
-    ("notice.to_verify", "待验收（商家已回复）", "Answered — to verify"),
-    ("notice.overdue", "逾期未整改", "Overdue"),
-    ("notice.open", "整改中", "Open"),
-    ("notice.closed", "最近验收关闭", "Recently verified"),
-    ("notice.none", "暂无。", "None."),
-    ("notice.number", "编号", "Number"),
-    ("notice.merchant", "商家", "Merchant"),
-    ("notice.state", "状态", "State"),
-    ("notice.deadline", "整改期限", "Deadline"),
-    ("notice.issued_at", "签发时间", "Issued"),
-    ("notice.issued_by", "签发人", "Issued by"),
-    ("notice.emailed_at", "邮件送达服务器", "Email accepted"),
-    ("notice.read_at", "商家阅读时间", "Read by merchant"),
-    ("notice.answered_at", "商家回复时间", "Answered"),
-    ("notice.verified_at", "验收时间", "Verified"),
-    ("notice.overdue_at", "逾期时间", "Overdue since"),
-    ("notice.reminder_at", "到期提醒", "Reminder sent"),
-    ("notice.not_yet", "尚未", "not yet"),
-    ("notice.violations", "涉及问题", "Violations concerned"),
-    ("notice.actions", "整改要求", "What must be done"),
-    ("notice.answers", "商家回复", "Merchant's answers"),
-    ("notice.follow_up", "申请复查", "Asks for a follow-up inspection"),
-    ("notice.photos", "照片", "Photos"),
-    ("notice.decision", "验收结论", "Decision"),
-    ("notice.accepted", "通过，关闭通知", "Accepted — notice closed"),
-    ("notice.rejected", "退回，继续整改", "Sent back"),
-    ("notice.pending", "待验收", "Awaiting decision"),
-    ("notice.reason", "原因 / 说明", "Reason / note"),
-    (
-        "notice.new_deadline",
-        "新的整改期限（可选）",
-        "New deadline (optional)",
-    ),
-    ("notice.accept", "验收通过", "Accept"),
-    ("notice.reject", "退回", "Send back"),
-    ("notice.decide", "提交验收结论", "Record the decision"),
-    ("notice.mails", "邮件", "Emails"),
-    ("notice.mail_sent", "已发送", "sent"),
-    ("notice.mail_queued", "排队中", "queued"),
-    ("notice.mail_failed", "发送失败", "failed"),
-    ("notice.attempts", "尝试次数", "attempts"),
-    ("notice.history", "处理记录", "History"),
-    ("notice.issue", "签发整改通知", "Issue a rectification notice"),
-    ("notice.issue_for", "检查记录", "Inspection"),
-    (
-        "notice.choose_violations",
-        "选择本通知涉及的违规问题",
-        "Choose the violations this notice concerns",
-    ),
-    (
-        "notice.no_free_violations",
-        "该检查的违规问题都已签发整改通知，或没有违规问题。",
-        "Every violation of this inspection is already on a notice, or there are none.",
-    ),
-    ("notice.issue_submit", "签发并发送邮件", "Issue and email"),
-    (
-        "notice.no_email",
-        "该商家没有登记电子邮箱：通知已签发，商家可在商家平台查看。",
-        "The merchant has no email address on file: the notice is issued and shows in the merchant portal.",
-    ),
-    ("notice.issued_ok", "整改通知已签发：", "Notice issued: "),
-    ("notice.emailed_to", "邮件已排队发送至", "Email queued to"),
-    ("notice.view_inspection", "查看检查记录", "View the inspection"),
-    (
-        "notice.of_merchant",
-        "该商家的整改通知",
-        "This merchant's notices",
-    ),
-];
-
 fn state_label(lang: Lang, state: NoticeState) -> &'static str {
-    lang.pick(state.zh(), state.en())
+    crate::i18n::words::notice_state(state, lang)
 }
 
 /// A notice in a list, ready to print.
@@ -170,7 +95,7 @@ impl ViolationLine {
         ViolationLine {
             id: v.id,
             code: v.code.clone(),
-            severity: lang.pick(v.severity.label_zh(), v.severity.label_en()),
+            severity: crate::i18n::words::severity(v.severity, lang),
             description: v.description.clone(),
             found_on: v.found_on.to_string(),
         }
@@ -219,39 +144,39 @@ impl NoticeBody {
         let n: &Notice = &d.notice;
         let t = |at: Option<chrono::NaiveDateTime>| {
             at.map(|a| state.config.local_time(a))
-                .unwrap_or_else(|| lang.t("notice.not_yet").to_string())
+                .unwrap_or_else(|| lang.t("notice-not-yet").to_string())
         };
         let mut stamps = vec![
             Stamp {
-                key: "notice.issued_at",
+                key: "notice-issued-at",
                 at: t(Some(n.issued_at)),
             },
             Stamp {
-                key: "notice.emailed_at",
+                key: "notice-emailed-at",
                 at: t(n.emailed_at),
             },
             Stamp {
-                key: "notice.read_at",
+                key: "notice-read-at",
                 at: t(n.read_at),
             },
             Stamp {
-                key: "notice.answered_at",
+                key: "notice-answered-at",
                 at: t(n.answered_at),
             },
             Stamp {
-                key: "notice.verified_at",
+                key: "notice-verified-at",
                 at: t(n.verified_at),
             },
         ];
         if n.overdue_at.is_some() {
             stamps.push(Stamp {
-                key: "notice.overdue_at",
+                key: "notice-overdue-at",
                 at: t(n.overdue_at),
             });
         }
         if n.reminder_sent_at.is_some() {
             stamps.push(Stamp {
-                key: "notice.reminder_at",
+                key: "notice-reminder-at",
                 at: t(n.reminder_sent_at),
             });
         }
@@ -266,9 +191,9 @@ impl NoticeBody {
                     follow_up: a.answer.wants_follow_up,
                     photos: a.photos.iter().map(|p| (p.id, p.file_name.clone())).collect(),
                     decision_label: match decision.as_str() {
-                        "accepted" => lang.t("notice.accepted"),
-                        "rejected" => lang.t("notice.rejected"),
-                        _ => lang.t("notice.pending"),
+                        "accepted" => lang.t("notice-accepted"),
+                        "rejected" => lang.t("notice-rejected"),
+                        _ => lang.t("notice-pending"),
                     },
                     decision,
                     decided: a
@@ -354,11 +279,11 @@ pub async fn show(
         .map(|m| MailRow {
             kind: m.kind.clone(),
             status: if m.sent_at.is_some() {
-                lang.t("notice.mail_sent")
+                lang.t("notice-mail-sent")
             } else if m.failed_at.is_some() {
-                lang.t("notice.mail_failed")
+                lang.t("notice-mail-failed")
             } else {
-                lang.t("notice.mail_queued")
+                lang.t("notice-mail-queued")
             },
             attempts: m.attempts,
             at: state
@@ -534,7 +459,11 @@ pub fn notice_error(e: NoticeError) -> AppError {
     match e {
         NoticeError::NotFound => AppError::NotFound,
         NoticeError::Invalid(p) => AppError::Invalid(p.into_iter().map(FieldError::from).collect()),
-        NoticeError::Refused(r) => AppError::invalid("state", r.zh(), &r.to_string()),
+        NoticeError::Refused(r) => AppError::invalid(
+            "state",
+            crate::i18n::words::refusal(r, Lang::Zh),
+            crate::i18n::words::refusal(r, Lang::En),
+        ),
         NoticeError::Other(e) => AppError::Internal(e),
     }
 }

@@ -30,7 +30,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(
         super::api::ListResponse,
         super::api::EditionResponse,
-        crate::services::lists::Entry,
+        super::api::ListItem,
         super::api::PublicMerchant,
         super::api::RatingsResponse,
         crate::services::records::RatingPoint,

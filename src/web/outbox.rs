@@ -16,38 +16,6 @@ use crate::mail::transport::{mask_addr, SmtpEndpoint};
 /// How many rows the page lists.
 const SHOWN: i64 = 100;
 
-/// Messages of the outbox page.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("staff.outbox", "发件箱", "Outbox"),
-    ("outbox.title", "发件箱", "Email outbox"),
-    (
-        "outbox.smtp_off",
-        "未配置 SMTP：邮件保留在发件箱中，配置 GONGZHI_SMTP_URL 后自动发送。",
-        "No SMTP configured: emails stay in the outbox and are sent automatically once GONGZHI_SMTP_URL is set.",
-    ),
-    ("outbox.smtp_on", "邮件经由 SMTP 服务器发送：", "Emails are sent through the SMTP server"),
-    ("outbox.queued", "待发送", "Queued"),
-    ("outbox.sent", "已发送", "Sent"),
-    ("outbox.failed", "发送失败", "Failed"),
-    ("outbox.kind", "类型", "Kind"),
-    ("outbox.to", "收件人", "To"),
-    ("outbox.subject", "主题", "Subject"),
-    ("outbox.created", "创建时间", "Created"),
-    ("outbox.attempts", "尝试次数", "Attempts"),
-    ("outbox.last_error", "最近错误", "Last error"),
-    ("outbox.state", "状态", "State"),
-    ("outbox.next", "下次尝试", "Next attempt"),
-    ("outbox.history", "发送记录", "Attempts history"),
-    ("outbox.ok", "成功", "accepted"),
-    ("outbox.retry", "重新发送", "Send again"),
-    ("outbox.empty", "发件箱为空", "The outbox is empty"),
-    (
-        "outbox.latest",
-        "最近 100 封邮件，时间为本地时间",
-        "The latest 100 emails; times are local",
-    ),
-];
-
 /// One attempt as the page shows it.
 pub struct AttemptView {
     pub at: String,
@@ -100,9 +68,9 @@ pub async fn index(
         .into_iter()
         .map(|(r, attempts)| {
             let (state_key, state_at) = match (r.sent_at, r.failed_at) {
-                (Some(t), _) => ("outbox.sent", local(t)),
-                (None, Some(t)) => ("outbox.failed", local(t)),
-                (None, None) => ("outbox.queued", local(r.next_attempt_at)),
+                (Some(t), _) => ("outbox-sent", local(t)),
+                (None, Some(t)) => ("outbox-failed", local(t)),
+                (None, None) => ("outbox-queued", local(r.next_attempt_at)),
             };
             RowView {
                 id: r.id,
@@ -114,7 +82,7 @@ pub async fn index(
                 last_error: r.last_error.unwrap_or_default(),
                 state_key,
                 state_at,
-                failed: state_key == "outbox.failed",
+                failed: state_key == "outbox-failed",
                 history: attempts
                     .into_iter()
                     .map(|a| AttemptView {

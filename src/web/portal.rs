@@ -24,47 +24,6 @@ use crate::services::login_links;
 use crate::services::notices::{self, AnswerDraft, NoticeError, Photo, Viewer, MAX_PHOTOS, MAX_PHOTO_BYTES};
 use crate::services::replies::{self, ReplyError};
 
-/// Messages of the merchant portal.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("portal.title", "商家平台", "Merchant portal"),
-    ("portal.rating", "本店评级", "Our rating"),
-    ("portal.not_rated", "尚未评级", "Not yet rated"),
-    ("portal.why", "为什么是这个星级", "Why we have these stars"),
-    ("portal.notices", "整改通知", "Rectification notices"),
-    ("portal.no_notices", "没有整改通知。", "No rectification notices."),
-    ("portal.inspections", "检查记录", "Inspections"),
-    ("portal.violations", "违规记录", "Violations"),
-    ("portal.public_record", "查看公示页面", "See our public record"),
-    ("portal.reply", "公开回应（显示在评级旁）", "Public reply (shown beside our rating)"),
-    ("portal.reply_hint", "10–500 字；不能包含网址、邮箱或电话号码。新回应会替换旧回应。", "10–500 characters; no links, email addresses or phone numbers. A new reply replaces the old one."),
-    ("portal.reply_current", "当前公开回应", "Current public reply"),
-    ("portal.reply_submit", "发布回应", "Publish reply"),
-    ("portal.reply_saved", "回应已发布。", "Your reply is published."),
-    ("portal.answer", "回复整改情况", "Answer: what we fixed"),
-    ("portal.answer_body", "整改说明", "What was fixed"),
-    ("portal.answer_photos", "照片（JPEG/PNG，最多 5 张，每张不超过 5 MB）", "Photos (JPEG/PNG, up to 5, 5 MB each)"),
-    ("portal.answer_follow_up", "申请复查（请检查员上门复查）", "Ask for a follow-up inspection"),
-    ("portal.answer_submit", "提交回复", "Send the answer"),
-    ("portal.answer_sent", "回复已提交，等待检查员验收。", "Answer sent; waiting for the inspector's decision."),
-    ("portal.answer_wait", "已有回复等待检查员验收。", "An answer is waiting for the inspector's decision."),
-    ("portal.closed", "该通知已验收关闭。", "This notice is verified and closed."),
-    ("portal.not_merchant", "此页面仅供商家账户使用。", "This page is for merchant accounts."),
-    ("portal.col.date", "日期", "Date"),
-    ("portal.col.kind", "类型", "Kind"),
-    ("portal.col.score", "得分", "Score"),
-    ("portal.col.code", "代码", "Code"),
-    ("portal.col.severity", "程度", "Severity"),
-    ("portal.col.description", "说明", "Description"),
-    ("portal.link.ask", "忘记密码？通过邮件获取一次性登录链接", "No password? Email me a one-time sign-in link"),
-    ("portal.link.title", "邮件登录链接", "Sign in by email"),
-    ("portal.link.ident", "用户名或电子邮箱", "User name or email"),
-    ("portal.link.submit", "发送登录链接", "Send me a link"),
-    ("portal.link.sent", "如果该账户存在并登记了电子邮箱，登录链接已发送，15 分钟内有效，只能使用一次。", "If the account exists and has an email address, a sign-in link is on its way. It is valid for 15 minutes and works once."),
-    ("portal.link.confirm", "点击下面的按钮登录商家平台。", "Press the button to sign in to the merchant portal."),
-    ("portal.link.go", "登录", "Sign in"),
-    ("portal.link.dead", "该登录链接已失效（超过 15 分钟或已使用）。请重新获取。", "This sign-in link has expired or was already used. Ask for a new one."),
-];
-
 /// A notice in the portal's list.
 pub struct NoticeLine {
     pub id: i32,
@@ -141,8 +100,8 @@ async fn home_page(
             .map(|s| points(s, false))
             .unwrap_or_default(),
         list: match m.current_list {
-            ListStatus::Red => lang.t("list.red.title"),
-            ListStatus::Black => lang.t("list.black.title"),
+            ListStatus::Red => lang.t("list-red-title"),
+            ListStatus::Black => lang.t("list-black-title"),
             ListStatus::None => "",
         },
         reasons,
@@ -152,7 +111,7 @@ async fn home_page(
             .map(|n| NoticeLine {
                 id: n.id,
                 number: n.number.clone(),
-                state: lang.pick(n.state.zh(), n.state.en()),
+                state: crate::i18n::words::notice_state(n.state, lang),
                 state_class: state_class(n.state),
                 deadline: n.deadline.to_string(),
                 unread: n.read_at.is_none(),

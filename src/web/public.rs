@@ -48,20 +48,17 @@ pub fn stars_display(stars: Option<i32>, lang: Lang) -> (String, String) {
         Some(s) => {
             let s = s.clamp(0, 5) as usize;
             let text = format!("{}{}", "★".repeat(s), "☆".repeat(5 - s));
-            let label = match lang {
-                Lang::Zh => format!("{s}星"),
-                Lang::En => format!("{s} star{}", if s == 1 { "" } else { "s" }),
-            };
+            let label = lang.tr("stars-label", &[("stars", s.into())]);
             (text, label)
         }
         None => {
-            let t = lang.t("stars.unrated").to_string();
+            let t = lang.t("stars-unrated").to_string();
             (t.clone(), t)
         }
     }
 }
 
-/// A list entry, ready to print.
+/// A list entry (live or from an edition), ready to print.
 pub struct EntryRow {
     pub id: i32,
     pub name: String,
@@ -74,7 +71,8 @@ pub struct EntryRow {
 }
 
 impl EntryRow {
-    fn new(e: &crate::services::lists::Entry, lang: Lang) -> Self {
+    /// A list's or an edition's entry in `lang`, its reasons in words.
+    pub fn new(e: &crate::services::lists::Entry, lang: Lang) -> Self {
         let (stars_text, stars_label) = stars_display(e.stars, lang);
         EntryRow {
             id: e.merchant_id,
@@ -83,7 +81,7 @@ impl EntryRow {
             area: e.area.clone(),
             stars_text,
             stars_label,
-            reason: e.reason.clone(),
+            reason: crate::i18n::words::entered_reasons(&e.reasons, lang),
             since: e.since.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
@@ -105,11 +103,11 @@ fn edition_label(l: &crate::services::lists::PublishedList, lang: Lang) -> Strin
     match (l.edition, l.published_on) {
         (Some(n), Some(d)) => format!(
             "{}{n}{} · {} {d}",
-            lang.t("editions.number_prefix"),
-            lang.t("editions.number_suffix"),
-            lang.t("editions.published_on")
+            lang.t("editions-number-prefix"),
+            lang.t("editions-number-suffix"),
+            lang.t("editions-published-on")
         ),
-        _ => lang.t("list.live").to_string(),
+        _ => lang.t("list-live").to_string(),
     }
 }
 
@@ -215,14 +213,14 @@ pub struct ListPage {
     list: String,
     title: &'static str,
     edition: String,
+    /// "共 N 家商家 · 第 x/y 页".
+    count_line: String,
+    pages: usize,
     rows: Vec<EntryRow>,
     categories: Vec<String>,
     areas: Vec<String>,
     category: String,
     area: String,
-    total: usize,
-    page_number: usize,
-    pages: usize,
     prev_href: Option<String>,
     next_href: Option<String>,
 }
@@ -274,8 +272,8 @@ pub async fn list_page(
 ) -> Result<HttpResponse, AppError> {
     let list: ListStatus = path.parse().map_err(|_| AppError::NotFound)?;
     let (title_key, wanted): (&str, &'static [ListStatus]) = match list {
-        ListStatus::Red => ("list.red.title", &[ListStatus::Red]),
-        ListStatus::Black => ("list.black.title", &[ListStatus::Black]),
+        ListStatus::Red => ("list-red-title", &[ListStatus::Red]),
+        ListStatus::Black => ("list-black-title", &[ListStatus::Black]),
         ListStatus::None => return Err(AppError::NotFound),
     };
     let number = filter.page()?;
@@ -321,8 +319,14 @@ pub async fn list_page(
         let page = ListPage {
             title: lang.t(title_key),
             edition: edition_label(published, lang),
-            total: matching.len(),
-            page_number: number,
+            count_line: lang.tr(
+                "list-count-line",
+                &[
+                    ("total", matching.len().into()),
+                    ("page", number.into()),
+                    ("pages", pages.into()),
+                ],
+            ),
             pages,
             prev_href: (number > 1).then(|| list_href(list.as_str(), &category, &area, number - 1)),
             next_href: (number < pages).then(|| list_href(list.as_str(), &category, &area, number + 1)),
@@ -358,7 +362,7 @@ impl InspectionRow {
     pub fn new(i: &crate::db::models::inspection::Inspection, lang: Lang) -> Self {
         InspectionRow {
             date: i.inspected_on.to_string(),
-            kind: lang.pick(i.kind.label_zh(), i.kind.label_en()),
+            kind: crate::i18n::words::inspection_kind(i.kind, lang),
             score: i.score,
         }
     }
@@ -369,7 +373,7 @@ pub fn term_rows(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<TermRow> 
     r.breakdown
         .iter()
         .map(|t| TermRow {
-            label: lang.pick(&t.label_zh, &t.label_en).to_string(),
+            label: crate::i18n::words::term(t.key, &r.policy_version, lang).to_string(),
             points: points(t.points_tenths, true),
             records: t.record_ids.len(),
         })
@@ -380,7 +384,7 @@ pub fn term_rows(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<TermRow> 
 pub fn reason_lines(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<String> {
     r.list_reasons
         .iter()
-        .map(|x| lang.pick(&x.message_zh(), &x.message_en()).to_string())
+        .map(|x| crate::i18n::words::list_reason(x, lang))
         .collect()
 }
 
@@ -421,10 +425,10 @@ fn membership_line(m: &crate::db::models::merchant::Merchant, lang: Lang) -> Str
     match (m.member_since, m.member_left_on) {
         (Some(since), Some(left)) => format!(
             "{} {since} {} {left}",
-            lang.t("record.member_from"),
-            lang.t("record.member_to")
+            lang.t("record-member-from"),
+            lang.t("record-member-to")
         ),
-        (Some(since), None) => format!("{} {since}", lang.t("record.member_since")),
+        (Some(since), None) => format!("{} {since}", lang.t("record-member-since")),
         (None, _) => String::new(),
     }
 }
@@ -484,8 +488,8 @@ pub async fn merchant_page(
     let lang = page.lang;
     let m = &rec.merchant;
     let list = match m.current_list {
-        ListStatus::Red => lang.t("list.red.title"),
-        ListStatus::Black => lang.t("list.black.title"),
+        ListStatus::Red => lang.t("list-red-title"),
+        ListStatus::Black => lang.t("list-black-title"),
         ListStatus::None => "",
     };
     let (terms, total, reasons, policy_version, as_of) = match &rec.rating {
@@ -532,7 +536,11 @@ pub async fn merchant_page(
         membership: membership_line(m, lang),
         list: list.to_string(),
         list_since: rec.list.as_ref().map(|l| l.since.to_string()).unwrap_or_default(),
-        list_reason: rec.list.as_ref().map(|l| l.reason.clone()).unwrap_or_default(),
+        list_reason: rec
+            .list
+            .as_ref()
+            .map(|l| crate::i18n::words::entered_reasons(&l.reasons, lang))
+            .unwrap_or_default(),
         reasons,
         terms,
         total,
@@ -550,7 +558,7 @@ pub async fn merchant_page(
             .iter()
             .map(|v| ViolationRow {
                 date: v.found_on.to_string(),
-                severity: lang.pick(v.severity.label_zh(), v.severity.label_en()),
+                severity: crate::i18n::words::severity(v.severity, lang),
                 description: v.description.clone(),
             })
             .collect(),

@@ -35,66 +35,6 @@ pub const CHART_IDS: &[&str] = &[
     "members",
 ];
 
-/// Messages of the charts: titles, axes, categories.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("chart.empty", "本期无数据", "No data for this period"),
-    ("chart.merchants", "商家数", "Merchants"),
-    ("chart.inspections.title", "每月检查次数", "Inspections by month"),
-    ("chart.month", "月份", "Month"),
-    (
-        "chart.month_names",
-        "1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月",
-        "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
-    ),
-    ("chart.inspections", "检查次数", "Inspections"),
-    (
-        "chart.violations.title",
-        "违法违规（按严重程度）",
-        "Violations by severity",
-    ),
-    ("chart.severity", "严重程度", "Severity"),
-    ("chart.violations", "起数", "Violations"),
-    ("chart.minor", "一般", "Minor"),
-    ("chart.major", "较重", "Major"),
-    ("chart.serious", "严重", "Serious"),
-    (
-        "chart.checklist.title",
-        "扣分最多的检查项目（前10项）",
-        "Checklist items most often marked down (top 10)",
-    ),
-    ("chart.code", "编号", "Code"),
-    ("chart.item", "检查项目", "Checklist item"),
-    ("chart.marked", "扣分检查次数", "Inspections marked down"),
-    ("chart.notices.title", "整改通知书", "Rectification notices"),
-    ("chart.outcome", "情况", "Outcome"),
-    ("chart.notices", "份数", "Notices"),
-    ("chart.issued", "签发", "Issued"),
-    ("chart.on_time", "按期验收", "On time"),
-    ("chart.overdue", "逾期", "Overdue"),
-    ("chart.open", "未到期", "Open"),
-    (
-        "chart.stars.title",
-        "期末星级分布",
-        "Star ratings at the end of the period",
-    ),
-    ("chart.stars", "星级", "Stars"),
-    ("chart.unrated", "待评", "Unrated"),
-    (
-        "chart.lists.title",
-        "各期红黑榜商家数",
-        "Red and black lists by edition",
-    ),
-    ("chart.edition", "期次", "Edition"),
-    (
-        "chart.members.title",
-        "成员商家加入与退出",
-        "Members joining and leaving",
-    ),
-    ("chart.change", "变动", "Change"),
-    ("chart.joined", "加入", "Joined"),
-    ("chart.left", "退出", "Left"),
-];
-
 fn one_series(name: &str, values: Vec<i64>, color: Rgb, bar_colors: Vec<Rgb>) -> Vec<Series> {
     vec![Series {
         name: name.to_string(),
@@ -144,22 +84,22 @@ fn counts(
 fn edition_label(number: i32, lang: Lang) -> String {
     format!(
         "{}{number}{}",
-        lang.t("editions.number_prefix"),
-        lang.t("editions.number_suffix")
+        lang.t("editions-number-prefix"),
+        lang.t("editions-number-suffix")
     )
 }
 
 /// Every chart of `r` in `lang`, in [`CHART_IDS`] order.
 pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
     let words = |keys: &[&str]| -> Vec<String> { keys.iter().map(|k| lang.t(k).to_string()).collect() };
-    let months: Vec<String> = lang.t("chart.month_names").split(',').map(String::from).collect();
+    let months: Vec<String> = lang.t("chart-month-names").split(',').map(String::from).collect();
     let mut inspections = counts(
         "inspections",
         lang,
         Words {
-            title: "chart.inspections.title",
-            category: "chart.month",
-            value: "chart.inspections",
+            title: "chart-inspections-title",
+            category: "chart-month",
+            value: "chart-inspections",
         },
         months,
         r.inspections_by_month.clone(),
@@ -172,20 +112,20 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
         "violations",
         lang,
         Words {
-            title: "chart.violations.title",
-            category: "chart.severity",
-            value: "chart.violations",
+            title: "chart-violations-title",
+            category: "chart-severity",
+            value: "chart-violations",
         },
-        words(&["chart.minor", "chart.major", "chart.serious"]),
+        words(&["chart-minor", "chart-major", "chart-serious"]),
         vec![r.violations.minor, r.violations.major, r.violations.serious],
         vec![charts::AMBER, Rgb(0xd0, 0x5a, 0x1a), charts::RED],
     );
 
-    let item = lang.t("chart.item").to_string();
-    let marked = lang.t("chart.marked").to_string();
+    let item = lang.t("chart-item").to_string();
+    let marked = lang.t("chart-marked").to_string();
     let checklist = ChartData {
         id: "checklist",
-        title: lang.t("chart.checklist.title").to_string(),
+        title: lang.t("chart-checklist-title").to_string(),
         shape: Shape::HorizontalBars,
         labels: r.checklist_top.iter().map(|c| c.code.clone()).collect(),
         series: one_series(
@@ -194,7 +134,7 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
             charts::RED,
             vec![],
         ),
-        columns: vec![lang.t("chart.code").to_string(), item.clone(), marked.clone()],
+        columns: vec![lang.t("chart-code").to_string(), item.clone(), marked.clone()],
         rows: r
             .checklist_top
             .iter()
@@ -215,17 +155,17 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
         "notices",
         lang,
         Words {
-            title: "chart.notices.title",
-            category: "chart.outcome",
-            value: "chart.notices",
+            title: "chart-notices-title",
+            category: "chart-outcome",
+            value: "chart-notices",
         },
-        words(&["chart.issued", "chart.on_time", "chart.overdue", "chart.open"]),
+        words(&["chart-issued", "chart-on-time", "chart-overdue", "chart-open"]),
         vec![n.issued, n.on_time, n.overdue, n.open],
         vec![charts::ACCENT, charts::GREEN, charts::RED, charts::GREY],
     );
 
     let mut star_labels: Vec<String> = (1..=5).map(|s| format!("★{s}")).collect();
-    star_labels.push(lang.t("chart.unrated").to_string());
+    star_labels.push(lang.t("chart-unrated").to_string());
     let mut star_values = r.stars.by_stars.clone();
     star_values.push(r.stars.unrated);
     let mut star_colors = vec![charts::AMBER; 5];
@@ -234,20 +174,20 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
         "stars",
         lang,
         Words {
-            title: "chart.stars.title",
-            category: "chart.stars",
-            value: "chart.merchants",
+            title: "chart-stars-title",
+            category: "chart-stars",
+            value: "chart-merchants",
         },
         star_labels,
         star_values,
         star_colors,
     );
 
-    let edition = lang.t("chart.edition").to_string();
-    let (red, black) = (lang.t("nav.red").to_string(), lang.t("nav.black").to_string());
+    let edition = lang.t("chart-edition").to_string();
+    let (red, black) = (lang.t("nav-red").to_string(), lang.t("nav-black").to_string());
     let lists = ChartData {
         id: "lists",
-        title: lang.t("chart.lists.title").to_string(),
+        title: lang.t("chart-lists-title").to_string(),
         shape: Shape::Lines,
         labels: r.editions.iter().map(|e| edition_label(e.number, lang)).collect(),
         series: vec![
@@ -266,7 +206,7 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
         ],
         columns: vec![
             edition.clone(),
-            lang.t("editions.published_on").to_string(),
+            lang.t("editions-published-on").to_string(),
             red,
             black,
         ],
@@ -283,18 +223,18 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
             })
             .collect(),
         category_desc: edition,
-        value_desc: lang.t("chart.merchants").to_string(),
+        value_desc: lang.t("chart-merchants").to_string(),
     };
 
     let members = counts(
         "members",
         lang,
         Words {
-            title: "chart.members.title",
-            category: "chart.change",
-            value: "chart.merchants",
+            title: "chart-members-title",
+            category: "chart-change",
+            value: "chart-merchants",
         },
-        words(&["chart.joined", "chart.left"]),
+        words(&["chart-joined", "chart-left"]),
         vec![r.members.joined, r.members.left],
         vec![charts::GREEN, charts::GREY],
     );

@@ -18,55 +18,10 @@ use super::{html, with_db, AppError, AppState, Lang, PageCtx};
 use crate::domain::money::format_fen;
 use crate::services::reports::{self, YearReport, FIRST_YEAR};
 
-/// Messages of the report pages.
-pub const MESSAGES: &[(&str, &str, &str)] = &[
-    ("nav.reports", "年度总结", "Year in review"),
-    ("reports.title", "年度总结", "Year in review"),
-    ("reports.intro", "联盟每年的检查、整改、投诉、培训、奖励与红黑榜情况，按年汇总公开。每张图表旁附数据表，并可下载 CSV。", "Each year's inspections, rectification notices, complaints, trainings, rewards and red and black lists, summed up and published. Every chart has its table beside it and a CSV download."),
-    ("reports.none", "暂无数据。", "No data yet."),
-    ("reports.ytd", "年初至今", "year to date"),
-    ("reports.figures", "主要数字", "Key figures"),
-    ("reports.csv", "下载 CSV", "Download CSV"),
-    ("reports.json", "JSON 数据", "JSON data"),
-    ("reports.all", "全部年份", "All years"),
-    ("reports.prev", "上一年", "Previous year"),
-    ("reports.next", "下一年", "Next year"),
-    ("reports.commended", "年度表彰商家", "Commended merchants of the year"),
-    ("reports.no_commendation", "本年度尚未作出表彰决定。", "No commendation decided for this year."),
-    ("reports.level", "表彰等级", "Level"),
-    ("reports.revoked", "已撤销", "Revoked"),
-    ("reports.staff_title", "本年度统计", "This year so far"),
-    ("reports.staff_intro", "与公开的年度总结口径相同，统计到今天。", "The figures of the public year in review, counted up to today."),
-    ("reports.missing", "找不到年度总结", "No such report"),
-    ("reports.heading", "{year} 年度总结", "{year} year in review"),
-    ("reports.not_begun", "本年度尚未开始。", "This year has not begun."),
-    ("reports.year_to_date", "年初至今：{from} – {to}", "Year to date: {from} – {to}"),
-    ("reports.days", "{days} 天", "{days} days"),
-    ("reports.bad_year", "没有 {year} 年的年度总结：年份应在 {first} 到 {last} 之间。", "There is no report for {year}: reports cover the years {first} to {last}."),
-    ("reports.not_a_year", "“{text}”不是年份：年份应为 {first} 到 {last} 之间的整数。", "“{text}” is not a year: use a whole number from {first} to {last}."),
-    ("reports.no_chart", "年度总结没有名为“{text}”的图表。", "The report has no chart called “{text}”."),
-    ("fig.members_end", "期末成员商家", "Members at the end of the period"),
-    ("fig.joined", "新加入成员", "Members joined"),
-    ("fig.left", "退出成员", "Members left"),
-    ("fig.inspections", "检查", "Inspections"),
-    ("fig.violations", "违法违规", "Violations"),
-    ("fig.notices", "签发整改通知书", "Rectification notices issued"),
-    ("fig.verify_days", "整改验收用时（中位数）", "Median time to verify a notice"),
-    ("fig.complaints", "查实的投诉", "Complaints found true"),
-    ("fig.triage_days", "投诉处理用时（中位数）", "Median time to triage a complaint"),
-    ("fig.trainings", "举办培训", "Training sessions held"),
-    ("fig.hours", "参训学时", "Attendance hours"),
-    ("fig.rewards", "发放奖励", "Rewards paid"),
-    ("fig.rewarded", "{n} 家商家", "to {n} merchants"),
-    ("fig.rewarded_one", "1 家商家", "to 1 merchant"),
-    ("fig.repairs", "信用修复（退出黑榜）", "Credit repairs (left the black list)"),
-];
-
-/// A catalogue text with its `{name}`s filled in.
+/// A catalogue text with its `{ $name }`s filled in.
 fn fill(lang: Lang, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-    args.iter().fold(lang.t(key).to_string(), |text, (name, value)| {
-        text.replace(&format!("{{{name}}}"), &value.to_string())
-    })
+    let args: Vec<(&str, super::i18n::Arg)> = args.iter().map(|(n, v)| (*n, v.to_string().into())).collect();
+    lang.tr(key, &args)
 }
 
 /// Registers the report routes.
@@ -103,13 +58,13 @@ pub fn parse_year(raw: &str, today: NaiveDate) -> Result<i32, NoReport> {
     match raw.trim().parse::<i32>() {
         Ok(y) if reports::year_in_range(y, today) => Ok(y),
         Ok(y) => Err(NoReport::new(
-            "reports.bad_year",
+            "reports-bad-year",
             &[("year", &y), ("first", &FIRST_YEAR), ("last", &last)],
         )),
         Err(_) => {
             let shown: String = raw.chars().take(20).collect();
             Err(NoReport::new(
-                "reports.not_a_year",
+                "reports-not-a-year",
                 &[("text", &shown), ("first", &FIRST_YEAR), ("last", &last)],
             ))
         }
@@ -165,7 +120,7 @@ impl Cell {
 }
 
 fn chart_view(c: ChartData, year: i32, lang: Lang) -> Result<ChartView, AppError> {
-    let empty = lang.t("chart.empty");
+    let empty = lang.t("chart-empty");
     let svg = charts::svg(&charts::Spec {
         id: c.id,
         title: &c.title,
@@ -249,20 +204,20 @@ fn tenths(t: i64) -> String {
 
 fn days_text(d: Option<f64>, lang: Lang) -> String {
     match d {
-        Some(d) => fill(lang, "reports.days", &[("days", &format!("{d:.1}"))]),
+        Some(d) => fill(lang, "reports-days", &[("days", &format!("{d:.1}"))]),
         None => "—".to_string(),
     }
 }
 
 /// The report in `lang`, charts drawn.
 pub fn report_view(r: &YearReport, lang: Lang, today: NaiveDate) -> Result<ReportView, AppError> {
-    let heading = fill(lang, "reports.heading", &[("year", &r.year)]);
+    let heading = fill(lang, "reports-heading", &[("year", &r.year)]);
     let period = if r.to < r.from {
-        lang.t("reports.not_begun").to_string()
+        lang.t("reports-not-begun").to_string()
     } else if r.complete {
         format!("{} – {}", r.from, r.to)
     } else {
-        fill(lang, "reports.year_to_date", &[("from", &r.from), ("to", &r.to)])
+        fill(lang, "reports-year-to-date", &[("from", &r.from), ("to", &r.to)])
     };
     let figure = |key: &str, value: String| Figure {
         label: lang.t(key).to_string(),
@@ -270,38 +225,38 @@ pub fn report_view(r: &YearReport, lang: Lang, today: NaiveDate) -> Result<Repor
         note: String::new(),
     };
     let rewarded = match r.rewards.merchants {
-        1 => lang.t("fig.rewarded_one").to_string(),
-        n => fill(lang, "fig.rewarded", &[("n", &n)]),
+        1 => lang.t("fig-rewarded-one").to_string(),
+        n => fill(lang, "fig-rewarded", &[("n", &n)]),
     };
     let figures = vec![
-        figure("fig.members_end", r.members.at_end.to_string()),
-        figure("fig.joined", r.members.joined.to_string()),
-        figure("fig.left", r.members.left.to_string()),
-        figure("fig.inspections", r.inspections.to_string()),
-        figure("fig.violations", r.violations.total.to_string()),
-        figure("fig.notices", r.notices.issued.to_string()),
+        figure("fig-members-end", r.members.at_end.to_string()),
+        figure("fig-joined", r.members.joined.to_string()),
+        figure("fig-left", r.members.left.to_string()),
+        figure("fig-inspections", r.inspections.to_string()),
+        figure("fig-violations", r.violations.total.to_string()),
+        figure("fig-notices", r.notices.issued.to_string()),
         figure(
-            "fig.verify_days",
+            "fig-verify-days",
             days_text(r.notices.median_days_to_verify, lang),
         ),
-        figure("fig.complaints", r.complaints.verified.to_string()),
+        figure("fig-complaints", r.complaints.verified.to_string()),
         figure(
-            "fig.triage_days",
+            "fig-triage-days",
             days_text(r.complaints.median_days_to_triage, lang),
         ),
-        figure("fig.trainings", r.trainings.held.to_string()),
-        figure("fig.hours", tenths(r.trainings.attendance_hours_tenths)),
+        figure("fig-trainings", r.trainings.held.to_string()),
+        figure("fig-hours", tenths(r.trainings.attendance_hours_tenths)),
         Figure {
             note: rewarded,
-            ..figure("fig.rewards", format!("¥{}", format_fen(r.rewards.paid_fen)))
+            ..figure("fig-rewards", format!("¥{}", format_fen(r.rewards.paid_fen)))
         },
-        figure("fig.repairs", r.credit_repairs.to_string()),
+        figure("fig-repairs", r.credit_repairs.to_string()),
     ];
     let charts = chart_data(r, lang)
         .into_iter()
         .map(|c| chart_view(c, r.year, lang))
         .collect::<Result<Vec<_>, _>>()?;
-    let revoked = lang.t("reports.revoked");
+    let revoked = lang.t("reports-revoked");
     let commended = r
         .commendations
         .iter()
@@ -405,7 +360,7 @@ pub async fn chart_csv(
     };
     if !CHART_IDS.contains(&chart.as_str()) {
         let shown: String = chart.chars().take(20).collect();
-        return missing(page, &NoReport::new("reports.no_chart", &[("text", &shown)]));
+        return missing(page, &NoReport::new("reports-no-chart", &[("text", &shown)]));
     }
     let report = load(&state, year, upto(year, today)).await?;
     let data = chart_data(&report, page.lang)

@@ -80,15 +80,7 @@ pub(super) fn notice_mail(
         deadline: notice.deadline.to_string(),
         violations: violations
             .into_iter()
-            .map(|v| {
-                let sev = Some(v.severity);
-                ViolationLine {
-                    code: v.code,
-                    severity_zh: sev.map(|s| s.label_zh()).unwrap_or("").to_string(),
-                    severity_en: sev.map(|s| s.label_en()).unwrap_or("").to_string(),
-                    description: v.description,
-                }
-            })
+            .map(|v| ViolationLine::new(v.code, Some(v.severity), v.description))
             .collect(),
         required_actions: notice.required_actions.clone(),
         link: portal_link(base_url, notice.id),

@@ -15,8 +15,8 @@ use crate::web::{with_db, AppError, AppState, PageCtx};
 pub struct CertificatePage {
     page: PageCtx,
     name: String,
-    year: i32,
-    level: String,
+    /// "2025 示范商家" / "Model merchant of the year 2025".
+    title: String,
     number: String,
     decided_on: String,
     revoked: Option<String>,
@@ -58,13 +58,14 @@ pub async fn certificate(
     let qr_svg = plaque::qr_svg(&check_url)?;
     Ok(CertificatePage {
         name: k.merchant_name.clone(),
-        year: k.year,
-        level: k.level_name(lang.is_en()).to_string(),
-        number: if lang.is_en() {
-            d.number_en()
-        } else {
-            d.number.clone()
-        },
+        title: lang.tr(
+            "rule-badge-title",
+            &[
+                ("year", k.year.to_string().into()),
+                ("level", lang.pick(&k.level_name_zh, &k.level_name_en).into()),
+            ],
+        ),
+        number: super::words::decision_number(&d, lang),
         decided_on: d.decided_on.to_string(),
         revoked: k.revocation().map(|r| revocation_text(&r, lang)),
         check_url,

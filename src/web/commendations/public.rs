@@ -53,6 +53,8 @@ pub struct RollQuery {
 #[template(path = "public/commendation_year.html")]
 pub struct YearPage {
     page: PageCtx,
+    /// "2025 年度表彰名单".
+    heading: String,
     year: i32,
     decision: Option<Decision>,
     number: String,
@@ -107,15 +109,10 @@ pub async fn year_page(
     };
     let number = decision
         .as_ref()
-        .map(|d| {
-            if lang.is_en() {
-                d.number_en()
-            } else {
-                d.number.clone()
-            }
-        })
+        .map(|d| super::words::decision_number(d, lang))
         .unwrap_or_default();
     let p = YearPage {
+        heading: lang.tr("commend-roll-heading", &[("year", year.to_string().into())]),
         page,
         year,
         decision,

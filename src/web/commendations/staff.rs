@@ -79,8 +79,8 @@ fn staff_view(
                 .unwrap_or_default();
             let (outcome, outcome_class) = match (k.level, &k.adjustment) {
                 (Some(i), _) => (name(i), "ok"),
-                (None, Some(_)) => (lang.t("commend.excluded").to_string(), "bad"),
-                (None, None) => (lang.t("commend.none_level").to_string(), "bad"),
+                (None, Some(_)) => (lang.t("commend-excluded").to_string(), "bad"),
+                (None, None) => (lang.t("commend-none-level").to_string(), "bad"),
             };
             CandidateView {
                 merchant_id: k.merchant_id,
@@ -90,16 +90,19 @@ fn staff_view(
                     .evaluation
                     .proposed
                     .map(name)
-                    .unwrap_or_else(|| lang.t("commend.none_level").to_string()),
+                    .unwrap_or_else(|| lang.t("commend-none-level").to_string()),
                 outcome,
                 outcome_class,
                 adjustment: k.adjustment.as_ref().map(|a| {
                     let what = if a.action == "exclude" {
-                        lang.t("commend.exclude")
+                        lang.t("commend-exclude")
                     } else {
-                        lang.t("commend.include")
+                        lang.t("commend-include")
                     };
-                    (format!("{what}{}", lang.pick("：", ": ")), a.reason.clone())
+                    (
+                        lang.tr("commend-adjustment", &[("what", what.into())]),
+                        a.reason.clone(),
+                    )
                 }),
                 can_exclude: k.evaluation.proposed.is_some() && k.adjustment.is_none(),
                 criteria,
@@ -115,13 +118,7 @@ fn staff_view(
         number: p
             .decision
             .as_ref()
-            .map(|d| {
-                if lang.is_en() {
-                    d.number_en()
-                } else {
-                    d.number.clone()
-                }
-            })
+            .map(|d| super::words::decision_number(d, lang))
             .unwrap_or_default(),
         can_decide: p.decision.is_none() && p.year < current,
         decision: p.decision.clone(),

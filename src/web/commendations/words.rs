@@ -10,8 +10,8 @@ use crate::web::Lang;
 
 fn stars_word(stars: Option<u8>, lang: Lang) -> String {
     match stars {
-        Some(s) => format!("{}{}", s, lang.pick("星", "★")),
-        None => lang.t("stars.unrated").to_string(),
+        Some(s) => lang.tr("rule-stars-word", &[("stars", s.into())]),
+        None => lang.t("stars-unrated").to_string(),
     }
 }
 
@@ -21,44 +21,49 @@ fn hours(tenths: i32) -> String {
 
 fn dates(list: &[(i64, NaiveDate)], lang: Lang) -> String {
     if list.is_empty() {
-        return lang.pick("无", "none").to_string();
+        return lang.t("rule-none").to_string();
     }
     list.iter()
         .map(|(_, d)| d.to_string())
         .collect::<Vec<_>>()
-        .join(lang.pick("、", ", "))
+        .join(lang.t("rule-date-separator"))
 }
 
 /// A revocation in words.
 pub fn revocation_text(r: &Revocation, lang: Lang) -> String {
     let what = match r.reason {
-        RevokeReason::SeriousViolation { .. } => lang.pick("发现严重违规", "a serious violation was found"),
-        RevokeReason::BlackList { .. } => lang.pick("被列入黑榜", "the merchant entered the black list"),
+        RevokeReason::SeriousViolation { .. } => lang.t("rule-revoked-serious"),
+        RevokeReason::BlackList { .. } => lang.t("rule-revoked-black-list"),
     };
-    format!("{}{}{}", r.on, lang.pick("：", ": "), what)
+    lang.tr("rule-revocation", &[("on", r.on.into()), ("what", what.into())])
 }
 
 /// A criterion as (what it asks, what was found).
 pub fn criterion_lines(c: &Criterion, lang: Lang) -> (String, String) {
     match &c.detail {
         Detail::Stars { min, at, seen } => {
-            let ask = match (at, lang) {
-                (StarsAt::Editions, Lang::Zh) => format!("每期红黑榜发布时星级不低于{min}星"),
-                (StarsAt::Editions, Lang::En) => format!("At least {min} stars at every edition"),
-                (StarsAt::YearEnd, Lang::Zh) => format!("年末星级不低于{min}星"),
-                (StarsAt::YearEnd, Lang::En) => format!("At least {min} stars at year end"),
+            let ask = match at {
+                StarsAt::Editions => "rule-ask-stars-editions",
+                StarsAt::YearEnd => "rule-ask-stars-year-end",
             };
             let found = seen
                 .iter()
-                .map(|s| match (s.edition, lang) {
-                    (Some(n), Lang::Zh) => format!("第{n}期 {}", stars_word(s.stars, lang)),
-                    (Some(n), Lang::En) => format!("No. {n}: {}", stars_word(s.stars, lang)),
-                    (None, Lang::Zh) => format!("{} {}", s.date, stars_word(s.stars, lang)),
-                    (None, Lang::En) => format!("{}: {}", s.date, stars_word(s.stars, lang)),
+                .map(|s| match s.edition {
+                    Some(n) => lang.tr(
+                        "rule-seen-edition",
+                        &[("n", n.into()), ("stars", stars_word(s.stars, lang).into())],
+                    ),
+                    None => lang.tr(
+                        "rule-seen-date",
+                        &[
+                            ("date", s.date.into()),
+                            ("stars", stars_word(s.stars, lang).into()),
+                        ],
+                    ),
                 })
                 .collect::<Vec<_>>()
-                .join(lang.pick("，", "; "));
-            (ask, found)
+                .join(lang.t("rule-seen-separator"));
+            (lang.tr(ask, &[("min", (*min).into())]), found)
         }
         Detail::RedEditions {
             min,
@@ -70,100 +75,63 @@ pub fn criterion_lines(c: &Criterion, lang: Lang) -> (String, String) {
                 .map(|n| n.to_string())
                 .collect::<Vec<_>>()
                 .join(", ");
-            match lang {
-                Lang::Zh => (
-                    format!("上红榜不少于{min}期"),
-                    format!(
-                        "全年{published}期中上红榜{}期{}",
-                        on_red.len(),
-                        if nums.is_empty() {
-                            String::new()
-                        } else {
-                            format!("（第{nums}期）")
-                        }
-                    ),
-                ),
-                Lang::En => (
-                    format!("On the red list in at least {min} editions"),
-                    format!(
-                        "{} of the year's {published} editions{}",
-                        on_red.len(),
-                        if nums.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (No. {nums})")
-                        }
-                    ),
-                ),
-            }
+            let args = [
+                ("published", (*published).into()),
+                ("count", on_red.len().into()),
+                ("numbers", nums.as_str().into()),
+            ];
+            let found = if nums.is_empty() {
+                lang.tr("rule-found-red-editions", &args)
+            } else {
+                lang.tr("rule-found-red-editions-numbers", &args)
+            };
+            (lang.tr("rule-ask-red-editions", &[("min", (*min).into())]), found)
         }
-        Detail::NoSeriousViolation { found } => (
-            lang.pick("全年无严重违规", "No serious violation in the year")
-                .to_string(),
-            dates(found, lang),
-        ),
+        Detail::NoSeriousViolation { found } => {
+            (lang.t("rule-ask-no-serious").to_string(), dates(found, lang))
+        }
         Detail::NoOverdueNotice { overdue } => {
             let list: Vec<(i64, NaiveDate)> = overdue.iter().map(|(id, d, _)| (*id, *d)).collect();
             let found = if list.is_empty() {
-                lang.pick("无", "none").to_string()
+                lang.t("rule-none").to_string()
             } else {
-                format!("{}{}", lang.pick("整改期限：", "deadlines: "), dates(&list, lang))
+                lang.tr("rule-found-deadlines", &[("dates", dates(&list, lang).into())])
             };
-            (
-                lang.pick(
-                    "全年无逾期未整改的通知",
-                    "No rectification notice overdue in the year",
-                )
-                .to_string(),
-                found,
-            )
+            (lang.t("rule-ask-no-overdue").to_string(), found)
         }
         Detail::TrainingHours {
             min_tenths,
             tenths,
             trainings,
-        } => match lang {
-            Lang::Zh => (
-                format!("参加培训不少于{}小时", hours(*min_tenths)),
-                format!("{}小时（{}次）", hours(*tenths), trainings.len()),
+        } => (
+            lang.tr("rule-ask-training", &[("hours", hours(*min_tenths).into())]),
+            lang.tr(
+                "rule-found-training",
+                &[
+                    ("hours", hours(*tenths).into()),
+                    ("count", trainings.len().into()),
+                ],
             ),
-            Lang::En => (
-                format!("At least {} hours of training", hours(*min_tenths)),
-                format!("{} hours ({} sessions)", hours(*tenths), trainings.len()),
-            ),
-        },
+        ),
         Detail::MemberAllYear { since, left_on } => {
-            let found = match (since, left_on, lang) {
-                (None, _, _) => lang.pick("非联盟成员", "not a member").to_string(),
-                (Some(s), None, Lang::Zh) => format!("{s} 入盟"),
-                (Some(s), None, Lang::En) => format!("member since {s}"),
-                (Some(s), Some(l), Lang::Zh) => format!("{s} 入盟，{l} 退出"),
-                (Some(s), Some(l), Lang::En) => format!("member from {s} to {l}"),
+            let found = match (since, left_on) {
+                (None, _) => lang.t("rule-found-not-member").to_string(),
+                (Some(s), None) => lang.tr("rule-found-member-since", &[("since", (*s).into())]),
+                (Some(s), Some(l)) => lang.tr(
+                    "rule-found-member-from-to",
+                    &[("since", (*s).into()), ("left", (*l).into())],
+                ),
             };
-            (
-                lang.pick("全年为联盟成员", "Alliance member all year")
-                    .to_string(),
-                found,
-            )
+            (lang.t("rule-ask-member").to_string(), found)
         }
-        Detail::Complaints { max, verified } => match lang {
-            Lang::Zh => (
-                format!("经核实的投诉不超过{max}件"),
-                format!("{}件", verified.len()),
-            ),
-            Lang::En => (
-                format!("At most {max} verified complaints"),
-                verified.len().to_string(),
-            ),
-        },
+        Detail::Complaints { max, verified } => (
+            lang.tr("rule-ask-complaints", &[("max", (*max).into())]),
+            lang.tr("rule-found-complaints", &[("count", verified.len().into())]),
+        ),
         Detail::StillInGoodStanding { revoking } => (
-            lang.pick(
-                "年度结束以来无撤销情形",
-                "Nothing since the year ended that would revoke it",
-            )
-            .to_string(),
+            lang.t("rule-ask-good-standing").to_string(),
             match revoking {
-                None => lang.pick("无", "none").to_string(),
+                None => lang.t("rule-none").to_string(),
                 Some(r) => revocation_text(r, lang),
             },
         ),
@@ -173,56 +141,54 @@ pub fn criterion_lines(c: &Criterion, lang: Lang) -> (String, String) {
 /// The rule of a level in words, for the public page.
 pub fn level_rules(l: &CommendationLevel, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
-    out.push(match (l.stars_at, lang) {
-        (StarsAt::Editions, Lang::Zh) => format!("当年每期红黑榜发布时星级不低于{}星", l.min_stars),
-        (StarsAt::Editions, Lang::En) => {
-            format!("at least {} stars at every edition of the year", l.min_stars)
-        }
-        (StarsAt::YearEnd, Lang::Zh) => format!("年末星级不低于{}星", l.min_stars),
-        (StarsAt::YearEnd, Lang::En) => format!("at least {} stars at year end", l.min_stars),
-    });
+    let stars = match l.stars_at {
+        StarsAt::Editions => "rule-level-stars-editions",
+        StarsAt::YearEnd => "rule-level-stars-year-end",
+    };
+    out.push(lang.tr(stars, &[("min", l.min_stars.into())]));
     if l.min_red_editions > 0 {
-        out.push(match lang {
-            Lang::Zh => format!("当年上红榜不少于{}期", l.min_red_editions),
-            Lang::En => format!("on the red list in at least {} editions", l.min_red_editions),
-        });
+        out.push(lang.tr("rule-level-red-editions", &[("min", l.min_red_editions.into())]));
     }
     if l.no_serious_violation {
-        out.push(lang.pick("全年无严重违规", "no serious violation").to_string());
+        out.push(lang.t("rule-level-no-serious").to_string());
     }
     if l.no_overdue_notice {
-        out.push(
-            lang.pick("全年无逾期未整改的通知", "no rectification notice overdue")
-                .to_string(),
-        );
+        out.push(lang.t("rule-level-no-overdue").to_string());
     }
     if l.min_training_tenths > 0 {
-        out.push(match lang {
-            Lang::Zh => format!("参加培训不少于{}小时", hours(l.min_training_tenths)),
-            Lang::En => format!("at least {} hours of training", hours(l.min_training_tenths)),
-        });
+        out.push(lang.tr(
+            "rule-level-training",
+            &[("hours", hours(l.min_training_tenths).into())],
+        ));
     }
     if l.member_all_year {
-        out.push(
-            lang.pick("全年为联盟成员", "alliance member all year")
-                .to_string(),
-        );
+        out.push(lang.t("rule-level-member").to_string());
     }
     if let Some(m) = l.max_verified_complaints {
-        out.push(match (m, lang) {
-            (0, Lang::Zh) => "无经核实的投诉".to_string(),
-            (0, Lang::En) => "no verified complaint".to_string(),
-            (m, Lang::Zh) => format!("经核实的投诉不超过{m}件"),
-            (m, Lang::En) => format!("at most {m} verified complaints"),
+        out.push(match m {
+            0 => lang.t("rule-level-no-complaints").to_string(),
+            m => lang.tr("rule-level-complaints", &[("max", m.into())]),
         });
     }
     if l.reward_fen > 0 {
-        out.push(match lang {
-            Lang::Zh => format!("奖励 {} 元", crate::domain::money::format_fen(l.reward_fen)),
-            Lang::En => format!("reward: {} yuan", crate::domain::money::format_fen(l.reward_fen)),
-        });
+        let yuan = crate::domain::money::format_fen(l.reward_fen);
+        out.push(lang.tr("rule-level-reward", &[("yuan", yuan.into())]));
     }
     out
+}
+
+/// A commendation decision's number: as the committee wrote it (共治表〔2026〕1号), or
+/// "Decision 2026-1" for readers of other languages.
+pub fn decision_number(d: &crate::services::commendations::Decision, lang: Lang) -> String {
+    use chrono::Datelike;
+    lang.tr(
+        "rule-decision-number",
+        &[
+            ("number", d.number.as_str().into()),
+            ("year", d.decided_on.year().to_string().into()),
+            ("seq", d.seq.into()),
+        ],
+    )
 }
 
 /// A commendation as a badge line: "2025 年度示范商家", its state and the dates.
@@ -247,18 +213,13 @@ impl Badge {
         let (state, state_text) = match k.revocation() {
             Some(r) => (
                 "revoked",
-                format!(
-                    "{}{}{}",
-                    lang.t("commend.revoked"),
-                    lang.pick("：", ": "),
-                    revocation_text(&r, lang)
-                ),
+                lang.tr("rule-badge-revoked", &[("why", revocation_text(&r, lang).into())]),
             ),
             None if k.in_force(today) => (
                 "in-force",
-                format!("{} {}", lang.t("commend.in_force"), display_until(k.year)),
+                lang.tr("rule-badge-in-force", &[("until", display_until(k.year).into())]),
             ),
-            None => ("past", lang.t("commend.past").to_string()),
+            None => ("past", lang.t("commend-past").to_string()),
         };
         Badge {
             year: k.year,
@@ -266,7 +227,7 @@ impl Badge {
             merchant_name: k.merchant_name.clone(),
             area: k.area.clone(),
             category: k.category.clone(),
-            level: k.level_name(lang.is_en()).to_string(),
+            level: lang.pick(&k.level_name_zh, &k.level_name_en).to_string(),
             level_rank: k.level_rank,
             state,
             state_text,
@@ -281,10 +242,13 @@ impl Badge {
 
     /// "2025 年度示范商家" / "Model merchant of the year 2025".
     pub fn title(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Zh => format!("{} {}", self.year, self.level),
-            Lang::En => format!("{} {}", self.level, self.year),
-        }
+        lang.tr(
+            "rule-badge-title",
+            &[
+                ("year", self.year.to_string().into()),
+                ("level", self.level.as_str().into()),
+            ],
+        )
     }
 }
 

@@ -1,0 +1,36 @@
+## admin
+
+users-title = Users
+users-new = New user
+users-role = Role
+users-merchant = Merchant ID (merchant users)
+users-email = Email
+users-deactivate = Deactivate
+users-activate = Activate
+users-create = Create
+users-sessions = Live sessions
+users-sign-out = Sign out everywhere
+users-signed-out = Sessions ended:
+users-reset = Force a password reset
+users-reset-sent = The old password no longer works; a link to set a new one was sent to
+users-set-role = Change role
+audit-title = Audit log
+audit-intact = Hash chain intact
+audit-broken = Hash chain broken at entry
+audit-filter = Filter
+audit-entity = Entity
+audit-action = Action
+audit-actor = Actor
+audit-at = Time (UTC)
+audit-change = Change
+audit-more = Older entries
+daily-title = Daily job (overdue notices, reminders, rating decay)
+daily-none = It has not run yet.
+daily-started = Started
+daily-finished = Finished
+daily-outcome = Outcome
+daily-as-of = As of
+daily-ok = Succeeded
+daily-failed = Failed (it will be retried)
+daily-running = Running
+daily-error = Error

@@ -1,0 +1,43 @@
+## The commendation rule's codes in words (src/web/commendations/words.rs).
+
+rule-stars-word = { $stars }★
+rule-none = none
+rule-date-separator = ,{" "}
+rule-revocation = { $on }: { $what }
+rule-revoked-serious = a serious violation was found
+rule-revoked-black-list = the merchant entered the black list
+rule-ask-stars-editions = At least { $min } stars at every edition
+rule-ask-stars-year-end = At least { $min } stars at year end
+rule-seen-edition = No. { $n }: { $stars }
+rule-seen-date = { $date }: { $stars }
+rule-seen-separator = ;{" "}
+rule-ask-red-editions = On the red list in at least { $min } editions
+rule-found-red-editions = { $count } of the year's { $published } editions
+rule-found-red-editions-numbers = { $count } of the year's { $published } editions (No. { $numbers })
+rule-ask-no-serious = No serious violation in the year
+rule-found-deadlines = deadlines: { $dates }
+rule-ask-no-overdue = No rectification notice overdue in the year
+rule-ask-training = At least { $hours } hours of training
+rule-found-training = { $hours } hours ({ $count } sessions)
+rule-found-not-member = not a member
+rule-found-member-since = member since { $since }
+rule-found-member-from-to = member from { $since } to { $left }
+rule-ask-member = Alliance member all year
+rule-ask-complaints = At most { $max } verified complaints
+rule-found-complaints = { $count }
+rule-ask-good-standing = Nothing since the year ended that would revoke it
+rule-level-stars-editions = at least { $min } stars at every edition of the year
+rule-level-stars-year-end = at least { $min } stars at year end
+rule-level-red-editions = on the red list in at least { $min } editions
+rule-level-no-serious = no serious violation
+rule-level-no-overdue = no rectification notice overdue
+rule-level-training = at least { $hours } hours of training
+rule-level-member = alliance member all year
+rule-level-no-complaints = no verified complaint
+rule-level-complaints = at most { $max } verified complaints
+rule-level-reward = reward: { $yuan } yuan
+rule-decision-number = Decision { $year }-{ $seq }
+rule-badge-revoked = { commend-revoked }: { $why }
+rule-badge-in-force = { commend-in-force } { $until }
+# "Model merchant of the year 2025": the level, then the year.
+rule-badge-title = { $level } { $year }

@@ -1,0 +1,34 @@
+## report_charts
+
+chart-empty = No data for this period
+chart-merchants = Merchants
+chart-inspections-title = Inspections by month
+chart-month = Month
+chart-month-names = Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec
+chart-inspections = Inspections
+chart-violations-title = Violations by severity
+chart-severity = Severity
+chart-violations = Violations
+chart-minor = Minor
+chart-major = Major
+chart-serious = Serious
+chart-checklist-title = Checklist items most often marked down (top 10)
+chart-code = Code
+chart-item = Checklist item
+chart-marked = Inspections marked down
+chart-notices-title = Rectification notices
+chart-outcome = Outcome
+chart-notices = Notices
+chart-issued = Issued
+chart-on-time = On time
+chart-overdue = Overdue
+chart-open = Open
+chart-stars-title = Star ratings at the end of the period
+chart-stars = Stars
+chart-unrated = Unrated
+chart-lists-title = Red and black lists by edition
+chart-edition = Edition
+chart-members-title = Members joining and leaving
+chart-change = Change
+chart-joined = Joined
+chart-left = Left

@@ -1,0 +1,36 @@
+## admin
+
+users-title = 用户管理
+users-new = 新建用户
+users-role = 角色
+users-merchant = 所属商家编号（商家用户）
+users-email = 邮箱
+users-deactivate = 停用
+users-activate = 启用
+users-create = 创建
+users-sessions = 在线会话
+users-sign-out = 退出所有设备
+users-signed-out = 已结束的会话数：
+users-reset = 强制重置密码
+users-reset-sent = 原密码已失效，设置新密码的链接已发送至
+users-set-role = 改变角色
+audit-title = 审计日志
+audit-intact = 哈希链完整
+audit-broken = 哈希链断裂于条目
+audit-filter = 筛选
+audit-entity = 对象
+audit-action = 操作
+audit-actor = 操作人
+audit-at = 时间（UTC）
+audit-change = 变更
+audit-more = 更早的记录
+daily-title = 每日任务（逾期、提醒、评级衰减）
+daily-none = 尚未运行过。
+daily-started = 开始
+daily-finished = 结束
+daily-outcome = 结果
+daily-as-of = 计算日期
+daily-ok = 成功
+daily-failed = 失败（将自动重试）
+daily-running = 运行中
+daily-error = 错误

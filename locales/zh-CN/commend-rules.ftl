@@ -1,0 +1,43 @@
+## The commendation rule's codes in words (src/web/commendations/words.rs).
+
+rule-stars-word = { $stars }星
+rule-none = 无
+rule-date-separator = 、
+rule-revocation = { $on }：{ $what }
+rule-revoked-serious = 发现严重违规
+rule-revoked-black-list = 被列入黑榜
+rule-ask-stars-editions = 每期红黑榜发布时星级不低于{ $min }星
+rule-ask-stars-year-end = 年末星级不低于{ $min }星
+rule-seen-edition = 第{ $n }期 { $stars }
+rule-seen-date = { $date } { $stars }
+rule-seen-separator = ，
+rule-ask-red-editions = 上红榜不少于{ $min }期
+rule-found-red-editions = 全年{ $published }期中上红榜{ $count }期
+rule-found-red-editions-numbers = 全年{ $published }期中上红榜{ $count }期（第{ $numbers }期）
+rule-ask-no-serious = 全年无严重违规
+rule-found-deadlines = 整改期限：{ $dates }
+rule-ask-no-overdue = 全年无逾期未整改的通知
+rule-ask-training = 参加培训不少于{ $hours }小时
+rule-found-training = { $hours }小时（{ $count }次）
+rule-found-not-member = 非联盟成员
+rule-found-member-since = { $since } 入盟
+rule-found-member-from-to = { $since } 入盟，{ $left } 退出
+rule-ask-member = 全年为联盟成员
+rule-ask-complaints = 经核实的投诉不超过{ $max }件
+rule-found-complaints = { $count }件
+rule-ask-good-standing = 年度结束以来无撤销情形
+rule-level-stars-editions = 当年每期红黑榜发布时星级不低于{ $min }星
+rule-level-stars-year-end = 年末星级不低于{ $min }星
+rule-level-red-editions = 当年上红榜不少于{ $min }期
+rule-level-no-serious = 全年无严重违规
+rule-level-no-overdue = 全年无逾期未整改的通知
+rule-level-training = 参加培训不少于{ $hours }小时
+rule-level-member = 全年为联盟成员
+rule-level-no-complaints = 无经核实的投诉
+rule-level-complaints = 经核实的投诉不超过{ $max }件
+rule-level-reward = 奖励 { $yuan } 元
+rule-decision-number = { $number }
+rule-badge-revoked = { commend-revoked }：{ $why }
+rule-badge-in-force = { commend-in-force } { $until }
+# "2025 年度示范商家": the year, then the level.
+rule-badge-title = { $year } { $level }

@@ -1,0 +1,34 @@
+## report_charts
+
+chart-empty = 本期无数据
+chart-merchants = 商家数
+chart-inspections-title = 每月检查次数
+chart-month = 月份
+chart-month-names = 1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月
+chart-inspections = 检查次数
+chart-violations-title = 违法违规（按严重程度）
+chart-severity = 严重程度
+chart-violations = 起数
+chart-minor = 一般
+chart-major = 较重
+chart-serious = 严重
+chart-checklist-title = 扣分最多的检查项目（前10项）
+chart-code = 编号
+chart-item = 检查项目
+chart-marked = 扣分检查次数
+chart-notices-title = 整改通知书
+chart-outcome = 情况
+chart-notices = 份数
+chart-issued = 签发
+chart-on-time = 按期验收
+chart-overdue = 逾期
+chart-open = 未到期
+chart-stars-title = 期末星级分布
+chart-stars = 星级
+chart-unrated = 待评
+chart-lists-title = 各期红黑榜商家数
+chart-edition = 期次
+chart-members-title = 成员商家加入与退出
+chart-change = 变动
+chart-joined = 加入
+chart-left = 退出

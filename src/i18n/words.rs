@@ -1,0 +1,272 @@
+//! The words for the domain's codes — list reasons, rating terms, inspection kinds, severities,
+//! list statuses, notice states, input errors — from the catalogue (`locales/*/words.ftl`) in the
+//! reader's language. The domain never builds a sentence; the web pages, the emails, the JSON
+//! API and the exports all render through here, so they say the same thing.
+
+use crate::domain::credit_code::CreditCodeError;
+use crate::domain::fhrs::FHRS_SCHEME_VERSION;
+use crate::domain::money::MoneyError;
+use crate::domain::notice::{NoticeState, Refusal};
+use crate::domain::rating::{InspectionKind, ListReason, ListStatus, Severity, TermKey};
+use crate::domain::reasons::{EnteredReasons, LeftReason, Stored};
+
+use super::Lang;
+
+/// An inspection kind: 日常, 复查 …
+pub fn inspection_kind(k: InspectionKind, lang: Lang) -> &'static str {
+    lang.t(match k {
+        InspectionKind::Routine => "kind-routine",
+        InspectionKind::FollowUp => "kind-follow-up",
+        InspectionKind::Complaint => "kind-complaint",
+        InspectionKind::SelfCheck => "kind-self-check",
+    })
+}
+
+/// A violation's severity: 一般, 较重, 严重.
+pub fn severity(s: Severity, lang: Lang) -> &'static str {
+    lang.t(match s {
+        Severity::Minor => "severity-minor",
+        Severity::Major => "severity-major",
+        Severity::Serious => "severity-serious",
+    })
+}
+
+/// A list status: 红榜, 黑榜, 无.
+pub fn list_status(s: ListStatus, lang: Lang) -> &'static str {
+    lang.t(match s {
+        ListStatus::None => "list-status-none",
+        ListStatus::Red => "list-status-red",
+        ListStatus::Black => "list-status-black",
+    })
+}
+
+/// A breakdown term's label. `scheme` is the rating's policy version: the FHRS scheme's one
+/// term is its latest inspection, not a mean (its ratings carry the same key).
+pub fn term(key: TermKey, scheme: &str, lang: Lang) -> &'static str {
+    if scheme == FHRS_SCHEME_VERSION && key == TermKey::Inspections {
+        return lang.t("term-fhrs-inspection");
+    }
+    lang.t(match key {
+        TermKey::Inspections => "term-inspections",
+        TermKey::ViolationsMinor => "term-violations-minor",
+        TermKey::ViolationsMajor => "term-violations-major",
+        TermKey::ViolationsSerious => "term-violations-serious",
+        TermKey::Complaints => "term-complaints",
+        TermKey::OverdueNotices => "term-overdue-notices",
+        TermKey::Training => "term-training",
+        TermKey::Clamp => "term-clamp",
+    })
+}
+
+/// Why a merchant is on (or came off) a list, as one sentence.
+pub fn list_reason(r: &ListReason, lang: Lang) -> String {
+    match r {
+        ListReason::SeriousViolation { date, .. } => {
+            lang.tr("reason-serious-violation", &[("date", (*date).into())])
+        }
+        ListReason::OverdueNotice {
+            deadline,
+            verified_on: None,
+            ..
+        } => lang.tr("reason-overdue-notice", &[("deadline", (*deadline).into())]),
+        ListReason::OverdueNotice {
+            deadline,
+            verified_on: Some(v),
+            ..
+        } => lang.tr(
+            "reason-overdue-notice-verified-late",
+            &[("deadline", (*deadline).into()), ("verified", (*v).into())],
+        ),
+        ListReason::LowStars { stars } => lang.tr("reason-low-stars", &[("stars", (*stars).into())]),
+        ListReason::RepairNeedsNoticesClosed => lang.t("reason-repair-needs-notices-closed").to_string(),
+        ListReason::RepairNeedsFollowUp { after, pass_score } => lang.tr(
+            "reason-repair-needs-follow-up",
+            &[("after", (*after).into()), ("score", (*pass_score).into())],
+        ),
+        ListReason::RepairMinimumStay { until } => {
+            lang.tr("reason-repair-minimum-stay", &[("until", (*until).into())])
+        }
+        ListReason::CreditRepaired {
+            follow_up_date: Some(d),
+            ..
+        } => lang.tr("reason-credit-repaired-on", &[("date", (*d).into())]),
+        ListReason::CreditRepaired { .. } => lang.t("reason-credit-repaired").to_string(),
+        ListReason::RedAllCriteria { stars } => {
+            lang.tr("reason-red-all-criteria", &[("stars", (*stars).into())])
+        }
+    }
+}
+
+/// A stored entry reason: the rule's sentence, or the sentence kept from before codes.
+pub fn stored_reason(r: &Stored<ListReason>, lang: Lang) -> String {
+    match r {
+        Stored::Code(r) => list_reason(r, lang),
+        Stored::Legacy(l) => l.text.clone(),
+    }
+}
+
+/// Several reasons as one line, joined the way the language joins clauses (；/ "; ").
+pub fn join<I: IntoIterator<Item = String>>(parts: I, lang: Lang) -> String {
+    parts
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(lang.t("reason-separator"))
+}
+
+/// A list entry's (or edition entry's) reasons as one line.
+pub fn entered_reasons(r: &EnteredReasons, lang: Lang) -> String {
+    join(r.0.iter().map(|x| stored_reason(x, lang)), lang)
+}
+
+/// Why a merchant left a list.
+pub fn left_reason(r: &Stored<LeftReason>, lang: Lang) -> String {
+    match r {
+        Stored::Code(LeftReason::CreditRepaired) => lang.t("left-credit-repaired").to_string(),
+        Stored::Code(LeftReason::ListChanged { to }) => {
+            lang.tr("left-list-changed", &[("list", list_status(*to, lang).into())])
+        }
+        Stored::Legacy(l) => l.text.clone(),
+    }
+}
+
+/// A notice's state: 已签发, 商家已阅 …
+pub fn notice_state(s: NoticeState, lang: Lang) -> &'static str {
+    lang.t(match s {
+        NoticeState::Issued => "notice-state-issued",
+        NoticeState::Emailed => "notice-state-emailed",
+        NoticeState::Read => "notice-state-read",
+        NoticeState::Answered => "notice-state-answered",
+        NoticeState::Verified => "notice-state-verified",
+        NoticeState::Overdue => "notice-state-overdue",
+    })
+}
+
+/// Why a notice refused an event.
+pub fn refusal(r: Refusal, lang: Lang) -> &'static str {
+    lang.t(match r {
+        Refusal::Closed => "refusal-closed",
+        Refusal::AnswerPending => "refusal-answer-pending",
+        Refusal::NothingToDecide => "refusal-nothing-to-decide",
+    })
+}
+
+/// Why a credit code is not valid, for the form's field error.
+pub fn credit_code_error(e: &CreditCodeError, lang: Lang) -> String {
+    match e {
+        CreditCodeError::Length(n) => lang.tr("credit-code-length", &[("n", (*n).into())]),
+        CreditCodeError::Charset { position, ch } => lang.tr(
+            "credit-code-charset",
+            &[("position", (*position).into()), ("ch", ch.to_string().into())],
+        ),
+        CreditCodeError::AreaCode => lang.t("credit-code-area").to_string(),
+        CreditCodeError::CheckChar { expected, found } => lang.tr(
+            "credit-code-check",
+            &[
+                ("expected", expected.to_string().into()),
+                ("found", found.to_string().into()),
+            ],
+        ),
+        CreditCodeError::OrgCheckChar { expected, found } => lang.tr(
+            "credit-code-org-check",
+            &[
+                ("expected", expected.to_string().into()),
+                ("found", found.to_string().into()),
+            ],
+        ),
+    }
+}
+
+/// Why an amount of money could not be read.
+pub fn money_error(e: MoneyError, lang: Lang) -> &'static str {
+    lang.t(match e {
+        MoneyError::Empty => "money-empty",
+        MoneyError::NotANumber => "money-not-a-number",
+        MoneyError::TooManyDecimals => "money-too-many-decimals",
+        MoneyError::TooLarge => "money-too-large",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn reasons_read_as_before_without_record_ids() {
+        let serious = ListReason::SeriousViolation {
+            violation_id: 4,
+            date: d(2026, 3, 1),
+        };
+        assert_eq!(list_reason(&serious, Lang::Zh), "2026-03-01 存在严重违规");
+        assert_eq!(list_reason(&serious, Lang::En), "serious violation on 2026-03-01");
+        let overdue = ListReason::OverdueNotice {
+            notice_id: 7,
+            deadline: d(2026, 4, 1),
+            verified_on: None,
+        };
+        assert_eq!(
+            list_reason(&overdue, Lang::Zh),
+            "整改通知逾期未整改（期限 2026-04-01）"
+        );
+        assert_eq!(
+            list_reason(&overdue, Lang::En),
+            "notice overdue (deadline 2026-04-01, not verified)"
+        );
+        let both = EnteredReasons(vec![Stored::Code(serious), Stored::Code(overdue)]);
+        assert_eq!(
+            entered_reasons(&both, Lang::Zh),
+            "2026-03-01 存在严重违规；整改通知逾期未整改（期限 2026-04-01）"
+        );
+        assert_eq!(
+            entered_reasons(&both, Lang::En),
+            "serious violation on 2026-03-01; notice overdue (deadline 2026-04-01, not verified)"
+        );
+        assert_eq!(
+            list_reason(&ListReason::LowStars { stars: 1 }, Lang::En),
+            "rated 1 star"
+        );
+        assert_eq!(
+            list_reason(&ListReason::RedAllCriteria { stars: 5 }, Lang::Zh),
+            "5星，评价期内无违规、无未结整改通知，联盟成员"
+        );
+    }
+
+    #[test]
+    fn every_code_has_words() {
+        for lang in Lang::ALL {
+            for k in InspectionKind::ALL {
+                assert_ne!(inspection_kind(k, lang), "??");
+            }
+            for s in [Severity::Minor, Severity::Major, Severity::Serious] {
+                assert_ne!(severity(s, lang), "??");
+            }
+            for s in NoticeState::ALL {
+                assert_ne!(notice_state(s, lang), "??");
+            }
+        }
+        assert_eq!(inspection_kind(InspectionKind::FollowUp, Lang::Zh), "复查");
+        let e = crate::domain::credit_code::CreditCode::parse("123").unwrap_err();
+        assert!(credit_code_error(&e, Lang::Zh).contains("18位"));
+        assert!(credit_code_error(&e, Lang::En).contains("18 characters"));
+        assert_eq!(credit_code_error(&e, Lang::En), e.to_string());
+        let e = crate::domain::credit_code::CreditCode::parse("91350100M000100Y44").unwrap_err();
+        assert!(credit_code_error(&e, Lang::Zh).contains("校验码"));
+        assert_eq!(credit_code_error(&e, Lang::En), e.to_string());
+        assert_eq!(
+            term(TermKey::Inspections, FHRS_SCHEME_VERSION, Lang::En),
+            "Latest FHRS inspection"
+        );
+        assert_eq!(
+            left_reason(
+                &Stored::Code(LeftReason::ListChanged { to: ListStatus::None }),
+                Lang::Zh
+            ),
+            "评定变更为无"
+        );
+    }
+}
