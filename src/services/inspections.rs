@@ -2,7 +2,7 @@
 //! API, then one write transaction that stores the inspection, its checklist deductions and
 //! violations with their audit entries, and recomputes the merchant's rating.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -36,10 +36,6 @@ const MAX_LEGAL_BASIS: usize = 200;
 const MAX_NOTES: usize = 2000;
 
 use super::problem::Problem;
-
-fn problem(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem::new(field, zh, en)
-}
 
 /// An inspection as typed, before validation: the form and the JSON body both become one of
 /// these, so both get the same rules and the same messages.
@@ -130,17 +126,13 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
 
     let merchant_id = match draft.merchant_id.trim() {
         "" => {
-            problems.push(problem("merchant_id", "请选择商家。", "Choose a merchant."));
+            problems.push(Problem::at("merchant_id").t("problems-inspection-merchant-missing"));
             None
         }
         s => match s.parse::<i32>() {
             Ok(id) if id > 0 => Some(id),
             _ => {
-                problems.push(problem(
-                    "merchant_id",
-                    "商家编号无效。",
-                    "Not a valid merchant number.",
-                ));
+                problems.push(Problem::at("merchant_id").t("problems-inspection-merchant-invalid"));
                 None
             }
         },
@@ -148,35 +140,25 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
 
     let inspected_on = match draft.inspected_on.trim() {
         "" => {
-            problems.push(problem(
-                "inspected_on",
-                "请填写检查日期。",
-                "Enter the inspection date.",
-            ));
+            problems.push(Problem::at("inspected_on").t("problems-inspection-date-missing"));
             None
         }
         s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             Err(_) => {
-                problems.push(problem(
-                    "inspected_on",
-                    "日期格式应为 年-月-日，例如 2026-01-31。",
-                    "Write the date as year-month-day, e.g. 2026-01-31.",
-                ));
+                problems.push(Problem::at("inspected_on").t("problems-inspection-date-format"));
                 None
             }
             Ok(d) if d > today => {
-                problems.push(problem(
-                    "inspected_on",
-                    format!("检查日期不能晚于今天（{today}）。"),
-                    format!("The inspection date cannot be after today ({today})."),
-                ));
+                problems.push(
+                    Problem::at("inspected_on")
+                        .tr("problems-inspection-date-future", &[("today", today.into())]),
+                );
                 None
             }
             Ok(d) if d < earliest_date() => {
-                problems.push(problem(
-                    "inspected_on",
-                    "检查日期不能早于 2000 年。",
-                    "The inspection date cannot be before 2000.",
+                problems.push(Problem::at("inspected_on").tr(
+                    "problems-inspection-date-too-early",
+                    &[("year", earliest_date().year().into())],
                 ));
                 None
             }
@@ -187,11 +169,7 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
     let kind = match draft.kind.trim().parse::<InspectionKind>() {
         Ok(k) => Some(k),
         Err(_) => {
-            problems.push(problem(
-                "kind",
-                "请选择检查类型（日常、复查、投诉、自查）。",
-                "Choose the kind of inspection (routine, follow-up, complaint, self-check).",
-            ));
+            problems.push(Problem::at("kind").t("problems-inspection-kind"));
             None
         }
     };
@@ -201,19 +179,17 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
     for (i, d) in draft.deductions.iter().enumerate() {
         let code = d.code.trim();
         let Some(item) = policy.checklist_item(code) else {
-            problems.push(problem(
-                format!("deductions[{i}].code"),
-                format!("检查表中没有“{code}”这一项。"),
-                format!("The checklist has no item “{code}”."),
-            ));
+            problems.push(
+                Problem::at(format!("deductions[{i}].code"))
+                    .tr("problems-deduction-unknown", &[("code", code.into())]),
+            );
             continue;
         };
         if !seen.insert(code.to_string()) {
-            problems.push(problem(
-                format!("deductions[{i}].code"),
-                format!("检查项 {code} 填写了两次。"),
-                format!("Checklist item {code} is given twice."),
-            ));
+            problems.push(
+                Problem::at(format!("deductions[{i}].code"))
+                    .tr("problems-deduction-twice", &[("code", code.into())]),
+            );
             continue;
         }
         let points = match d.points.trim() {
@@ -226,16 +202,14 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
                     deductions.push((item.code.clone(), p as i32));
                 }
             }
-            Ok(_) => problems.push(problem(
-                format!("deductions[{i}].points"),
-                format!("{code} 的扣分应在 0 到 {} 分之间。", item.points),
-                format!("The deduction for {code} must be between 0 and {}.", item.points),
+            Ok(_) => problems.push(Problem::at(format!("deductions[{i}].points")).tr(
+                "problems-deduction-range",
+                &[("code", code.into()), ("max", item.points.into())],
             )),
-            Err(_) => problems.push(problem(
-                format!("deductions[{i}].points"),
-                format!("{code} 的扣分应为整数。"),
-                format!("The deduction for {code} must be a whole number."),
-            )),
+            Err(_) => problems.push(
+                Problem::at(format!("deductions[{i}].points"))
+                    .tr("problems-deduction-not-whole", &[("code", code.into())]),
+            ),
         }
     }
     // Keep the stored order stable whatever order the caller sent.
@@ -243,7 +217,7 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
 
     let mut violations = Vec::new();
     for v in &draft.violations {
-        let f = |name: &str| format!("violations[{}].{name}", v.row);
+        let at = |name: &str| Problem::at(format!("violations[{}].{name}", v.row));
         let n = v.row + 1;
         let before = problems.len();
         let id = match v.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -251,83 +225,56 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
             Some(s) => match s.parse::<i32>() {
                 Ok(id) if id > 0 => Some(id),
                 _ => {
-                    problems.push(problem(
-                        f("id"),
-                        "违规记录编号无效。",
-                        "Not a valid violation id.",
-                    ));
+                    problems.push(at("id").t("problems-violation-id-invalid"));
                     None
                 }
             },
         };
         let code = v.code.trim();
         if code.is_empty() {
-            problems.push(problem(
-                f("code"),
-                format!("第 {n} 条违规：请填写违规代码。"),
-                format!("Violation {n}: enter the violation code."),
-            ));
+            problems.push(at("code").tr("problems-violation-code-missing", &[("n", n.into())]));
         } else if code.chars().count() > MAX_CODE {
-            problems.push(problem(
-                f("code"),
-                format!("第 {n} 条违规：代码不能超过 {MAX_CODE} 个字符。"),
-                format!("Violation {n}: the code must be at most {MAX_CODE} characters."),
+            problems.push(at("code").tr(
+                "problems-violation-code-too-long",
+                &[("n", n.into()), ("max", MAX_CODE.into())],
             ));
         }
         let severity = v.severity.trim().parse::<Severity>().ok();
         if severity.is_none() {
-            problems.push(problem(
-                f("severity"),
-                format!("第 {n} 条违规：请选择严重程度（一般、较重、严重）。"),
-                format!("Violation {n}: choose the severity (minor, major, serious)."),
-            ));
+            problems.push(at("severity").tr("problems-violation-severity", &[("n", n.into())]));
         }
         let description = v.description.trim();
         if description.is_empty() {
-            problems.push(problem(
-                f("description"),
-                format!("第 {n} 条违规：请描述违规情况。"),
-                format!("Violation {n}: describe what was found."),
-            ));
+            problems.push(at("description").tr("problems-violation-description-missing", &[("n", n.into())]));
         } else if description.chars().count() > MAX_DESCRIPTION {
-            problems.push(problem(
-                f("description"),
-                format!("第 {n} 条违规：描述不能超过 {MAX_DESCRIPTION} 个字符。"),
-                format!("Violation {n}: the description must be at most {MAX_DESCRIPTION} characters."),
+            problems.push(at("description").tr(
+                "problems-violation-description-too-long",
+                &[("n", n.into()), ("max", MAX_DESCRIPTION.into())],
             ));
         }
         let legal_basis = v.legal_basis.trim();
         if legal_basis.chars().count() > MAX_LEGAL_BASIS {
-            problems.push(problem(
-                f("legal_basis"),
-                format!("第 {n} 条违规：法律依据不能超过 {MAX_LEGAL_BASIS} 个字符。"),
-                format!("Violation {n}: the legal basis must be at most {MAX_LEGAL_BASIS} characters."),
+            problems.push(at("legal_basis").tr(
+                "problems-violation-legal-basis-too-long",
+                &[("n", n.into()), ("max", MAX_LEGAL_BASIS.into())],
             ));
         }
         let fine_fen = match &v.fine {
-            Fine::Yuan(s) => parse_fine(s).map_err(|e| {
-                let (zh, en) = match e {
-                    MoneyError::NotANumber | MoneyError::Empty => (
-                        "罚款金额应为数字（元），例如 200 或 200.50。",
-                        "The fine must be a number of yuan, e.g. 200 or 200.50.",
-                    ),
-                    MoneyError::TooManyDecimals => (
-                        "罚款金额最多两位小数（精确到分）。",
-                        "The fine can have at most two decimals (fen).",
-                    ),
-                    MoneyError::TooLarge => ("罚款金额过大。", "The fine is too large."),
-                };
-                problem(
-                    f("fine"),
-                    format!("第 {n} 条违规：{zh}"),
-                    format!("Violation {n}: {en}"),
-                )
+            Fine::Yuan(s) => parse_fine(s).map_err(|e| match e {
+                MoneyError::NotANumber | MoneyError::Empty => {
+                    at("fine").tr("problems-violation-fine-not-a-number", &[("n", n.into())])
+                }
+                MoneyError::TooManyDecimals => {
+                    at("fine").tr("problems-violation-fine-decimals", &[("n", n.into())])
+                }
+                MoneyError::TooLarge => {
+                    at("fine").tr("problems-violation-fine-too-large", &[("n", n.into())])
+                }
             }),
             Fine::Fen(fen) if (0..=MAX_FINE_FEN).contains(fen) => Ok(*fen),
-            Fine::Fen(_) => Err(problem(
-                f("fine_fen"),
-                format!("第 {n} 条违规：罚款金额（分）应在 0 到 {MAX_FINE_FEN} 之间。"),
-                format!("Violation {n}: fine_fen must be between 0 and {MAX_FINE_FEN}."),
+            Fine::Fen(_) => Err(at("fine_fen").tr(
+                "problems-violation-fine-fen-range",
+                &[("n", n.into()), ("max", MAX_FINE_FEN.into())],
             )),
         };
         let fine_fen = fine_fen.unwrap_or_else(|p| {
@@ -349,22 +296,18 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
 
     let notes = draft.notes.trim();
     if notes.chars().count() > MAX_NOTES {
-        problems.push(problem(
-            "notes",
-            format!("备注不能超过 {MAX_NOTES} 个字符。"),
-            format!("Notes must be at most {MAX_NOTES} characters."),
-        ));
+        problems.push(
+            Problem::at("notes").tr("problems-inspection-notes-too-long", &[("max", MAX_NOTES.into())]),
+        );
     }
 
     let pairs: Vec<(&str, i32)> = deductions.iter().map(|(c, p)| (c.as_str(), *p)).collect();
     let score = match policy.score_inspection(&pairs) {
         Ok(s) => s,
         Err(e) => {
-            problems.push(problem(
-                "deductions",
-                format!("检查表扣分有误：{e}"),
-                e.to_string(),
-            ));
+            problems.push(
+                Problem::at("deductions").tr("problems-inspection-score", &[("error", e.to_string().into())]),
+            );
             0
         }
     };
@@ -479,11 +422,7 @@ fn current_rating(c: &mut DbConn, merchant_id: i32) -> QueryResult<Option<Rating
 }
 
 fn unknown_merchant() -> Problem {
-    problem(
-        "merchant_id",
-        "没有这个商家，请重新选择。",
-        "There is no such merchant; choose again.",
-    )
+    Problem::at("merchant_id").t("problems-inspection-unknown-merchant")
 }
 
 fn violation_row(
@@ -641,11 +580,7 @@ pub fn edit_inspection(
             .parse::<i32>()
             .is_ok_and(|m| m != old.merchant_id)
         {
-            problems.push(problem(
-                "merchant_id",
-                "不能更改检查记录所属的商家；如记错商家，请为正确的商家另行登记。",
-                "An inspection cannot move to another merchant; log a new one for the right merchant.",
-            ));
+            problems.push(Problem::at("merchant_id").t("problems-inspection-merchant-fixed"));
         }
         let old_items = Inspection::items_of(c, id)?;
         let old_violations = Inspection::violations_of(c, id)?;
@@ -654,17 +589,13 @@ pub fn edit_inspection(
             for v in &input.violations {
                 if let Some(vid) = v.id {
                     if !old_violations.iter().any(|o| o.id == vid) {
-                        problems.push(problem(
-                            format!("violations[{}].id", v.row),
-                            "该违规记录不属于本次检查。",
-                            "That violation does not belong to this inspection.",
-                        ));
+                        problems.push(
+                            Problem::at(format!("violations[{}].id", v.row)).t("problems-violation-not-here"),
+                        );
                     } else if !kept.insert(vid) {
-                        problems.push(problem(
-                            format!("violations[{}].id", v.row),
-                            "同一条违规记录出现了两次。",
-                            "The same violation is given twice.",
-                        ));
+                        problems.push(
+                            Problem::at(format!("violations[{}].id", v.row)).t("problems-violation-twice"),
+                        );
                     }
                 }
             }
@@ -681,10 +612,9 @@ pub fn edit_inspection(
                     .find(|v| v.id == vid)
                     .map(|v| v.code.clone())
                     .unwrap_or_default();
-                problems.push(problem(
-                    "violations",
-                    format!("违规记录 {code}（编号 {vid}）已列入整改通知书，不能删除；如需更正，请修改该条而不要清空。"),
-                    format!("Violation {code} (id {vid}) is part of a rectification notice and cannot be removed; correct it instead of clearing it."),
+                problems.push(Problem::at("violations").tr(
+                    "problems-violation-on-notice",
+                    &[("code", code.into()), ("id", vid.into())],
                 ));
             }
         }
@@ -947,7 +877,8 @@ mod tests {
         d.deductions[0].points = "99999999999".into();
         let problems = validate(&d, &p, today()).unwrap_err();
         assert_eq!(problems[0].field, "deductions[0].points");
-        assert!(problems[0].zh.contains("0 到 8"), "{}", problems[0].zh);
+        let zh = problems[0].render(crate::i18n::Lang::Zh);
+        assert!(zh.contains("0 到 8"), "{zh}");
     }
 
     #[test]
