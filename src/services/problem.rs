@@ -166,3 +166,6 @@ impl At {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
