@@ -123,195 +123,17 @@ pub fn parse_fine(input: &str) -> Result<i64, MoneyError> {
 /// [`log_inspection`] / [`edit_inspection`], which have the database.
 pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<InspectionInput, Vec<Problem>> {
     let mut problems = Vec::new();
-
-    let merchant_id = match draft.merchant_id.trim() {
-        "" => {
-            problems.push(Problem::at("merchant_id").t("problems-inspection-merchant-missing"));
-            None
-        }
-        s => match s.parse::<i32>() {
-            Ok(id) if id > 0 => Some(id),
-            _ => {
-                problems.push(Problem::at("merchant_id").t("problems-inspection-merchant-invalid"));
-                None
-            }
-        },
-    };
-
-    let inspected_on = match draft.inspected_on.trim() {
-        "" => {
-            problems.push(Problem::at("inspected_on").t("problems-inspection-date-missing"));
-            None
-        }
-        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Err(_) => {
-                problems.push(Problem::at("inspected_on").t("problems-inspection-date-format"));
-                None
-            }
-            Ok(d) if d > today => {
-                problems.push(
-                    Problem::at("inspected_on")
-                        .tr("problems-inspection-date-future", &[("today", today.into())]),
-                );
-                None
-            }
-            Ok(d) if d < earliest_date() => {
-                problems.push(Problem::at("inspected_on").tr(
-                    "problems-inspection-date-too-early",
-                    &[("year", earliest_date().year().into())],
-                ));
-                None
-            }
-            Ok(d) => Some(d),
-        },
-    };
-
-    let kind = match draft.kind.trim().parse::<InspectionKind>() {
-        Ok(k) => Some(k),
-        Err(_) => {
-            problems.push(Problem::at("kind").t("problems-inspection-kind"));
-            None
-        }
-    };
-
-    let mut deductions = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for (i, d) in draft.deductions.iter().enumerate() {
-        let code = d.code.trim();
-        let Some(item) = policy.checklist_item(code) else {
-            problems.push(
-                Problem::at(format!("deductions[{i}].code"))
-                    .tr("problems-deduction-unknown", &[("code", code.into())]),
-            );
-            continue;
-        };
-        if !seen.insert(code.to_string()) {
-            problems.push(
-                Problem::at(format!("deductions[{i}].code"))
-                    .tr("problems-deduction-twice", &[("code", code.into())]),
-            );
-            continue;
-        }
-        let points = match d.points.trim() {
-            "" => Ok(0),
-            s => s.parse::<i64>(),
-        };
-        match points {
-            Ok(p) if (0..=i64::from(item.points)).contains(&p) => {
-                if p > 0 {
-                    deductions.push((item.code.clone(), p as i32));
-                }
-            }
-            Ok(_) => problems.push(Problem::at(format!("deductions[{i}].points")).tr(
-                "problems-deduction-range",
-                &[("code", code.into()), ("max", item.points.into())],
-            )),
-            Err(_) => problems.push(
-                Problem::at(format!("deductions[{i}].points"))
-                    .tr("problems-deduction-not-whole", &[("code", code.into())]),
-            ),
-        }
-    }
-    // Keep the stored order stable whatever order the caller sent.
-    deductions.sort_by_key(|(code, _)| policy.checklist.iter().position(|it| &it.code == code));
-
-    let mut violations = Vec::new();
-    for v in &draft.violations {
-        let at = |name: &str| Problem::at(format!("violations[{}].{name}", v.row));
-        let n = v.row + 1;
-        let before = problems.len();
-        let id = match v.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => match s.parse::<i32>() {
-                Ok(id) if id > 0 => Some(id),
-                _ => {
-                    problems.push(at("id").t("problems-violation-id-invalid"));
-                    None
-                }
-            },
-        };
-        let code = v.code.trim();
-        if code.is_empty() {
-            problems.push(at("code").tr("problems-violation-code-missing", &[("n", n.into())]));
-        } else if code.chars().count() > MAX_CODE {
-            problems.push(at("code").tr(
-                "problems-violation-code-too-long",
-                &[("n", n.into()), ("max", MAX_CODE.into())],
-            ));
-        }
-        let severity = v.severity.trim().parse::<Severity>().ok();
-        if severity.is_none() {
-            problems.push(at("severity").tr("problems-violation-severity", &[("n", n.into())]));
-        }
-        let description = v.description.trim();
-        if description.is_empty() {
-            problems.push(at("description").tr("problems-violation-description-missing", &[("n", n.into())]));
-        } else if description.chars().count() > MAX_DESCRIPTION {
-            problems.push(at("description").tr(
-                "problems-violation-description-too-long",
-                &[("n", n.into()), ("max", MAX_DESCRIPTION.into())],
-            ));
-        }
-        let legal_basis = v.legal_basis.trim();
-        if legal_basis.chars().count() > MAX_LEGAL_BASIS {
-            problems.push(at("legal_basis").tr(
-                "problems-violation-legal-basis-too-long",
-                &[("n", n.into()), ("max", MAX_LEGAL_BASIS.into())],
-            ));
-        }
-        let fine_fen = match &v.fine {
-            Fine::Yuan(s) => parse_fine(s).map_err(|e| match e {
-                MoneyError::NotANumber | MoneyError::Empty => {
-                    at("fine").tr("problems-violation-fine-not-a-number", &[("n", n.into())])
-                }
-                MoneyError::TooManyDecimals => {
-                    at("fine").tr("problems-violation-fine-decimals", &[("n", n.into())])
-                }
-                MoneyError::TooLarge => {
-                    at("fine").tr("problems-violation-fine-too-large", &[("n", n.into())])
-                }
-            }),
-            Fine::Fen(fen) if (0..=MAX_FINE_FEN).contains(fen) => Ok(*fen),
-            Fine::Fen(_) => Err(at("fine_fen").tr(
-                "problems-violation-fine-fen-range",
-                &[("n", n.into()), ("max", MAX_FINE_FEN.into())],
-            )),
-        };
-        let fine_fen = fine_fen.unwrap_or_else(|p| {
-            problems.push(p);
-            0
-        });
-        if let (Some(severity), true) = (severity, problems.len() == before) {
-            violations.push(ViolationInput {
-                row: v.row,
-                id,
-                code: code.to_string(),
-                severity,
-                description: description.to_string(),
-                legal_basis: legal_basis.to_string(),
-                fine_fen,
-            });
-        }
-    }
-
-    let notes = draft.notes.trim();
-    if notes.chars().count() > MAX_NOTES {
-        problems.push(
-            Problem::at("notes").tr("problems-inspection-notes-too-long", &[("max", MAX_NOTES.into())]),
-        );
-    }
-
-    let pairs: Vec<(&str, i32)> = deductions.iter().map(|(c, p)| (c.as_str(), *p)).collect();
-    let score = match policy.score_inspection(&pairs) {
-        Ok(s) => s,
-        Err(e) => {
-            problems.push(
-                Problem::at("deductions").tr("problems-inspection-score", &[("error", e.to_string().into())]),
-            );
-            0
-        }
-    };
-
+    let merchant_id = keep(&mut problems, merchant_id(&draft.merchant_id));
+    let inspected_on = keep(&mut problems, inspected_on(&draft.inspected_on, today));
+    let kind = keep(&mut problems, kind(&draft.kind));
+    let deductions = deductions(&draft.deductions, policy, &mut problems);
+    let violations: Vec<ViolationInput> = draft
+        .violations
+        .iter()
+        .filter_map(|v| violation(v, &mut problems))
+        .collect();
+    let notes = keep(&mut problems, notes(&draft.notes)).unwrap_or_default();
+    let score = keep(&mut problems, score(policy, &deductions)).unwrap_or(0);
     match (merchant_id, inspected_on, kind) {
         (Some(merchant_id), Some(inspected_on), Some(kind)) if problems.is_empty() => Ok(InspectionInput {
             merchant_id,
@@ -324,6 +146,194 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
         }),
         _ => Err(problems),
     }
+}
+
+/// The value, or `None` with its problem added to `problems`.
+fn keep<T>(problems: &mut Vec<Problem>, checked: Result<T, Problem>) -> Option<T> {
+    checked.map_err(|p| problems.push(p)).ok()
+}
+
+/// The merchant's id as typed: a positive number.
+fn merchant_id(text: &str) -> Result<i32, Problem> {
+    let at = Problem::at("merchant_id");
+    match text.trim() {
+        "" => Err(at.t("problems-inspection-merchant-missing")),
+        s => match s.parse::<i32>() {
+            Ok(id) if id > 0 => Ok(id),
+            _ => Err(at.t("problems-inspection-merchant-invalid")),
+        },
+    }
+}
+
+/// The inspection's date: `YYYY-MM-DD`, not after `today`, not before [`earliest_date`].
+fn inspected_on(text: &str, today: NaiveDate) -> Result<NaiveDate, Problem> {
+    let at = Problem::at("inspected_on");
+    match text.trim() {
+        "" => Err(at.t("problems-inspection-date-missing")),
+        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Err(_) => Err(at.t("problems-inspection-date-format")),
+            Ok(d) if d > today => Err(at.tr("problems-inspection-date-future", &[("today", today.into())])),
+            Ok(d) if d < earliest_date() => Err(at.tr(
+                "problems-inspection-date-too-early",
+                &[("year", earliest_date().year().into())],
+            )),
+            Ok(d) => Ok(d),
+        },
+    }
+}
+
+/// The kind of inspection, by its code.
+fn kind(text: &str) -> Result<InspectionKind, Problem> {
+    text.trim()
+        .parse::<InspectionKind>()
+        .map_err(|_| Problem::at("kind").t("problems-inspection-kind"))
+}
+
+/// The checklist's deductions: each item of the policy's checklist at most once, within its
+/// points. Returns the non-zero ones in checklist order, whatever order the caller sent.
+fn deductions(rows: &[DraftDeduction], policy: &Policy, problems: &mut Vec<Problem>) -> Vec<(String, i32)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out: Vec<(String, i32)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| keep(problems, deduction(i, d, policy, &mut seen)).flatten())
+        .collect();
+    out.sort_by_key(|(code, _)| policy.checklist.iter().position(|it| &it.code == code));
+    out
+}
+
+/// Row `i` of the deductions: a checklist item not `seen` before and whole points within the
+/// item's; `None` for zero points.
+fn deduction(
+    i: usize,
+    d: &DraftDeduction,
+    policy: &Policy,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<Option<(String, i32)>, Problem> {
+    let code = d.code.trim();
+    let Some(item) = policy.checklist_item(code) else {
+        return Err(Problem::at(format!("deductions[{i}].code"))
+            .tr("problems-deduction-unknown", &[("code", code.into())]));
+    };
+    if !seen.insert(code.to_string()) {
+        return Err(Problem::at(format!("deductions[{i}].code"))
+            .tr("problems-deduction-twice", &[("code", code.into())]));
+    }
+    let points = match d.points.trim() {
+        "" => Ok(0),
+        s => s.parse::<i64>(),
+    };
+    let at = Problem::at(format!("deductions[{i}].points"));
+    match points {
+        Ok(p) if (0..=i64::from(item.points)).contains(&p) => {
+            Ok((p > 0).then(|| (item.code.clone(), p as i32)))
+        }
+        Ok(_) => Err(at.tr(
+            "problems-deduction-range",
+            &[("code", code.into()), ("max", item.points.into())],
+        )),
+        Err(_) => Err(at.tr("problems-deduction-not-whole", &[("code", code.into())])),
+    }
+}
+
+/// One violation as typed, or `None` with its problems added to `problems` (every one of them).
+fn violation(v: &DraftViolation, problems: &mut Vec<Problem>) -> Option<ViolationInput> {
+    let at = |name: &str| Problem::at(format!("violations[{}].{name}", v.row));
+    let n = v.row + 1;
+    let before = problems.len();
+    let id = match v.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => keep(
+            problems,
+            s.parse::<i32>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| at("id").t("problems-violation-id-invalid")),
+        ),
+    };
+    let code = v.code.trim();
+    if code.is_empty() {
+        problems.push(at("code").tr("problems-violation-code-missing", &[("n", n.into())]));
+    } else if code.chars().count() > MAX_CODE {
+        problems.push(at("code").tr(
+            "problems-violation-code-too-long",
+            &[("n", n.into()), ("max", MAX_CODE.into())],
+        ));
+    }
+    let severity = v.severity.trim().parse::<Severity>().ok();
+    if severity.is_none() {
+        problems.push(at("severity").tr("problems-violation-severity", &[("n", n.into())]));
+    }
+    let description = v.description.trim();
+    if description.is_empty() {
+        problems.push(at("description").tr("problems-violation-description-missing", &[("n", n.into())]));
+    } else if description.chars().count() > MAX_DESCRIPTION {
+        problems.push(at("description").tr(
+            "problems-violation-description-too-long",
+            &[("n", n.into()), ("max", MAX_DESCRIPTION.into())],
+        ));
+    }
+    let legal_basis = v.legal_basis.trim();
+    if legal_basis.chars().count() > MAX_LEGAL_BASIS {
+        problems.push(at("legal_basis").tr(
+            "problems-violation-legal-basis-too-long",
+            &[("n", n.into()), ("max", MAX_LEGAL_BASIS.into())],
+        ));
+    }
+    let fine_fen = keep(problems, fine(&v.fine, v.row)).unwrap_or(0);
+    match severity {
+        Some(severity) if problems.len() == before => Some(ViolationInput {
+            row: v.row,
+            id,
+            code: code.to_string(),
+            severity,
+            description: description.to_string(),
+            legal_basis: legal_basis.to_string(),
+            fine_fen,
+        }),
+        _ => None,
+    }
+}
+
+/// A violation's fine in fen: yuan as typed on the form, fen from the API.
+fn fine(fine: &Fine, row: usize) -> Result<i64, Problem> {
+    let n = row + 1;
+    match fine {
+        Fine::Yuan(s) => parse_fine(s).map_err(|e| {
+            let at = Problem::at(format!("violations[{row}].fine"));
+            match e {
+                MoneyError::NotANumber | MoneyError::Empty => {
+                    at.tr("problems-violation-fine-not-a-number", &[("n", n.into())])
+                }
+                MoneyError::TooManyDecimals => at.tr("problems-violation-fine-decimals", &[("n", n.into())]),
+                MoneyError::TooLarge => at.tr("problems-violation-fine-too-large", &[("n", n.into())]),
+            }
+        }),
+        Fine::Fen(fen) if (0..=MAX_FINE_FEN).contains(fen) => Ok(*fen),
+        Fine::Fen(_) => Err(Problem::at(format!("violations[{row}].fine_fen")).tr(
+            "problems-violation-fine-fen-range",
+            &[("n", n.into()), ("max", MAX_FINE_FEN.into())],
+        )),
+    }
+}
+
+/// The notes, trimmed: at most [`MAX_NOTES`] characters.
+fn notes(text: &str) -> Result<&str, Problem> {
+    let notes = text.trim();
+    if notes.chars().count() > MAX_NOTES {
+        return Err(
+            Problem::at("notes").tr("problems-inspection-notes-too-long", &[("max", MAX_NOTES.into())])
+        );
+    }
+    Ok(notes)
+}
+
+/// The inspection's score: 100 minus the deductions, as the policy counts them.
+fn score(policy: &Policy, deductions: &[(String, i32)]) -> Result<i32, Problem> {
+    let pairs: Vec<(&str, i32)> = deductions.iter().map(|(c, p)| (c.as_str(), *p)).collect();
+    policy.score_inspection(&pairs).map_err(|e| {
+        Problem::at("deductions").tr("problems-inspection-score", &[("error", e.to_string().into())])
+    })
 }
 
 /// A merchant's rating as the merchant row holds it, before or after a change.
