@@ -134,7 +134,7 @@ pub struct Problem {
 
 impl Problem {
     /// Starts a problem with `field`; say what is wrong with [`At::t`] or [`At::tr`]:
-    /// `Problem::at("deadline").t("problems-deadline-past")`.
+    /// `Problem::at("deadline").t("problems-notice-deadline-past")`.
     pub fn at(field: impl Into<String>) -> At {
         At(field.into())
     }
