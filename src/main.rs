@@ -464,6 +464,7 @@ fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
             );
         }
         ImportCommand::Merchants { file, good_rows_only } => {
+            use gongzhi::i18n::Lang;
             let data = match std::fs::read(&file) {
                 Ok(d) => d,
                 Err(e) => {
@@ -484,10 +485,12 @@ fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
                 } else {
                     format!(" [{}]", p.field)
                 };
-                println!("line {}{col}: {} / {}", p.row, p.zh, p.en);
+                let [zh, en] = [Lang::Zh, Lang::En].map(|l| p.message.render(l));
+                println!("line {}{col}: {zh} / {en}", p.row);
             }
-            println!("{}", r.summary_zh());
-            println!("{}", r.summary_en());
+            for lang in Lang::ALL {
+                println!("{}", r.summary().render(lang));
+            }
             if r.rejected() {
                 return Ok(ExitCode::FAILURE);
             }
@@ -554,7 +557,7 @@ fn commendation(command: CommendationCommand, config: &Config) -> anyhow::Result
         match e {
             CommendationError::Other(e) => Err(e),
             other => {
-                let (zh, en) = other.messages();
+                let [zh, en] = [Lang::Zh, Lang::En].map(|l| other.message().render(l));
                 eprintln!("gongzhi: {en} ({zh})");
                 Ok(ExitCode::from(2))
             }

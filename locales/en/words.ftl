@@ -57,11 +57,6 @@ refusal-nothing-to-decide = there is no answer waiting for a decision
 
 ## Input errors of the domain's value types.
 
-credit-code-length = credit code must be 18 characters, got { $n }
-credit-code-charset = character '{ $ch }' at position { $position } is not allowed
-credit-code-area = area code (positions 3-8) must be digits
-credit-code-check = check character should be { $expected }, got { $found }
-credit-code-org-check = organization code check character should be { $expected }, got { $found }
 money-empty = Enter an amount.
 money-not-a-number = The amount must be a number, e.g. 2000 or 2000.50.
 money-too-many-decimals = At most two decimals (fen).

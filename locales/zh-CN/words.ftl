@@ -54,11 +54,6 @@ refusal-nothing-to-decide = 该整改通知没有待验收的回复。
 
 ## Input errors of the domain's value types.
 
-credit-code-length = 统一社会信用代码应为18位，实际为{ $n }位
-credit-code-charset = 第{ $position }位字符“{ $ch }”不合法（不得使用I、O、Z、S、V）
-credit-code-area = 第3至8位（登记管理机关行政区划码）应为数字
-credit-code-check = 校验码错误：第18位应为{ $expected }，实际为{ $found }
-credit-code-org-check = 组织机构代码校验码错误：第17位应为{ $expected }，实际为{ $found }
 money-empty = 请填写金额。
 money-not-a-number = 金额应为数字，例如 2000 或 2000.50。
 money-too-many-decimals = 金额最多两位小数（精确到分）。

@@ -26,7 +26,7 @@ const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 #[serde(try_from = "String", into = "String")]
 pub struct CreditCode(String);
 
-/// Why a string is not a valid credit code; `crate::i18n::words::credit_code_error` words it for
+/// Why a string is not a valid credit code; `services::merchants` words it for
 /// forms' field-level errors in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CreditCodeError {

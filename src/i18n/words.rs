@@ -3,7 +3,6 @@
 //! reader's language. The domain never builds a sentence; the web pages, the emails, the JSON
 //! API and the exports all render through here, so they say the same thing.
 
-use crate::domain::credit_code::CreditCodeError;
 use crate::domain::fhrs::FHRS_SCHEME_VERSION;
 use crate::domain::money::MoneyError;
 use crate::domain::notice::{NoticeState, Refusal};
@@ -150,32 +149,6 @@ pub fn refusal(r: Refusal, lang: Lang) -> &'static str {
     })
 }
 
-/// Why a credit code is not valid, for the form's field error.
-pub fn credit_code_error(e: &CreditCodeError, lang: Lang) -> String {
-    match e {
-        CreditCodeError::Length(n) => lang.tr("credit-code-length", &[("n", (*n).into())]),
-        CreditCodeError::Charset { position, ch } => lang.tr(
-            "credit-code-charset",
-            &[("position", (*position).into()), ("ch", ch.to_string().into())],
-        ),
-        CreditCodeError::AreaCode => lang.t("credit-code-area").to_string(),
-        CreditCodeError::CheckChar { expected, found } => lang.tr(
-            "credit-code-check",
-            &[
-                ("expected", expected.to_string().into()),
-                ("found", found.to_string().into()),
-            ],
-        ),
-        CreditCodeError::OrgCheckChar { expected, found } => lang.tr(
-            "credit-code-org-check",
-            &[
-                ("expected", expected.to_string().into()),
-                ("found", found.to_string().into()),
-            ],
-        ),
-    }
-}
-
 /// Why an amount of money could not be read.
 pub fn money_error(e: MoneyError, lang: Lang) -> &'static str {
     lang.t(match e {
@@ -250,13 +223,6 @@ mod tests {
             }
         }
         assert_eq!(inspection_kind(InspectionKind::FollowUp, Lang::Zh), "复查");
-        let e = crate::domain::credit_code::CreditCode::parse("123").unwrap_err();
-        assert!(credit_code_error(&e, Lang::Zh).contains("18位"));
-        assert!(credit_code_error(&e, Lang::En).contains("18 characters"));
-        assert_eq!(credit_code_error(&e, Lang::En), e.to_string());
-        let e = crate::domain::credit_code::CreditCode::parse("91350100M000100Y44").unwrap_err();
-        assert!(credit_code_error(&e, Lang::Zh).contains("校验码"));
-        assert_eq!(credit_code_error(&e, Lang::En), e.to_string());
         assert_eq!(
             term(TermKey::Inspections, FHRS_SCHEME_VERSION, Lang::En),
             "Latest FHRS inspection"

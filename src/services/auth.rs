@@ -5,6 +5,8 @@ use argon2::Argon2;
 
 use crate::db::models::user::User;
 use crate::db::DbConn;
+use crate::i18n::Lang;
+use crate::services::problem::Message;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -43,25 +45,22 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MIN_PASSWORD_SCORE: u8 = 3;
 
 impl WeakPassword {
-    /// The message in Chinese and in English.
-    pub fn texts(self) -> (&'static str, &'static str) {
+    /// What the person is told, rendered by the page (or the CLI) in its language.
+    pub fn message(self) -> Message {
         match self {
-            WeakPassword::TooShort => ("密码至少10个字符。", "The password must be at least 10 characters."),
-            WeakPassword::ContainsUsername => (
-                "密码不能包含用户名。",
-                "The password must not contain the user name.",
-            ),
-            WeakPassword::Guessable => (
-                "密码太容易被猜到（常见密码、重复字符、键盘序列或单词）。请使用更长、更不规则的密码，例如几个不相关的词加数字。",
-                "The password is too easy to guess (a common password, repeated characters, a keyboard pattern or a word). Use a longer, less regular one, such as a few unrelated words with digits.",
-            ),
+            WeakPassword::TooShort => {
+                Message::tr("errors-password-too-short", &[("min", MIN_PASSWORD_CHARS.into())])
+            }
+            WeakPassword::ContainsUsername => Message::t("errors-password-contains-username"),
+            WeakPassword::Guessable => Message::t("errors-password-guessable"),
         }
     }
 }
 
 impl std::fmt::Display for WeakPassword {
+    /// The message in English, for the CLI and the logs.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.texts().1)
+        f.write_str(&self.message().render(Lang::En))
     }
 }
 

@@ -2,7 +2,7 @@
 //! API, then one write transaction that stores the inspection, its checklist deductions and
 //! violations with their audit entries, and recomputes the merchant's rating.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -36,10 +36,6 @@ const MAX_LEGAL_BASIS: usize = 200;
 const MAX_NOTES: usize = 2000;
 
 use super::problem::Problem;
-
-fn problem(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem::new(field, zh, en)
-}
 
 /// An inspection as typed, before validation: the form and the JSON body both become one of
 /// these, so both get the same rules and the same messages.
@@ -127,248 +123,17 @@ pub fn parse_fine(input: &str) -> Result<i64, MoneyError> {
 /// [`log_inspection`] / [`edit_inspection`], which have the database.
 pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<InspectionInput, Vec<Problem>> {
     let mut problems = Vec::new();
-
-    let merchant_id = match draft.merchant_id.trim() {
-        "" => {
-            problems.push(problem("merchant_id", "请选择商家。", "Choose a merchant."));
-            None
-        }
-        s => match s.parse::<i32>() {
-            Ok(id) if id > 0 => Some(id),
-            _ => {
-                problems.push(problem(
-                    "merchant_id",
-                    "商家编号无效。",
-                    "Not a valid merchant number.",
-                ));
-                None
-            }
-        },
-    };
-
-    let inspected_on = match draft.inspected_on.trim() {
-        "" => {
-            problems.push(problem(
-                "inspected_on",
-                "请填写检查日期。",
-                "Enter the inspection date.",
-            ));
-            None
-        }
-        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Err(_) => {
-                problems.push(problem(
-                    "inspected_on",
-                    "日期格式应为 年-月-日，例如 2026-01-31。",
-                    "Write the date as year-month-day, e.g. 2026-01-31.",
-                ));
-                None
-            }
-            Ok(d) if d > today => {
-                problems.push(problem(
-                    "inspected_on",
-                    format!("检查日期不能晚于今天（{today}）。"),
-                    format!("The inspection date cannot be after today ({today})."),
-                ));
-                None
-            }
-            Ok(d) if d < earliest_date() => {
-                problems.push(problem(
-                    "inspected_on",
-                    "检查日期不能早于 2000 年。",
-                    "The inspection date cannot be before 2000.",
-                ));
-                None
-            }
-            Ok(d) => Some(d),
-        },
-    };
-
-    let kind = match draft.kind.trim().parse::<InspectionKind>() {
-        Ok(k) => Some(k),
-        Err(_) => {
-            problems.push(problem(
-                "kind",
-                "请选择检查类型（日常、复查、投诉、自查）。",
-                "Choose the kind of inspection (routine, follow-up, complaint, self-check).",
-            ));
-            None
-        }
-    };
-
-    let mut deductions = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for (i, d) in draft.deductions.iter().enumerate() {
-        let code = d.code.trim();
-        let Some(item) = policy.checklist_item(code) else {
-            problems.push(problem(
-                format!("deductions[{i}].code"),
-                format!("检查表中没有“{code}”这一项。"),
-                format!("The checklist has no item “{code}”."),
-            ));
-            continue;
-        };
-        if !seen.insert(code.to_string()) {
-            problems.push(problem(
-                format!("deductions[{i}].code"),
-                format!("检查项 {code} 填写了两次。"),
-                format!("Checklist item {code} is given twice."),
-            ));
-            continue;
-        }
-        let points = match d.points.trim() {
-            "" => Ok(0),
-            s => s.parse::<i64>(),
-        };
-        match points {
-            Ok(p) if (0..=i64::from(item.points)).contains(&p) => {
-                if p > 0 {
-                    deductions.push((item.code.clone(), p as i32));
-                }
-            }
-            Ok(_) => problems.push(problem(
-                format!("deductions[{i}].points"),
-                format!("{code} 的扣分应在 0 到 {} 分之间。", item.points),
-                format!("The deduction for {code} must be between 0 and {}.", item.points),
-            )),
-            Err(_) => problems.push(problem(
-                format!("deductions[{i}].points"),
-                format!("{code} 的扣分应为整数。"),
-                format!("The deduction for {code} must be a whole number."),
-            )),
-        }
-    }
-    // Keep the stored order stable whatever order the caller sent.
-    deductions.sort_by_key(|(code, _)| policy.checklist.iter().position(|it| &it.code == code));
-
-    let mut violations = Vec::new();
-    for v in &draft.violations {
-        let f = |name: &str| format!("violations[{}].{name}", v.row);
-        let n = v.row + 1;
-        let before = problems.len();
-        let id = match v.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => match s.parse::<i32>() {
-                Ok(id) if id > 0 => Some(id),
-                _ => {
-                    problems.push(problem(
-                        f("id"),
-                        "违规记录编号无效。",
-                        "Not a valid violation id.",
-                    ));
-                    None
-                }
-            },
-        };
-        let code = v.code.trim();
-        if code.is_empty() {
-            problems.push(problem(
-                f("code"),
-                format!("第 {n} 条违规：请填写违规代码。"),
-                format!("Violation {n}: enter the violation code."),
-            ));
-        } else if code.chars().count() > MAX_CODE {
-            problems.push(problem(
-                f("code"),
-                format!("第 {n} 条违规：代码不能超过 {MAX_CODE} 个字符。"),
-                format!("Violation {n}: the code must be at most {MAX_CODE} characters."),
-            ));
-        }
-        let severity = v.severity.trim().parse::<Severity>().ok();
-        if severity.is_none() {
-            problems.push(problem(
-                f("severity"),
-                format!("第 {n} 条违规：请选择严重程度（一般、较重、严重）。"),
-                format!("Violation {n}: choose the severity (minor, major, serious)."),
-            ));
-        }
-        let description = v.description.trim();
-        if description.is_empty() {
-            problems.push(problem(
-                f("description"),
-                format!("第 {n} 条违规：请描述违规情况。"),
-                format!("Violation {n}: describe what was found."),
-            ));
-        } else if description.chars().count() > MAX_DESCRIPTION {
-            problems.push(problem(
-                f("description"),
-                format!("第 {n} 条违规：描述不能超过 {MAX_DESCRIPTION} 个字符。"),
-                format!("Violation {n}: the description must be at most {MAX_DESCRIPTION} characters."),
-            ));
-        }
-        let legal_basis = v.legal_basis.trim();
-        if legal_basis.chars().count() > MAX_LEGAL_BASIS {
-            problems.push(problem(
-                f("legal_basis"),
-                format!("第 {n} 条违规：法律依据不能超过 {MAX_LEGAL_BASIS} 个字符。"),
-                format!("Violation {n}: the legal basis must be at most {MAX_LEGAL_BASIS} characters."),
-            ));
-        }
-        let fine_fen = match &v.fine {
-            Fine::Yuan(s) => parse_fine(s).map_err(|e| {
-                let (zh, en) = match e {
-                    MoneyError::NotANumber | MoneyError::Empty => (
-                        "罚款金额应为数字（元），例如 200 或 200.50。",
-                        "The fine must be a number of yuan, e.g. 200 or 200.50.",
-                    ),
-                    MoneyError::TooManyDecimals => (
-                        "罚款金额最多两位小数（精确到分）。",
-                        "The fine can have at most two decimals (fen).",
-                    ),
-                    MoneyError::TooLarge => ("罚款金额过大。", "The fine is too large."),
-                };
-                problem(
-                    f("fine"),
-                    format!("第 {n} 条违规：{zh}"),
-                    format!("Violation {n}: {en}"),
-                )
-            }),
-            Fine::Fen(fen) if (0..=MAX_FINE_FEN).contains(fen) => Ok(*fen),
-            Fine::Fen(_) => Err(problem(
-                f("fine_fen"),
-                format!("第 {n} 条违规：罚款金额（分）应在 0 到 {MAX_FINE_FEN} 之间。"),
-                format!("Violation {n}: fine_fen must be between 0 and {MAX_FINE_FEN}."),
-            )),
-        };
-        let fine_fen = fine_fen.unwrap_or_else(|p| {
-            problems.push(p);
-            0
-        });
-        if let (Some(severity), true) = (severity, problems.len() == before) {
-            violations.push(ViolationInput {
-                row: v.row,
-                id,
-                code: code.to_string(),
-                severity,
-                description: description.to_string(),
-                legal_basis: legal_basis.to_string(),
-                fine_fen,
-            });
-        }
-    }
-
-    let notes = draft.notes.trim();
-    if notes.chars().count() > MAX_NOTES {
-        problems.push(problem(
-            "notes",
-            format!("备注不能超过 {MAX_NOTES} 个字符。"),
-            format!("Notes must be at most {MAX_NOTES} characters."),
-        ));
-    }
-
-    let pairs: Vec<(&str, i32)> = deductions.iter().map(|(c, p)| (c.as_str(), *p)).collect();
-    let score = match policy.score_inspection(&pairs) {
-        Ok(s) => s,
-        Err(e) => {
-            problems.push(problem(
-                "deductions",
-                format!("检查表扣分有误：{e}"),
-                e.to_string(),
-            ));
-            0
-        }
-    };
-
+    let merchant_id = keep(&mut problems, merchant_id(&draft.merchant_id));
+    let inspected_on = keep(&mut problems, inspected_on(&draft.inspected_on, today));
+    let kind = keep(&mut problems, kind(&draft.kind));
+    let deductions = deductions(&draft.deductions, policy, &mut problems);
+    let violations: Vec<ViolationInput> = draft
+        .violations
+        .iter()
+        .filter_map(|v| violation(v, &mut problems))
+        .collect();
+    let notes = keep(&mut problems, notes(&draft.notes)).unwrap_or_default();
+    let score = keep(&mut problems, score(policy, &deductions)).unwrap_or(0);
     match (merchant_id, inspected_on, kind) {
         (Some(merchant_id), Some(inspected_on), Some(kind)) if problems.is_empty() => Ok(InspectionInput {
             merchant_id,
@@ -381,6 +146,194 @@ pub fn validate(draft: &Draft, policy: &Policy, today: NaiveDate) -> Result<Insp
         }),
         _ => Err(problems),
     }
+}
+
+/// The value, or `None` with its problem added to `problems`.
+fn keep<T>(problems: &mut Vec<Problem>, checked: Result<T, Problem>) -> Option<T> {
+    checked.map_err(|p| problems.push(p)).ok()
+}
+
+/// The merchant's id as typed: a positive number.
+fn merchant_id(text: &str) -> Result<i32, Problem> {
+    let at = Problem::at("merchant_id");
+    match text.trim() {
+        "" => Err(at.t("problems-inspection-merchant-missing")),
+        s => match s.parse::<i32>() {
+            Ok(id) if id > 0 => Ok(id),
+            _ => Err(at.t("problems-inspection-merchant-invalid")),
+        },
+    }
+}
+
+/// The inspection's date: `YYYY-MM-DD`, not after `today`, not before [`earliest_date`].
+fn inspected_on(text: &str, today: NaiveDate) -> Result<NaiveDate, Problem> {
+    let at = Problem::at("inspected_on");
+    match text.trim() {
+        "" => Err(at.t("problems-inspection-date-missing")),
+        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Err(_) => Err(at.t("problems-inspection-date-format")),
+            Ok(d) if d > today => Err(at.tr("problems-inspection-date-future", &[("today", today.into())])),
+            Ok(d) if d < earliest_date() => Err(at.tr(
+                "problems-inspection-date-too-early",
+                &[("year", earliest_date().year().into())],
+            )),
+            Ok(d) => Ok(d),
+        },
+    }
+}
+
+/// The kind of inspection, by its code.
+fn kind(text: &str) -> Result<InspectionKind, Problem> {
+    text.trim()
+        .parse::<InspectionKind>()
+        .map_err(|_| Problem::at("kind").t("problems-inspection-kind"))
+}
+
+/// The checklist's deductions: each item of the policy's checklist at most once, within its
+/// points. Returns the non-zero ones in checklist order, whatever order the caller sent.
+fn deductions(rows: &[DraftDeduction], policy: &Policy, problems: &mut Vec<Problem>) -> Vec<(String, i32)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out: Vec<(String, i32)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| keep(problems, deduction(i, d, policy, &mut seen)).flatten())
+        .collect();
+    out.sort_by_key(|(code, _)| policy.checklist.iter().position(|it| &it.code == code));
+    out
+}
+
+/// Row `i` of the deductions: a checklist item not `seen` before and whole points within the
+/// item's; `None` for zero points.
+fn deduction(
+    i: usize,
+    d: &DraftDeduction,
+    policy: &Policy,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<Option<(String, i32)>, Problem> {
+    let code = d.code.trim();
+    let Some(item) = policy.checklist_item(code) else {
+        return Err(Problem::at(format!("deductions[{i}].code"))
+            .tr("problems-deduction-unknown", &[("code", code.into())]));
+    };
+    if !seen.insert(code.to_string()) {
+        return Err(Problem::at(format!("deductions[{i}].code"))
+            .tr("problems-deduction-twice", &[("code", code.into())]));
+    }
+    let points = match d.points.trim() {
+        "" => Ok(0),
+        s => s.parse::<i64>(),
+    };
+    let at = Problem::at(format!("deductions[{i}].points"));
+    match points {
+        Ok(p) if (0..=i64::from(item.points)).contains(&p) => {
+            Ok((p > 0).then(|| (item.code.clone(), p as i32)))
+        }
+        Ok(_) => Err(at.tr(
+            "problems-deduction-range",
+            &[("code", code.into()), ("max", item.points.into())],
+        )),
+        Err(_) => Err(at.tr("problems-deduction-not-whole", &[("code", code.into())])),
+    }
+}
+
+/// One violation as typed, or `None` with its problems added to `problems` (every one of them).
+fn violation(v: &DraftViolation, problems: &mut Vec<Problem>) -> Option<ViolationInput> {
+    let at = |name: &str| Problem::at(format!("violations[{}].{name}", v.row));
+    let n = v.row + 1;
+    let before = problems.len();
+    let id = match v.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => keep(
+            problems,
+            s.parse::<i32>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| at("id").t("problems-violation-id-invalid")),
+        ),
+    };
+    let code = v.code.trim();
+    if code.is_empty() {
+        problems.push(at("code").tr("problems-violation-code-missing", &[("n", n.into())]));
+    } else if code.chars().count() > MAX_CODE {
+        problems.push(at("code").tr(
+            "problems-violation-code-too-long",
+            &[("n", n.into()), ("max", MAX_CODE.into())],
+        ));
+    }
+    let severity = v.severity.trim().parse::<Severity>().ok();
+    if severity.is_none() {
+        problems.push(at("severity").tr("problems-violation-severity", &[("n", n.into())]));
+    }
+    let description = v.description.trim();
+    if description.is_empty() {
+        problems.push(at("description").tr("problems-violation-description-missing", &[("n", n.into())]));
+    } else if description.chars().count() > MAX_DESCRIPTION {
+        problems.push(at("description").tr(
+            "problems-violation-description-too-long",
+            &[("n", n.into()), ("max", MAX_DESCRIPTION.into())],
+        ));
+    }
+    let legal_basis = v.legal_basis.trim();
+    if legal_basis.chars().count() > MAX_LEGAL_BASIS {
+        problems.push(at("legal_basis").tr(
+            "problems-violation-legal-basis-too-long",
+            &[("n", n.into()), ("max", MAX_LEGAL_BASIS.into())],
+        ));
+    }
+    let fine_fen = keep(problems, fine(&v.fine, v.row)).unwrap_or(0);
+    match severity {
+        Some(severity) if problems.len() == before => Some(ViolationInput {
+            row: v.row,
+            id,
+            code: code.to_string(),
+            severity,
+            description: description.to_string(),
+            legal_basis: legal_basis.to_string(),
+            fine_fen,
+        }),
+        _ => None,
+    }
+}
+
+/// A violation's fine in fen: yuan as typed on the form, fen from the API.
+fn fine(fine: &Fine, row: usize) -> Result<i64, Problem> {
+    let n = row + 1;
+    match fine {
+        Fine::Yuan(s) => parse_fine(s).map_err(|e| {
+            let at = Problem::at(format!("violations[{row}].fine"));
+            match e {
+                MoneyError::NotANumber | MoneyError::Empty => {
+                    at.tr("problems-violation-fine-not-a-number", &[("n", n.into())])
+                }
+                MoneyError::TooManyDecimals => at.tr("problems-violation-fine-decimals", &[("n", n.into())]),
+                MoneyError::TooLarge => at.tr("problems-violation-fine-too-large", &[("n", n.into())]),
+            }
+        }),
+        Fine::Fen(fen) if (0..=MAX_FINE_FEN).contains(fen) => Ok(*fen),
+        Fine::Fen(_) => Err(Problem::at(format!("violations[{row}].fine_fen")).tr(
+            "problems-violation-fine-fen-range",
+            &[("n", n.into()), ("max", MAX_FINE_FEN.into())],
+        )),
+    }
+}
+
+/// The notes, trimmed: at most [`MAX_NOTES`] characters.
+fn notes(text: &str) -> Result<&str, Problem> {
+    let notes = text.trim();
+    if notes.chars().count() > MAX_NOTES {
+        return Err(
+            Problem::at("notes").tr("problems-inspection-notes-too-long", &[("max", MAX_NOTES.into())])
+        );
+    }
+    Ok(notes)
+}
+
+/// The inspection's score: 100 minus the deductions, as the policy counts them.
+fn score(policy: &Policy, deductions: &[(String, i32)]) -> Result<i32, Problem> {
+    let pairs: Vec<(&str, i32)> = deductions.iter().map(|(c, p)| (c.as_str(), *p)).collect();
+    policy.score_inspection(&pairs).map_err(|e| {
+        Problem::at("deductions").tr("problems-inspection-score", &[("error", e.to_string().into())])
+    })
 }
 
 /// A merchant's rating as the merchant row holds it, before or after a change.
@@ -479,11 +432,7 @@ fn current_rating(c: &mut DbConn, merchant_id: i32) -> QueryResult<Option<Rating
 }
 
 fn unknown_merchant() -> Problem {
-    problem(
-        "merchant_id",
-        "没有这个商家，请重新选择。",
-        "There is no such merchant; choose again.",
-    )
+    Problem::at("merchant_id").t("problems-inspection-unknown-merchant")
 }
 
 fn violation_row(
@@ -633,11 +582,7 @@ pub fn edit_inspection(
             .parse::<i32>()
             .is_ok_and(|m| m != old.merchant_id)
         {
-            problems.push(problem(
-                "merchant_id",
-                "不能更改检查记录所属的商家；如记错商家，请为正确的商家另行登记。",
-                "An inspection cannot move to another merchant; log a new one for the right merchant.",
-            ));
+            problems.push(Problem::at("merchant_id").t("problems-inspection-merchant-fixed"));
         }
         let old_items = Inspection::items_of(c, id)?;
         let old_violations = Inspection::violations_of(c, id)?;
@@ -646,17 +591,13 @@ pub fn edit_inspection(
             for v in &input.violations {
                 if let Some(vid) = v.id {
                     if !old_violations.iter().any(|o| o.id == vid) {
-                        problems.push(problem(
-                            format!("violations[{}].id", v.row),
-                            "该违规记录不属于本次检查。",
-                            "That violation does not belong to this inspection.",
-                        ));
+                        problems.push(
+                            Problem::at(format!("violations[{}].id", v.row)).t("problems-violation-not-here"),
+                        );
                     } else if !kept.insert(vid) {
-                        problems.push(problem(
-                            format!("violations[{}].id", v.row),
-                            "同一条违规记录出现了两次。",
-                            "The same violation is given twice.",
-                        ));
+                        problems.push(
+                            Problem::at(format!("violations[{}].id", v.row)).t("problems-violation-twice"),
+                        );
                     }
                 }
             }
@@ -673,10 +614,9 @@ pub fn edit_inspection(
                     .find(|v| v.id == vid)
                     .map(|v| v.code.clone())
                     .unwrap_or_default();
-                problems.push(problem(
-                    "violations",
-                    format!("违规记录 {code}（编号 {vid}）已列入整改通知书，不能删除；如需更正，请修改该条而不要清空。"),
-                    format!("Violation {code} (id {vid}) is part of a rectification notice and cannot be removed; correct it instead of clearing it."),
+                problems.push(Problem::at("violations").tr(
+                    "problems-violation-on-notice",
+                    &[("code", code.into()), ("id", vid.into())],
                 ));
             }
         }
@@ -939,7 +879,8 @@ mod tests {
         d.deductions[0].points = "99999999999".into();
         let problems = validate(&d, &p, today()).unwrap_err();
         assert_eq!(problems[0].field, "deductions[0].points");
-        assert!(problems[0].zh.contains("0 到 8"), "{}", problems[0].zh);
+        let zh = problems[0].render(crate::i18n::Lang::Zh);
+        assert!(zh.contains("0 到 8"), "{zh}");
     }
 
     #[test]

@@ -12,14 +12,16 @@ use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::merchant::{Merchant, MerchantChanges, MerchantFilter, NewMerchant};
 use crate::db::models::{now_utc, write_tx};
 use crate::db::DbConn;
-use crate::domain::credit_code::CreditCode;
-use crate::i18n::{words, Lang};
+use crate::domain::credit_code::{CreditCode, CreditCodeError};
 use crate::services::policy::active_policy;
-use crate::services::problem::Problem;
+use crate::services::problem::{ArgValue, Message, Problem};
 use crate::services::rating::{recompute_in_tx, recompute_merchant};
 
 /// Merchants per page in the staff list and the JSON search.
 pub const PAGE_SIZE: i64 = 20;
+
+/// Longest phone number, in characters.
+const MAX_PHONE: usize = 30;
 
 /// A merchant's details as typed by a person (form, JSON or CSV row), before validation.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -113,29 +115,18 @@ impl ValidMerchant {
     }
 }
 
-fn field(name: &str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem {
-        field: name.into(),
-        zh: zh.into(),
-        en: en.into(),
-    }
-}
-
-/// A required text of at most `max` characters, trimmed.
+/// A required text of at most `max` characters, trimmed; `label` is the message that names the
+/// field.
 fn required_text(
     errors: &mut Vec<Problem>,
     name: &str,
-    label: (&str, &str),
+    label: &'static str,
     value: &str,
     max: usize,
 ) -> String {
     let v = value.trim();
     if v.is_empty() {
-        errors.push(field(
-            name,
-            format!("请填写{}。", label.0),
-            format!("{} is required.", label.1),
-        ));
+        errors.push(Problem::at(name).tr("problems-field-required", &[("label", ArgValue::Message(label))]));
     } else {
         optional_text(errors, name, label, v, max);
     }
@@ -146,16 +137,15 @@ fn required_text(
 fn optional_text(
     errors: &mut Vec<Problem>,
     name: &str,
-    label: (&str, &str),
+    label: &'static str,
     value: &str,
     max: usize,
 ) -> String {
     let v = value.trim();
     if v.chars().count() > max {
-        errors.push(field(
-            name,
-            format!("{}不能超过 {max} 个字符。", label.0),
-            format!("{} must be at most {max} characters.", label.1),
+        errors.push(Problem::at(name).tr(
+            "problems-field-too-long",
+            &[("label", ArgValue::Message(label)), ("max", max.into())],
         ));
     }
     v.to_string()
@@ -175,19 +165,40 @@ pub fn email_ok(email: &str) -> bool {
         && domain.split('.').all(|label| !label.is_empty())
 }
 
-/// A date typed as `YYYY-MM-DD`, or `None` (with the message) when it is not one.
-fn date(errors: &mut Vec<Problem>, name: &str, text: &str, message: (&str, &str)) -> Option<NaiveDate> {
+/// A date typed as `YYYY-MM-DD`, or `None` (with the problem) when it is not one.
+fn date(errors: &mut Vec<Problem>, text: &str, problem: Problem) -> Option<NaiveDate> {
     let parsed = (text.len() == 10)
         .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
         .flatten();
     if parsed.is_none() {
-        errors.push(field(name, message.0, message.1));
+        errors.push(problem);
     }
     parsed
 }
 
-/// Checks every field and returns the validated details, or a message per bad field (in both
-/// languages). `code_required` is false only when editing a merchant that never had a code
+/// What is wrong with a credit code, as the field's problem (the words of the domain's
+/// `CreditCodeError`).
+fn credit_code_problem(e: &CreditCodeError) -> Problem {
+    let at = Problem::at("credit_code");
+    match *e {
+        CreditCodeError::Length(n) => at.tr("problems-credit-code-length", &[("n", n.into())]),
+        CreditCodeError::Charset { position, ch } => at.tr(
+            "problems-credit-code-charset",
+            &[("position", position.into()), ("ch", ch.into())],
+        ),
+        CreditCodeError::AreaCode => at.t("problems-credit-code-area-code"),
+        CreditCodeError::CheckChar { expected, found } => at.tr(
+            "problems-credit-code-check-char",
+            &[("expected", expected.into()), ("found", found.into())],
+        ),
+        CreditCodeError::OrgCheckChar { expected, found } => at.tr(
+            "problems-credit-code-org-check-char",
+            &[("expected", expected.into()), ("found", found.into())],
+        ),
+    }
+}
+
+/// Checks every field and returns the validated details, or a problem per bad field. `code_required` is false only when editing a merchant that never had a code
 /// (imported public data); such a merchant may keep none. A merchant cannot leave the alliance
 /// before it joined, nor after `today`.
 pub fn validate(
@@ -196,59 +207,43 @@ pub fn validate(
     today: NaiveDate,
 ) -> Result<ValidMerchant, Vec<Problem>> {
     let mut errors = Vec::new();
-    let name = required_text(&mut errors, "name", ("商家名称", "Name"), &input.name, 100);
+    let name = required_text(&mut errors, "name", "merchants-name", &input.name, 100);
     let code_text = input.credit_code.trim();
     let credit_code = if code_text.is_empty() {
         if code_required {
-            errors.push(field(
-                "credit_code",
-                "请填写统一社会信用代码。",
-                "The unified social credit code is required.",
-            ));
+            errors.push(Problem::at("credit_code").t("problems-credit-code-required"));
         }
         None
     } else {
         match CreditCode::parse(code_text) {
             Ok(c) => Some(c),
             Err(e) => {
-                errors.push(field(
-                    "credit_code",
-                    words::credit_code_error(&e, Lang::Zh),
-                    words::credit_code_error(&e, Lang::En),
-                ));
+                errors.push(credit_code_problem(&e));
                 None
             }
         }
     };
-    let category = required_text(&mut errors, "category", ("类别", "Category"), &input.category, 50);
-    let address = required_text(&mut errors, "address", ("地址", "Address"), &input.address, 200);
-    let area = required_text(&mut errors, "area", ("片区", "Area"), &input.area, 50);
+    let category = required_text(&mut errors, "category", "merchants-category", &input.category, 50);
+    let address = required_text(&mut errors, "address", "merchants-address", &input.address, 200);
+    let area = required_text(&mut errors, "area", "merchants-area", &input.area, 50);
     let contact_name = optional_text(
         &mut errors,
         "contact_name",
-        ("联系人", "Contact name"),
+        "merchants-contact-name",
         &input.contact_name,
         50,
     );
     let email = input.email.trim().to_string();
     if !email.is_empty() && !email_ok(&email) {
-        errors.push(field(
-            "email",
-            "电子邮箱格式不正确（例如 shop@example.com）。",
-            "The email address is not valid (e.g. shop@example.com).",
-        ));
+        errors.push(Problem::at("email").t("problems-email-invalid"));
     }
     let phone = input.phone.trim().to_string();
     if !phone.is_empty()
-        && (phone.chars().count() > 30
+        && (phone.chars().count() > MAX_PHONE
             || !phone.chars().any(|c| c.is_ascii_digit())
             || !phone.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)))
     {
-        errors.push(field(
-            "phone",
-            "电话只能包含数字、“+”、“-”和空格，最多 30 个字符。",
-            "The phone number may contain only digits, '+', '-' and spaces (at most 30).",
-        ));
+        errors.push(Problem::at("phone").tr("problems-phone-invalid", &[("max", MAX_PHONE.into())]));
     }
     let since_text = input.member_since.trim();
     let member_since = if since_text.is_empty() {
@@ -256,12 +251,8 @@ pub fn validate(
     } else {
         date(
             &mut errors,
-            "member_since",
             since_text,
-            (
-                "入盟日期格式应为 YYYY-MM-DD（例如 2024-03-01）。",
-                "The membership date must be YYYY-MM-DD (e.g. 2024-03-01).",
-            ),
+            Problem::at("member_since").t("problems-member-since-format"),
         )
     };
     let left_text = input.member_left_on.trim();
@@ -270,34 +261,23 @@ pub fn validate(
     } else {
         date(
             &mut errors,
-            "member_left_on",
             left_text,
-            (
-                "离盟日期格式应为 YYYY-MM-DD（例如 2025-09-15）。",
-                "The date of leaving must be YYYY-MM-DD (e.g. 2025-09-15).",
-            ),
+            Problem::at("member_left_on").t("problems-member-left-on-format"),
         )
     };
     if let Some(left) = member_left_on {
         match member_since {
-            None if since_text.is_empty() => errors.push(field(
-                "member_left_on",
-                "只有联盟成员才能离盟：请同时填写入盟日期。",
-                "Only a member can leave the alliance: enter the membership date too.",
-            )),
-            Some(since) if left < since => errors.push(field(
-                "member_left_on",
-                format!("离盟日期不能早于入盟日期（{since}）。"),
-                format!("The date of leaving cannot be before the membership date ({since})."),
-            )),
+            None if since_text.is_empty() => {
+                errors.push(Problem::at("member_left_on").t("problems-member-left-not-member"))
+            }
+            Some(since) if left < since => errors.push(
+                Problem::at("member_left_on")
+                    .tr("problems-member-left-before-joining", &[("since", since.into())]),
+            ),
             _ => {}
         }
         if left > today {
-            errors.push(field(
-                "member_left_on",
-                "离盟日期不能晚于今天；请在离盟当天或之后登记。",
-                "The date of leaving cannot be in the future; record it on or after the day.",
-            ));
+            errors.push(Problem::at("member_left_on").t("problems-member-left-future"));
         }
     }
     if !errors.is_empty() {
@@ -317,19 +297,15 @@ pub fn validate(
     })
 }
 
-/// The message for a credit code that another merchant (`holder`, when known) holds.
+/// The problem of a credit code that another merchant (`holder`, when known) holds.
 pub fn duplicate_code(code: &str, holder: Option<&str>) -> Problem {
+    let at = Problem::at("credit_code");
     match holder {
-        Some(name) => field(
-            "credit_code",
-            format!("统一社会信用代码 {code} 已登记（商家：{name}）。"),
-            format!("The credit code {code} is already registered (merchant: {name})."),
+        Some(name) => at.tr(
+            "problems-credit-code-taken-by",
+            &[("code", code.into()), ("name", name.into())],
         ),
-        None => field(
-            "credit_code",
-            format!("统一社会信用代码 {code} 已登记。"),
-            format!("The credit code {code} is already registered."),
-        ),
+        None => at.tr("problems-credit-code-taken", &[("code", code.into())]),
     }
 }
 
@@ -353,13 +329,9 @@ impl From<diesel::result::Error> for MerchantError {
         match e {
             // The credit code is the only unique column a staff write sets; the check before the
             // insert catches it, this catches the race between two writers.
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                MerchantError::Invalid(vec![field(
-                    "credit_code",
-                    "该统一社会信用代码已登记。",
-                    "This credit code is already registered.",
-                )])
-            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => MerchantError::Invalid(vec![
+                Problem::at("credit_code").t("problems-credit-code-registered"),
+            ]),
             e => MerchantError::Other(e.into()),
         }
     }
@@ -499,8 +471,8 @@ pub struct RowProblem {
     pub row: u64,
     /// The column, or empty for the row as a whole.
     pub field: String,
-    pub zh: String,
-    pub en: String,
+    /// What is wrong, in no language yet.
+    pub message: Message,
 }
 
 /// What an import of a merchant register did.
@@ -529,58 +501,22 @@ impl RegisterReport {
         self.problems.iter().any(|p| p.row == 1)
     }
 
-    /// One sentence on the outcome, in Chinese.
-    pub fn summary_zh(&self) -> String {
-        let (rows, bad) = (self.rows, self.bad_rows.len());
+    /// One sentence on the outcome.
+    pub fn summary(&self) -> Message {
+        let rows = ("rows", self.rows.into());
+        let bad = ("bad", self.bad_rows.len().into());
+        let written = ("written", self.written.into());
         if self.header_bad() {
-            "表头有误，未导入任何商家。".to_string()
+            Message::t("problems-import-header-bad")
         } else if self.problems.is_empty() {
-            format!("共 {rows} 行，已全部导入 {} 家商家。", self.written)
+            Message::tr("problems-import-all", &[rows, written])
         } else if self.good_rows_only {
-            format!(
-                "共 {rows} 行，已导入 {} 家商家；{bad} 行有错误，已跳过（第 {} 行）。",
-                self.written,
-                join_rows(&self.bad_rows, "、")
-            )
+            let lines = ("lines", ArgValue::List(self.bad_rows.clone()));
+            Message::tr("problems-import-skipped", &[rows, written, bad, lines])
         } else {
-            format!(
-                "共 {rows} 行，其中 {bad} 行有错误，未导入任何商家。请修改后重新导入，或选择“仅导入正确的行”。"
-            )
+            Message::tr("problems-import-rejected", &[rows, bad])
         }
     }
-
-    /// One sentence on the outcome, in English.
-    pub fn summary_en(&self) -> String {
-        let rows = plural(self.rows, "row");
-        let bad = plural(self.bad_rows.len(), "row");
-        let written = plural(self.written, "merchant");
-        if self.header_bad() {
-            "The header is wrong: nothing was imported.".to_string()
-        } else if self.problems.is_empty() {
-            format!("{rows}; all imported ({written}).")
-        } else if self.good_rows_only {
-            format!(
-                "{rows}; {written} imported; {bad} with errors skipped (lines {}).",
-                join_rows(&self.bad_rows, ", ")
-            )
-        } else {
-            format!(
-                "{rows}, {bad} with errors: nothing was imported. Fix them and import again, or choose \"import only the good rows\"."
-            )
-        }
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn join_rows(rows: &[u64], sep: &str) -> String {
-    rows.iter().map(u64::to_string).collect::<Vec<_>>().join(sep)
 }
 
 /// The register's columns; the first five are required.
@@ -604,12 +540,12 @@ struct ParsedRegister {
     problems: Vec<RowProblem>,
 }
 
-fn problem(row: u64, field: &str, zh: impl Into<String>, en: impl Into<String>) -> RowProblem {
+/// A field's problem found on line `row`.
+fn on_row(row: u64, p: Problem) -> RowProblem {
     RowProblem {
         row,
-        field: field.into(),
-        zh: zh.into(),
-        en: en.into(),
+        field: p.field,
+        message: p.message,
     }
 }
 
@@ -628,11 +564,12 @@ fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            out.problems.push(problem(
+            out.problems.push(on_row(
                 1,
-                "",
-                format!("无法读取表头（文件须为 UTF-8 编码的 CSV）：{e}"),
-                format!("The header cannot be read (the file must be UTF-8 CSV): {e}"),
+                Problem::at("").tr(
+                    "problems-import-header-unreadable",
+                    &[("error", e.to_string().into())],
+                ),
             ));
             return out;
         }
@@ -641,30 +578,27 @@ fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim_start_matches('\u{feff}');
         match CSV_COLUMNS.iter().find(|c| **c == h) {
-            Some(c) if index.contains_key(c) => out.problems.push(problem(
+            Some(c) if index.contains_key(c) => out.problems.push(on_row(
                 1,
-                h,
-                format!("表头中“{h}”列重复。"),
-                format!("The column \"{h}\" appears twice in the header."),
+                Problem::at(h).tr("problems-import-column-twice", &[("column", h.into())]),
             )),
             Some(c) => {
                 index.insert(*c, i);
             }
-            None => out.problems.push(problem(
+            None => out.problems.push(on_row(
                 1,
-                h,
-                format!("未知的列“{h}”。可用的列：{}。", CSV_COLUMNS.join(",")),
-                format!("Unknown column \"{h}\". Columns: {}.", CSV_COLUMNS.join(",")),
+                Problem::at(h).tr(
+                    "problems-import-column-unknown",
+                    &[("column", h.into()), ("columns", CSV_COLUMNS.join(",").into())],
+                ),
             )),
         }
     }
     for c in &CSV_COLUMNS[..REQUIRED_COLUMNS] {
         if !index.contains_key(c) {
-            out.problems.push(problem(
+            out.problems.push(on_row(
                 1,
-                c,
-                format!("表头缺少必需的列“{c}”。"),
-                format!("The header lacks the required column \"{c}\"."),
+                Problem::at(*c).tr("problems-import-column-missing", &[("column", (*c).into())]),
             ));
         }
     }
@@ -702,17 +636,16 @@ fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
                     member_left_on: String::new(),
                 };
                 match validate(&input, true, today) {
-                    Err(fields) => out
-                        .problems
-                        .extend(fields.into_iter().map(|f| problem(row, &f.field, f.zh, f.en))),
+                    Err(fields) => out.problems.extend(fields.into_iter().map(|f| on_row(row, f))),
                     Ok(v) => {
                         let code = v.code_string().unwrap_or_default();
                         if let Some(first) = seen.get(&code) {
-                            out.problems.push(problem(
+                            out.problems.push(on_row(
                                 row,
-                                "credit_code",
-                                format!("统一社会信用代码 {code} 与第 {first} 行重复。"),
-                                format!("The credit code {code} repeats line {first}."),
+                                Problem::at("credit_code").tr(
+                                    "problems-import-code-repeats",
+                                    &[("code", (&code).into()), ("line", (*first).into())],
+                                ),
                             ));
                         } else {
                             seen.insert(code, row);
@@ -725,23 +658,21 @@ fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
                 out.rows += 1;
                 let row = e.position().map(|p| p.line()).unwrap_or(line_before);
                 last_line = row;
-                let (zh, en) = match e.kind() {
+                let at = Problem::at("");
+                let p = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
-                    } => (
-                        format!("该行有 {len} 列，表头有 {expected_len} 列。"),
-                        format!("The row has {len} fields; the header has {expected_len}."),
+                    } => at.tr(
+                        "problems-import-row-length",
+                        &[("len", (*len).into()), ("expected", (*expected_len).into())],
                     ),
-                    csv::ErrorKind::Utf8 { .. } => (
-                        "该行不是 UTF-8 编码（请将文件另存为 UTF-8 CSV）。".to_string(),
-                        "The row is not UTF-8 (save the file as UTF-8 CSV).".to_string(),
-                    ),
-                    _ => (
-                        format!("该行无法读取：{e}"),
-                        format!("The row cannot be read: {e}"),
+                    csv::ErrorKind::Utf8 { .. } => at.t("problems-import-row-not-utf8"),
+                    _ => at.tr(
+                        "problems-import-row-unreadable",
+                        &[("error", e.to_string().into())],
                     ),
                 };
-                out.problems.push(problem(row, "", zh, en));
+                out.problems.push(on_row(row, p));
                 if !matches!(
                     e.kind(),
                     csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -782,8 +713,9 @@ pub fn import_register(
             let code = v.code_string().unwrap_or_default();
             if taken.contains(&code) {
                 let holder = Merchant::find_by_credit_code(c, &code)?.map(|m| m.name);
-                let f = duplicate_code(&code, holder.as_deref());
-                report.problems.push(problem(row, &f.field, f.zh, f.en));
+                report
+                    .problems
+                    .push(on_row(row, duplicate_code(&code, holder.as_deref())));
             } else {
                 to_write.push(v);
             }
@@ -825,6 +757,7 @@ pub fn import_register(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
@@ -877,7 +810,11 @@ mod tests {
         ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
-        assert!(errs.iter().all(|e| !e.zh.is_empty() && !e.en.is_empty()));
+        for lang in Lang::ALL {
+            assert!(errs
+                .iter()
+                .all(|e| !e.render(lang).is_empty() && !e.render(lang).contains("??")));
+        }
     }
 
     #[test]
@@ -902,11 +839,8 @@ mod tests {
             let errs = left(since, bad).unwrap_err();
             assert_eq!(errs.len(), 1, "{bad}: {errs:?}");
             assert_eq!(errs[0].field, "member_left_on");
-            assert!(
-                errs[0].zh.contains(says) && !errs[0].en.is_empty(),
-                "{}",
-                errs[0].zh
-            );
+            let (zh, en) = (errs[0].render(Lang::Zh), errs[0].render(Lang::En));
+            assert!(zh.contains(says) && !en.is_empty(), "{zh}");
         }
         // A bad membership date is reported once, on its own field.
         let errs = left("2024/03/01", "2025-09-15").unwrap_err();

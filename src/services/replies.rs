@@ -20,26 +20,20 @@ pub const MAX_CHARS: usize = 500;
 pub fn validate(body: &str) -> Result<String, Vec<Problem>> {
     let body = body.trim().to_string();
     let mut problems = Vec::new();
-    let p = |zh: &str, en: &str| Problem::new("body", zh, en);
+    let at = || Problem::at("body");
     let n = body.chars().count();
     if n < MIN_CHARS {
-        problems.push(p("回复至少 10 个字。", "A reply needs at least 10 characters."));
+        problems.push(at().tr("problems-reply-short", &[("min", MIN_CHARS.into())]));
     }
     if n > MAX_CHARS {
-        problems.push(p(
-            "回复不能超过 500 个字。",
-            "A reply can be at most 500 characters.",
-        ));
+        problems.push(at().tr("problems-reply-long", &[("max", MAX_CHARS.into())]));
     }
     let lower = body.to_lowercase();
     if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
-        problems.push(p("回复中不能包含网址。", "A reply cannot contain links."));
+        problems.push(at().t("problems-reply-link"));
     }
     if body.contains('@') {
-        problems.push(p(
-            "回复中不能包含电子邮箱。",
-            "A reply cannot contain email addresses.",
-        ));
+        problems.push(at().t("problems-reply-email"));
     }
     let mut run = 0;
     let mut longest = 0;
@@ -52,17 +46,14 @@ pub fn validate(body: &str) -> Result<String, Vec<Problem>> {
         }
     }
     if longest >= 7 {
-        problems.push(p(
-            "回复中不能包含电话号码等个人信息。",
-            "A reply cannot contain phone numbers or other personal data.",
-        ));
+        problems.push(at().t("problems-reply-phone"));
     }
     if body.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        problems.push(p("回复包含无效字符。", "The reply contains invalid characters."));
+        problems.push(at().t("problems-reply-invalid-chars"));
     }
     let distinct: std::collections::HashSet<char> = body.chars().filter(|c| !c.is_whitespace()).collect();
     if n >= MIN_CHARS && distinct.len() < 4 {
-        problems.push(p("回复内容无意义。", "The reply has no real content."));
+        problems.push(at().t("problems-reply-meaningless"));
     }
     if problems.is_empty() {
         Ok(body)

@@ -121,7 +121,7 @@ fn change_message(lang: Lang, e: &UserChangeError) -> String {
     let (zh, en) = match e {
         UserChangeError::WrongPassword => ("当前密码不正确。", "The current password is wrong."),
         UserChangeError::Mismatch => ("两次输入的新密码不一致。", "The two new passwords differ."),
-        UserChangeError::Weak(w) => w.texts(),
+        UserChangeError::Weak(w) => return w.message().render(lang),
         UserChangeError::NotFound => ("用户不存在。", "No such user."),
         UserChangeError::Role => ("无效的角色。", "Not a valid role for this account."),
         UserChangeError::Own => (

@@ -14,6 +14,7 @@ use super::{html, see_other, with_db, AppError, AppState, PageCtx};
 use crate::db::models::audit::{self, AuditEntry, Verification};
 use crate::db::schema::{audit_log, users};
 use crate::domain::words::Role;
+use crate::services::problem::Problem;
 use crate::services::users::{self as accounts, add_user, AddUserError, UserChangeError, UserSpec};
 
 /// The last run of the daily job as the audit page shows it (times in the deployment's zone).
@@ -158,7 +159,13 @@ fn user_error(e: &AddUserError) -> FieldError {
         AddUserError::Role(_) => ("role", "请选择角色。"),
         AddUserError::Username => ("username", "用户名应为3到40个字母、数字或 . _ -。"),
         AddUserError::Taken(_) => ("username", "该用户名已被使用。"),
-        AddUserError::Password(w) => ("password", w.texts().0),
+        AddUserError::Password(w) => {
+            return Problem {
+                field: "password".into(),
+                message: w.message(),
+            }
+            .into()
+        }
         AddUserError::MerchantLink => ("merchant_id", "商家用户必须填写所属商家编号，其他角色不填。"),
         AddUserError::NoMerchant(_) => ("merchant_id", "商家不存在。"),
         AddUserError::Other(_) => ("", ""),

@@ -7,6 +7,8 @@ use askama::Template;
 use serde::Serialize;
 use std::borrow::Cow;
 
+use crate::i18n::Lang;
+
 /// A field-level validation message in both languages.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {
@@ -24,11 +26,13 @@ pub fn field_errors(problems: Vec<crate::services::problem::Problem>) -> Vec<Fie
 }
 
 impl From<crate::services::problem::Problem> for FieldError {
+    /// Renders the problem's message from the catalogue in both languages (a form shows the
+    /// page's, the API returns both).
     fn from(p: crate::services::problem::Problem) -> Self {
         FieldError {
+            zh: p.render(Lang::Zh),
+            en: p.render(Lang::En),
             field: p.field,
-            zh: p.zh,
-            en: p.en,
         }
     }
 }

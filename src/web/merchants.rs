@@ -549,7 +549,7 @@ pub async fn import_submit(
         StatusCode::OK
     };
     let tpl = ImportPage {
-        summary: Some(lang.pick(&report.summary_zh(), &report.summary_en()).to_string()),
+        summary: Some(report.summary().render(lang)),
         rejected: report.rejected(),
         lines: report
             .problems
@@ -557,7 +557,7 @@ pub async fn import_submit(
             .map(|p| ReportLine {
                 row: p.row,
                 field: p.field.clone(),
-                reason: lang.pick(&p.zh, &p.en).to_string(),
+                reason: p.message.render(lang),
             })
             .collect(),
         // After a successful import the box is emptied, so it is not imported twice.

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::db::schema::{commendation_adjustments, commendation_decisions, commendations};
 use crate::domain::commendation::{self, display_until, Revocation};
+use crate::services::problem::Message;
 use crate::services::rewards::GrantError;
 
 mod decide;
@@ -169,51 +170,22 @@ impl From<GrantError> for CommendationError {
 }
 
 impl CommendationError {
-    /// The message for the reader, in Chinese and English.
-    pub fn messages(&self) -> (String, String) {
-        let (zh, en) = match self {
-            CommendationError::BadYear => (
-                "年份须在 2000 年至今年之间。",
-                "The year must be between 2000 and this year.",
-            ),
-            CommendationError::YearNotOver => (
-                "该年度尚未结束，年度表彰须在次年作出决定。",
-                "The year is not over yet: a year's commendation is decided in the following year.",
-            ),
-            CommendationError::AlreadyDecided => (
-                "该年度的表彰决定已经作出，不能再更改。",
-                "The commendation of this year has been decided and can no longer change.",
-            ),
-            CommendationError::NoRule => (
-                "当前评级规则未设置表彰等级（policy.toml 的 [commendation]）。",
-                "The rating policy in force has no commendation levels ([commendation] in policy.toml).",
-            ),
-            CommendationError::NobodyToCommend => (
-                "没有拟表彰的商家：请先增补商家，或确认该年度无人表彰。",
-                "There is no merchant to commend: add one first.",
-            ),
-            CommendationError::NoMerchant(_) => ("商家不存在。", "No such merchant."),
-            CommendationError::UnknownLevel(_) => ("表彰等级不存在。", "No such commendation level."),
-            CommendationError::BadReason => (
-                "请填写理由（2 至 500 字）。",
-                "Give a reason (2 to 500 characters).",
-            ),
-            CommendationError::NoteTooLong => {
-                ("说明最多 500 字。", "The note must be at most 500 characters.")
-            }
-            CommendationError::NotProposed => (
-                "该商家不在拟表彰名单中，无需排除。",
-                "The merchant is not proposed, so there is nothing to exclude.",
-            ),
-            CommendationError::AlreadyProposed => (
-                "该商家已按此等级列入拟表彰名单。",
-                "The merchant is proposed at that level already.",
-            ),
-            CommendationError::Other(_) => {
-                ("操作失败，请稍后再试。", "Something went wrong; try again later.")
-            }
-        };
-        (zh.to_string(), en.to_string())
+    /// What the reader is told, rendered by the page (or the CLI) in its language.
+    pub fn message(&self) -> Message {
+        match self {
+            CommendationError::BadYear => Message::t("errors-commendation-bad-year"),
+            CommendationError::YearNotOver => Message::t("errors-commendation-year-not-over"),
+            CommendationError::AlreadyDecided => Message::t("errors-commendation-already-decided"),
+            CommendationError::NoRule => Message::t("errors-commendation-no-rule"),
+            CommendationError::NobodyToCommend => Message::t("errors-commendation-nobody"),
+            CommendationError::NoMerchant(_) => Message::t("errors-commendation-no-merchant"),
+            CommendationError::UnknownLevel(_) => Message::t("errors-commendation-unknown-level"),
+            CommendationError::BadReason => Message::t("errors-commendation-bad-reason"),
+            CommendationError::NoteTooLong => Message::t("errors-commendation-note-too-long"),
+            CommendationError::NotProposed => Message::t("errors-commendation-not-proposed"),
+            CommendationError::AlreadyProposed => Message::t("errors-commendation-already-proposed"),
+            CommendationError::Other(_) => Message::t("errors-commendation-other"),
+        }
     }
 }
 

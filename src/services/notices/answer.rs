@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rand::RngCore;
 
-use super::issue::{merchant_address, portal_link, problem};
+use super::issue::{merchant_address, portal_link, MAX_DEADLINE_DAYS};
 use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::merchant::Merchant;
 use crate::db::models::notice::{Answer, Notice};
@@ -18,15 +18,19 @@ use crate::domain::notice::{apply, Event, NoticeState, Refusal};
 use crate::domain::policy::Policy;
 use crate::mail::outbox::{enqueue, NewMail};
 use crate::mail::render::{self, AnsweredMail, DecisionMail};
-use crate::services::problem::Problem;
+use crate::services::problem::{ArgValue, Problem};
 use crate::services::rating::recompute_in_tx;
 
 /// Most photos per answer.
 pub const MAX_PHOTOS: usize = 5;
 /// Largest photo, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+/// Shortest answer text.
+const MIN_ANSWER_CHARS: usize = 5;
 /// Longest answer text.
 pub const MAX_ANSWER_CHARS: usize = 2000;
+/// Longest reason for a decision.
+const MAX_REASON_CHARS: usize = 1000;
 
 /// Why a notice action failed.
 #[derive(Debug, thiserror::Error)]
@@ -142,42 +146,26 @@ pub fn validate_answer(d: &AnswerDraft) -> Result<(String, Vec<&'static str>), V
     let mut problems = Vec::new();
     let body = d.body.trim().to_string();
     let n = body.chars().count();
-    if n < 5 {
-        problems.push(problem(
-            "body",
-            "请说明整改了什么（至少 5 个字）。",
-            "Say what was fixed (at least 5 characters).",
-        ));
+    if n < MIN_ANSWER_CHARS {
+        problems.push(Problem::at("body").tr("problems-answer-short", &[("min", MIN_ANSWER_CHARS.into())]));
     } else if n > MAX_ANSWER_CHARS {
-        problems.push(problem(
-            "body",
-            format!("回复不能超过 {MAX_ANSWER_CHARS} 个字。"),
-            format!("At most {MAX_ANSWER_CHARS} characters."),
-        ));
+        problems.push(Problem::at("body").tr("problems-answer-long", &[("max", MAX_ANSWER_CHARS.into())]));
     }
     if d.photos.len() > MAX_PHOTOS {
-        problems.push(problem(
-            "photos",
-            format!("最多上传 {MAX_PHOTOS} 张照片。"),
-            format!("At most {MAX_PHOTOS} photos."),
-        ));
+        problems.push(Problem::at("photos").tr("problems-answer-photos-many", &[("max", MAX_PHOTOS.into())]));
     }
     let mut types = Vec::new();
     for p in &d.photos {
+        let name = ("name", ArgValue::from(&p.file_name));
         if p.bytes.len() > MAX_PHOTO_BYTES {
-            problems.push(problem(
-                "photos",
-                format!("照片 {} 超过 5 MB。", p.file_name),
-                format!("Photo {} is larger than 5 MB.", p.file_name),
+            problems.push(Problem::at("photos").tr(
+                "problems-answer-photo-large",
+                &[name.clone(), ("mb", (MAX_PHOTO_BYTES / (1024 * 1024)).into())],
             ));
         }
         match sniff_image(&p.bytes) {
             Some(t) => types.push(t),
-            None => problems.push(problem(
-                "photos",
-                format!("照片 {} 不是 JPEG 或 PNG 图片。", p.file_name),
-                format!("Photo {} is not a JPEG or PNG image.", p.file_name),
-            )),
+            None => problems.push(Problem::at("photos").tr("problems-answer-photo-type", &[name])),
         }
     }
     if problems.is_empty() {
@@ -362,45 +350,31 @@ fn validate_decision(
     let mut problems = Vec::new();
     let reason = d.reason.trim().to_string();
     if !d.accept && reason.chars().count() < 2 {
-        problems.push(problem(
-            "reason",
-            "退回时请写明原因。",
-            "Give a reason when sending the answer back.",
-        ));
+        problems.push(Problem::at("reason").t("problems-decision-reason-missing"));
     }
-    if reason.chars().count() > 1000 {
-        problems.push(problem(
-            "reason",
-            "原因不能超过 1000 个字。",
-            "At most 1000 characters.",
+    if reason.chars().count() > MAX_REASON_CHARS {
+        problems.push(Problem::at("reason").tr(
+            "problems-decision-reason-long",
+            &[("max", MAX_REASON_CHARS.into())],
         ));
     }
     let mut deadline = None;
     let raw = d.new_deadline.trim();
     if !raw.is_empty() {
         if d.accept {
-            problems.push(problem(
-                "new_deadline",
-                "验收通过时不能设置新期限。",
-                "A new deadline only goes with a rejection.",
-            ));
+            problems.push(Problem::at("new_deadline").t("problems-decision-deadline-with-accept"));
         }
         match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-            Ok(nd) if nd > today && nd <= today + Duration::days(super::issue::MAX_DEADLINE_DAYS) => {
+            Ok(nd) if nd > today && nd <= today + Duration::days(MAX_DEADLINE_DAYS) => {
                 if nd != current {
                     deadline = Some(nd);
                 }
             }
-            Ok(_) => problems.push(problem(
-                "new_deadline",
-                "新期限必须晚于今天且在 180 天内。",
-                "The new deadline must be after today and within 180 days.",
+            Ok(_) => problems.push(Problem::at("new_deadline").tr(
+                "problems-decision-deadline-range",
+                &[("days", MAX_DEADLINE_DAYS.into())],
             )),
-            Err(_) => problems.push(problem(
-                "new_deadline",
-                "新期限格式应为 YYYY-MM-DD。",
-                "Enter the new deadline as YYYY-MM-DD.",
-            )),
+            Err(_) => problems.push(Problem::at("new_deadline").t("problems-decision-deadline-format")),
         }
     }
     if problems.is_empty() {
@@ -447,11 +421,9 @@ pub fn decide(
             .execute(c)?;
         if before == NoticeState::Overdue && new_deadline.is_some() {
             // Extending an overdue notice would rewrite why the merchant is on the black list.
-            return Err(NoticeError::Invalid(vec![problem(
-                "new_deadline",
-                "已逾期的整改通知不能延期。",
-                "An overdue notice's deadline cannot be extended.",
-            )]));
+            return Err(NoticeError::Invalid(vec![
+                Problem::at("new_deadline").t("problems-decision-overdue-extension")
+            ]));
         }
         let deadline = new_deadline.unwrap_or(n.deadline);
         if draft.accept {

@@ -22,6 +22,8 @@ use crate::services::rating::recompute_in_tx;
 pub const MAX_DEADLINE_DAYS: i64 = 180;
 /// How many days before the deadline the reminder goes out.
 pub const REMINDER_DAYS: i64 = 3;
+/// Shortest text of the required actions.
+const MIN_ACTIONS_CHARS: usize = 5;
 /// Longest text of the required actions.
 pub const MAX_ACTIONS_CHARS: usize = 2000;
 
@@ -48,10 +50,6 @@ pub struct Issued {
     /// Where its email was queued to; `None` when the merchant has no address on file (the
     /// notice still shows in the portal).
     pub emailed_to: Option<String>,
-}
-
-pub(super) fn problem(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem::new(field, zh, en)
 }
 
 /// Where a merchant's email goes: the merchant's own address, else its first portal user's.
@@ -126,64 +124,47 @@ fn validate(
 ) -> Result<(NaiveDate, String), Vec<Problem>> {
     let mut problems = Vec::new();
     if draft.violation_ids.is_empty() {
-        problems.push(problem(
-            "violation_ids",
-            "请至少选择一项违规问题。",
-            "Choose at least one violation.",
-        ));
+        problems.push(Problem::at("violation_ids").t("problems-notice-no-violation"));
     }
     for v in &draft.violation_ids {
         if !own_violations.contains(v) {
-            problems.push(problem(
-                "violation_ids",
-                format!("违规记录 {v} 不属于检查记录 {}。", inspection.id),
-                format!("Violation {v} is not part of inspection {}.", inspection.id),
+            problems.push(Problem::at("violation_ids").tr(
+                "problems-notice-violation-elsewhere",
+                &[("violation", (*v).into()), ("inspection", inspection.id.into())],
             ));
         } else if on_notices.contains(v) {
-            problems.push(problem(
-                "violation_ids",
-                format!("违规记录 {v} 已在另一份整改通知中。"),
-                format!("Violation {v} is already on another notice."),
+            problems.push(Problem::at("violation_ids").tr(
+                "problems-notice-violation-on-other-notice",
+                &[("violation", (*v).into())],
             ));
         }
     }
     let actions = draft.required_actions.trim().to_string();
     let n = actions.chars().count();
-    if n < 5 {
-        problems.push(problem(
-            "required_actions",
-            "请写明整改要求（至少 5 个字）。",
-            "Say what must be done (at least 5 characters).",
+    if n < MIN_ACTIONS_CHARS {
+        problems.push(Problem::at("required_actions").tr(
+            "problems-notice-actions-short",
+            &[("min", MIN_ACTIONS_CHARS.into())],
         ));
     } else if n > MAX_ACTIONS_CHARS {
-        problems.push(problem(
-            "required_actions",
-            format!("整改要求不能超过 {MAX_ACTIONS_CHARS} 个字。"),
-            format!("At most {MAX_ACTIONS_CHARS} characters."),
+        problems.push(Problem::at("required_actions").tr(
+            "problems-notice-actions-long",
+            &[("max", MAX_ACTIONS_CHARS.into())],
         ));
     }
     let deadline = match NaiveDate::parse_from_str(draft.deadline.trim(), "%Y-%m-%d") {
         Err(_) => {
-            problems.push(problem(
-                "deadline",
-                "请填写整改期限，格式为 YYYY-MM-DD。",
-                "Enter the deadline as YYYY-MM-DD.",
-            ));
+            problems.push(Problem::at("deadline").t("problems-notice-deadline-format"));
             None
         }
         Ok(d) if d <= today => {
-            problems.push(problem(
-                "deadline",
-                "整改期限必须晚于今天。",
-                "The deadline must be after today.",
-            ));
+            problems.push(Problem::at("deadline").t("problems-notice-deadline-past"));
             None
         }
         Ok(d) if d > today + Duration::days(MAX_DEADLINE_DAYS) => {
-            problems.push(problem(
-                "deadline",
-                format!("整改期限不能超过 {MAX_DEADLINE_DAYS} 天。"),
-                format!("The deadline must be within {MAX_DEADLINE_DAYS} days."),
+            problems.push(Problem::at("deadline").tr(
+                "problems-notice-deadline-far",
+                &[("days", MAX_DEADLINE_DAYS.into())],
             ));
             None
         }

@@ -7,6 +7,7 @@ use actix_web::web;
 
 use super::AppError;
 use crate::services::commendations::CommendationError;
+use crate::services::problem::Problem;
 
 mod certificate;
 mod public;
@@ -31,10 +32,11 @@ fn to_app(e: CommendationError) -> AppError {
         CommendationError::NoMerchant(_) => AppError::NotFound,
         CommendationError::BadYear => AppError::NotFound,
         CommendationError::Other(e) => AppError::Internal(e),
-        other => {
-            let (zh, en) = other.messages();
-            AppError::invalid("commendation", &zh, &en)
+        other => AppError::Invalid(vec![Problem {
+            field: "commendation".into(),
+            message: other.message(),
         }
+        .into()]),
     }
 }
 
