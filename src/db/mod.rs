@@ -29,7 +29,6 @@ pub enum DbConn {
 
 /// Runs `$body` with `$c` bound to the backend's own connection, compiling it once per backend:
 /// the escape hatch for upsert and `RETURNING`, which `MultiConnection` cannot express.
-#[macro_export]
 macro_rules! dispatch {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
@@ -38,6 +37,7 @@ macro_rules! dispatch {
         }
     };
 }
+pub(crate) use dispatch;
 
 /// The pool every request and job draws from.
 pub type Pool = r2d2::Pool<ConnManager>;

@@ -46,7 +46,7 @@ pub fn new_message_id(base_url: &str) -> String {
 /// Queues `mail` (call inside the transaction that made it due); returns the outbox row's id.
 pub fn enqueue(conn: &mut DbConn, mail: NewMail<'_>, base_url: &str) -> QueryResult<i32> {
     let now = now_utc();
-    crate::dispatch!(conn, |c| diesel::insert_into(outbox::table)
+    crate::db::dispatch!(conn, |c| diesel::insert_into(outbox::table)
         .values((
             outbox::message_id.eq(new_message_id(base_url)),
             outbox::kind.eq(mail.kind),

@@ -173,7 +173,7 @@ pub fn file(
         if about >= PER_MERCHANT_PER_DAY {
             return Err(FileError::MerchantLimit);
         }
-        let id: i32 = crate::dispatch!(tx, |x| diesel::insert_into(complaints::table)
+        let id: i32 = crate::db::dispatch!(tx, |x| diesel::insert_into(complaints::table)
             .values((
                 complaints::merchant_id.eq(c.merchant_id),
                 complaints::body.eq(&c.body),

@@ -98,7 +98,7 @@ pub fn publish(
             .select(diesel::dsl::max(editions::number))
             .first(c)?;
         let number = last.unwrap_or(0) + 1;
-        let edition_id: i32 = crate::dispatch!(c, |c| diesel::insert_into(editions::table)
+        let edition_id: i32 = crate::db::dispatch!(c, |c| diesel::insert_into(editions::table)
             .values((
                 editions::number.eq(number),
                 editions::published_on.eq(as_of),

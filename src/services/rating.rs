@@ -90,7 +90,7 @@ fn store_batch(
         ));
     }
     for chunk in snapshots.chunks(500) {
-        crate::dispatch!(c, |c| diesel::insert_into(rating_snapshots::table)
+        crate::db::dispatch!(c, |c| diesel::insert_into(rating_snapshots::table)
             .values(chunk)
             .execute(c))?;
     }
@@ -119,7 +119,7 @@ fn store_batch(
         }
     }
     for chunk in entries.chunks(500) {
-        crate::dispatch!(c, |c| diesel::insert_into(list_entries::table)
+        crate::db::dispatch!(c, |c| diesel::insert_into(list_entries::table)
             .values(chunk)
             .execute(c))?;
     }

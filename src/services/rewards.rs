@@ -53,7 +53,7 @@ pub fn grant(conn: &mut DbConn, actor: &Actor, g: &Grant) -> Result<i32, GrantEr
         if Merchant::find(c, g.merchant_id)?.is_none() {
             return Err(GrantError::NoMerchant(g.merchant_id));
         }
-        let id: i32 = crate::dispatch!(c, |c| diesel::insert_into(rewards::table)
+        let id: i32 = crate::db::dispatch!(c, |c| diesel::insert_into(rewards::table)
             .values((
                 rewards::merchant_id.eq(g.merchant_id),
                 rewards::amount_fen.eq(g.amount_fen),

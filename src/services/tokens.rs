@@ -43,7 +43,7 @@ pub fn create(
     let token = format!("gz_{}", hex::encode(bytes));
     let hashed = hash(&token);
     let id = write_tx(conn, |c| -> anyhow::Result<i32> {
-        let id: i32 = crate::dispatch!(c, |c| diesel::insert_into(api_tokens::table)
+        let id: i32 = crate::db::dispatch!(c, |c| diesel::insert_into(api_tokens::table)
             .values((
                 api_tokens::user_id.eq(user.id),
                 api_tokens::token_hash.eq(&hashed),

@@ -159,7 +159,7 @@ pub fn append_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change<'_>>) -
         });
     }
     for chunk in rows.chunks(500) {
-        crate::dispatch!(conn, |c| diesel::insert_into(audit_log::table)
+        crate::db::dispatch!(conn, |c| diesel::insert_into(audit_log::table)
             .values(chunk)
             .execute(c))?;
     }

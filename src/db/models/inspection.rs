@@ -114,7 +114,7 @@ pub struct NewViolation {
 impl Inspection {
     /// Inserts an inspection and returns its id.
     pub fn insert(conn: &mut DbConn, i: &NewInspection) -> QueryResult<i32> {
-        crate::dispatch!(conn, |c| diesel::insert_into(inspections::table)
+        crate::db::dispatch!(conn, |c| diesel::insert_into(inspections::table)
             .values(i)
             .returning(inspections::id)
             .get_result(c))
@@ -126,7 +126,7 @@ impl Inspection {
         if items.is_empty() {
             return Ok(());
         }
-        crate::dispatch!(conn, |c| diesel::insert_into(inspection_items::table)
+        crate::db::dispatch!(conn, |c| diesel::insert_into(inspection_items::table)
             .values(items)
             .execute(c))?;
         Ok(())
@@ -134,7 +134,7 @@ impl Inspection {
 
     /// Inserts a violation and returns its id.
     pub fn insert_violation(conn: &mut DbConn, v: &NewViolation) -> QueryResult<i32> {
-        crate::dispatch!(conn, |c| diesel::insert_into(violations::table)
+        crate::db::dispatch!(conn, |c| diesel::insert_into(violations::table)
             .values(v)
             .returning(violations::id)
             .get_result(c))

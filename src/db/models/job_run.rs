@@ -33,7 +33,7 @@ pub struct JobRun {
 
 /// Records that `job` starts now for `as_of`; returns the run's id.
 pub fn start(conn: &mut DbConn, job: &str, as_of: NaiveDate) -> QueryResult<i32> {
-    crate::dispatch!(conn, |c| diesel::insert_into(job_runs::table)
+    crate::db::dispatch!(conn, |c| diesel::insert_into(job_runs::table)
         .values((
             job_runs::job.eq(job),
             job_runs::started_at.eq(now_utc()),

@@ -89,7 +89,7 @@ impl Merchant {
 
     /// Inserts a merchant and returns its id.
     pub fn insert(conn: &mut DbConn, m: &NewMerchant) -> QueryResult<i32> {
-        crate::dispatch!(conn, |c| diesel::insert_into(merchants::table)
+        crate::db::dispatch!(conn, |c| diesel::insert_into(merchants::table)
             .values(m)
             .returning(merchants::id)
             .get_result(c))

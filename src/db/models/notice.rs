@@ -64,7 +64,7 @@ impl Notice {
 
     /// Inserts a notice with the violations it concerns; returns its id.
     pub fn insert(conn: &mut DbConn, n: &NewNotice, violation_ids: &[i32]) -> QueryResult<i32> {
-        let id: i32 = crate::dispatch!(conn, |c| diesel::insert_into(notices::table)
+        let id: i32 = crate::db::dispatch!(conn, |c| diesel::insert_into(notices::table)
             .values(n)
             .returning(notices::id)
             .get_result(c))?;

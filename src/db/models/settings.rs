@@ -21,7 +21,7 @@ pub fn get_or_insert(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<S
         if let Some(v) = get(c, key)? {
             return Ok(v);
         }
-        crate::dispatch!(c, |c| diesel::insert_into(settings::table)
+        crate::db::dispatch!(c, |c| diesel::insert_into(settings::table)
             .values((settings::key.eq(key), settings::value.eq(value)))
             .on_conflict_do_nothing()
             .execute(c))?;

@@ -20,7 +20,7 @@ pub struct NewTraining {
 
 /// Inserts a training session and returns its id.
 pub fn insert(conn: &mut DbConn, t: &NewTraining) -> QueryResult<i32> {
-    crate::dispatch!(conn, |c| diesel::insert_into(trainings::table)
+    crate::db::dispatch!(conn, |c| diesel::insert_into(trainings::table)
         .values(t)
         .returning(trainings::id)
         .get_result(c))
@@ -28,7 +28,7 @@ pub fn insert(conn: &mut DbConn, t: &NewTraining) -> QueryResult<i32> {
 
 /// Records that a merchant attended; attending twice is one attendance.
 pub fn add_attendance(conn: &mut DbConn, training_id: i32, merchant_id: i32) -> QueryResult<usize> {
-    crate::dispatch!(conn, |c| diesel::insert_into(training_attendance::table)
+    crate::db::dispatch!(conn, |c| diesel::insert_into(training_attendance::table)
         .values((
             training_attendance::training_id.eq(training_id),
             training_attendance::merchant_id.eq(merchant_id),

@@ -44,7 +44,7 @@ pub struct NewUser {
 impl User {
     /// Inserts a user and returns its id.
     pub fn insert(conn: &mut DbConn, u: &NewUser) -> QueryResult<i32> {
-        crate::dispatch!(conn, |c| diesel::insert_into(users::table)
+        crate::db::dispatch!(conn, |c| diesel::insert_into(users::table)
             .values(u)
             .returning(users::id)
             .get_result(c))

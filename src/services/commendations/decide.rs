@@ -69,19 +69,20 @@ pub fn decide(
             .get_result(c)?;
         let seq = made_this_year as i32 + 1;
         let number = format!("共治表〔{}〕{seq}号", today.year());
-        let decision_id: i32 = crate::dispatch!(c, |c| diesel::insert_into(commendation_decisions::table)
-            .values((
-                commendation_decisions::year.eq(year),
-                commendation_decisions::number.eq(&number),
-                commendation_decisions::seq.eq(seq),
-                commendation_decisions::decided_on.eq(today),
-                commendation_decisions::decided_at.eq(now_utc()),
-                commendation_decisions::decided_by.eq(actor.user_id),
-                commendation_decisions::policy_version.eq(&policy.version),
-                commendation_decisions::note.eq(&note),
-            ))
-            .returning(commendation_decisions::id)
-            .get_result(c))?;
+        let decision_id: i32 =
+            crate::db::dispatch!(c, |c| diesel::insert_into(commendation_decisions::table)
+                .values((
+                    commendation_decisions::year.eq(year),
+                    commendation_decisions::number.eq(&number),
+                    commendation_decisions::seq.eq(seq),
+                    commendation_decisions::decided_on.eq(today),
+                    commendation_decisions::decided_at.eq(now_utc()),
+                    commendation_decisions::decided_by.eq(actor.user_id),
+                    commendation_decisions::policy_version.eq(&policy.version),
+                    commendation_decisions::note.eq(&note),
+                ))
+                .returning(commendation_decisions::id)
+                .get_result(c))?;
         let mut reward_total_fen = 0;
         let mut emails = 0;
         for k in &chosen {
@@ -109,7 +110,7 @@ pub fn decide(
                 .filter(|a| a.action == "include")
                 .map(|a| a.reason.clone());
             let criteria = serde_json::to_string(&result).map_err(anyhow::Error::from)?;
-            let id: i32 = crate::dispatch!(c, |c| diesel::insert_into(commendations::table)
+            let id: i32 = crate::db::dispatch!(c, |c| diesel::insert_into(commendations::table)
                 .values((
                     commendations::decision_id.eq(decision_id),
                     commendations::year.eq(year),

@@ -104,7 +104,7 @@ pub(super) fn complaints(
             Some((_, false, _)) => ComplaintState::Dismissed,
             None => ComplaintState::New,
         };
-        let id: i32 = crate::dispatch!(c, |x| diesel::insert_into(complaints::table)
+        let id: i32 = crate::db::dispatch!(c, |x| diesel::insert_into(complaints::table)
             .values((
                 complaints::merchant_id.eq(town.merchants[merchant]),
                 complaints::body.eq(body),

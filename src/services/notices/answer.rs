@@ -252,7 +252,7 @@ pub fn answer(
         let before = state_of(&n)?;
         let after = apply(before, Event::Answered, pending)?;
         let now = now_utc();
-        let answer_id: i32 = crate::dispatch!(c, |cc| diesel::insert_into(notice_answers::table)
+        let answer_id: i32 = crate::db::dispatch!(c, |cc| diesel::insert_into(notice_answers::table)
             .values((
                 notice_answers::notice_id.eq(id),
                 notice_answers::author_id.eq(actor.user_id),

@@ -1,53 +1,31 @@
-//! Inspections for inspectors: the phone-sized logging form, the merchant picker, the result page
-//! with the merchant's new rating, the 24-hour edit, and the same as JSON under `/api/v1`.
-//! Validation and storage live in `services::inspections`; this module only translates.
-
-use actix_web::{http::StatusCode, web, HttpResponse};
-use askama::Template;
-use askama_web::WebTemplate;
-use chrono::{NaiveDate, NaiveDateTime, TimeZone};
-use serde::Deserialize;
-
-use super::error::FieldError;
-use super::extract::{CsrfForm, Id};
-use super::guard::{Loggers, Require, RoleSet, Staff};
-use super::public::{points, stars_display};
-use super::{html, see_other, with_db, AppError, AppState, Lang, PageCtx};
-use crate::db::models::inspection::{Inspection, NewItem, Violation};
-use crate::domain::policy::Policy;
-use crate::domain::rating::{InspectionKind, ListStatus, Severity};
-use crate::services::inspections::{
-    self as svc, check_editable, Draft, DraftDeduction, DraftViolation, Fine, InspectionError, RatingState,
-};
+use super::*;
 
 /// Violation rows the HTML form offers at least (the JSON API takes any number).
-const FORM_ROWS: usize = 5;
-/// The highest violation row number the form parser reads.
-const MAX_FORM_ROWS: usize = 50;
+pub(super) const FORM_ROWS: usize = 5;
 
-// ---------------------------------------------------------------------------------------------
-// The form: values as typed, and how they become a draft.
+/// The highest violation row number the form parser reads.
+pub(super) const MAX_FORM_ROWS: usize = 50;
 
 /// One violation row as typed in the form.
 #[derive(Debug, Clone, Default)]
-struct RowValues {
-    id: String,
-    code: String,
-    severity: String,
-    description: String,
-    legal_basis: String,
-    fine: String,
+pub(super) struct RowValues {
+    pub(super) id: String,
+    pub(super) code: String,
+    pub(super) severity: String,
+    pub(super) description: String,
+    pub(super) legal_basis: String,
+    pub(super) fine: String,
 }
 
 impl RowValues {
     /// A row with nothing typed is ignored (and, when editing, removes the violation).
-    fn is_blank(&self) -> bool {
+    pub(super) fn is_blank(&self) -> bool {
         [&self.code, &self.description, &self.legal_basis, &self.fine]
             .iter()
             .all(|s| s.trim().is_empty())
     }
 
-    fn of(v: &Violation) -> Self {
+    pub(super) fn of(v: &Violation) -> Self {
         RowValues {
             id: v.id.to_string(),
             code: v.code.clone(),
@@ -65,18 +43,18 @@ impl RowValues {
 
 /// The whole form as typed, so a rejected form comes back exactly as it was sent.
 #[derive(Debug, Clone, Default)]
-struct FormValues {
-    merchant_id: String,
-    inspected_on: String,
-    kind: String,
+pub(super) struct FormValues {
+    pub(super) merchant_id: String,
+    pub(super) inspected_on: String,
+    pub(super) kind: String,
     /// (code, points): the checklist in order, then any code the checklist does not have.
-    deductions: Vec<(String, String)>,
-    violations: Vec<RowValues>,
-    notes: String,
+    pub(super) deductions: Vec<(String, String)>,
+    pub(super) violations: Vec<RowValues>,
+    pub(super) notes: String,
 }
 
 impl FormValues {
-    fn from_pairs(pairs: &[(String, String)], policy: &Policy) -> Self {
+    pub(super) fn from_pairs(pairs: &[(String, String)], policy: &Policy) -> Self {
         let get = |k: &str| {
             pairs
                 .iter()
@@ -126,7 +104,12 @@ impl FormValues {
         }
     }
 
-    fn of_inspection(i: &Inspection, items: &[NewItem], violations: &[Violation], policy: &Policy) -> Self {
+    pub(super) fn of_inspection(
+        i: &Inspection,
+        items: &[NewItem],
+        violations: &[Violation],
+        policy: &Policy,
+    ) -> Self {
         let deductions: Vec<(String, String)> = policy
             .checklist
             .iter()
@@ -149,7 +132,7 @@ impl FormValues {
         }
     }
 
-    fn to_draft(&self) -> Draft {
+    pub(super) fn to_draft(&self) -> Draft {
         Draft {
             merchant_id: self.merchant_id.clone(),
             inspected_on: self.inspected_on.clone(),
@@ -181,11 +164,6 @@ impl FormValues {
         }
     }
 }
-
-use super::error::field_errors;
-
-// ---------------------------------------------------------------------------------------------
-// Pages.
 
 /// A radio button or select option.
 pub struct Choice {
@@ -221,36 +199,41 @@ pub struct RowField {
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/inspections/form.html")]
 pub struct FormPage {
+    pub(super) page: PageCtx,
+    pub(super) title: &'static str,
+    pub(super) action: String,
+    pub(super) is_edit: bool,
+    pub(super) merchant_id: String,
+    pub(super) merchant_name: String,
+    pub(super) merchant_error: String,
+    pub(super) inspected_on: String,
+    pub(super) max_date: String,
+    pub(super) date_error: String,
+    pub(super) kinds: Vec<Choice>,
+    pub(super) kind_error: String,
+    pub(super) items: Vec<ItemField>,
+    pub(super) deductions_error: String,
+    pub(super) rows: Vec<RowField>,
+    pub(super) violations_error: String,
+    pub(super) notes: String,
+    pub(super) notes_error: String,
+    pub(super) summary: Vec<String>,
+}
+
+pub(super) struct FormContext<'a> {
+    pub(super) lang: Lang,
+    pub(super) policy: &'a Policy,
+    pub(super) today: NaiveDate,
+    pub(super) merchant_name: Option<String>,
+    pub(super) edit_id: Option<i32>,
+}
+
+pub(super) fn form_page(
     page: PageCtx,
-    title: &'static str,
-    action: String,
-    is_edit: bool,
-    merchant_id: String,
-    merchant_name: String,
-    merchant_error: String,
-    inspected_on: String,
-    max_date: String,
-    date_error: String,
-    kinds: Vec<Choice>,
-    kind_error: String,
-    items: Vec<ItemField>,
-    deductions_error: String,
-    rows: Vec<RowField>,
-    violations_error: String,
-    notes: String,
-    notes_error: String,
-    summary: Vec<String>,
-}
-
-struct FormContext<'a> {
-    lang: Lang,
-    policy: &'a Policy,
-    today: NaiveDate,
-    merchant_name: Option<String>,
-    edit_id: Option<i32>,
-}
-
-fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[FieldError]) -> FormPage {
+    ctx: FormContext<'_>,
+    v: &FormValues,
+    errors: &[FieldError],
+) -> FormPage {
     let lang = ctx.lang;
     let msg = |field: &str| {
         errors
@@ -358,97 +341,21 @@ fn form_page(page: PageCtx, ctx: FormContext<'_>, v: &FormValues, errors: &[Fiel
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/inspections/forbidden.html")]
 pub struct ForbiddenPage {
-    page: PageCtx,
-    id: i32,
-    message: &'static str,
+    pub(super) page: PageCtx,
+    pub(super) id: i32,
+    pub(super) message: &'static str,
 }
 
-fn too_late_page(page: PageCtx, id: i32) -> Result<HttpResponse, AppError> {
+pub(super) fn too_late_page(page: PageCtx, id: i32) -> Result<HttpResponse, AppError> {
     let message = page.lang.t("inspections-too-late");
     html(StatusCode::FORBIDDEN, &ForbiddenPage { page, id, message })
-}
-
-pub(super) fn app_error(e: InspectionError) -> AppError {
-    match e {
-        InspectionError::Invalid(p) => AppError::Invalid(field_errors(p)),
-        InspectionError::NotFound => AppError::NotFound,
-        InspectionError::NotYours | InspectionError::TooLate => AppError::Forbidden,
-        InspectionError::Other(e) => AppError::Internal(e),
-    }
-}
-
-/// The list page: merchant search and recent inspections.
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/inspections/index.html")]
-pub struct IndexPage {
-    page: PageCtx,
-    q: String,
-    searched: bool,
-    hits: Vec<svc::MerchantHit>,
-    recent: Vec<RecentRow>,
-    can_log: bool,
-}
-
-/// A recent inspection, ready to print.
-pub struct RecentRow {
-    pub id: i32,
-    pub merchant_name: String,
-    pub date: String,
-    pub kind: &'static str,
-    pub score: i32,
-    pub mine: bool,
-}
-
-fn kind_label(kind: InspectionKind, lang: Lang) -> &'static str {
-    crate::i18n::words::inspection_kind(kind, lang)
-}
-
-/// `?q=` of the list page.
-#[derive(Deserialize)]
-pub struct IndexQuery {
-    #[serde(default)]
-    q: String,
-}
-
-/// GET /staff/inspections: find a merchant to inspect; the latest inspections.
-pub async fn index(
-    state: web::Data<AppState>,
-    page: PageCtx,
-    user: Require<Staff>,
-    query: web::Query<IndexQuery>,
-) -> Result<IndexPage, AppError> {
-    let q: String = query.into_inner().q.trim().chars().take(50).collect();
-    let term = q.clone();
-    let (hits, recent) = with_db(&state, move |c| {
-        Ok((svc::search_merchants(c, &term, 20)?, svc::recent(c, 20)?))
-    })
-    .await?;
-    let lang = page.lang;
-    Ok(IndexPage {
-        searched: !q.is_empty(),
-        q,
-        hits,
-        recent: recent
-            .into_iter()
-            .map(|r| RecentRow {
-                id: r.id,
-                merchant_name: r.merchant_name,
-                date: r.inspected_on.to_string(),
-                kind: kind_label(r.kind, lang),
-                score: r.score,
-                mine: r.inspector_id == Some(user.id),
-            })
-            .collect(),
-        can_log: Loggers::allows(user.role),
-        page,
-    })
 }
 
 /// `?merchant=` of the new-inspection form.
 #[derive(Deserialize)]
 pub struct NewQuery {
     #[serde(default)]
-    merchant: String,
+    pub(super) merchant: String,
 }
 
 /// GET /staff/inspections/new?merchant={id}: the empty form, dated today.
@@ -539,198 +446,6 @@ pub async fn create(
     }
 }
 
-/// One checklist deduction on the result page.
-pub struct ItemRow {
-    pub code: String,
-    pub title: String,
-    pub deduction: i32,
-    pub max: i32,
-}
-
-/// One violation on the result page.
-pub struct ViolationRow {
-    pub code: String,
-    pub severity: &'static str,
-    pub serious: bool,
-    pub description: String,
-    pub legal_basis: String,
-    pub fine: String,
-}
-
-/// The merchant's rating before → after, ready to print.
-pub struct ChangeView {
-    pub stars_before: String,
-    pub stars_before_label: String,
-    pub stars_after: String,
-    pub stars_after_label: String,
-    pub score_before: String,
-    pub score_after: String,
-    pub list_before: String,
-    pub list_after: String,
-    pub changed: bool,
-}
-
-/// A breakdown line.
-pub struct TermView {
-    pub label: String,
-    pub points: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/inspections/show.html")]
-pub struct ShowPage {
-    page: PageCtx,
-    id: i32,
-    merchant_id: i32,
-    merchant_name: String,
-    inspector: String,
-    date: String,
-    kind: &'static str,
-    score: i32,
-    notes: String,
-    items: Vec<ItemRow>,
-    violations: Vec<ViolationRow>,
-    change: Option<ChangeView>,
-    stars_now: String,
-    stars_now_label: String,
-    list_now: String,
-    list_class: &'static str,
-    reasons: Vec<String>,
-    terms: Vec<TermView>,
-    total: String,
-    can_edit: bool,
-    editable_until: String,
-}
-
-fn list_label(list: ListStatus, lang: Lang) -> String {
-    match list {
-        ListStatus::Red => lang.t("nav-red"),
-        ListStatus::Black => lang.t("nav-black"),
-        ListStatus::None => lang.t("inspections-list-none"),
-    }
-    .to_string()
-}
-
-fn score_text(tenths: Option<i32>) -> String {
-    tenths.map_or_else(|| "—".into(), |t| points(t, false))
-}
-
-fn change_view(before: &RatingState, after: &RatingState, lang: Lang) -> ChangeView {
-    let (sb, sbl) = stars_display(before.stars, lang);
-    let (sa, sal) = stars_display(after.stars, lang);
-    ChangeView {
-        stars_before: sb,
-        stars_before_label: sbl,
-        stars_after: sa,
-        stars_after_label: sal,
-        score_before: score_text(before.score_tenths),
-        score_after: score_text(after.score_tenths),
-        list_before: list_label(before.list, lang),
-        list_after: list_label(after.list, lang),
-        changed: before != after,
-    }
-}
-
-fn local_time(state: &AppState, at: NaiveDateTime) -> String {
-    state
-        .config
-        .time_zone
-        .from_utc_datetime(&at)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// GET /staff/inspections/{id}: the inspection, its score, and what it did to the rating.
-pub async fn show(
-    state: web::Data<AppState>,
-    page: PageCtx,
-    user: Require<Staff>,
-    id: Id,
-) -> Result<ShowPage, AppError> {
-    let id = *id;
-    let today = state.config.today();
-    let (policy, v) = with_db(&state, move |c| {
-        let policy = crate::services::policy::active_policy(c)?;
-        let v = svc::view(c, &policy, id, today)?;
-        Ok((policy, v))
-    })
-    .await?;
-    let v = v.ok_or(AppError::NotFound)?;
-    let lang = page.lang;
-    let i = &v.inspection;
-    let can_edit =
-        Loggers::allows(user.role) && check_editable(i, user.id, crate::db::models::now_utc()).is_ok();
-    let (stars_now, stars_now_label) = stars_display(v.rating.stars.map(i32::from), lang);
-    let list = v.rating.list;
-    Ok(ShowPage {
-        id: i.id,
-        merchant_id: i.merchant_id,
-        merchant_name: v.merchant_name.clone(),
-        inspector: v.inspector_name.clone().unwrap_or_default(),
-        date: i.inspected_on.to_string(),
-        kind: kind_label(i.kind, lang),
-        score: i.score,
-        notes: i.notes.clone(),
-        items: v
-            .items
-            .iter()
-            .map(|x| {
-                let item = policy.checklist_item(&x.item_code);
-                ItemRow {
-                    code: x.item_code.clone(),
-                    title: item
-                        .map(|it| lang.pick(&it.title_zh, &it.title_en).to_string())
-                        .unwrap_or_default(),
-                    deduction: x.deduction,
-                    max: item.map_or(0, |it| it.points),
-                }
-            })
-            .collect(),
-        violations: v
-            .violations
-            .iter()
-            .map(|x| {
-                let sev = Some(x.severity);
-                ViolationRow {
-                    code: x.code.clone(),
-                    severity: sev.map_or("", |s| crate::i18n::words::severity(s, lang)),
-                    serious: sev == Some(Severity::Serious),
-                    description: x.description.clone(),
-                    legal_basis: x.legal_basis.clone(),
-                    fine: crate::domain::money::format_fen(x.fine_fen),
-                }
-            })
-            .collect(),
-        change: v.change.as_ref().map(|(b, a)| change_view(b, a, lang)),
-        stars_now,
-        stars_now_label,
-        list_now: list_label(list, lang),
-        list_class: match list {
-            ListStatus::Red | ListStatus::Black => list.as_str(),
-            ListStatus::None => "",
-        },
-        reasons: v
-            .rating
-            .list_reasons
-            .iter()
-            .map(|r| crate::i18n::words::list_reason(r, lang))
-            .collect(),
-        terms: v
-            .rating
-            .breakdown
-            .iter()
-            .map(|t| TermView {
-                label: crate::i18n::words::term(t.key, &v.rating.policy_version, lang).to_string(),
-                points: points(t.points_tenths, true),
-            })
-            .collect(),
-        total: score_text(v.rating.score_tenths),
-        can_edit,
-        editable_until: local_time(&state, svc::editable_until(i)),
-        page,
-    })
-}
-
 /// GET /staff/inspections/{id}/edit: the form filled in, for its own inspector within 24 hours.
 pub async fn edit_form(
     state: web::Data<AppState>,
@@ -817,20 +532,4 @@ pub async fn update(
             html(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
     }
-}
-
-/// Registers the inspection routes: the pages under `/staff/inspections`, then the JSON API.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/staff/inspections")
-            .route(web::get().to(index))
-            .route(web::post().to(create)),
-    )
-    .service(web::resource("/staff/inspections/new").route(web::get().to(new_form)))
-    .service(web::resource("/staff/inspections/{id}").route(web::get().to(show)))
-    .service(
-        web::resource("/staff/inspections/{id}/edit")
-            .route(web::get().to(edit_form))
-            .route(web::post().to(update)),
-    );
 }
