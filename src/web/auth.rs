@@ -4,7 +4,6 @@ use actix_session::Session;
 use actix_web::{http::header, web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
-use rand::RngCore;
 use serde::Deserialize;
 
 use super::client::client_ip;
@@ -13,37 +12,6 @@ use super::throttle::Family;
 use super::{with_db, AppError, AppState, PageCtx, SESSION_CSRF, SESSION_ID};
 use crate::domain::words::Role;
 use crate::services::auth::{login, LoginError};
-
-/// The session's CSRF token, created on first use.
-pub fn csrf_token(session: &Session) -> String {
-    if let Ok(Some(t)) = session.get::<String>(SESSION_CSRF) {
-        return t;
-    }
-    let mut bytes = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    // If the session cannot be written the form will fail its CSRF check, which is safe.
-    let _ = session.insert(SESSION_CSRF, &token);
-    token
-}
-
-/// Rejects a state-changing form whose token does not match the session's.
-pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
-    match session.get::<String>(SESSION_CSRF) {
-        Ok(Some(t)) if !submitted.is_empty() && constant_time_eq(t.as_bytes(), submitted.as_bytes()) => {
-            Ok(())
-        }
-        _ => Err(AppError::invalid(
-            "csrf",
-            "表单已过期，请刷新页面后重试。",
-            "The form has expired; reload the page and try again.",
-        )),
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/login.html")]

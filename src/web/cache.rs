@@ -21,7 +21,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use super::{auth, guard::CurrentUser, Lang, PageCtx};
+use super::{extract, guard::CurrentUser, Lang, PageCtx};
 use crate::services::lists::Version;
 use crate::services::records::RecordVersion;
 use crate::services::search::{SearchIndex, SearchVersion};
@@ -190,7 +190,7 @@ pub fn viewer_ctx(req: &HttpRequest, session: &Session) -> PageCtx {
             lang,
             user: Some(u.username),
             role: Some(u.role),
-            csrf: auth::csrf_token(session),
+            csrf: extract::csrf_token(session),
         },
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! A state-changing handler reads its form as `CsrfForm<MyForm>` (`MyForm` needs no `csrf`
 //! field); a one-button form is a plain `CsrfForm`. The multipart photo upload of the portal reads
-//! its token among the parts and calls [`super::auth::check_csrf`] itself.
+//! its token among the parts and calls [`check_csrf`] itself. The session's token itself is made here too ([`csrf_token`]).
 
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
@@ -18,8 +18,41 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::auth::check_csrf;
-use super::{parse_id, ApiError, AppError};
+use actix_session::Session;
+use rand::RngCore;
+
+use super::{parse_id, ApiError, AppError, SESSION_CSRF};
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(SESSION_CSRF) {
+        return t;
+    }
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    // If the session cannot be written the form will fail its CSRF check, which is safe.
+    let _ = session.insert(SESSION_CSRF, &token);
+    token
+}
+
+/// Rejects a state-changing form whose token does not match the session's.
+pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
+    match session.get::<String>(SESSION_CSRF) {
+        Ok(Some(t)) if !submitted.is_empty() && constant_time_eq(t.as_bytes(), submitted.as_bytes()) => {
+            Ok(())
+        }
+        _ => Err(AppError::invalid(
+            "csrf",
+            "表单已过期，请刷新页面后重试。",
+            "The form has expired; reload the page and try again.",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 /// Bodies are read up to this many bytes before the form extractor judges them: past the form
 /// limit (`FormConfig` in `lib.rs`), so an oversized form gets the same answer as before.

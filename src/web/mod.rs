@@ -158,7 +158,7 @@ impl FromRequest for PageCtx {
                 lang,
                 user,
                 role,
-                csrf: auth::csrf_token(&session),
+                csrf: extract::csrf_token(&session),
             })
         })
     }

@@ -11,7 +11,8 @@ use askama::Template;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::auth::{check_csrf, home_of, start_session};
+use super::auth::{home_of, start_session};
+use super::extract::check_csrf;
 use super::extract::{CsrfForm, Id};
 use super::guard::{merchant_of, CurrentUser, MerchantUser, RoleSet, Staff};
 use super::notices::{notice_error, state_class, NoticeBody, ViolationLine};
