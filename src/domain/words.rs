@@ -109,51 +109,27 @@ mod tests {
     /// The stored text of every word, as the migrations' CHECK constraints spell it.
     #[test]
     fn stored_names_are_the_databases() {
-        let names = |v: &[&'static str]| v.join(",");
+        fn names<T: Copy>(variants: &[T], word: fn(T) -> &'static str) -> String {
+            variants.iter().map(|v| word(*v)).collect::<Vec<_>>().join(",")
+        }
         assert_eq!(
-            names(&Role::VARIANTS.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+            names(Role::VARIANTS, Role::as_str),
             "admin,committee,inspector,merchant"
         );
         assert_eq!(
-            names(
-                &ComplaintState::VARIANTS
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-            ),
+            names(ComplaintState::VARIANTS, ComplaintState::as_str),
             "new,verified,dismissed"
         );
         assert_eq!(
-            names(
-                &NoticeState::VARIANTS
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-            ),
+            names(NoticeState::VARIANTS, NoticeState::as_str),
             "issued,emailed,read,answered,verified,overdue"
         );
+        assert_eq!(names(ListStatus::VARIANTS, ListStatus::as_str), "none,red,black");
         assert_eq!(
-            names(
-                &ListStatus::VARIANTS
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-            ),
-            "none,red,black"
-        );
-        assert_eq!(
-            names(
-                &InspectionKind::VARIANTS
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-            ),
+            names(InspectionKind::VARIANTS, InspectionKind::as_str),
             "routine,follow_up,complaint,self_check"
         );
-        assert_eq!(
-            names(&Severity::VARIANTS.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-            "minor,major,serious"
-        );
+        assert_eq!(names(Severity::VARIANTS, Severity::as_str), "minor,major,serious");
         assert_eq!(Role::ALL.as_slice(), Role::VARIANTS);
         assert_eq!(ComplaintState::ALL.as_slice(), ComplaintState::VARIANTS);
         assert_eq!(NoticeState::ALL.as_slice(), NoticeState::VARIANTS);
