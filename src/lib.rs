@@ -114,6 +114,7 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
                         .into()
                     }),
             )
+            .wrap(middleware::from_fn(web::error::localize))
             .wrap(middleware::from_fn(web::remember_lang))
             // Inside the session middleware: resolves the cookie's session id to its user.
             .wrap(middleware::from_fn(web::guard::load_user))

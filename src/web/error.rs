@@ -275,6 +275,66 @@ struct ErrorPage<'a> {
     fields: &'a [FieldError],
 }
 
+/// An error page in the reader's language, once the request is known ([`localize`]).
+#[derive(Template)]
+#[template(path = "error_lang.html")]
+struct LangErrorPage<'a> {
+    lang: Lang,
+    code: u16,
+    message: &'a str,
+    /// (field, message) in `lang`.
+    fields: Vec<(&'a str, &'a str)>,
+}
+
+impl AppError {
+    /// The error page's body in `lang`.
+    fn page_in(&self, lang: Lang) -> String {
+        let (zh, en) = self.texts();
+        let message = lang.pick(&zh, &en);
+        let fields = match self {
+            AppError::Invalid(f) => f
+                .iter()
+                .map(|f| (f.field.as_str(), lang.pick(&f.zh, &f.en)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let page = LangErrorPage {
+            lang,
+            code: self.status_code().as_u16(),
+            message,
+            fields,
+        };
+        page.render().unwrap_or_else(|_| message.to_string())
+    }
+}
+
+/// Middleware: an HTML error page is written in the reader's language (`?lang=`, the cookie,
+/// `Accept-Language`), like every other page. [`AppError`]'s own `error_response` has no request
+/// to read the language from and writes both; under `/api/` the JSON error is left alone.
+pub async fn localize(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let lang = Lang::from_request_parts(req.request());
+    let api = req.path().starts_with("/api/");
+    let res = next.call(req).await?.map_into_boxed_body();
+    if api {
+        return Ok(res);
+    }
+    let Some(page) = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .map(|e| e.page_in(lang))
+    else {
+        return Ok(res);
+    };
+    Ok(res.map_body(|head, _| {
+        head.headers_mut().remove(header::CONTENT_LENGTH);
+        actix_web::body::BoxBody::new(page)
+    }))
+}
+
 impl AppError {
     fn code(&self) -> &'static str {
         match self {
