@@ -443,7 +443,7 @@ fn draw_timeline(root: &Area<'_>, t: &Timeline<'_>) -> Result<(), ChartError> {
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(4)
+        .x_labels(6)
         .x_label_formatter(&|d| day_label(*d))
         .y_labels(if span % 20 == 0 { (span / 20 + 1) as usize } else { 6 })
         .y_label_formatter(&|v| v.to_string())
