@@ -42,9 +42,7 @@ impl NoticeOutcome {
                 since: deadline.succ_opt().unwrap_or(deadline),
                 answered: pending_answer,
             },
-            None if pending_answer || state == NoticeState::Answered => {
-                NoticeOutcome::Answered { deadline }
-            }
+            None if pending_answer || state == NoticeState::Answered => NoticeOutcome::Answered { deadline },
             None => NoticeOutcome::Open { deadline },
         }
     }
@@ -64,12 +62,20 @@ pub enum WayOutStep {
     /// Pass a follow-up inspection dated after `after` with at least `score` points.
     PassFollowUp { after: NaiveDate, score: i32 },
     /// Not before `until`: the minimum stay of `days` days after the serious violation of `serious_on`.
-    NotBefore { until: NaiveDate, days: i64, serious_on: NaiveDate },
+    NotBefore {
+        until: NaiveDate,
+        days: i64,
+        serious_on: NaiveDate,
+    },
     /// Raise the score to at least `score_tenths` (the `stars` above the black list's).
     ReachScore { score_tenths: i32, stars: u8 },
     /// Without repair, the black-list triggers leave the rating window on `on` (the latest was on
     /// `trigger_on`).
-    TriggersLeaveWindow { on: NaiveDate, trigger_on: NaiveDate, window_days: i64 },
+    TriggersLeaveWindow {
+        on: NaiveDate,
+        trigger_on: NaiveDate,
+        window_days: i64,
+    },
 }
 
 /// What a black-listed merchant must do to leave the list, and from when; empty for a merchant
@@ -119,10 +125,7 @@ pub fn way_out(r: &Rating, policy: &Policy, overdue_notices: usize) -> Vec<WayOu
                     .checked_sub(usize::from(stars))
                     .and_then(|i| policy.star_thresholds.get(i).copied())
                     .unwrap_or(0);
-                steps.push(WayOutStep::ReachScore {
-                    score_tenths,
-                    stars,
-                });
+                steps.push(WayOutStep::ReachScore { score_tenths, stars });
             }
             _ => {}
         }
@@ -136,4 +139,144 @@ pub fn way_out(r: &Rating, policy: &Policy, overdue_notices: usize) -> Vec<WayOu
         });
     }
     steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_notice_reads_its_outcome_from_dates_not_only_from_its_state() {
+        use NoticeState::*;
+        let dl = d(3, 12);
+        assert_eq!(
+            NoticeOutcome::of(Verified, dl, Some(d(3, 12)), false, d(4, 1)),
+            NoticeOutcome::Verified { on: d(3, 12) }
+        );
+        assert_eq!(
+            NoticeOutcome::of(Verified, dl, Some(d(3, 20)), false, d(4, 1)),
+            NoticeOutcome::VerifiedLate {
+                on: d(3, 20),
+                deadline: dl
+            }
+        );
+        // Past the deadline before the nightly job marked it: overdue from the day after.
+        assert_eq!(
+            NoticeOutcome::of(Read, dl, None, false, d(3, 13)),
+            NoticeOutcome::Overdue {
+                since: d(3, 13),
+                answered: false
+            }
+        );
+        assert_eq!(
+            NoticeOutcome::of(Overdue, dl, None, true, d(3, 20)),
+            NoticeOutcome::Overdue {
+                since: d(3, 13),
+                answered: true
+            }
+        );
+        assert_eq!(
+            NoticeOutcome::of(Answered, dl, None, true, d(3, 12)),
+            NoticeOutcome::Answered { deadline: dl }
+        );
+        assert_eq!(
+            NoticeOutcome::of(Emailed, dl, None, false, d(3, 1)),
+            NoticeOutcome::Open { deadline: dl }
+        );
+    }
+
+    fn black(reasons: Vec<ListReason>) -> Rating {
+        Rating {
+            merchant_id: 1,
+            as_of: d(4, 1),
+            policy_version: "t".into(),
+            score_tenths: Some(500),
+            stars: Some(1),
+            list: ListStatus::Black,
+            list_reasons: reasons,
+            breakdown: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_way_out_follows_the_list_reasons_and_the_policy() {
+        let p = Policy::default_policy();
+        let stay = p.black.repair.min_stay_days;
+        let until = d(3, 1) + Duration::days(stay);
+        let r = black(vec![
+            ListReason::SeriousViolation {
+                violation_id: 4,
+                date: d(3, 1),
+            },
+            ListReason::OverdueNotice {
+                notice_id: 7,
+                deadline: d(3, 12),
+                verified_on: None,
+            },
+            ListReason::RepairNeedsNoticesClosed,
+            ListReason::RepairNeedsFollowUp {
+                after: d(3, 12),
+                pass_score: 60,
+            },
+            ListReason::RepairMinimumStay { until },
+        ]);
+        assert_eq!(
+            way_out(&r, &p, 2),
+            vec![
+                WayOutStep::CloseOverdueNotices { count: 2 },
+                WayOutStep::PassFollowUp {
+                    after: d(3, 12),
+                    score: 60
+                },
+                WayOutStep::NotBefore {
+                    until,
+                    days: stay,
+                    serious_on: d(3, 1)
+                },
+            ],
+            "an open overdue notice counts whatever its date: no window line"
+        );
+        // Verified late: the triggers leave the window one window after the latest.
+        let r = black(vec![
+            ListReason::SeriousViolation {
+                violation_id: 4,
+                date: d(1, 5),
+            },
+            ListReason::OverdueNotice {
+                notice_id: 7,
+                deadline: d(2, 1),
+                verified_on: Some(d(2, 9)),
+            },
+            ListReason::RepairNeedsFollowUp {
+                after: d(2, 1),
+                pass_score: 60,
+            },
+        ]);
+        assert_eq!(
+            way_out(&r, &p, 0).last(),
+            Some(&WayOutStep::TriggersLeaveWindow {
+                on: d(2, 1) + Duration::days(p.window_days),
+                trigger_on: d(2, 1),
+                window_days: p.window_days,
+            })
+        );
+        // Low stars: the score of the first star above the black list's.
+        let r = black(vec![ListReason::LowStars { stars: 1 }]);
+        let stars = p.black.max_stars + 1;
+        assert_eq!(
+            way_out(&r, &p, 0),
+            vec![WayOutStep::ReachScore {
+                score_tenths: p.star_thresholds[5 - usize::from(stars)],
+                stars
+            }]
+        );
+        assert_eq!(p.stars_for(p.star_thresholds[5 - usize::from(stars)]), stars);
+        let mut red = black(Vec::new());
+        red.list = ListStatus::Red;
+        assert!(way_out(&red, &p, 0).is_empty());
+    }
 }

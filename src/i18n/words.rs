@@ -82,7 +82,10 @@ pub fn list_reason_dated(r: &ListReason, lang: Lang, date: &dyn Fn(NaiveDate) ->
             ..
         } => lang.tr(
             "reason-overdue-notice-verified-late",
-            &[("deadline", date(*deadline).into()), ("verified", date(*v).into())],
+            &[
+                ("deadline", date(*deadline).into()),
+                ("verified", date(*v).into()),
+            ],
         ),
         ListReason::LowStars { stars } => lang.tr("reason-low-stars", &[("stars", (*stars).into())]),
         ListReason::RepairNeedsNoticesClosed => lang.t("reason-repair-needs-notices-closed").to_string(),
@@ -247,7 +250,10 @@ pub fn way_out_step(s: WayOutStep, lang: Lang) -> String {
         ),
         WayOutStep::ReachScore { score_tenths, stars } => lang.tr(
             "way-out-reach-score",
-            &[("score", whole_points(score_tenths).into()), ("stars", stars.into())],
+            &[
+                ("score", whole_points(score_tenths).into()),
+                ("stars", stars.into()),
+            ],
         ),
         WayOutStep::TriggersLeaveWindow {
             on,
@@ -347,6 +353,60 @@ mod tests {
                 Lang::Zh
             ),
             "评定变更为无"
+        );
+    }
+
+    #[test]
+    fn record_words_write_long_dates_and_no_ids() {
+        assert_eq!(long_date(d(2026, 3, 12), Lang::Zh), "2026年3月12日");
+        assert_eq!(long_date(d(2026, 3, 12), Lang::En), "12 Mar 2026");
+        assert_eq!(long_date(d(2026, 12, 1), Lang::En), "1 Dec 2026");
+        assert_eq!(
+            notice_outcome(NoticeOutcome::Verified { on: d(2026, 3, 12) }, Lang::En),
+            "Fixed and verified on 12 Mar 2026"
+        );
+        assert_eq!(
+            notice_outcome(
+                NoticeOutcome::Overdue {
+                    since: d(2026, 3, 13),
+                    answered: false
+                },
+                Lang::Zh
+            ),
+            "自2026年3月13日起逾期，尚未整改验收"
+        );
+        assert_eq!(violation_status(None, Lang::En), "No rectification notice issued");
+        assert_eq!(
+            way_out_step(WayOutStep::CloseOverdueNotices { count: 1 }, Lang::En),
+            "get the overdue rectification notice fixed and verified"
+        );
+        assert_eq!(
+            way_out_step(
+                WayOutStep::PassFollowUp {
+                    after: d(2026, 3, 12),
+                    score: 60
+                },
+                Lang::En
+            ),
+            "pass a follow-up inspection (score 60 or more) after 12 Mar 2026"
+        );
+        assert_eq!(
+            way_out_step(
+                WayOutStep::ReachScore {
+                    score_tenths: 600,
+                    stars: 2
+                },
+                Lang::Zh
+            ),
+            "评分达到60分以上（2星）"
+        );
+        let serious = ListReason::SeriousViolation {
+            violation_id: 4,
+            date: d(2026, 3, 1),
+        };
+        assert_eq!(
+            list_reason_dated(&serious, Lang::En, &|x| long_date(x, Lang::En)),
+            "serious violation on 1 Mar 2026"
         );
     }
 }

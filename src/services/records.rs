@@ -6,13 +6,13 @@ use diesel::prelude::*;
 use crate::db::models::inspection::Inspection;
 use crate::db::models::merchant::Merchant;
 use crate::db::schema::{
-    inspections, list_entries, merchant_replies, notice_answers, notice_violations, notices, rating_snapshots,
-    violations,
+    inspections, list_entries, merchant_replies, notice_answers, notice_violations, notices,
+    rating_snapshots, violations,
 };
 use crate::db::DbConn;
 use crate::domain::notice::NoticeState;
-pub use crate::domain::public_record::NoticeOutcome;
 use crate::domain::policy::Policy;
+pub use crate::domain::public_record::NoticeOutcome;
 use crate::domain::rating::{ListStatus, Rating, Severity};
 use crate::domain::reasons::EnteredReasons;
 
@@ -350,7 +350,16 @@ pub fn record_details(
     current: Option<&Rating>,
     today: NaiveDate,
 ) -> anyhow::Result<RecordDetails> {
-    type NoticeRow = (i32, String, i32, i32, NaiveDate, NoticeState, NaiveDateTime, Option<NaiveDateTime>);
+    type NoticeRow = (
+        i32,
+        String,
+        i32,
+        i32,
+        NaiveDate,
+        NoticeState,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
     let rows: Vec<NoticeRow> = notices::table
         .filter(notices::merchant_id.eq(id))
         .order((notices::issued_at.desc(), notices::id.desc()))

@@ -393,7 +393,11 @@ pub struct Timeline<'a> {
 
 /// The timeline as an `<svg>` element ready to inline (same root as [`svg`]'s).
 pub fn timeline_svg(t: &Timeline<'_>) -> Result<String, ChartError> {
-    let (w, h) = if t.points.is_empty() { (400, 110) } else { (560, 280) };
+    let (w, h) = if t.points.is_empty() {
+        (400, 110)
+    } else {
+        (560, 280)
+    };
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
@@ -445,7 +449,11 @@ fn draw_timeline(root: &Area<'_>, t: &Timeline<'_>) -> Result<(), ChartError> {
         .disable_x_mesh()
         .x_labels(6)
         .x_label_formatter(&|d| day_label(*d))
-        .y_labels(if span % 20 == 0 { (span / 20 + 1) as usize } else { 6 })
+        .y_labels(if span % 20 == 0 {
+            (span / 20 + 1) as usize
+        } else {
+            6
+        })
         .y_label_formatter(&|v| v.to_string())
         .x_desc(t.date_desc)
         .y_desc(t.value_desc)
@@ -555,10 +563,18 @@ mod tests {
             empty_text: "None",
         })
         .unwrap();
-        assert!(out.starts_with("<svg class=\"report-chart timeline-chart\""), "{out}");
+        assert!(
+            out.starts_with("<svg class=\"report-chart timeline-chart\""),
+            "{out}"
+        );
         assert!(out.contains("role=\"img\"") && out.contains(">History</title>"));
         assert_eq!(out.matches("<circle").count(), 3, "{out}");
-        assert!(out.contains("day ") && out.contains("Score") && out.contains(">100") || out.contains("100\n</text>"), "{out}");
+        assert!(out.contains("\nScore\n</text>"), "the value axis is named: {out}");
+        assert!(out.contains("\n100\n</text>"), "the value axis has values: {out}");
+        assert!(
+            out.contains("\nday 0\n</text>"),
+            "the time axis has labels: {out}"
+        );
         assert!(!out.contains("style="), "{out}");
         let one = timeline_svg(&Timeline {
             points: &points[..1],

@@ -190,7 +190,12 @@ pub async fn merchant_page(
             Some(r) => crate::services::records::record_details(c, id, &policy, r.rating.as_ref(), today)?,
             None => Default::default(),
         };
-        Ok((rec, crate::services::commendations::for_merchant(c, id)?, details, policy))
+        Ok((
+            rec,
+            crate::services::commendations::for_merchant(c, id)?,
+            details,
+            policy,
+        ))
     })
     .await?;
     let rec = rec.ok_or(AppError::NotFound)?;
@@ -227,7 +232,10 @@ pub async fn merchant_page(
     let overdue = details.notices.iter().filter(|n| n.outcome.is_overdue()).count();
     let mut way_out = Vec::new();
     let mut way_out_window = String::new();
-    for step in black.map(|r| crate::domain::public_record::way_out(r, &policy, overdue)).unwrap_or_default() {
+    for step in black
+        .map(|r| crate::domain::public_record::way_out(r, &policy, overdue))
+        .unwrap_or_default()
+    {
         let words = crate::i18n::words::way_out_step(step, lang);
         match step {
             crate::domain::public_record::WayOutStep::TriggersLeaveWindow { .. } => way_out_window = words,
@@ -238,7 +246,11 @@ pub async fn merchant_page(
         address: m.address.clone(),
         membership: membership_line(m, lang),
         list: list.to_string(),
-        list_since: rec.list.as_ref().map(|l| long_date(l.since, lang)).unwrap_or_default(),
+        list_since: rec
+            .list
+            .as_ref()
+            .map(|l| long_date(l.since, lang))
+            .unwrap_or_default(),
         list_reason: rec
             .list
             .as_ref()
@@ -332,7 +344,10 @@ fn history_chart(
         .rev()
         .map(|p| HistoryRow {
             date: long_date(p.as_of, lang),
-            score: p.score_tenths.map(|s| points(s, false)).unwrap_or_else(|| lang.t("record-unrated-short").to_string()),
+            score: p
+                .score_tenths
+                .map(|s| points(s, false))
+                .unwrap_or_else(|| lang.t("record-unrated-short").to_string()),
             stars: p.stars.map(|s| s.to_string()).unwrap_or_default(),
             list: match p.list {
                 ListStatus::None => "",
