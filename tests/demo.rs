@@ -125,7 +125,10 @@ fn editions_cover_both_years_and_every_inspected_merchant_has_a_rating_history()
     for m in [1, 14, 16, 40] {
         let (s, page) = app.get_text(&format!("/merchants/{m}"));
         assert_eq!(s, 200);
-        assert!(page.contains("class=\"chart\""), "merchant {m} draws its history");
+        assert!(
+            page.contains("class=\"report-chart timeline-chart\""),
+            "merchant {m} draws its history"
+        );
         assert!(page.matches("<circle").count() >= 2, "merchant {m}");
     }
 }

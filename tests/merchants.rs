@@ -847,14 +847,24 @@ fn staff_record_the_day_a_member_left_the_alliance() {
     assert!(committee.get(&edit).contains(&format!("value=\"{today}\"")));
 
     // The public record says from when to when, in both languages.
+    // (Dates as the record writes them: 2026年3月12日, 12 Mar 2026.)
+    use gongzhi::i18n::{words::long_date, Lang};
     let (_, public) = app.get_text(&format!("/merchants/{id}"));
     assert!(
-        public.contains(&format!("曾为联盟成员： {since} 至 {today}")),
+        public.contains(&format!(
+            "曾为联盟成员： {} 至 {}",
+            long_date(since, Lang::Zh),
+            long_date(today, Lang::Zh)
+        )),
         "{public}"
     );
     let (_, en) = app.get_text(&format!("/merchants/{id}?lang=en"));
     assert!(
-        en.contains(&format!("Alliance member from {since} to {today}")),
+        en.contains(&format!(
+            "Alliance member from {} to {}",
+            long_date(since, Lang::En),
+            long_date(today, Lang::En)
+        )),
         "{en}"
     );
     let (_, member) = app.get_text("/merchants/1?lang=zh");

@@ -645,7 +645,11 @@ fn the_cached_merchant_record_follows_every_change() {
     assert_eq!(r.status().as_u16(), 201);
     let (t3, body) = get();
     assert_ne!(t2, t3);
-    assert!(body.contains(&yesterday), "the new inspection is on the page");
+    let shown = gongzhi::i18n::words::long_date(
+        app.config.today() - chrono::Duration::days(1),
+        gongzhi::i18n::Lang::Zh,
+    );
+    assert!(body.contains(&shown), "the new inspection is on the page");
 
     // The merchant's public reply shows at once.
     let merchant = common::client();

@@ -3,9 +3,12 @@
 //! reader's language. The domain never builds a sentence; the web pages, the emails, the JSON
 //! API and the exports all render through here, so they say the same thing.
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::domain::fhrs::FHRS_SCHEME_VERSION;
 use crate::domain::money::MoneyError;
 use crate::domain::notice::{NoticeState, Refusal};
+use crate::domain::public_record::{NoticeOutcome, WayOutStep};
 use crate::domain::rating::{InspectionKind, ListReason, ListStatus, Severity, TermKey};
 use crate::domain::reasons::{EnteredReasons, LeftReason, Stored};
 
@@ -59,36 +62,44 @@ pub fn term(key: TermKey, scheme: &str, lang: Lang) -> &'static str {
 
 /// Why a merchant is on (or came off) a list, as one sentence.
 pub fn list_reason(r: &ListReason, lang: Lang) -> String {
+    list_reason_dated(r, lang, &|d| d.to_string())
+}
+
+/// [`list_reason`] with its dates written by `date` (the public record writes them long).
+pub fn list_reason_dated(r: &ListReason, lang: Lang, date: &dyn Fn(NaiveDate) -> String) -> String {
     match r {
-        ListReason::SeriousViolation { date, .. } => {
-            lang.tr("reason-serious-violation", &[("date", (*date).into())])
+        ListReason::SeriousViolation { date: on, .. } => {
+            lang.tr("reason-serious-violation", &[("date", date(*on).into())])
         }
         ListReason::OverdueNotice {
             deadline,
             verified_on: None,
             ..
-        } => lang.tr("reason-overdue-notice", &[("deadline", (*deadline).into())]),
+        } => lang.tr("reason-overdue-notice", &[("deadline", date(*deadline).into())]),
         ListReason::OverdueNotice {
             deadline,
             verified_on: Some(v),
             ..
         } => lang.tr(
             "reason-overdue-notice-verified-late",
-            &[("deadline", (*deadline).into()), ("verified", (*v).into())],
+            &[
+                ("deadline", date(*deadline).into()),
+                ("verified", date(*v).into()),
+            ],
         ),
         ListReason::LowStars { stars } => lang.tr("reason-low-stars", &[("stars", (*stars).into())]),
         ListReason::RepairNeedsNoticesClosed => lang.t("reason-repair-needs-notices-closed").to_string(),
         ListReason::RepairNeedsFollowUp { after, pass_score } => lang.tr(
             "reason-repair-needs-follow-up",
-            &[("after", (*after).into()), ("score", (*pass_score).into())],
+            &[("after", date(*after).into()), ("score", (*pass_score).into())],
         ),
         ListReason::RepairMinimumStay { until } => {
-            lang.tr("reason-repair-minimum-stay", &[("until", (*until).into())])
+            lang.tr("reason-repair-minimum-stay", &[("until", date(*until).into())])
         }
         ListReason::CreditRepaired {
-            follow_up_date: Some(d),
+            follow_up_date: Some(on),
             ..
-        } => lang.tr("reason-credit-repaired-on", &[("date", (*d).into())]),
+        } => lang.tr("reason-credit-repaired-on", &[("date", date(*on).into())]),
         ListReason::CreditRepaired { .. } => lang.t("reason-credit-repaired").to_string(),
         ListReason::RedAllCriteria { stars } => {
             lang.tr("reason-red-all-criteria", &[("stars", (*stars).into())])
@@ -157,6 +168,115 @@ pub fn money_error(e: MoneyError, lang: Lang) -> &'static str {
         MoneyError::TooManyDecimals => "money-too-many-decimals",
         MoneyError::TooLarge => "money-too-large",
     })
+}
+
+/// A date as the reader's language writes it on the public record: 2026年3月12日, 12 Mar 2026.
+pub fn long_date(d: NaiveDate, lang: Lang) -> String {
+    lang.tr(
+        "date-long",
+        &[
+            ("year", d.year().to_string().into()),
+            ("month", d.month().into()),
+            ("day", d.day().to_string().into()),
+        ],
+    )
+}
+
+/// How a rectification notice stands, as one sentence with long dates.
+pub fn notice_outcome(o: NoticeOutcome, lang: Lang) -> String {
+    let d = |x: NaiveDate| long_date(x, lang);
+    match o {
+        NoticeOutcome::Verified { on } => lang.tr("outcome-verified", &[("on", d(on).into())]),
+        NoticeOutcome::VerifiedLate { on, deadline } => lang.tr(
+            "outcome-verified-late",
+            &[("on", d(on).into()), ("deadline", d(deadline).into())],
+        ),
+        NoticeOutcome::Overdue {
+            since,
+            answered: false,
+        } => lang.tr("outcome-overdue", &[("since", d(since).into())]),
+        NoticeOutcome::Overdue {
+            since,
+            answered: true,
+        } => lang.tr("outcome-overdue-answered", &[("since", d(since).into())]),
+        NoticeOutcome::Answered { deadline } => {
+            lang.tr("outcome-answered", &[("deadline", d(deadline).into())])
+        }
+        NoticeOutcome::Open { deadline } => lang.tr("outcome-open", &[("deadline", d(deadline).into())]),
+    }
+}
+
+/// How a disclosed violation's rectification stands (`None`: no notice concerns it).
+pub fn violation_status(o: Option<NoticeOutcome>, lang: Lang) -> String {
+    let d = |x: NaiveDate| long_date(x, lang);
+    match o {
+        None => lang.t("violation-no-notice").to_string(),
+        Some(NoticeOutcome::Verified { on }) => lang.tr("violation-rectified", &[("on", d(on).into())]),
+        Some(NoticeOutcome::VerifiedLate { on, .. }) => {
+            lang.tr("violation-rectified-late", &[("on", d(on).into())])
+        }
+        Some(NoticeOutcome::Overdue { since, .. }) => {
+            lang.tr("violation-overdue", &[("since", d(since).into())])
+        }
+        Some(NoticeOutcome::Answered { .. }) => lang.t("violation-answered").to_string(),
+        Some(NoticeOutcome::Open { deadline }) => {
+            lang.tr("violation-due", &[("deadline", d(deadline).into())])
+        }
+    }
+}
+
+/// One step of the way off the black list, as a clause with long dates.
+pub fn way_out_step(s: WayOutStep, lang: Lang) -> String {
+    let d = |x: NaiveDate| long_date(x, lang);
+    match s {
+        WayOutStep::CloseOverdueNotices { count } => {
+            lang.tr("way-out-close-notices", &[("count", count.into())])
+        }
+        WayOutStep::PassFollowUp { after, score } => lang.tr(
+            "way-out-follow-up",
+            &[("after", d(after).into()), ("score", score.into())],
+        ),
+        WayOutStep::NotBefore {
+            until,
+            days,
+            serious_on,
+        } => lang.tr(
+            "way-out-not-before",
+            &[
+                ("until", d(until).into()),
+                ("days", days.into()),
+                ("serious", d(serious_on).into()),
+            ],
+        ),
+        WayOutStep::ReachScore { score_tenths, stars } => lang.tr(
+            "way-out-reach-score",
+            &[
+                ("score", whole_points(score_tenths).into()),
+                ("stars", stars.into()),
+            ],
+        ),
+        WayOutStep::TriggersLeaveWindow {
+            on,
+            trigger_on,
+            window_days,
+        } => lang.tr(
+            "way-out-window",
+            &[
+                ("on", d(on).into()),
+                ("trigger", d(trigger_on).into()),
+                ("days", window_days.into()),
+            ],
+        ),
+    }
+}
+
+/// Tenths of a point as "60" or "62.5".
+fn whole_points(tenths: i32) -> String {
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, (tenths % 10).abs())
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +353,60 @@ mod tests {
                 Lang::Zh
             ),
             "评定变更为无"
+        );
+    }
+
+    #[test]
+    fn record_words_write_long_dates_and_no_ids() {
+        assert_eq!(long_date(d(2026, 3, 12), Lang::Zh), "2026年3月12日");
+        assert_eq!(long_date(d(2026, 3, 12), Lang::En), "12 Mar 2026");
+        assert_eq!(long_date(d(2026, 12, 1), Lang::En), "1 Dec 2026");
+        assert_eq!(
+            notice_outcome(NoticeOutcome::Verified { on: d(2026, 3, 12) }, Lang::En),
+            "Fixed and verified on 12 Mar 2026"
+        );
+        assert_eq!(
+            notice_outcome(
+                NoticeOutcome::Overdue {
+                    since: d(2026, 3, 13),
+                    answered: false
+                },
+                Lang::Zh
+            ),
+            "自2026年3月13日起逾期，尚未整改验收"
+        );
+        assert_eq!(violation_status(None, Lang::En), "No rectification notice issued");
+        assert_eq!(
+            way_out_step(WayOutStep::CloseOverdueNotices { count: 1 }, Lang::En),
+            "get the overdue rectification notice fixed and verified"
+        );
+        assert_eq!(
+            way_out_step(
+                WayOutStep::PassFollowUp {
+                    after: d(2026, 3, 12),
+                    score: 60
+                },
+                Lang::En
+            ),
+            "pass a follow-up inspection (score 60 or more) after 12 Mar 2026"
+        );
+        assert_eq!(
+            way_out_step(
+                WayOutStep::ReachScore {
+                    score_tenths: 600,
+                    stars: 2
+                },
+                Lang::Zh
+            ),
+            "评分达到60分以上（2星）"
+        );
+        let serious = ListReason::SeriousViolation {
+            violation_id: 4,
+            date: d(2026, 3, 1),
+        };
+        assert_eq!(
+            list_reason_dated(&serious, Lang::En, &|x| long_date(x, Lang::En)),
+            "serious violation on 1 Mar 2026"
         );
     }
 }

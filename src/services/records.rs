@@ -5,9 +5,14 @@ use diesel::prelude::*;
 
 use crate::db::models::inspection::Inspection;
 use crate::db::models::merchant::Merchant;
-use crate::db::schema::{inspections, list_entries, merchant_replies, rating_snapshots, violations};
+use crate::db::schema::{
+    inspections, list_entries, merchant_replies, notice_answers, notice_violations, notices,
+    rating_snapshots, violations,
+};
 use crate::db::DbConn;
+use crate::domain::notice::NoticeState;
 use crate::domain::policy::Policy;
+pub use crate::domain::public_record::NoticeOutcome;
 use crate::domain::rating::{ListStatus, Rating, Severity};
 use crate::domain::reasons::EnteredReasons;
 
@@ -232,6 +237,23 @@ pub struct RecordVersion {
     /// Commendations displayed today: the count changes when a display year ends, though no row does.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     commendations_in_force: i64,
+    /// The notices: how many, their states (weighted so that each shown change moves the sum),
+    /// the latest verification, the answers waiting, and those past their deadline today
+    /// unverified (the page says "overdue" from the day after the deadline).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    notices: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    notice_states: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    notice_verified_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    answers_pending: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    notices_past_deadline: i64,
+    /// Today, for a merchant with no stored rating only: its history ends with the rating as of
+    /// today, computed when the page is drawn.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    unrated_today: Option<String>,
 }
 
 const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
@@ -245,7 +267,15 @@ const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at 
     (SELECT MAX(id) FROM policies WHERE active) AS policy, \
     (SELECT MAX(id) FROM commendations WHERE merchant_id = m.id) AS commendation, \
     (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NOT NULL) AS commendations_revoked, \
-    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NULL AND year = {shown}) AS commendations_in_force \
+    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NULL AND year = {shown}) AS commendations_in_force, \
+    (SELECT COUNT(*) FROM notices WHERE merchant_id = m.id) AS notices, \
+    (SELECT SUM(CASE state WHEN 'verified' THEN 1 WHEN 'overdue' THEN 1000 WHEN 'answered' THEN 1000000 ELSE 0 END) \
+     FROM notices WHERE merchant_id = m.id) AS notice_states, \
+    (SELECT MAX(verified_at) FROM notices WHERE merchant_id = m.id) AS notice_verified_at, \
+    (SELECT COUNT(*) FROM notice_answers a JOIN notices n ON n.id = a.notice_id \
+     WHERE n.merchant_id = m.id AND a.decision IS NULL) AS answers_pending, \
+    (SELECT COUNT(*) FROM notices WHERE merchant_id = m.id AND verified_at IS NULL AND deadline < '{today}') AS notices_past_deadline, \
+    CASE WHEN EXISTS (SELECT 1 FROM rating_snapshots WHERE merchant_id = m.id) THEN NULL ELSE '{today}' END AS unrated_today \
     FROM merchants m WHERE m.id = ";
 
 /// The record's version; `None` when there is no such merchant.
@@ -253,7 +283,10 @@ pub fn record_version(conn: &mut DbConn, id: i32, today: NaiveDate) -> QueryResu
     use diesel::sql_types::Integer;
     // The year whose commendations are displayed today (an integer, written into the query).
     let shown = today.year() - 1;
-    let sql = RECORD_VERSION_SQL.replace("{shown}", &shown.to_string());
+    // Today as `YYYY-MM-DD` (a date, written into the query like the year).
+    let sql = RECORD_VERSION_SQL
+        .replace("{shown}", &shown.to_string())
+        .replace("{today}", &today.format("%Y-%m-%d").to_string());
     match conn {
         DbConn::Sqlite(c) => diesel::sql_query(format!("{sql}?"))
             .bind::<Integer, _>(id)
@@ -264,4 +297,224 @@ pub fn record_version(conn: &mut DbConn, id: i32, today: NaiveDate) -> QueryResu
             .get_result(c)
             .optional(),
     }
+}
+
+/// A rectification notice as the public record shows it: its public number, dates and outcome,
+/// and the disclosed violations it concerns — no required actions, answers or people.
+#[derive(Debug, Clone)]
+pub struct PublicNotice {
+    /// The year and the sequence of its public number (整改〔2026〕第0012号).
+    pub year: i32,
+    pub seq: i32,
+    /// The number as written on the notice.
+    pub number: String,
+    pub issued_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub outcome: NoticeOutcome,
+    /// The disclosed violations it concerns: (date found, severity, description).
+    pub violations: Vec<(NaiveDate, Severity, String)>,
+}
+
+/// A disclosed violation with how its rectification stands; `None` when no notice concerns it.
+#[derive(Debug, Clone)]
+pub struct StatusedViolation {
+    pub found_on: NaiveDate,
+    pub severity: Severity,
+    pub description: String,
+    pub rectification: Option<NoticeOutcome>,
+}
+
+/// What the public record adds to [`MerchantRecord`]: the rectification notices, the disclosed
+/// violations with their status, and the rating history recomputed from what happened.
+#[derive(Debug, Clone, Default)]
+pub struct RecordDetails {
+    pub notices: Vec<PublicNotice>,
+    pub violations: Vec<StatusedViolation>,
+    /// Oldest first: the rating as of each of the last [`HISTORY_POINTS`] inspection days, then
+    /// the current rating (`current`, or as of today).
+    pub history: Vec<HistoryPoint>,
+    /// The rating as of today when the merchant has no stored rating (an imported merchant).
+    pub today_rating: Option<Rating>,
+}
+
+/// How many inspection days the public history shows at most.
+pub const HISTORY_POINTS: usize = 30;
+
+/// Loads the notices, the violations with their status, and the rating history of merchant
+/// `id` on `today`. `current` is the stored rating, the history's last point when present. The
+/// history costs one history load and at most [`HISTORY_POINTS`] + 1 runs of the pure engine.
+pub fn record_details(
+    conn: &mut DbConn,
+    id: i32,
+    policy: &Policy,
+    current: Option<&Rating>,
+    today: NaiveDate,
+) -> anyhow::Result<RecordDetails> {
+    type NoticeRow = (
+        i32,
+        String,
+        i32,
+        i32,
+        NaiveDate,
+        NoticeState,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
+    let rows: Vec<NoticeRow> = notices::table
+        .filter(notices::merchant_id.eq(id))
+        .order((notices::issued_at.desc(), notices::id.desc()))
+        .select((
+            notices::id,
+            notices::number,
+            notices::year,
+            notices::seq,
+            notices::deadline,
+            notices::state,
+            notices::issued_at,
+            notices::verified_at,
+        ))
+        .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    let pending: Vec<i32> = notice_answers::table
+        .filter(notice_answers::notice_id.eq_any(&ids))
+        .filter(notice_answers::decision.is_null())
+        .select(notice_answers::notice_id)
+        .load(conn)?;
+    let links: Vec<(i32, i32)> = notice_violations::table
+        .filter(notice_violations::notice_id.eq_any(&ids))
+        .select((notice_violations::notice_id, notice_violations::violation_id))
+        .load(conn)?;
+    let disclosed: Vec<Severity> = policy.disclose_violations.iter().copied().collect();
+    let vs: Vec<(i32, NaiveDate, Severity, String)> = violations::table
+        .filter(violations::merchant_id.eq(id))
+        .filter(violations::severity.eq_any(disclosed))
+        .order((violations::found_on.desc(), violations::id.desc()))
+        .limit(50)
+        .select((
+            violations::id,
+            violations::found_on,
+            violations::severity,
+            violations::description,
+        ))
+        .load(conn)?;
+    let mut notices_out = Vec::with_capacity(rows.len());
+    let mut outcome_of = std::collections::HashMap::new();
+    for (nid, number, year, seq, deadline, state, issued_at, verified_at) in rows {
+        let outcome = NoticeOutcome::of(
+            state,
+            deadline,
+            verified_at.map(|v| v.date()),
+            pending.contains(&nid),
+            today,
+        );
+        let concerned: Vec<(NaiveDate, Severity, String)> = vs
+            .iter()
+            .filter(|v| links.contains(&(nid, v.0)))
+            .map(|v| (v.1, v.2, v.3.clone()))
+            .collect();
+        for (n, v) in &links {
+            if *n == nid {
+                // Newest notice first: a violation's status is its latest notice's.
+                outcome_of.entry(*v).or_insert(outcome);
+            }
+        }
+        // A notice about undisclosed violations only is shown once it went past its deadline
+        // (the rating and the list reasons count it then).
+        let late = matches!(
+            outcome,
+            NoticeOutcome::Overdue { .. } | NoticeOutcome::VerifiedLate { .. }
+        );
+        if concerned.is_empty() && !late {
+            continue;
+        }
+        notices_out.push(PublicNotice {
+            year,
+            seq,
+            number,
+            issued_on: issued_at.date(),
+            deadline,
+            outcome,
+            violations: concerned,
+        });
+    }
+    let violations_out = vs
+        .into_iter()
+        .map(|(vid, found_on, severity, description)| StatusedViolation {
+            found_on,
+            severity,
+            description,
+            rectification: outcome_of.get(&vid).copied(),
+        })
+        .collect();
+    let (history, today_rating) = rated_history(conn, id, policy, current, today)?;
+    Ok(RecordDetails {
+        notices: notices_out,
+        violations: violations_out,
+        history,
+        today_rating,
+    })
+}
+
+fn point(r: &Rating) -> HistoryPoint {
+    HistoryPoint {
+        as_of: r.as_of,
+        score_tenths: r.score_tenths,
+        stars: r.stars.map(i32::from),
+        list: r.list,
+    }
+}
+
+/// The rating as of each of the last [`HISTORY_POINTS`] inspection days, recomputed by the pure
+/// engine from the merchant's history (so a merchant without stored snapshots has a history
+/// too), then the current rating: the stored one, or the one as of today (returned as well).
+fn rated_history(
+    conn: &mut DbConn,
+    id: i32,
+    policy: &Policy,
+    current: Option<&Rating>,
+    today: NaiveDate,
+) -> anyhow::Result<(Vec<HistoryPoint>, Option<Rating>)> {
+    let Some((since, left)) = crate::db::schema::merchants::table
+        .find(id)
+        .select((
+            crate::db::schema::merchants::member_since,
+            crate::db::schema::merchants::member_left_on,
+        ))
+        .first::<(Option<NaiveDate>, Option<NaiveDate>)>(conn)
+        .optional()?
+    else {
+        return Ok((Vec::new(), None));
+    };
+    let mut h = crate::services::histories::load_histories(conn, Some(&[id]), today)?
+        .remove(&id)
+        .unwrap_or_default();
+    let mut days: Vec<NaiveDate> = h
+        .inspections
+        .iter()
+        .map(|i| i.date)
+        .filter(|d| *d <= today)
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    let last = current.map_or(today, |r| r.as_of);
+    days.retain(|d| *d < last);
+    let skip = days.len().saturating_sub(HISTORY_POINTS);
+    let mut out = Vec::with_capacity(HISTORY_POINTS + 1);
+    for d in &days[skip..] {
+        h.alliance_member = crate::db::models::merchant::is_member_on(since, left, *d);
+        out.push(point(&crate::domain::rating::rate(&h, policy, *d)));
+    }
+    let today_rating = match current {
+        Some(r) => {
+            out.push(point(r));
+            None
+        }
+        None => {
+            h.alliance_member = crate::db::models::merchant::is_member_on(since, left, today);
+            let r = crate::domain::rating::rate(&h, policy, today);
+            out.push(point(&r));
+            Some(r)
+        }
+    };
+    Ok((out, today_rating))
 }

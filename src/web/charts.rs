@@ -368,6 +368,129 @@ fn draw_lines(root: &Area<'_>, spec: &Spec<'_>) -> Result<(), ChartError> {
     Ok(())
 }
 
+/// A value over time (the public record's rating history): days along the x axis at their real
+/// distance, one dot per value coloured by the caller, the value axis fixed (a score's 0–100 reads
+/// the same on every record). Kept apart from [`Spec`] so that the report charts are unchanged.
+pub struct Timeline<'a> {
+    /// Unique on the page: the `<title>`'s id is made from it.
+    pub id: &'a str,
+    /// The chart's accessible name.
+    pub title: &'a str,
+    /// The time axis's description.
+    pub date_desc: &'a str,
+    /// The value axis's description.
+    pub value_desc: &'a str,
+    /// (day number, value, dot colour), in day order; day numbers are any count of days
+    /// (e.g. since the first point), labelled by `day_label`.
+    pub points: &'a [(i64, i64, Rgb)],
+    /// The value axis's range, both ends included.
+    pub values: (i64, i64),
+    /// A day number's label on the time axis.
+    pub day_label: &'a dyn Fn(i64) -> String,
+    /// Written across an empty chart (no point).
+    pub empty_text: &'a str,
+}
+
+/// The timeline as an `<svg>` element ready to inline (same root as [`svg`]'s).
+pub fn timeline_svg(t: &Timeline<'_>) -> Result<String, ChartError> {
+    let (w, h) = if t.points.is_empty() {
+        (400, 110)
+    } else {
+        (560, 280)
+    };
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        if t.points.is_empty() {
+            let spec = Spec {
+                id: t.id,
+                title: t.title,
+                category_desc: t.date_desc,
+                value_desc: t.value_desc,
+                labels: &[],
+                series: &[],
+                shape: Shape::Lines,
+                empty_text: t.empty_text,
+            };
+            draw_empty(&root, &spec, (w, h))?;
+        } else {
+            draw_timeline(&root, t)?;
+        }
+        root.present().map_err(err)?;
+    }
+    let body = out.find('>').map_or(out.as_str(), |i| &out[i + 1..]);
+    let title_id = format!("chart-{}-title", t.id);
+    Ok(format!(
+        "<svg class=\"report-chart timeline-chart\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" \
+         role=\"img\" aria-labelledby=\"{title_id}\" data-chart=\"{id}\"><title id=\"{title_id}\">{title}</title>{body}",
+        id = escape(t.id),
+        title = escape(t.title),
+    ))
+}
+
+fn draw_timeline(root: &Area<'_>, t: &Timeline<'_>) -> Result<(), ChartError> {
+    let first = t.points.first().map_or(0, |p| p.0);
+    let last = t.points.last().map_or(0, |p| p.0).max(first + 1);
+    // A little room either side, so the first and last dots are not on the axes.
+    let pad = ((last - first) / 40).max(1);
+    let (lo, hi) = (first - pad, last + pad);
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .margin_right(36)
+        .x_label_area_size(56)
+        .y_label_area_size(64)
+        .build_cartesian_2d(lo..hi, t.values.0..t.values.1)
+        .map_err(err)?;
+    let day_label = t.day_label;
+    let span = t.values.1 - t.values.0;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(6)
+        .x_label_formatter(&|d| day_label(*d))
+        .y_labels(if span % 20 == 0 {
+            (span / 20 + 1) as usize
+        } else {
+            6
+        })
+        .y_label_formatter(&|v| v.to_string())
+        .x_desc(t.date_desc)
+        .y_desc(t.value_desc)
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .draw()
+        .map_err(err)?;
+    let line: Vec<(i64, i64)> = t.points.iter().map(|p| (p.0, p.1)).collect();
+    chart
+        .draw_series(LineSeries::new(line, ACCENT.plotters().stroke_width(2)))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            t.points
+                .iter()
+                .map(|p| Circle::new((p.0, p.1), 5, p.2.plotters().filled())),
+        )
+        .map_err(err)?;
+    // The latest value written beside its dot.
+    if let Some(p) = t.points.last() {
+        let style = TextStyle::from((FONT, LABEL_SIZE).into_font())
+            .color(&INK)
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                p.1.to_string(),
+                (p.0, p.1 + span / 25),
+                style,
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,5 +546,50 @@ mod tests {
     fn an_empty_chart_says_so() {
         let out = svg(&spec(&[], &one(vec![]), Shape::Lines)).unwrap();
         assert!(out.contains("No data"));
+    }
+
+    #[test]
+    fn a_timeline_has_axes_dates_and_a_dot_per_value() {
+        let points = [(0, 82, ACCENT), (30, 40, BLACK), (95, 71, RED)];
+        let label = |d: i64| format!("day {d}");
+        let out = timeline_svg(&Timeline {
+            id: "h",
+            title: "History",
+            date_desc: "Date",
+            value_desc: "Score",
+            points: &points,
+            values: (0, 100),
+            day_label: &label,
+            empty_text: "None",
+        })
+        .unwrap();
+        assert!(
+            out.starts_with("<svg class=\"report-chart timeline-chart\""),
+            "{out}"
+        );
+        assert!(out.contains("role=\"img\"") && out.contains(">History</title>"));
+        assert_eq!(out.matches("<circle").count(), 3, "{out}");
+        assert!(out.contains("\nScore\n</text>"), "the value axis is named: {out}");
+        assert!(out.contains("\n100\n</text>"), "the value axis has values: {out}");
+        assert!(
+            out.contains("\nday 0\n</text>"),
+            "the time axis has labels: {out}"
+        );
+        assert!(!out.contains("style="), "{out}");
+        let one = timeline_svg(&Timeline {
+            points: &points[..1],
+            ..Timeline {
+                id: "h",
+                title: "History",
+                date_desc: "Date",
+                value_desc: "Score",
+                points: &[],
+                values: (0, 100),
+                day_label: &label,
+                empty_text: "None",
+            }
+        })
+        .unwrap();
+        assert_eq!(one.matches("<circle").count(), 1);
     }
 }

@@ -37,6 +37,14 @@ pub fn term_rows(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<TermRow> 
         .collect()
 }
 
+/// Why a rating is on its list, in `lang`, with the record's long dates.
+fn record_reason_lines(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<String> {
+    r.list_reasons
+        .iter()
+        .map(|x| crate::i18n::words::list_reason_dated(x, lang, &|d| long_date(d, lang)))
+        .collect()
+}
+
 /// Why a rating is on its list, in `lang`.
 pub fn reason_lines(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<String> {
     r.list_reasons
@@ -50,6 +58,37 @@ pub struct ViolationRow {
     pub date: String,
     pub severity: &'static str,
     pub description: String,
+    /// How its rectification stands, in plain words.
+    pub status: String,
+}
+
+/// One rectification notice, ready to print: public number, dates, outcome and the disclosed
+/// violations it concerns.
+pub struct NoticeRow {
+    /// The number as written on the notice (Chinese), or "No. 12 of 2026".
+    pub number: String,
+    /// Whether `number` is the notice's own Chinese text (marked `translate="no"`).
+    pub number_as_written: bool,
+    pub issued: String,
+    pub deadline: String,
+    pub outcome: String,
+    /// `verified`, `late`, `overdue`, `answered` or `open`: the row's class.
+    pub class: &'static str,
+    /// (severity, description) of each disclosed violation it concerns.
+    pub concerns: Vec<(&'static str, String)>,
+}
+
+/// One point of the rating history as the text alternative prints it.
+pub struct HistoryRow {
+    pub date: String,
+    pub score: String,
+    pub stars: String,
+    pub list: &'static str,
+}
+
+/// A date as the public record writes it in `lang` (2026年3月12日, 12 Mar 2026).
+pub fn long_date(d: chrono::NaiveDate, lang: Lang) -> String {
+    crate::i18n::words::long_date(d, lang)
 }
 
 #[derive(Template)]
@@ -68,8 +107,14 @@ pub struct MerchantPage {
     pub(super) total: String,
     pub(super) policy_version: String,
     pub(super) as_of: String,
-    pub(super) chart_points: String,
-    pub(super) chart_dots: Vec<(i32, i32, String)>,
+    /// The rating history chart (an inline `<svg>`), or empty with fewer than two points.
+    pub(super) history_svg: String,
+    pub(super) history: Vec<HistoryRow>,
+    pub(super) notices: Vec<NoticeRow>,
+    /// What a black-listed merchant must do to leave the list, one clause each.
+    pub(super) way_out: Vec<String>,
+    /// When the black-list triggers stop counting even without repair, or empty.
+    pub(super) way_out_window: String,
     pub(super) inspections: Vec<InspectionRow>,
     pub(super) violations: Vec<ViolationRow>,
     pub(super) replies: Vec<(String, String)>,
@@ -81,11 +126,13 @@ pub struct MerchantPage {
 pub(super) fn membership_line(m: &crate::db::models::merchant::Merchant, lang: Lang) -> String {
     match (m.member_since, m.member_left_on) {
         (Some(since), Some(left)) => format!(
-            "{} {since} {} {left}",
+            "{} {} {} {}",
             lang.t("record-member-from"),
-            lang.t("record-member-to")
+            long_date(since, lang),
+            lang.t("record-member-to"),
+            long_date(left, lang)
         ),
-        (Some(since), None) => format!("{} {since}", lang.t("record-member-since")),
+        (Some(since), None) => format!("{} {}", lang.t("record-member-since"), long_date(since, lang)),
         (None, _) => String::new(),
     }
 }
@@ -135,10 +182,20 @@ pub async fn merchant_page(
         }
     }
     let policy = state.policy.clone();
-    let (rec, ks) = with_db(&state, move |c| {
+    let today = state.config.today();
+    let (rec, ks, details, policy) = with_db(&state, move |c| {
         let policy = policy.current(c)?;
         let rec = crate::services::records::merchant_record(c, id, &policy)?;
-        Ok((rec, crate::services::commendations::for_merchant(c, id)?))
+        let details = match &rec {
+            Some(r) => crate::services::records::record_details(c, id, &policy, r.rating.as_ref(), today)?,
+            None => Default::default(),
+        };
+        Ok((
+            rec,
+            crate::services::commendations::for_merchant(c, id)?,
+            details,
+            policy,
+        ))
     })
     .await?;
     let rec = rec.ok_or(AppError::NotFound)?;
@@ -153,9 +210,9 @@ pub async fn merchant_page(
         Some(r) => (
             term_rows(r, lang),
             r.score_tenths.map(|s| points(s, false)).unwrap_or_default(),
-            reason_lines(r, lang),
+            record_reason_lines(r, lang),
             r.policy_version.clone(),
-            r.as_of.to_string(),
+            long_date(r.as_of, lang),
         ),
         None => (
             Vec::new(),
@@ -165,34 +222,35 @@ pub async fn merchant_page(
             String::new(),
         ),
     };
-    // Rating history as an inline SVG polyline: x by position, y by score (0–100).
-    let rated: Vec<_> = rec
-        .history
-        .iter()
-        .filter_map(|h| h.score_tenths.map(|s| (h.as_of, s)))
-        .collect();
-    let n = rated.len().max(2) as i32 - 1;
-    let chart_dots: Vec<(i32, i32, String)> = rated
-        .iter()
-        .enumerate()
-        .map(|(i, (d, s))| {
-            (
-                10 + i as i32 * 280 / n,
-                110 - s / 10,
-                format!("{d}: {}", points(*s, false)),
-            )
-        })
-        .collect();
-    let chart_points = chart_dots
-        .iter()
-        .map(|(x, y, _)| format!("{x},{y}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let (history_svg, history) = history_chart(&details.history, lang);
+    // The way off the black list, from the rating that put the merchant there.
+    let black = rec
+        .rating
+        .as_ref()
+        .or(details.today_rating.as_ref())
+        .filter(|r| r.list == ListStatus::Black && m.current_list == ListStatus::Black);
+    let overdue = details.notices.iter().filter(|n| n.outcome.is_overdue()).count();
+    let mut way_out = Vec::new();
+    let mut way_out_window = String::new();
+    for step in black
+        .map(|r| crate::domain::public_record::way_out(r, &policy, overdue))
+        .unwrap_or_default()
+    {
+        let words = crate::i18n::words::way_out_step(step, lang);
+        match step {
+            crate::domain::public_record::WayOutStep::TriggersLeaveWindow { .. } => way_out_window = words,
+            _ => way_out.push(words),
+        }
+    }
     let out = MerchantPage {
         address: m.address.clone(),
         membership: membership_line(m, lang),
         list: list.to_string(),
-        list_since: rec.list.as_ref().map(|l| l.since.to_string()).unwrap_or_default(),
+        list_since: rec
+            .list
+            .as_ref()
+            .map(|l| long_date(l.since, lang))
+            .unwrap_or_default(),
         list_reason: rec
             .list
             .as_ref()
@@ -203,26 +261,33 @@ pub async fn merchant_page(
         total,
         policy_version,
         as_of,
-        chart_points,
-        chart_dots,
+        history_svg,
+        history,
+        notices: details.notices.iter().map(|n| notice_row(n, lang)).collect(),
+        way_out,
+        way_out_window,
         inspections: rec
             .inspections
             .iter()
-            .map(|i| InspectionRow::new(i, lang))
+            .map(|i| InspectionRow {
+                date: long_date(i.inspected_on, lang),
+                ..InspectionRow::new(i, lang)
+            })
             .collect(),
-        violations: rec
+        violations: details
             .violations
             .iter()
             .map(|v| ViolationRow {
-                date: v.found_on.to_string(),
+                date: long_date(v.found_on, lang),
                 severity: crate::i18n::words::severity(v.severity, lang),
                 description: v.description.clone(),
+                status: crate::i18n::words::violation_status(v.rectification, lang),
             })
             .collect(),
         replies: rec
             .replies
             .iter()
-            .map(|(at, body)| (at.date().to_string(), body.clone()))
+            .map(|(at, body)| (long_date(at.date(), lang), body.clone()))
             .collect(),
         commendations: crate::web::commendations::badges(&ks, state.config.today(), lang),
         m: ListRow::new(m, lang),
@@ -233,4 +298,100 @@ pub async fn merchant_page(
         state.records.put(id, lang, v, checked, rendered.clone());
     }
     Ok(page_response(&req, &rendered, public))
+}
+
+/// A notice as the record prints it.
+fn notice_row(n: &crate::services::records::PublicNotice, lang: Lang) -> NoticeRow {
+    use crate::services::records::NoticeOutcome as O;
+    let zh = lang == Lang::Zh;
+    NoticeRow {
+        number: if zh {
+            n.number.clone()
+        } else {
+            lang.tr(
+                "record-notice-number",
+                &[("seq", n.seq.into()), ("year", n.year.to_string().into())],
+            )
+        },
+        number_as_written: zh,
+        issued: long_date(n.issued_on, lang),
+        deadline: long_date(n.deadline, lang),
+        outcome: crate::i18n::words::notice_outcome(n.outcome, lang),
+        class: match n.outcome {
+            O::Verified { .. } => "verified",
+            O::VerifiedLate { .. } => "late",
+            O::Overdue { .. } => "overdue",
+            O::Answered { .. } => "answered",
+            O::Open { .. } => "open",
+        },
+        concerns: n
+            .violations
+            .iter()
+            .map(|(_, sev, description)| (crate::i18n::words::severity(*sev, lang), description.clone()))
+            .collect(),
+    }
+}
+
+/// The rating history as a chart (axes, dates, scores; dots coloured by list) and as rows for
+/// its text alternative. No chart with fewer than two rated points.
+fn history_chart(
+    history: &[crate::services::records::HistoryPoint],
+    lang: Lang,
+) -> (String, Vec<HistoryRow>) {
+    use crate::web::charts;
+    let rows = history
+        .iter()
+        .rev()
+        .map(|p| HistoryRow {
+            date: long_date(p.as_of, lang),
+            score: p
+                .score_tenths
+                .map(|s| points(s, false))
+                .unwrap_or_else(|| lang.t("record-unrated-short").to_string()),
+            stars: p.stars.map(|s| s.to_string()).unwrap_or_default(),
+            list: match p.list {
+                ListStatus::None => "",
+                other => crate::i18n::words::list_status(other, lang),
+            },
+        })
+        .collect();
+    let rated: Vec<_> = history.iter().filter(|p| p.score_tenths.is_some()).collect();
+    let Some(first) = rated.first().map(|p| p.as_of) else {
+        return (String::new(), rows);
+    };
+    if rated.len() < 2 {
+        return (String::new(), rows);
+    }
+    let dots: Vec<(i64, i64, charts::Rgb)> = rated
+        .iter()
+        .map(|p| {
+            (
+                (p.as_of - first).num_days(),
+                i64::from(p.score_tenths.unwrap_or(0) / 10),
+                match p.list {
+                    ListStatus::Red => charts::RED,
+                    ListStatus::Black => charts::BLACK,
+                    ListStatus::None => charts::ACCENT,
+                },
+            )
+        })
+        .collect();
+    let label = |d: i64| long_date(first + chrono::Duration::days(d), lang);
+    let svg = charts::timeline_svg(&charts::Timeline {
+        id: "history",
+        title: lang.t("record-history"),
+        date_desc: lang.t("record-history-dates"),
+        value_desc: lang.t("record-history-score"),
+        points: &dots,
+        values: (0, 100),
+        day_label: &label,
+        empty_text: lang.t("record-unrated"),
+    });
+    match svg {
+        Ok(svg) => (svg, rows),
+        Err(e) => {
+            tracing::warn!(error = %e, "rating history chart");
+            (String::new(), rows)
+        }
+    }
 }
