@@ -135,10 +135,10 @@ pub async fn merchant_page(
         }
     }
     let policy = state.policy.clone();
-    let (rec, ks) = with_db(&state, move |c| {
+    let (rec, ks, policy) = with_db(&state, move |c| {
         let policy = policy.current(c)?;
         let rec = crate::services::records::merchant_record(c, id, &policy)?;
-        Ok((rec, crate::services::commendations::for_merchant(c, id)?))
+        Ok((rec, crate::services::commendations::for_merchant(c, id)?, policy))
     })
     .await?;
     let rec = rec.ok_or(AppError::NotFound)?;
@@ -225,7 +225,7 @@ pub async fn merchant_page(
             .map(|(at, body)| (at.date().to_string(), body.clone()))
             .collect(),
         commendations: crate::web::commendations::badges(&ks, state.config.today(), lang),
-        m: ListRow::new(m, lang),
+        m: ListRow::new(m, lang, &policy),
         page,
     };
     let rendered = Rendered::of(&out)?;
