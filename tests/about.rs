@@ -36,7 +36,10 @@ fn words(stars: Option<i32>) -> (&'static str, &'static str) {
         Some(3) => ("一般", "generally satisfactory"),
         Some(2) => ("需改进", "improvement necessary"),
         Some(_) => ("差，亟需整改", "major improvement necessary"),
-        None => ("评价期内尚无检查，暂不评级", "no inspection in the rating window yet"),
+        None => (
+            "评价期内尚无检查，暂不评级",
+            "no inspection in the rating window yet",
+        ),
     }
 }
 
@@ -105,7 +108,10 @@ fn the_ratings_page_says_the_policy_in_force_in_both_languages() {
     ] {
         assert!(en.contains(want), "{want} missing");
     }
-    assert!(!en.contains("优秀") && !en.contains("分及以上"), "no Chinese on the English page");
+    assert!(
+        !en.contains("优秀") && !en.contains("分及以上"),
+        "no Chinese on the English page"
+    );
 
     // The committee changes the rules: the page follows at once.
     let changed = SHIPPED
@@ -113,14 +119,27 @@ fn the_ratings_page_says_the_policy_in_force_in_both_languages() {
         .replace("thresholds = [90, 80, 70, 60]", "thresholds = [95, 85, 75, 65]")
         .replace("min_stay_days = 90", "min_stay_days = 120")
         .replace("serious = 20", "serious = 25")
-        .replace("require_alliance_member = true", "require_alliance_member = false")
+        .replace(
+            "require_alliance_member = true",
+            "require_alliance_member = false",
+        )
         .replace("max_stars = 1", "max_stars = 0");
     load_policy(&app, &changed);
     let (_, zh) = app.get_text("/about/ratings?lang=zh");
-    for want in ["95 分及以上", "85 – 94.9 分", "低于 65 分", "满 120 天", "严重 25 分", "2026.about"] {
+    for want in [
+        "95 分及以上",
+        "85 – 94.9 分",
+        "低于 65 分",
+        "满 120 天",
+        "严重 25 分",
+        "2026.about",
+    ] {
         assert!(zh.contains(want), "{want} missing after the change");
     }
-    assert!(!zh.contains("联盟成员。"), "a criterion switched off is not listed");
+    assert!(
+        !zh.contains("联盟成员。"),
+        "a criterion switched off is not listed"
+    );
     assert!(!zh.contains("颗星或更低"), "a trigger switched off is not listed");
     let (_, en) = app.get_text("/about/ratings?lang=en");
     assert!(en.contains("95 points or more") && en.contains("120 days"));
@@ -165,7 +184,10 @@ fn every_star_display_carries_its_words_and_a_link_to_the_explanation() {
     // The plaque and its check page say the words and link the explanation.
     let (s, plaque) = app.get_text("/merchants/2/plaque?lang=zh");
     assert_eq!(s, 200);
-    assert!(plaque.contains(&format!("<a href=\"/about/ratings\">{zh}</a>")), "{plaque}");
+    assert!(
+        plaque.contains(&format!("<a href=\"/about/ratings\">{zh}</a>")),
+        "{plaque}"
+    );
     let url = plaque
         .split("<small class=\"plaque-url\">")
         .nth(1)
@@ -192,16 +214,25 @@ fn the_lists_are_cards_on_a_phone_and_say_their_edition() {
     };
     for list in ["red", "black"] {
         let (_, zh) = app.get_text(&format!("/lists/{list}?lang=zh"));
-        assert!(zh.contains(&format!("第{number}期 · 发布日期")), "{list}: the edition line");
+        assert!(
+            zh.contains(&format!("第{number}期 · 发布日期")),
+            "{list}: the edition line"
+        );
         assert!(zh.contains("href=\"/editions\""), "{list}: the archive link");
-        assert!(zh.contains("<td role=\"cell\" data-label=\"类别\""), "{list}: labelled cells");
+        assert!(
+            zh.contains("<td role=\"cell\" data-label=\"类别\""),
+            "{list}: labelled cells"
+        );
         assert!(zh.contains("共 ") || zh.contains("家"), "{list}: the count");
         let (_, en) = app.get_text(&format!("/lists/{list}?lang=en"));
         assert!(en.contains(&format!("No. {number} · Published")), "{list}");
         assert!(en.contains("data-label=\"Category\""));
     }
     let (_, black) = app.get_text("/lists/black?lang=zh");
-    assert!(black.contains("<ul class=\"reasons\"><li>"), "reasons are bullets");
+    assert!(
+        black.contains("<ul class=\"reasons\"><li>"),
+        "reasons are bullets"
+    );
     let (_, home) = app.get_text("/?lang=zh");
     assert!(home.contains("href=\"/editions\"") && home.contains(&format!("第{number}期")));
     let (_, css) = app.get_text("/static/app.css");
@@ -218,7 +249,10 @@ fn the_language_switch_keeps_the_page_and_its_query() {
     assert_eq!(s, 200);
     assert!(en.contains("李记牛肉面") && en.contains("<html lang=\"en\">"));
     // And back, without piling up `lang`.
-    assert_eq!(switch_href(&en, "zh"), "/search?q=%E7%89%9B%E8%82%89&page=1&lang=zh");
+    assert_eq!(
+        switch_href(&en, "zh"),
+        "/search?q=%E7%89%9B%E8%82%89&page=1&lang=zh"
+    );
 
     let (_, list) = app.get_text("/lists/black?category=%E9%A4%90%E9%A5%AE%E6%9C%8D%E5%8A%A1&lang=zh");
     assert_eq!(
@@ -280,7 +314,12 @@ fn categories_and_areas_show_in_the_readers_language() {
     let (_, record) = app.get_text("/merchants/2?lang=en");
     assert!(record.contains("Food service ·"), "the record's category line");
     let (_, black) = app.get_text("/lists/black?lang=en");
-    assert!(black.contains("Old Street") || black.contains("New Town") || black.contains("Riverside") || black.contains("Station"));
+    assert!(
+        black.contains("Old Street")
+            || black.contains("New Town")
+            || black.contains("Riverside")
+            || black.contains("Station")
+    );
     // The filter keeps the stored text as its value, the English name as its label.
     assert!(black.contains("<option value=\"餐饮服务\""));
     let (s, filtered) = app.get_text("/lists/black?category=%E9%A4%90%E9%A5%AE%E6%9C%8D%E5%8A%A1&lang=en");

@@ -61,7 +61,8 @@ fn levels(p: &Policy, lang: Lang) -> Vec<LevelRow> {
                 s => {
                     // Level s covers [t[5-s], t[4-s]) in tenths.
                     let i = (5 - s) as usize;
-                    lang.tr("about-range-between",
+                    lang.tr(
+                        "about-range-between",
                         &[("min", pts(t[i]).into()), ("max", pts(t[i - 1] - 1).into())],
                     )
                 }
@@ -82,7 +83,8 @@ fn score_lines(p: &Policy, lang: Lang) -> Vec<String> {
     let mut out = vec![
         lang.tr("about-score-window", &[("days", p.window_days.into())]),
         lang.t("about-score-mean").to_string(),
-        lang.tr("about-score-violations",
+        lang.tr(
+            "about-score-violations",
             &[
                 ("minor", pts(p.violations.minor).into()),
                 ("major", pts(p.violations.major).into()),
@@ -91,7 +93,8 @@ fn score_lines(p: &Policy, lang: Lang) -> Vec<String> {
         ),
     ];
     if p.complaints.each > 0 {
-        out.push(lang.tr("about-score-complaints",
+        out.push(lang.tr(
+            "about-score-complaints",
             &[
                 ("each", pts(p.complaints.each).into()),
                 ("cap", pts(p.complaints.cap).into()),
@@ -99,12 +102,14 @@ fn score_lines(p: &Policy, lang: Lang) -> Vec<String> {
         ));
     }
     if p.notices.overdue_each > 0 {
-        out.push(lang.tr("about-score-notices",
+        out.push(lang.tr(
+            "about-score-notices",
             &[("each", pts(p.notices.overdue_each).into())],
         ));
     }
     if p.training.per_hour > 0 && p.training.cap > 0 {
-        out.push(lang.tr("about-score-training",
+        out.push(lang.tr(
+            "about-score-training",
             &[
                 ("per_hour", pts(p.training.per_hour).into()),
                 ("cap", pts(p.training.cap).into()),
@@ -116,9 +121,7 @@ fn score_lines(p: &Policy, lang: Lang) -> Vec<String> {
 }
 
 fn red_lines(p: &Policy, lang: Lang) -> Vec<String> {
-    let mut out = vec![lang.tr("about-red-stars",
-        &[("stars", i32::from(p.red.min_stars).into())],
-    )];
+    let mut out = vec![lang.tr("about-red-stars", &[("stars", i32::from(p.red.min_stars).into())])];
     if p.red.require_no_violation {
         out.push(lang.tr("about-red-no-violation", &[("days", p.window_days.into())]));
     }
@@ -140,7 +143,8 @@ fn black_lines(p: &Policy, lang: Lang) -> Vec<String> {
         out.push(lang.t("about-black-overdue").to_string());
     }
     if p.black.max_stars > 0 {
-        out.push(lang.tr("about-black-stars",
+        out.push(lang.tr(
+            "about-black-stars",
             &[("stars", i32::from(p.black.max_stars).into())],
         ));
     }
@@ -160,12 +164,14 @@ fn repair_lines(p: &Policy, lang: Lang) -> Vec<String> {
         out.push(lang.t("about-repair-notices").to_string());
     }
     if r.require_follow_up {
-        out.push(lang.tr("about-repair-follow-up",
+        out.push(lang.tr(
+            "about-repair-follow-up",
             &[("score", r.follow_up_pass_score.into())],
         ));
     }
     if p.black.max_stars > 0 {
-        out.push(lang.tr("about-repair-stars",
+        out.push(lang.tr(
+            "about-repair-stars",
             &[("stars", (i32::from(p.black.max_stars) + 1).into())],
         ));
     }
@@ -177,7 +183,8 @@ fn frequency_lines(p: &Policy, f: &Frequency, lang: Lang) -> Vec<String> {
     match (f.per_rated_tenths(), f.inspected_percent()) {
         (Some(per), Some(share)) => {
             let per = i32::try_from(per).map(pts).unwrap_or_default();
-            out.push(lang.tr("about-often-figures",
+            out.push(lang.tr(
+                "about-often-figures",
                 &[
                     ("upto", f.upto.into()),
                     ("inspections", f.inspections.into()),
@@ -247,16 +254,56 @@ pub async fn data(state: web::Data<AppState>, page: PageCtx) -> Result<DataPage,
         format,
     };
     let downloads = vec![
-        link("/export/merchants.csv".into(), "about-data-merchants", "about-data-merchants-what", "CSV"),
-        link("/export/lives.zip".into(), "about-data-lives", "about-data-lives-what", "ZIP (LIVES)"),
-        link("/export/fhrs.xml".into(), "about-data-fhrs", "about-data-fhrs-what", "XML (FHRS)"),
+        link(
+            "/export/merchants.csv".into(),
+            "about-data-merchants",
+            "about-data-merchants-what",
+            "CSV",
+        ),
+        link(
+            "/export/lives.zip".into(),
+            "about-data-lives",
+            "about-data-lives-what",
+            "ZIP (LIVES)",
+        ),
+        link(
+            "/export/fhrs.xml".into(),
+            "about-data-fhrs",
+            "about-data-fhrs-what",
+            "XML (FHRS)",
+        ),
     ];
     let mut api = vec![
-        link("/api/v1/openapi.json".into(), "about-data-openapi", "about-data-openapi-what", "JSON (OpenAPI 3)"),
-        link("/api/v1/public/lists/red".into(), "about-data-list-red", "about-data-list-what", "JSON"),
-        link("/api/v1/public/lists/black".into(), "about-data-list-black", "about-data-list-what", "JSON"),
-        link("/api/v1/public/editions".into(), "about-data-editions", "about-data-editions-what", "JSON"),
-        link("/api/v1/public/merchants".into(), "about-data-merchants-api", "about-data-merchants-api-what", "JSON"),
+        link(
+            "/api/v1/openapi.json".into(),
+            "about-data-openapi",
+            "about-data-openapi-what",
+            "JSON (OpenAPI 3)",
+        ),
+        link(
+            "/api/v1/public/lists/red".into(),
+            "about-data-list-red",
+            "about-data-list-what",
+            "JSON",
+        ),
+        link(
+            "/api/v1/public/lists/black".into(),
+            "about-data-list-black",
+            "about-data-list-what",
+            "JSON",
+        ),
+        link(
+            "/api/v1/public/editions".into(),
+            "about-data-editions",
+            "about-data-editions-what",
+            "JSON",
+        ),
+        link(
+            "/api/v1/public/merchants".into(),
+            "about-data-merchants-api",
+            "about-data-merchants-api-what",
+            "JSON",
+        ),
     ];
     if let Some(n) = newest {
         api.insert(

@@ -161,7 +161,10 @@ impl PageCtx {
     }
 
     /// `path` with the query pairs `pairs` (minus `lang`), in their order.
-    fn with_query<'a>(path: String, pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>) -> String {
+    fn with_query<'a>(
+        path: String,
+        pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    ) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         let mut any = false;
         for (k, v) in pairs.filter(|(k, _)| !SWITCH_DROPS.contains(&k.as_ref())) {

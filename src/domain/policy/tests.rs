@@ -264,13 +264,19 @@ fn deserialize_validates() {
 #[test]
 fn categories_and_areas_are_optional_and_checked() {
     let p = Policy::default_policy();
-    assert!(p.categories.is_empty() && p.areas.is_empty(), "the shipped policy declares none");
+    assert!(
+        p.categories.is_empty() && p.areas.is_empty(),
+        "the shipped policy declares none"
+    );
     let body = format!(
         "{DEFAULT_POLICY_TOML}\n[[categories]]\nname_zh = \"餐饮服务\"\nname_en = \"Food service\"\n\n\
          [[areas]]\nname_zh = \"老街片区\"\nname_en = \"Old Street\"\n"
     );
     let p = Policy::from_toml(&body).unwrap();
-    assert_eq!(p.category("餐饮服务").map(|n| n.name_en.as_str()), Some("Food service"));
+    assert_eq!(
+        p.category("餐饮服务").map(|n| n.name_en.as_str()),
+        Some("Food service")
+    );
     assert_eq!(p.area("老街片区").map(|n| n.name_en.as_str()), Some("Old Street"));
     assert!(p.category("零售").is_none());
     let twice = format!("{body}\n[[areas]]\nname_zh = \"老街片区\"\nname_en = \"Again\"\n");

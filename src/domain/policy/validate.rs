@@ -62,7 +62,10 @@ fn validate_names(section: &str, names: Vec<raw::Name>) -> Result<Vec<DeclaredNa
         if !seen.insert(zh.clone()) {
             return Err(invalid(&key("name_zh"), format!("duplicate name {zh:?}")));
         }
-        out.push(DeclaredName { name_zh: zh, name_en: en });
+        out.push(DeclaredName {
+            name_zh: zh,
+            name_en: en,
+        });
     }
     Ok(out)
 }

@@ -80,7 +80,9 @@ pub(super) fn with_town_names(body: &str, old_version: &str, version: &str) -> S
     out.push_str("\n# The demo town's categories and areas (src/services/demo/town.rs).\n");
     for (section, names) in [("categories", CATEGORY_NAMES), ("areas", AREA_NAMES)] {
         for (zh, en) in names {
-            out.push_str(&format!("\n[[{section}]]\nname_zh = \"{zh}\"\nname_en = \"{en}\"\n"));
+            out.push_str(&format!(
+                "\n[[{section}]]\nname_zh = \"{zh}\"\nname_en = \"{en}\"\n"
+            ));
         }
     }
     out

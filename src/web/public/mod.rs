@@ -403,7 +403,7 @@ pub async fn list_page(
     }
     let lang = Lang::from_request_parts(&req);
     let key = format!("list:{list}:{}:{category}\u{1f}{area}:{number}", lang.tag());
-    cached_page(&req, &state, &session, key, wanted, false, |page, l, _, policy| {
+    cached_page(&req, &state, &session, key, wanted, false, |page, l, _, p| {
         let published = &l[0];
         let lang = page.lang;
         let mut categories: Vec<String> = published.entries.iter().map(|e| e.category.clone()).collect();
@@ -429,10 +429,10 @@ pub async fn list_page(
             .iter()
             .skip((number - 1) * LIST_PAGE_SIZE)
             .take(LIST_PAGE_SIZE)
-            .map(|e| EntryRow::new(e, lang, policy))
+            .map(|e| EntryRow::new(e, lang, p))
             .collect();
-        let categories = filter_options(&categories, lang, |v| policy.category(v));
-        let areas = filter_options(&areas, lang, |v| policy.area(v));
+        let categories = filter_options(&categories, lang, |v| p.category(v));
+        let areas = filter_options(&areas, lang, |v| p.area(v));
         let page = ListPage {
             title: lang.t(title_key),
             edition: edition_label(published, lang),
