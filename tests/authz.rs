@@ -52,6 +52,8 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("GET", "/static/plaque.css", "/static/plaque.css", ALL),
     ("GET", "/static/app.js", "/static/app.js", ALL),
     ("GET", "/favicon.ico", "/favicon.ico", ALL),
+    ("GET", "/about/ratings", "/about/ratings", ALL),
+    ("GET", "/about/data", "/about/data", ALL),
     ("GET", "/lists/red", "/lists/{list}", ALL),
     ("GET", "/merchants/1", "/merchants/{id}", ALL),
     ("GET", "/editions", "/editions", ALL),

@@ -352,7 +352,7 @@ fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
         .count();
     let (_, filtered) = app.get_text(&format!("/lists/red?area={}", url_encode(&area)));
     assert_eq!(
-        filtered.matches("<tr><td><a href=\"/merchants/").count(),
+        filtered.matches("<td role=\"cell\" class=\"card-title\"").count(),
         expected
     );
     let (_, none) = app.get_text("/lists/red?category=no-such-category");

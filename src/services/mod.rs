@@ -1,5 +1,6 @@
 //! Use cases that span tables in one transaction. Each writes its audit entry; none renders.
 
+pub mod about;
 pub mod auth;
 pub mod commendations;
 pub mod complaints;

@@ -27,6 +27,13 @@ impl PolicyStore {
         }
     }
 
+    /// The policy this server last read, without asking the database: for what only words
+    /// depend on (the English names of categories and areas on pages kept without a version
+    /// check), where a policy loaded elsewhere may show a moment late.
+    pub fn latest(&self) -> std::sync::Arc<Policy> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).1.clone()
+    }
+
     /// The active policy now: re-read from the database when its id has changed.
     pub fn current(&self, conn: &mut DbConn) -> anyhow::Result<std::sync::Arc<Policy>> {
         let id = active_id(conn)?;

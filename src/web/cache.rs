@@ -174,23 +174,35 @@ pub fn page_response(req: &HttpRequest, page: &Rendered, public: bool) -> HttpRe
         .body(body.clone())
 }
 
+/// The query parameters the kept public pages are keyed by (lists, editions).
+const CACHE_KEY_PARAMS: &[&str] = &["category", "area", "page", "list"];
+
 /// The page context of a cacheable public page. Unlike the [`PageCtx`] extractor it creates no
 /// CSRF token (and so sets no session cookie) for a visitor who is not logged in: the only form
 /// on these pages that needs one is the log-out button.
 pub fn viewer_ctx(req: &HttpRequest, session: &Session) -> PageCtx {
     let lang = Lang::from_request_parts(req);
+    // The switch's link is part of a page kept for every visitor: only the parameters the kept
+    // pages are keyed by go into it, never whatever else a visitor's URL carried.
+    let here = PageCtx::here_of(req);
+    let here = match here.split_once('?') {
+        Some((path, query)) => PageCtx::keep_only(path, query, CACHE_KEY_PARAMS),
+        None => here,
+    };
     match CurrentUser::of(req) {
         None => PageCtx {
             lang,
             user: None,
             role: None,
             csrf: String::new(),
+            here,
         },
         Some(u) => PageCtx {
             lang,
             user: Some(u.username),
             role: Some(u.role),
             csrf: extract::csrf_token(session),
+            here,
         },
     }
 }
@@ -248,6 +260,9 @@ struct Pages {
     /// The version the pages were rendered at, and when it was last read from the database.
     version: Option<(Version, Checked)>,
     rendered: HashMap<String, Rendered>,
+    /// The active policy's id the pages were rendered under (its names of categories and areas
+    /// are on them).
+    policy: Option<i32>,
 }
 
 impl PageCache {
@@ -270,6 +285,18 @@ impl PageCache {
                 inner.rendered.get(key).cloned()
             }
             _ => None,
+        }
+    }
+
+    /// Forgets every page when the active policy (read with the version) is not the one the
+    /// pages were rendered under: a new policy may name categories and areas differently.
+    pub fn policy_is(&self, id: Option<i32>) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.policy != id {
+            inner.policy = id;
+            inner.rendered.clear();
         }
     }
 

@@ -99,10 +99,13 @@ pub async fn show(
     }
     let page = viewer_ctx(&req, &session);
     let public = page.user.is_none();
+    // The names of categories and areas follow the policy this server last read (no query).
+    let policy = state.policy.latest();
     let key = format!(
-        "{number}:{}:{page_number}:{}",
+        "{number}:{}:{page_number}:{}:{}",
         only.map_or("both", ListStatus::as_str),
-        page.lang.tag()
+        page.lang.tag(),
+        policy.version
     );
     if public {
         if let Some(hit) = state.editions.get(&key) {
@@ -140,7 +143,7 @@ pub async fn show(
                 total,
                 rows: entries
                     .into_iter()
-                    .map(|e| EntryRow::new(&e.into(), lang))
+                    .map(|e| EntryRow::new(&e.into(), lang, &policy))
                     .collect(),
                 all_href: (only.is_none() && total > size).then(|| href(1)),
                 all_label: lang.tr("editions-see-all", &[("total", total.into())]),

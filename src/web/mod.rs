@@ -1,5 +1,6 @@
 //! HTTP: the actix application, its shared state, and the handlers by audience.
 
+pub mod about;
 pub mod account;
 pub mod admin;
 pub mod api;
@@ -138,6 +139,64 @@ pub struct PageCtx {
     pub role: Option<crate::domain::words::Role>,
     /// The session's CSRF token, for forms.
     pub csrf: String,
+    /// Where the language switch leads: this page's path and query without `lang` (see
+    /// [`PageCtx::here_of`]); a handler that renders a page in answer to a POST may point it at
+    /// the page's own form with [`PageCtx::switch_to`].
+    pub here: String,
+}
+
+/// Query parameters that never go into the language switch's link.
+const SWITCH_DROPS: &[&str] = &["lang", "csrf"];
+
+impl PageCtx {
+    /// The path and query the language switch keeps for `req`: for a GET the path and the query
+    /// without `lang`; for anything else (a page rendered in answer to a POST) the path alone,
+    /// which is the form's own page for most forms (handlers override it where it is not).
+    pub fn here_of(req: &HttpRequest) -> String {
+        let path = req.path().to_string();
+        if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD {
+            return path;
+        }
+        Self::with_query(path, url::form_urlencoded::parse(req.query_string().as_bytes()))
+    }
+
+    /// `path` with the query pairs `pairs` (minus `lang`), in their order.
+    fn with_query<'a>(
+        path: String,
+        pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    ) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        let mut any = false;
+        for (k, v) in pairs.filter(|(k, _)| !SWITCH_DROPS.contains(&k.as_ref())) {
+            q.append_pair(&k, &v);
+            any = true;
+        }
+        if any {
+            format!("{path}?{}", q.finish())
+        } else {
+            path
+        }
+    }
+
+    /// `path` with only the `keep` parameters of `query` (pages kept for every visitor).
+    pub fn keep_only(path: &str, query: &str, keep: &[&str]) -> String {
+        Self::with_query(
+            path.to_string(),
+            url::form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| keep.contains(&k.as_ref())),
+        )
+    }
+
+    /// Points the language switch at `path_and_query` (a GET page that exists), e.g. the form
+    /// page of a form whose errors this page shows.
+    pub fn switch_to(&mut self, path_and_query: impl Into<String>) {
+        self.here = path_and_query.into();
+    }
+
+    /// The link to this page in `other`: the kept path and query with `lang` set.
+    pub fn lang_href(&self, other: &Lang) -> String {
+        let sep = if self.here.contains('?') { '&' } else { '?' };
+        format!("{}{sep}lang={}", self.here, other.code())
+    }
 }
 
 impl FromRequest for PageCtx {
@@ -147,6 +206,7 @@ impl FromRequest for PageCtx {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let lang = Lang::from_request_parts(req);
         let user = guard::CurrentUser::of(req);
+        let here = PageCtx::here_of(req);
         let session = Session::from_request(req, payload);
         Box::pin(async move {
             let session = session.await?;
@@ -159,6 +219,7 @@ impl FromRequest for PageCtx {
                 user,
                 role,
                 csrf: extract::csrf_token(&session),
+                here,
             })
         })
     }
@@ -200,6 +261,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/tokens").route(web::post().to(api::create_token)))
         .service(web::resource("/api/v1/tokens/{id}").route(web::delete().to(api::revoke_token)))
         .service(web::resource("/staff").route(web::get().to(staff::dashboard)))
+        .configure(about::routes)
         .configure(export::routes)
         .configure(merchants::routes)
         .configure(committee::routes)

@@ -50,6 +50,21 @@ pub struct Policy {
     pub lives: LivesPolicy,
     /// The annual commendation (年度表彰): its levels and what revokes one.
     pub commendation: CommendationPolicy,
+    /// The merchant categories the committee declares, with their English names (may be empty:
+    /// categories are then shown as typed).
+    pub categories: Vec<DeclaredName>,
+    /// The areas (片区) the committee declares, with their English names (may be empty).
+    pub areas: Vec<DeclaredName>,
+}
+
+/// A category or area from the committee's fixed set: the name stored on merchants (Chinese) and
+/// the name English pages show. Stored text is never translated, only shown in the reader's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredName {
+    /// The name as stored on merchants, in Chinese.
+    pub name_zh: String,
+    /// The name English pages show.
+    pub name_en: String,
 }
 
 /// How the inspection scores in the window become the base score; an enum so new rules can be added
@@ -296,6 +311,16 @@ impl Policy {
     /// Whether violations of this severity are shown on the public record.
     pub fn discloses(&self, s: Severity) -> bool {
         self.disclose_violations.contains(&s)
+    }
+
+    /// The declared category whose stored name is `stored`, if the committee declared it.
+    pub fn category(&self, stored: &str) -> Option<&DeclaredName> {
+        self.categories.iter().find(|n| n.name_zh == stored)
+    }
+
+    /// The declared area whose stored name is `stored`, if the committee declared it.
+    pub fn area(&self, stored: &str) -> Option<&DeclaredName> {
+        self.areas.iter().find(|n| n.name_zh == stored)
     }
 
     /// Look up a checklist item by code.

@@ -22,6 +22,18 @@ pub struct Policy {
     pub lives: Lives,
     #[serde(default)]
     pub commendation: Option<Commendation>,
+    #[serde(default)]
+    pub categories: Vec<Name>,
+    #[serde(default)]
+    pub areas: Vec<Name>,
+}
+
+/// A declared category or area: the stored (Chinese) name and its English name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Name {
+    pub name_zh: String,
+    pub name_en: String,
 }
 
 #[derive(Deserialize)]

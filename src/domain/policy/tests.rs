@@ -260,3 +260,27 @@ fn deserialize_validates() {
     let bad = nested.replace("window_days = 365", "window_days = 0");
     assert!(toml::from_str::<Wrap>(&bad).is_err());
 }
+
+#[test]
+fn categories_and_areas_are_optional_and_checked() {
+    let p = Policy::default_policy();
+    assert!(
+        p.categories.is_empty() && p.areas.is_empty(),
+        "the shipped policy declares none"
+    );
+    let body = format!(
+        "{DEFAULT_POLICY_TOML}\n[[categories]]\nname_zh = \"餐饮服务\"\nname_en = \"Food service\"\n\n\
+         [[areas]]\nname_zh = \"老街片区\"\nname_en = \"Old Street\"\n"
+    );
+    let p = Policy::from_toml(&body).unwrap();
+    assert_eq!(
+        p.category("餐饮服务").map(|n| n.name_en.as_str()),
+        Some("Food service")
+    );
+    assert_eq!(p.area("老街片区").map(|n| n.name_en.as_str()), Some("Old Street"));
+    assert!(p.category("零售").is_none());
+    let twice = format!("{body}\n[[areas]]\nname_zh = \"老街片区\"\nname_en = \"Again\"\n");
+    assert_eq!(key_of(Policy::from_toml(&twice)), "areas[1].name_zh");
+    let empty = format!("{DEFAULT_POLICY_TOML}\n[[categories]]\nname_zh = \"餐饮\"\nname_en = \" \"\n");
+    assert_eq!(key_of(Policy::from_toml(&empty)), "categories[0].name_en");
+}

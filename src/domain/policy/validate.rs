@@ -42,6 +42,34 @@ fn whole(key: &str, v: f64, lo: i32, hi: i32) -> Result<i32, PolicyError> {
     Ok(v as i32)
 }
 
+/// Declared categories or areas: each name 1 to 40 characters, the stored (Chinese) names
+/// distinct, at most 200 of them.
+fn validate_names(section: &str, names: Vec<raw::Name>) -> Result<Vec<DeclaredName>, PolicyError> {
+    if names.len() > 200 {
+        return Err(invalid(section, "at most 200 names"));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(names.len());
+    for (i, n) in names.into_iter().enumerate() {
+        let key = |f: &str| format!("{section}[{i}].{f}");
+        let (zh, en) = (n.name_zh.trim().to_string(), n.name_en.trim().to_string());
+        for (f, v) in [("name_zh", &zh), ("name_en", &en)] {
+            let count = v.chars().count();
+            if count == 0 || count > 40 {
+                return Err(invalid(&key(f), "must be 1 to 40 characters"));
+            }
+        }
+        if !seen.insert(zh.clone()) {
+            return Err(invalid(&key("name_zh"), format!("duplicate name {zh:?}")));
+        }
+        out.push(DeclaredName {
+            name_zh: zh,
+            name_en: en,
+        });
+    }
+    Ok(out)
+}
+
 fn validate_commendation(c: raw::Commendation) -> Result<CommendationPolicy, PolicyError> {
     if c.levels.len() > 10 {
         return Err(invalid("commendation.levels", "at most 10 levels"));
@@ -308,6 +336,9 @@ impl Policy {
             Some(c) => validate_commendation(c)?,
         };
 
+        let categories = validate_names("categories", r.categories)?;
+        let areas = validate_names("areas", r.areas)?;
+
         Ok(Policy {
             version,
             window_days: r.window_days,
@@ -323,6 +354,8 @@ impl Policy {
             disclose_violations,
             lives: LivesPolicy { weights },
             commendation,
+            categories,
+            areas,
         })
     }
 }

@@ -55,6 +55,24 @@ pub fn load_if_empty(conn: &mut DbConn, policy: &Policy, config: &Config) -> any
     Ok(true)
 }
 
+/// Makes the town's categories and areas (with their English names) part of the policy in force,
+/// as a new version `{version}+demo`, unless the policy declares some already; returns the new
+/// policy, which the rest of the demo is written under.
+fn declare_town_names(conn: &mut DbConn, actor: &Actor, policy: &Policy) -> anyhow::Result<Option<Policy>> {
+    if !policy.categories.is_empty() || !policy.areas.is_empty() {
+        return Ok(None);
+    }
+    let body = crate::services::policy::active_body(conn)?;
+    let version = format!("{}+demo", policy.version);
+    let body = town::with_town_names(&body, &policy.version, &version);
+    match crate::services::policy::load(conn, actor, &body) {
+        Ok(p) => Ok(Some(p)),
+        // Already loaded once (a demo loaded again into an emptied database): keep the policy.
+        Err(crate::services::policy::LoadError::DuplicateVersion(_)) => Ok(None),
+        Err(e) => Err(anyhow::anyhow!("the demo town's categories and areas: {e}")),
+    }
+}
+
 /// The demo accounts that can still be entered with the published demo password (active, and
 /// the password unchanged), by user name.
 pub fn accounts_with_demo_password(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
@@ -179,6 +197,8 @@ pub fn load(
     let cal = Calendar::new(today);
     let mut rng = Rng(0x6f6e_677a_6869_2026);
     write_tx(conn, |c| -> anyhow::Result<()> {
+        let declared = declare_town_names(c, &actor, policy)?;
+        let policy = declared.as_ref().unwrap_or(policy);
         let mut town = Town {
             merchants: Vec::with_capacity(MERCHANTS.len()),
             inspector: 0,

@@ -51,6 +51,43 @@ pub(super) const MERCHANTS: &[(&str, &str)] = &[
 ];
 
 pub(super) const AREAS: &[&str] = &["老街片区", "新城片区", "滨江片区", "车站片区"];
+
+/// The town's categories and areas with their English names: declared in the policy the demo
+/// loads (`[[categories]]`, `[[areas]]`), so English pages name them in English.
+pub(super) const CATEGORY_NAMES: &[(&str, &str)] = &[
+    ("餐饮服务", "Food service"),
+    ("食品销售", "Food shop"),
+    ("住宿服务", "Lodging"),
+    ("美容美发", "Hair and beauty"),
+    ("药品零售", "Pharmacy"),
+    ("零售", "Retail"),
+];
+pub(super) const AREA_NAMES: &[(&str, &str)] = &[
+    ("老街片区", "Old Street"),
+    ("新城片区", "New Town"),
+    ("滨江片区", "Riverside"),
+    ("车站片区", "Station"),
+];
+
+/// The policy file `body` with the town's categories and areas declared and `version` as its
+/// version.
+pub(super) fn with_town_names(body: &str, old_version: &str, version: &str) -> String {
+    let mut out = body.replacen(
+        &format!("version = \"{old_version}\""),
+        &format!("version = \"{version}\""),
+        1,
+    );
+    out.push_str("\n# The demo town's categories and areas (src/services/demo/town.rs).\n");
+    for (section, names) in [("categories", CATEGORY_NAMES), ("areas", AREA_NAMES)] {
+        for (zh, en) in names {
+            out.push_str(&format!(
+                "\n[[{section}]]\nname_zh = \"{zh}\"\nname_en = \"{en}\"\n"
+            ));
+        }
+    }
+    out
+}
+
 pub(super) const STREETS: &[&str] = &["老街", "人民路", "滨江路", "站前路", "文昌路", "解放路"];
 pub(super) const CONTACTS: &[&str] = &["王建国", "李秀英", "张伟", "刘芳", "陈强", "杨丽", "赵磊", "黄敏"];
 
@@ -205,6 +242,19 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_town_names_every_category_and_area_it_uses() {
+        use crate::domain::policy::{Policy, DEFAULT_POLICY_TOML};
+        let p = Policy::from_toml(&with_town_names(DEFAULT_POLICY_TOML, "2025.1", "2025.1+demo")).unwrap();
+        assert_eq!(p.version, "2025.1+demo");
+        for (_, category) in MERCHANTS {
+            assert!(p.category(category).is_some(), "{category}");
+        }
+        for area in AREAS {
+            assert!(p.area(area).is_some(), "{area}");
+        }
     }
 
     #[test]

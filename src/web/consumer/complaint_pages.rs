@@ -132,10 +132,14 @@ pub struct LimitPage {
 /// POST /complaints
 pub async fn complaint_submit(
     state: web::Data<AppState>,
-    page: PageCtx,
+    mut page: PageCtx,
     req: HttpRequest,
     form: CsrfForm<ComplaintForm>,
 ) -> Result<HttpResponse, AppError> {
+    // The language switch of a page answering this POST leads back to the form (GET).
+    let merchant: String =
+        url::form_urlencoded::byte_serialize(form.input.merchant.trim().as_bytes()).collect();
+    page.switch_to(format!("/complaints/new?merchant={merchant}"));
     let ip = client_ip(&req, &state.config);
     state
         .throttle

@@ -71,9 +71,13 @@ pub struct HitRow {
     pub id: i32,
     pub name: String,
     pub category: String,
+    /// The category matches no declared name: shown as typed.
+    pub category_typed: bool,
     pub address: String,
     pub stars_text: String,
     pub stars_label: String,
+    pub stars_words: &'static str,
+    pub stars_level: &'static str,
     pub list: &'static str,
     pub list_class: String,
 }
@@ -105,18 +109,25 @@ pub async fn search_page(
     let text = q.text();
     let n = q.page()?;
     let (rows, total) = run_search(&state, &q, n, false).await?;
+    let policy = state.policy.clone();
+    let policy = with_db(&state, move |c| Ok(policy.current(c)?)).await?;
     let lang = page.lang;
     let hits = rows
         .iter()
         .map(|m| {
             let (stars_text, stars_label) = stars_display(m.current_stars, lang);
+            let (category, category_typed) =
+                crate::web::public::declared_name(policy.category(&m.category), &m.category, lang);
             HitRow {
                 id: m.id,
                 name: m.name.clone(),
-                category: m.category.clone(),
+                category,
+                category_typed,
                 address: m.address.clone(),
                 stars_text,
                 stars_label,
+                stars_words: crate::web::public::stars_words(m.current_stars, lang),
+                stars_level: crate::web::public::stars_level(m.current_stars),
                 list: list_label(m.current_list, lang),
                 list_class: m.current_list.to_string(),
             }

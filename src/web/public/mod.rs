@@ -10,6 +10,7 @@ use super::cache::{page_response, viewer_ctx, Checked, Rendered};
 use super::extract::Id;
 use super::{with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;
+use crate::domain::policy::{DeclaredName, Policy};
 use crate::domain::words::ListStatus;
 use crate::services::lists::{self, PublishedList};
 
@@ -25,23 +26,38 @@ pub use record::*;
 pub struct ListRow {
     pub id: i32,
     pub name: String,
+    /// The category in the reader's words (the declared English name on English pages).
     pub category: String,
+    /// The category matches no declared name: shown as typed (`translate="no"`).
+    pub category_typed: bool,
     pub area: String,
+    pub area_typed: bool,
     pub stars_text: String,
+    /// The spoken form with the plain words: "3 stars · generally satisfactory".
     pub stars_label: String,
+    /// The plain words alone: "generally satisfactory".
+    pub stars_words: &'static str,
+    /// The level for the colour scale: "1" to "5", or "unrated".
+    pub stars_level: &'static str,
     pub score_text: String,
 }
 
 impl ListRow {
-    fn new(m: &Merchant, lang: Lang) -> Self {
+    fn new(m: &Merchant, lang: Lang, policy: &Policy) -> Self {
         let (stars_text, stars_label) = stars_display(m.current_stars, lang);
+        let (category, category_typed) = declared_name(policy.category(&m.category), &m.category, lang);
+        let (area, area_typed) = declared_name(policy.area(&m.area), &m.area, lang);
         ListRow {
             id: m.id,
             name: m.name.clone(),
-            category: m.category.clone(),
-            area: m.area.clone(),
+            category,
+            category_typed,
+            area,
+            area_typed,
             stars_text,
             stars_label,
+            stars_words: stars_words(m.current_stars, lang),
+            stars_level: stars_level(m.current_stars),
             score_text: m
                 .current_score_tenths
                 .map(|t| format!("{}.{}", t / 10, t % 10))
@@ -50,20 +66,83 @@ impl ListRow {
     }
 }
 
-/// "★★★★☆" and its spoken form, or "not yet rated".
+/// "★★★★☆" and its spoken form with the level's plain words ("4星 · 良好"), or "not yet rated".
+/// Every star display carries the words, so nobody has to guess what three stars mean.
 pub fn stars_display(stars: Option<i32>, lang: Lang) -> (String, String) {
+    let words = stars_words(stars, lang);
     match stars {
         Some(s) => {
             let s = s.clamp(0, 5) as usize;
             let text = format!("{}{}", "★".repeat(s), "☆".repeat(5 - s));
             let label = lang.tr("stars-label", &[("stars", s.into())]);
-            (text, label)
+            (text, format!("{label} · {words}"))
         }
         None => {
             let t = lang.t("stars-unrated").to_string();
-            (t.clone(), t)
+            (t.clone(), format!("{t} · {words}"))
         }
     }
+}
+
+/// The plain words of a star level (like the UK FHRS "5 – very good"): fixed words in the
+/// catalogue, the same under every policy; the policy sets which scores reach a level.
+pub fn stars_words(stars: Option<i32>, lang: Lang) -> &'static str {
+    lang.t(match stars.map(|s| s.clamp(1, 5)) {
+        Some(5) => "stars-words-5",
+        Some(4) => "stars-words-4",
+        Some(3) => "stars-words-3",
+        Some(2) => "stars-words-2",
+        Some(_) => "stars-words-1",
+        None => "stars-words-unrated",
+    })
+}
+
+/// The level of a star display for its colour on the scale: "1" to "5", or "unrated".
+pub fn stars_level(stars: Option<i32>) -> &'static str {
+    match stars.map(|s| s.clamp(1, 5)) {
+        Some(5) => "5",
+        Some(4) => "4",
+        Some(3) => "3",
+        Some(2) => "2",
+        Some(_) => "1",
+        None => "unrated",
+    }
+}
+
+/// A category or area as the reader sees it: the committee's name in the reader's language when
+/// the stored text is declared in the policy, else the stored text as typed (`true`: mark it
+/// `translate="no"`).
+pub fn declared_name(declared: Option<&DeclaredName>, stored: &str, lang: Lang) -> (String, bool) {
+    match declared {
+        Some(n) => (lang.pick(&n.name_zh, &n.name_en).to_string(), false),
+        None => (stored.to_string(), true),
+    }
+}
+
+/// A filter's choice: the stored text as the value, the reader's words as the label.
+pub struct FilterOption {
+    pub value: String,
+    pub label: String,
+    pub typed: bool,
+}
+
+/// The filter's choices for the stored `values`, each named by `find` (the policy's declaration).
+fn filter_options<'p>(
+    values: &[String],
+    lang: Lang,
+    find: impl Fn(&str) -> Option<&'p DeclaredName>,
+) -> Vec<FilterOption> {
+    values
+        .iter()
+        .map(|v| {
+            let (label, typed) = declared_name(find(v), v, lang);
+            FilterOption {
+                value: v.clone(),
+                label,
+                typed,
+            }
+        })
+        .collect()
 }
 
 /// A list entry (live or from an edition), ready to print.
@@ -71,25 +150,45 @@ pub struct EntryRow {
     pub id: i32,
     pub name: String,
     pub category: String,
+    pub category_typed: bool,
     pub area: String,
+    pub area_typed: bool,
     pub stars_text: String,
     pub stars_label: String,
+    pub stars_words: &'static str,
+    pub stars_level: &'static str,
+    /// The reasons as one line.
     pub reason: String,
+    /// The reasons one by one, for a short bulleted list.
+    pub reasons: Vec<String>,
     pub since: String,
 }
 
 impl EntryRow {
-    /// A list's or an edition's entry in `lang`, its reasons in words.
-    pub fn new(e: &crate::services::lists::Entry, lang: Lang) -> Self {
+    /// A list's or an edition's entry in `lang`, its reasons in words, its category and area in
+    /// the names `policy` declares.
+    pub fn new(e: &crate::services::lists::Entry, lang: Lang, policy: &Policy) -> Self {
         let (stars_text, stars_label) = stars_display(e.stars, lang);
+        let (category, category_typed) = declared_name(policy.category(&e.category), &e.category, lang);
+        let (area, area_typed) = declared_name(policy.area(&e.area), &e.area, lang);
         EntryRow {
             id: e.merchant_id,
             name: e.name.clone(),
-            category: e.category.clone(),
-            area: e.area.clone(),
+            category,
+            category_typed,
+            area,
+            area_typed,
             stars_text,
             stars_label,
+            stars_words: stars_words(e.stars, lang),
+            stars_level: stars_level(e.stars),
             reason: crate::i18n::words::entered_reasons(&e.reasons, lang),
+            reasons: e
+                .reasons
+                .0
+                .iter()
+                .map(|r| crate::i18n::words::stored_reason(r, lang))
+                .collect(),
             since: e.since.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
@@ -131,7 +230,12 @@ async fn cached_page<F>(
     render: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(PageCtx, Vec<std::sync::Arc<PublishedList>>, i64) -> Result<(Rendered, bool), AppError>,
+    F: FnOnce(
+        PageCtx,
+        Vec<std::sync::Arc<PublishedList>>,
+        i64,
+        &Policy,
+    ) -> Result<(Rendered, bool), AppError>,
 {
     let page = viewer_ctx(req, session);
     let public = page.user.is_none();
@@ -146,6 +250,7 @@ where
     let (version, checked, hit) = with_db(state, move |c| {
         let checked = Checked::now();
         let v = lists::version(c)?;
+        pages.policy_is(crate::services::policy::active_id(c)?);
         let hit = probe.and_then(|k| pages.get(&k, &v, checked));
         Ok((v, checked, hit))
     })
@@ -154,17 +259,18 @@ where
         return Ok(page_response(req, &hit, true));
     }
     let v = version;
-    let (loaded, count) = with_db(state, move |c| {
+    let policy = state.policy.clone();
+    let (loaded, count, policy) = with_db(state, move |c| {
         let loaded = wanted
             .iter()
             .map(|l| cache.get_at(c, *l, v))
             .collect::<Result<Vec<_>, _>>()?;
         let count = if with_count { Merchant::count(c)? } else { 0 };
-        Ok((loaded, count))
+        Ok((loaded, count, policy.current(c)?))
     })
     .await?;
     // `keep` is false for a page not worth keeping (a filter that matches nothing).
-    let (rendered, keep) = render(page, loaded, count)?;
+    let (rendered, keep) = render(page, loaded, count, &policy)?;
     if public && keep {
         state.pages.put(key, &version, checked, rendered.clone());
     }
@@ -186,7 +292,8 @@ pub async fn home(
         key,
         &[ListStatus::Red, ListStatus::Black],
         true,
-        |page, l, count| {
+        |mut page, l, count, policy| {
+            page.switch_to("/");
             let (red, black) = (&l[0], &l[1]);
             let lang = page.lang;
             let home = HomePage {
@@ -197,14 +304,14 @@ pub async fn home(
                     .entries
                     .iter()
                     .take(10)
-                    .map(|e| EntryRow::new(e, lang))
+                    .map(|e| EntryRow::new(e, lang, policy))
                     .collect(),
                 red_total: red.entries.len(),
                 black: black
                     .entries
                     .iter()
                     .take(10)
-                    .map(|e| EntryRow::new(e, lang))
+                    .map(|e| EntryRow::new(e, lang, policy))
                     .collect(),
                 black_total: black.entries.len(),
             };
@@ -225,8 +332,8 @@ pub struct ListPage {
     count_line: String,
     pages: usize,
     rows: Vec<EntryRow>,
-    categories: Vec<String>,
-    areas: Vec<String>,
+    categories: Vec<FilterOption>,
+    areas: Vec<FilterOption>,
     category: String,
     area: String,
     prev_href: Option<String>,
@@ -296,7 +403,7 @@ pub async fn list_page(
     }
     let lang = Lang::from_request_parts(&req);
     let key = format!("list:{list}:{}:{category}\u{1f}{area}:{number}", lang.tag());
-    cached_page(&req, &state, &session, key, wanted, false, |page, l, _| {
+    cached_page(&req, &state, &session, key, wanted, false, |page, l, _, p| {
         let published = &l[0];
         let lang = page.lang;
         let mut categories: Vec<String> = published.entries.iter().map(|e| e.category.clone()).collect();
@@ -322,8 +429,10 @@ pub async fn list_page(
             .iter()
             .skip((number - 1) * LIST_PAGE_SIZE)
             .take(LIST_PAGE_SIZE)
-            .map(|e| EntryRow::new(e, lang))
+            .map(|e| EntryRow::new(e, lang, p))
             .collect();
+        let categories = filter_options(&categories, lang, |v| p.category(v));
+        let areas = filter_options(&areas, lang, |v| p.area(v));
         let page = ListPage {
             title: lang.t(title_key),
             edition: edition_label(published, lang),

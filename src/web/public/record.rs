@@ -290,7 +290,7 @@ pub async fn merchant_page(
             .map(|(at, body)| (long_date(at.date(), lang), body.clone()))
             .collect(),
         commendations: crate::web::commendations::badges(&ks, state.config.today(), lang),
-        m: ListRow::new(m, lang),
+        m: ListRow::new(m, lang, &policy),
         page,
     };
     let rendered = Rendered::of(&out)?;
