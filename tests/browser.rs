@@ -84,7 +84,7 @@ impl Driver {
         driver
     }
 
-    fn capabilities(&self) -> serde_json::Map<String, Value> {
+    fn capabilities(&self, phone: bool) -> serde_json::Map<String, Value> {
         let mut args = vec![
             "--headless".to_string(),
             "--no-sandbox".into(),
@@ -104,6 +104,14 @@ impl Driver {
             "args": args,
             "prefs": { "intl.accept_languages": "zh-CN,zh" },
         });
+        if phone {
+            // A phone: 390 CSS pixels wide, a touch screen, a mobile user agent.
+            chrome["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true },
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 \
+                              (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+            });
+        }
         if Path::new("/usr/bin/chromium").is_file() {
             chrome["binary"] = json!("/usr/bin/chromium");
         }
@@ -128,6 +136,15 @@ where
     F: FnOnce(Client, String) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    with_device(test, false, story)
+}
+
+/// [`with_browser`] on an emulated phone (390 px, touch) when `phone`.
+fn with_device<F, Fut>(test: &str, phone: bool, story: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let Some(path) = find_chromedriver(test) else {
         return;
     };
@@ -140,7 +157,7 @@ where
     rt.block_on(async {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
-            .capabilities(driver.capabilities())
+            .capabilities(driver.capabilities(phone))
             .connect(&driver.url)
             .await
             .expect("a chromedriver session");
@@ -655,5 +672,147 @@ fn the_year_in_review_draws_every_chart_on_a_phone_and_a_desktop() {
         // The staff's year to date.
         log_in(&c, &base, "committee").await;
         check_views(&c, &base, "/staff/stats", "stats").await;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: a consumer on a phone understands what they see
+
+/// Saves the current view as `DIR/NAME.png` when `GONGZHI_SCREENSHOTS=DIR`.
+async fn save_shot(c: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("GONGZHI_SCREENSHOTS") {
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(&dir).ok();
+        std::fs::write(format!("{dir}/{name}.png"), png).expect("save screenshot");
+    }
+}
+
+/// How far the page scrolls sideways, in CSS pixels (0 when it fits).
+async fn sideways(c: &Client) -> i64 {
+    c.execute(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_i64()
+    .unwrap_or(0)
+}
+
+/// The plaque check page's address for `id`, as its printed QR code gives it, on the test server.
+async fn scanned_check_url(c: &Client, base: &str, id: i32) -> String {
+    visit(c, &format!("{base}/merchants/{id}/plaque")).await;
+    let printed = c
+        .find(Locator::Css(".plaque-url"))
+        .await
+        .expect("the plaque's URL")
+        .text()
+        .await
+        .unwrap();
+    let scanned = url::Url::parse(printed.trim()).expect("the plaque prints a URL");
+    format!("{base}{}?{}", scanned.path(), scanned.query().unwrap_or_default())
+}
+
+#[test]
+fn on_a_phone_the_lists_are_cards_the_stars_explain_themselves_and_a_scan_warns() {
+    with_device("phone_consumer", true, |c, base| async move {
+        // The lists are cards on a touch phone: no sideways scroll, rows laid out as blocks.
+        for list in ["red", "black"] {
+            visit(&c, &format!("{base}/lists/{list}")).await;
+            assert_eq!(sideways(&c).await, 0, "/lists/{list} scrolls sideways on a phone");
+            let width = c
+                .execute("return window.innerWidth", vec![])
+                .await
+                .unwrap();
+            assert_eq!(width, json!(390), "the emulated phone is 390 px wide");
+            let row = c
+                .execute(
+                    "return getComputedStyle(document.querySelector('table.list tbody tr')).display",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_ne!(row, json!("table-row"), "/lists/{list}: rows are cards, not table rows");
+            let text = body_text(&c).await;
+            assert!(text.contains("第") || text.contains("期"), "the edition shown: {text}");
+            assert!(
+                c.find(Locator::Css("main a[href='/editions']")).await.is_ok(),
+                "the archive is linked from /lists/{list}"
+            );
+            save_shot(&c, &format!("lists-{list}-390-zh")).await;
+        }
+        // The legend is one tap from a star display.
+        let stars = c
+            .find(Locator::Css("table.list .stars-link"))
+            .await
+            .expect("a star display on the black list");
+        let words = stars.text().await.unwrap();
+        stars.click().await.expect("tap the stars");
+        c.wait()
+            .for_element(Locator::Css("h2#levels"))
+            .await
+            .expect("the legend");
+        assert_eq!(c.current_url().await.unwrap().path(), "/about/ratings");
+        assert_page_clean(&c).await;
+        let legend = body_text(&c).await;
+        let word = words.split_whitespace().last().unwrap_or_default().to_string();
+        assert!(legend.contains(&word), "the legend explains {word:?}: {legend}");
+        assert_eq!(sideways(&c).await, 0, "the legend scrolls sideways on a phone");
+        save_shot(&c, "about-ratings-390-zh").await;
+
+        // A black-listed shop's record says what happened and the way off the list.
+        visit(&c, &format!("{base}/merchants/{BLACK_LISTED}")).await;
+        assert_eq!(sideways(&c).await, 0, "the record scrolls sideways on a phone");
+        save_shot(&c, "record-black-390-zh").await;
+
+        // Scanning its plaque's QR code gives a warning, not a green "valid".
+        let check = scanned_check_url(&c, &base, BLACK_LISTED).await;
+        visit(&c, &check).await;
+        let alert = c
+            .find(Locator::Css("[role=alert]"))
+            .await
+            .expect("a warning on the scan of a black-listed shop");
+        let warning = alert.text().await.unwrap();
+        assert!(warning.contains("黑榜"), "the warning names the black list: {warning}");
+        let first = c
+            .execute(
+                "const a = document.querySelector('[role=alert]').getBoundingClientRect(); \
+                 return [a.top, window.innerHeight]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            first[0].as_f64().unwrap_or(1e9) < first[1].as_f64().unwrap_or(0.0) / 2.0,
+            "the warning is in the top half of the first screen: {first}"
+        );
+        let colour = c
+            .execute(
+                "return getComputedStyle(document.querySelector('[role=alert]')).backgroundColor",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_ne!(colour, json!("rgba(0, 0, 0, 0)"), "the warning is coloured");
+        assert_eq!(sideways(&c).await, 0, "the check scrolls sideways on a phone");
+        save_shot(&c, "plaque-check-black-390-zh").await;
+        visit(&c, &format!("{check}&lang=en")).await;
+        save_shot(&c, "plaque-check-black-390-en").await;
+    });
+}
+
+#[test]
+fn the_public_pages_read_on_a_phone_and_a_desktop() {
+    with_browser("public_pages", |c, base| async move {
+        check_views(&c, &base, "/", "home").await;
+        check_views(&c, &base, "/lists/red", "lists-red").await;
+        check_views(&c, &base, "/lists/black", "lists-black").await;
+        check_views(&c, &base, "/search?q=%E9%9D%A2", "search").await;
+        check_views(&c, &base, &format!("/merchants/{BLACK_LISTED}"), "record-black").await;
+        check_views(&c, &base, "/about/ratings", "about-ratings").await;
+        check_views(&c, &base, "/about/data", "about-data").await;
+        let check = scanned_check_url(&c, &base, BLACK_LISTED).await;
+        let check = check.strip_prefix(&base).unwrap_or(&check).to_string();
+        check_views(&c, &base, &check, "plaque-check-black").await;
     });
 }
