@@ -110,7 +110,15 @@ pub fn client_hash(secret: &[u8], ip: &str, day: NaiveDate) -> String {
 /// What a complaint is about: stored as its code, put into words (`complaints-category-{code}`)
 /// when shown.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::Display, strum::VariantArray,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum Category {
@@ -191,7 +199,10 @@ pub fn normalize_reference(raw: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_uppercase();
-    let tail = s.strip_prefix("TS-").or_else(|| s.strip_prefix("TS")).unwrap_or(&s);
+    let tail = s
+        .strip_prefix("TS-")
+        .or_else(|| s.strip_prefix("TS"))
+        .unwrap_or(&s);
     (tail.len() == REF_LEN && tail.chars().all(|c| c.is_ascii_alphanumeric())).then(|| format!("TS-{tail}"))
 }
 
@@ -375,7 +386,11 @@ pub fn file(
             })?;
             let mut key = [0u8; 16];
             rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
-            let ext = if p.content_type == "image/png" { "png" } else { "jpg" };
+            let ext = if p.content_type == "image/png" {
+                "png"
+            } else {
+                "jpg"
+            };
             let storage_key = format!("complaint-{}.{ext}", hex::encode(key));
             let path = crate::services::notices::attachment_path(upload_dir, &storage_key);
             std::fs::write(&path, &p.bytes)
@@ -748,6 +763,88 @@ mod tests {
         assert_ne!(a, client_hash(b"t", "203.0.113.9", d1));
         assert_eq!(a.len(), 64);
         assert!(!a.contains("203"));
+    }
+
+    #[test]
+    fn references_are_short_unambiguous_and_read_loosely() {
+        let r = new_reference();
+        assert_eq!(r.len(), 11);
+        assert!(r.starts_with("TS-"));
+        assert!(r[3..].bytes().all(|b| REF_ALPHABET.contains(&b)), "{r}");
+        assert_ne!(new_reference(), new_reference());
+        assert_eq!(normalize_reference(&r), Some(r.clone()));
+        assert_eq!(normalize_reference(" ts-7k3m 9qx2 ").as_deref(), Some("TS-7K3M9QX2"));
+        assert_eq!(normalize_reference("7K3M9QX2").as_deref(), Some("TS-7K3M9QX2"));
+        for bad in ["", "TS-", "TS-7K3M9QX", "TS-7K3M9QX2X", "TS-7K3M9Q/2", "<script>"] {
+            assert_eq!(normalize_reference(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn visit_dates_are_today_or_up_to_ninety_days_back() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(parse_visit_date("2026-12-01", today), Ok(today));
+        assert!(parse_visit_date(" 2026-09-02 ", today).is_ok(), "90 days back");
+        assert_eq!(parse_visit_date("2026-09-01", today), Err(VisitDateError::TooOld));
+        assert_eq!(parse_visit_date("2026-12-02", today), Err(VisitDateError::Future));
+        for bad in ["", "yesterday", "2026-13-01", "01/12/2026"] {
+            assert_eq!(parse_visit_date(bad, today), Err(VisitDateError::Missing), "{bad}");
+        }
+    }
+
+    #[test]
+    fn photos_lose_their_metadata_and_broken_ones_are_refused() {
+        // A JPEG: JFIF kept, EXIF (APP1), XMP-like APP13 and comments dropped, scan kept.
+        let mut j = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 1, 2];
+        j.extend([0xFF, 0xE1, 0, 11]);
+        j.extend(b"Exif\0\0GPS");
+        j.extend([0xFF, 0xED, 0, 5, b'I', b'P', b'T']);
+        j.extend([0xFF, 0xFE, 0, 4, b'h', b'i']);
+        j.extend([0xFF, 0xDB, 0, 3, 9]);
+        j.extend([0xFF, 0xDA, 0, 2, 0xAB, 0xCD, 0xFF, 0xD9]);
+        let out = strip_metadata(&j, "image/jpeg").unwrap();
+        assert_eq!(
+            out,
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 1, 2, 0xFF, 0xDB, 0, 3, 9, 0xFF, 0xDA, 0, 2, 0xAB, 0xCD, 0xFF, 0xD9]
+        );
+        // Cut short, or no scan: refused.
+        assert_eq!(strip_metadata(&j[..12], "image/jpeg"), None);
+        assert_eq!(strip_metadata(&[0xFF, 0xD8, 0xFF, 0xD9], "image/jpeg"), None);
+        // A PNG: text, time and EXIF chunks dropped.
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend(kind);
+            c.extend(data);
+            c.extend([0, 0, 0, 0]);
+            c
+        };
+        let mut p = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        let ihdr = chunk(b"IHDR", &[0; 13]);
+        let idat = chunk(b"IDAT", &[1, 2, 3]);
+        let iend = chunk(b"IEND", &[]);
+        p.extend(&ihdr);
+        p.extend(chunk(b"eXIf", b"GPS"));
+        p.extend(chunk(b"tEXt", b"Comment\0home"));
+        p.extend(chunk(b"tIME", &[0; 7]));
+        p.extend(&idat);
+        p.extend(&iend);
+        let out = strip_metadata(&p, "image/png").unwrap();
+        let mut want = p[..8].to_vec();
+        want.extend(ihdr);
+        want.extend(idat);
+        want.extend(&iend);
+        assert_eq!(out, want);
+        assert_eq!(strip_metadata(&p[..20], "image/png"), None);
+        assert!(matches!(clean_photo(b"GIF89a"), Err(PhotoError::NotAnImage)));
+        assert!(matches!(clean_photo(&j[..12]), Err(PhotoError::NotAnImage)));
+    }
+
+    #[test]
+    fn categories_are_stored_as_codes() {
+        let codes: Vec<&str> = Category::all().iter().map(|c| c.as_str()).collect();
+        assert_eq!(codes, ["hygiene", "food_safety", "prices", "service", "licences", "other"]);
+        assert_eq!("food_safety".parse::<Category>().ok(), Some(Category::FoodSafety));
+        assert!("Hygiene".parse::<Category>().is_err());
     }
 
     #[test]

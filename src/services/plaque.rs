@@ -40,7 +40,11 @@ pub fn standing(conn: &mut DbConn, merchant_id: i32) -> anyhow::Result<Standing>
         .filter(list_entries::merchant_id.eq(merchant_id))
         .filter(list_entries::left_on.is_null())
         .order(list_entries::id.desc())
-        .select((list_entries::list, list_entries::entered_on, list_entries::entered_reason))
+        .select((
+            list_entries::list,
+            list_entries::entered_on,
+            list_entries::entered_reason,
+        ))
         .first::<(ListStatus, NaiveDate, String)>(conn)
         .optional()?
         .map(|(list, on, reason)| (list, on, crate::domain::reasons::EnteredReasons::parse(&reason)));
@@ -48,7 +52,10 @@ pub fn standing(conn: &mut DbConn, merchant_id: i32) -> anyhow::Result<Standing>
         .filter(inspections::merchant_id.eq(merchant_id))
         .select(diesel::dsl::max(inspections::inspected_on))
         .first::<Option<NaiveDate>>(conn)?;
-    Ok(Standing { entry, last_inspection })
+    Ok(Standing {
+        entry,
+        last_inspection,
+    })
 }
 
 /// The application secret: the configured one, else the one `prepare` stored in settings.

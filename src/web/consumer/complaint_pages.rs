@@ -42,9 +42,15 @@ pub(super) fn wait_text(secs: u64, lang: Lang) -> String {
     if secs < 90 {
         lang.tr("complaints-wait-seconds", &[("n", (secs as i64).into())])
     } else if secs < 90 * 60 {
-        lang.tr("complaints-wait-minutes", &[("n", (secs.div_ceil(60) as i64).into())])
+        lang.tr(
+            "complaints-wait-minutes",
+            &[("n", (secs.div_ceil(60) as i64).into())],
+        )
     } else {
-        lang.tr("complaints-wait-hours", &[("n", (secs.div_ceil(3600) as i64).into())])
+        lang.tr(
+            "complaints-wait-hours",
+            &[("n", (secs.div_ceil(3600) as i64).into())],
+        )
     }
 }
 
@@ -55,7 +61,10 @@ pub struct ComplaintDetails {
 }
 
 /// Checks the category and the visit date against `today`.
-pub fn validate_details(i: &ComplaintInput, today: chrono::NaiveDate) -> Result<ComplaintDetails, Vec<FieldError>> {
+pub fn validate_details(
+    i: &ComplaintInput,
+    today: chrono::NaiveDate,
+) -> Result<ComplaintDetails, Vec<FieldError>> {
     let mut e = Vec::new();
     let category = i.category.trim().parse::<complaints::Category>().ok();
     if category.is_none() {
@@ -89,7 +98,10 @@ fn photo_error(e: complaints::PhotoError) -> FieldError {
         complaints::PhotoError::TooLarge => field_tr(
             "photo",
             "complaints-error-photo-large",
-            &[("mb", (crate::services::notices::MAX_PHOTO_BYTES / (1024 * 1024)).into())],
+            &[(
+                "mb",
+                (crate::services::notices::MAX_PHOTO_BYTES / (1024 * 1024)).into(),
+            )],
         ),
         complaints::PhotoError::NotAnImage => field_tr("photo", "complaints-error-photo-type", &[]),
     }
@@ -206,7 +218,10 @@ pub(super) async fn complaint_page(
         ),
         photo_hint: lang.tr(
             "complaints-field-photo-hint",
-            &[("mb", (crate::services::notices::MAX_PHOTO_BYTES / (1024 * 1024)).into())],
+            &[(
+                "mb",
+                (crate::services::notices::MAX_PHOTO_BYTES / (1024 * 1024)).into(),
+            )],
         ),
     })
 }
@@ -339,7 +354,12 @@ fn day_start_utc(state: &AppState, day: chrono::NaiveDate) -> Option<chrono::Nai
 }
 
 /// The "come back later" page (429) with its `Retry-After`.
-fn limit_response(page: PageCtx, message: String, secs: u64, merchant_id: Option<i32>) -> Result<HttpResponse, AppError> {
+fn limit_response(
+    page: PageCtx,
+    message: String,
+    secs: u64,
+    merchant_id: Option<i32>,
+) -> Result<HttpResponse, AppError> {
     let lang = page.lang;
     let retry = lang.tr("complaints-retry-in", &[("wait", wait_text(secs, lang).into())]);
     let mut res = html(
@@ -351,10 +371,8 @@ fn limit_response(page: PageCtx, message: String, secs: u64, merchant_id: Option
             page,
         },
     )?;
-    res.headers_mut().insert(
-        header::RETRY_AFTER,
-        header::HeaderValue::from(secs.max(1)),
-    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(secs.max(1)));
     Ok(res)
 }
 
@@ -446,8 +464,14 @@ async fn submit(
             wait = Some(secs);
             errors.push(FieldError {
                 field: "ts".into(),
-                zh: Lang::Zh.tr("complaints-too-fast", &[("wait", wait_text(secs, Lang::Zh).into())]),
-                en: Lang::En.tr("complaints-too-fast", &[("wait", wait_text(secs, Lang::En).into())]),
+                zh: Lang::Zh.tr(
+                    "complaints-too-fast",
+                    &[("wait", wait_text(secs, Lang::Zh).into())],
+                ),
+                en: Lang::En.tr(
+                    "complaints-too-fast",
+                    &[("wait", wait_text(secs, Lang::En).into())],
+                ),
             });
         }
         FormTiming::Expired => errors.push(field(
@@ -495,7 +519,10 @@ async fn submit(
         photo,
     };
     let dir = state.config.upload_dir.clone();
-    let outcome = with_db(&state, move |c| Ok(complaints::file(c, &dir, &new, now, day_start))).await?;
+    let outcome = with_db(&state, move |c| {
+        Ok(complaints::file(c, &dir, &new, now, day_start))
+    })
+    .await?;
     let lang = page.lang;
     // The daily limits end at midnight where the alliance is.
     let until_tomorrow = today
@@ -651,8 +678,10 @@ pub async fn complaint_status(
         },
     )?;
     // A reference is as good as a key to this page: keep it out of shared caches.
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
     Ok(res)
 }
 
@@ -673,7 +702,11 @@ pub async fn complaint_photo(
             tracing::error!(complaint = id, key = %key, "a complaint photo's file is missing from the upload directory");
             return Err(AppError::NotFound);
         }
-        Err(e) => return Err(AppError::Internal(anyhow::anyhow!("reading complaint photo {id}: {e}"))),
+        Err(e) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "reading complaint photo {id}: {e}"
+            )))
+        }
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type.as_str())
