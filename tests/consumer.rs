@@ -669,7 +669,9 @@ fn chinese_in(en: &str, allowed: &[&str]) -> String {
     for a in allowed {
         main = main.replace(a, "");
     }
-    main.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect()
+    main.chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .collect()
 }
 
 /// A merchant on `list` now with its open entry: (id, name, entered on, reasons as stored).
@@ -717,16 +719,24 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     // before the plaque's own verdict, which is not green.
     let (id, name, since, reason) = on_list(&app, "black");
     let page = check(id, "zh");
-    let standing = page.find("standing standing-black\" role=\"alert\"").expect("the warning");
+    let standing = page
+        .find("standing standing-black\" role=\"alert\"")
+        .expect("the warning");
     let verdict = page.find("class=\"card verdict").unwrap();
     assert!(standing < verdict, "the standing comes first");
-    assert!(page.contains(&format!("警告：该商家自 {since} 起被列入黑榜")), "{page}");
+    assert!(
+        page.contains(&format!("警告：该商家自 {since} 起被列入黑榜")),
+        "{page}"
+    );
     let reasons = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::Zh);
     assert!(!reasons.is_empty());
     assert!(page.contains(&format!("原因：{reasons}")), "{reasons}");
     let inspected = last_inspection(&app, id).expect("the black-listed merchant was inspected");
     assert!(page.contains(&format!("最近一次检查：{inspected}")));
-    assert!(page.contains("verdict-valid verdict-on-black"), "a genuine plaque, not green");
+    assert!(
+        page.contains("verdict-valid verdict-on-black"),
+        "a genuine plaque, not green"
+    );
     let en = check(id, "en");
     assert!(en.contains(&format!("Warning: this shop is on the black list since {since}")));
     let reasons_en = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::En);
@@ -761,7 +771,10 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     let stars = stars.unwrap();
     let page = check(id, "zh");
     assert!(page.contains("standing standing-none\""));
-    assert!(page.contains(&format!("当前评定：{stars} 星（满分 5 星）")), "{page}");
+    assert!(
+        page.contains(&format!("当前评定：{stars} 星（满分 5 星）")),
+        "{page}"
+    );
     assert!(!page.contains("原因："));
     let en = check(id, "en");
     assert!(en.contains(&format!("Current rating: {stars} of 5 stars")));
@@ -824,7 +837,10 @@ fn complaint_multipart(
 }
 
 fn reference_in(page: &str) -> String {
-    let i = page.find("class=\"reference\" translate=\"no\">").expect("a reference") + 33;
+    let i = page
+        .find("class=\"reference\" translate=\"no\">")
+        .expect("a reference")
+        + 33;
     page[i..i + 11].to_string()
 }
 
@@ -870,7 +886,10 @@ fn a_complaint_with_category_visit_date_and_photo_can_be_followed_by_its_referen
     let location = r.headers()["location"].to_str().unwrap().to_string();
     let (_, thanks) = app.get_text(&location);
     let reference = reference_in(&thanks);
-    assert!(reference.starts_with("TS-") && reference.len() == 11, "{reference}");
+    assert!(
+        reference.starts_with("TS-") && reference.len() == 11,
+        "{reference}"
+    );
     assert!(thanks.contains(&format!("/complaints/status?ref={reference}")));
 
     // Stored with its details; the photo without its EXIF block or comment.
@@ -901,7 +920,10 @@ fn a_complaint_with_category_visit_date_and_photo_can_be_followed_by_its_referen
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF, 0xE0]));
     assert!(!has(b"Exif") && !has(b"GPSLatitude") && !has(b"taken at home"));
-    assert!(has(&[0x12, 0x34, 0x56, 0x78, 0xFF, 0xD9]), "the image data is kept");
+    assert!(
+        has(&[0x12, 0x34, 0x56, 0x78, 0xFF, 0xD9]),
+        "the image data is kept"
+    );
 
     // The status page: no personal data, in both languages.
     let status = |r: &str, lang: &str| app.get_text(&format!("/complaints/status?ref={r}&lang={lang}"));
@@ -924,7 +946,11 @@ fn a_complaint_with_category_visit_date_and_photo_can_be_followed_by_its_referen
     assert_eq!(status(&loose, "zh").0, 200);
     let (_, en) = status(&reference, "en");
     assert!(en.contains("Received, waiting to be checked") && en.contains("Food quality and safety"));
-    assert_eq!(chinese_in(&en, &[&name]), "", "Chinese on the English status page");
+    assert_eq!(
+        chinese_in(&en, &[&name]),
+        "",
+        "Chinese on the English status page"
+    );
     app.get("/?lang=zh");
     let (s, page) = status("TS-22222222", "zh");
     assert_eq!(s, 404);
@@ -934,7 +960,12 @@ fn a_complaint_with_category_visit_date_and_photo_can_be_followed_by_its_referen
     app.get("/?lang=zh");
 
     // The photo is for staff only.
-    assert_eq!(app.get(&format!("/staff/complaints/{id}/photo")).status().as_u16(), 401);
+    assert_eq!(
+        app.get(&format!("/staff/complaints/{id}/photo"))
+            .status()
+            .as_u16(),
+        401
+    );
     let staff = common::client();
     let login = staff.get(app.url("/login")).send().unwrap().text().unwrap();
     staff
@@ -946,11 +977,19 @@ fn a_complaint_with_category_visit_date_and_photo_can_be_followed_by_its_referen
         ])
         .send()
         .unwrap();
-    let r = staff.get(app.url(&format!("/staff/complaints/{id}/photo"))).send().unwrap();
+    let r = staff
+        .get(app.url(&format!("/staff/complaints/{id}/photo")))
+        .send()
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "image/jpeg");
     assert_eq!(r.bytes().unwrap().to_vec(), bytes);
-    let triage = staff.get(app.url("/staff/complaints")).send().unwrap().text().unwrap();
+    let triage = staff
+        .get(app.url("/staff/complaints"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     let card = &triage[triage.find(&format!("id=\"complaint-{id}\"")).unwrap()..];
     let card = &card[..card.find("</section>").unwrap()];
     assert!(card.contains("食品质量与安全") && card.contains(&visit), "{card}");
@@ -968,7 +1007,10 @@ fn a_complaint_with_category_visit_date_and_photo_can_be_followed_by_its_referen
     };
     decide(id, "verified");
     let (_, page) = status(&reference, "zh");
-    assert!(page.contains("已核实，情况属实") && page.contains("处理日期"), "{page}");
+    assert!(
+        page.contains("已核实，情况属实") && page.contains("处理日期"),
+        "{page}"
+    );
     let (_, en) = status(&reference, "en");
     assert!(en.contains("Checked: verified"));
     app.get("/?lang=zh");
@@ -996,7 +1038,13 @@ fn a_bad_category_date_or_photo_is_refused_in_both_languages() {
         let r = app
             .client
             .post(app.url(&format!("/complaints?lang={lang}")))
-            .multipart(complaint_multipart(&csrf, &older_token(&app, 10), m, fields, photo))
+            .multipart(complaint_multipart(
+                &csrf,
+                &older_token(&app, 10),
+                m,
+                fields,
+                photo,
+            ))
             .send()
             .unwrap();
         (r.status().as_u16(), r.text().unwrap())
@@ -1061,7 +1109,10 @@ fn a_bad_category_date_or_photo_is_refused_in_both_languages() {
         // The message is beside its field and the field points to it.
         assert!(page.contains(&format!("id=\"{field}-error\"")), "{field}");
         assert!(page.contains("aria-invalid=\"true\""));
-        assert!(page.contains(&format!("href=\"#{field}\"")), "the summary links to the field");
+        assert!(
+            page.contains(&format!("href=\"#{field}\"")),
+            "the summary links to the field"
+        );
         let (s, page) = send("en", &m, &all, photo);
         assert_eq!(s, 422);
         assert!(page.contains(en), "{en} missing: {page}");

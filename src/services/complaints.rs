@@ -773,7 +773,10 @@ mod tests {
         assert!(r[3..].bytes().all(|b| REF_ALPHABET.contains(&b)), "{r}");
         assert_ne!(new_reference(), new_reference());
         assert_eq!(normalize_reference(&r), Some(r.clone()));
-        assert_eq!(normalize_reference(" ts-7k3m 9qx2 ").as_deref(), Some("TS-7K3M9QX2"));
+        assert_eq!(
+            normalize_reference(" ts-7k3m 9qx2 ").as_deref(),
+            Some("TS-7K3M9QX2")
+        );
         assert_eq!(normalize_reference("7K3M9QX2").as_deref(), Some("TS-7K3M9QX2"));
         for bad in ["", "TS-", "TS-7K3M9QX", "TS-7K3M9QX2X", "TS-7K3M9Q/2", "<script>"] {
             assert_eq!(normalize_reference(bad), None, "{bad}");
@@ -788,7 +791,11 @@ mod tests {
         assert_eq!(parse_visit_date("2026-09-01", today), Err(VisitDateError::TooOld));
         assert_eq!(parse_visit_date("2026-12-02", today), Err(VisitDateError::Future));
         for bad in ["", "yesterday", "2026-13-01", "01/12/2026"] {
-            assert_eq!(parse_visit_date(bad, today), Err(VisitDateError::Missing), "{bad}");
+            assert_eq!(
+                parse_visit_date(bad, today),
+                Err(VisitDateError::Missing),
+                "{bad}"
+            );
         }
     }
 
@@ -805,7 +812,10 @@ mod tests {
         let out = strip_metadata(&j, "image/jpeg").unwrap();
         assert_eq!(
             out,
-            vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 1, 2, 0xFF, 0xDB, 0, 3, 9, 0xFF, 0xDA, 0, 2, 0xAB, 0xCD, 0xFF, 0xD9]
+            vec![
+                0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 1, 2, 0xFF, 0xDB, 0, 3, 9, 0xFF, 0xDA, 0, 2, 0xAB, 0xCD, 0xFF,
+                0xD9
+            ]
         );
         // Cut short, or no scan: refused.
         assert_eq!(strip_metadata(&j[..12], "image/jpeg"), None);
@@ -842,7 +852,10 @@ mod tests {
     #[test]
     fn categories_are_stored_as_codes() {
         let codes: Vec<&str> = Category::all().iter().map(|c| c.as_str()).collect();
-        assert_eq!(codes, ["hygiene", "food_safety", "prices", "service", "licences", "other"]);
+        assert_eq!(
+            codes,
+            ["hygiene", "food_safety", "prices", "service", "licences", "other"]
+        );
         assert_eq!("food_safety".parse::<Category>().ok(), Some(Category::FoodSafety));
         assert!("Hygiene".parse::<Category>().is_err());
     }

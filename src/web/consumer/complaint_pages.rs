@@ -287,9 +287,12 @@ fn bad_form(lang_free: &str) -> AppError {
 
 /// Reads a multipart complaint form (the form with its optional photo) and checks its CSRF
 /// token.
-async fn read_multipart(req: &HttpRequest, payload: web::Payload) -> Result<ComplaintForm, AppError> {
+async fn read_multipart(
+    req: &HttpRequest,
+    payload: actix_web::dev::Payload,
+) -> Result<ComplaintForm, AppError> {
     use futures_util::StreamExt;
-    let mut mp = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
+    let mut mp = actix_multipart::Multipart::new(req.headers(), payload);
     let mut csrf = String::new();
     let mut form = ComplaintForm {
         ts: String::new(),
@@ -376,28 +379,42 @@ fn limit_response(
     Ok(res)
 }
 
-/// POST /complaints: the form (multipart, with an optional photo; an urlencoded form without a
-/// photo is taken too).
+/// The complaint form whose CSRF token matched the session's: multipart (the form with its
+/// optional photo), or urlencoded (a form without a photo, as before photos) through
+/// [`CsrfForm`].
+pub struct CsrfFormWithPhoto(pub ComplaintForm);
+
+impl actix_web::FromRequest for CsrfFormWithPhoto {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let multipart = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+            if multipart {
+                Ok(CsrfFormWithPhoto(read_multipart(&req, payload).await?))
+            } else {
+                let form = CsrfForm::<ComplaintForm>::from_request(&req, &mut payload).await?;
+                Ok(CsrfFormWithPhoto(form.into_inner()))
+            }
+        })
+    }
+}
+
+/// POST /complaints: the form, with an optional photo.
 pub async fn complaint_submit(
     state: web::Data<AppState>,
     page: PageCtx,
     req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, actix_web::Error> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    let form = if multipart {
-        read_multipart(&req, payload).await?
-    } else {
-        use actix_web::FromRequest;
-        CsrfForm::<ComplaintForm>::from_request(&req, &mut payload.into_inner())
-            .await?
-            .into_inner()
-    };
-    Ok(submit(state, page, req, form).await?)
+    form: CsrfFormWithPhoto,
+) -> Result<HttpResponse, AppError> {
+    submit(state, page, req, form.0).await
 }
 
 async fn submit(
