@@ -1055,7 +1055,15 @@ fn a_bad_category_date_or_photo_is_refused_in_both_languages() {
     let gif = b"GIF89a\x01\x00\x01\x00".to_vec();
     let mut large = jpeg_with_gps();
     large.resize(5 * 1024 * 1024 + 10, 0);
-    let cases: Vec<(Vec<(&str, &str)>, Option<(&str, Vec<u8>)>, &str, &str, &str)> = vec![
+    /// (fields, photo, the field in error, its message in Chinese, in English)
+    type Case<'a> = (
+        Vec<(&'a str, &'a str)>,
+        Option<(&'a str, Vec<u8>)>,
+        &'a str,
+        &'a str,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             vec![("category", "noise"), ("visited_on", &ok_day)],
             None,

@@ -336,11 +336,9 @@ async fn read_multipart(
             "contact" => form.input.contact = text(),
             "category" => form.input.category = text(),
             "visited_on" => form.input.visited_on = text(),
-            "photo" => {
-                // An empty file input still sends an empty part.
-                if !(bytes.is_empty() && file_name.as_deref().unwrap_or("").is_empty()) {
-                    form.photo = Some(bytes);
-                }
+            // An empty file input still sends an empty part: no photo.
+            "photo" if !(bytes.is_empty() && file_name.as_deref().unwrap_or("").is_empty()) => {
+                form.photo = Some(bytes)
             }
             _ => {}
         }
