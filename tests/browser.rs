@@ -415,9 +415,12 @@ fn the_complaint_form_is_labelled_and_works_from_the_keyboard() {
             .await
             .unwrap();
         assert_eq!(active(c.clone()).await, json!(["INPUT", "visited_on", "date"]));
+        // The order of the date's parts is the browser's own locale's (not the page's).
         let max = c
             .execute(
-                "return [document.getElementById('visited_on').max, navigator.language]",
+                "return [document.getElementById('visited_on').max, \
+                  new Intl.DateTimeFormat().formatToParts(new Date(2001, 1, 3)) \
+                    .filter(p => p.type !== 'literal').map(p => p.type).join(',')]",
                 vec![],
             )
             .await
@@ -427,13 +430,14 @@ fn the_complaint_form_is_labelled_and_works_from_the_keyboard() {
             max[1].as_str().unwrap().to_string(),
         );
         let (y, m, d) = (&day[0..4], &day[5..7], &day[8..10]);
-        let typed = if locale.starts_with("zh") || locale.starts_with("ja") {
-            format!("{y}{m}{d}")
-        } else if locale == "en-US" {
-            format!("{m}{d}{y}")
-        } else {
-            format!("{d}{m}{y}")
-        };
+        let typed: String = locale
+            .split(',')
+            .map(|part| match part {
+                "year" => y,
+                "month" => m,
+                _ => d,
+            })
+            .collect();
         c.active_element().await.unwrap().send_keys(&typed).await.unwrap();
         let value = c
             .execute("return document.getElementById('visited_on').value", vec![])
@@ -463,8 +467,17 @@ fn the_complaint_form_is_labelled_and_works_from_the_keyboard() {
         // the honeypot.
         let mut path = Vec::new();
         for _ in 0..10 {
-            let active = c.active_element().await.unwrap();
-            active.send_keys(&fantoccini::key::Key::Tab).await.unwrap();
+            // Pressed on the keyboard, not typed into the element (typing into a file input
+            // would name a file to upload).
+            use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+            let tab: char = fantoccini::key::Key::Tab.into();
+            c.perform_actions(
+                KeyActions::new("keyboard".into())
+                    .then(KeyAction::Down { value: tab })
+                    .then(KeyAction::Up { value: tab }),
+            )
+            .await
+            .unwrap();
             let now = c
                 .execute(
                     "const e = document.activeElement; return [e.tagName, e.name || '', e.type || '']",
