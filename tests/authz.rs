@@ -39,6 +39,18 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("GET", "/complaints/new?merchant=1", "/complaints/new", ALL),
     ("POST", "/complaints", "/complaints", ALL),
     ("GET", "/complaints/thanks", "/complaints/thanks", ALL),
+    (
+        "GET",
+        "/complaints/status?ref=TS-2345ABCD",
+        "/complaints/status",
+        ALL,
+    ),
+    (
+        "GET",
+        "/staff/complaints/1/photo",
+        "/staff/complaints/{id}/photo",
+        STAFF,
+    ),
     ("GET", "/staff/complaints", "/staff/complaints", STAFF),
     (
         "POST",

@@ -316,11 +316,17 @@ fn a_consumer_finds_a_black_listed_merchant_checks_its_plaque_and_complains() {
         let check = format!("{base}{}?{}", scanned.path(), scanned.query().unwrap_or_default());
         visit(&c, &check).await;
         let verdict = c.find(Locator::Css(".verdict")).await.expect("a verdict");
+        // A genuine plaque of a black-listed merchant: the warning first, and no green "valid".
         assert_eq!(
             verdict.attr("class").await.unwrap().as_deref(),
-            Some("card verdict verdict-valid")
+            Some("card verdict verdict-valid verdict-on-black")
         );
         assert!(verdict.text().await.unwrap().contains("标牌有效"));
+        let warning = c
+            .find(Locator::Css(".standing-black[role='alert']"))
+            .await
+            .expect("the black-list warning");
+        assert!(warning.text().await.unwrap().contains("警告：该商家自"));
 
         // File a complaint from the record.
         visit(&c, &format!("{base}/merchants/{BLACK_LISTED}")).await;
@@ -342,6 +348,15 @@ fn a_consumer_finds_a_black_listed_merchant_checks_its_plaque_and_complains() {
         body.send_keys("用餐后腹痛，厨房地面有积水，餐具未消毒。")
             .await
             .expect("type");
+        // The category and the visit date are required (the date set directly: the keyboard
+        // test below types it).
+        c.execute(
+            "document.getElementById('category').value = 'hygiene'; \
+             document.getElementById('visited_on').value = document.getElementById('visited_on').max;",
+            vec![],
+        )
+        .await
+        .expect("category and date");
         // The form refuses what is sent faster than a person types (a signed render time):
         // wait that out rather than weaken the guard.
         let min = Duration::from_secs(gongzhi::services::complaints::MIN_FORM_SECONDS as u64 + 1);
@@ -381,17 +396,105 @@ fn the_complaint_form_is_labelled_and_works_from_the_keyboard() {
             .await
             .unwrap();
         assert_eq!(unlabelled, json!([]), "fields without a label");
-        // From the text box, Tab reaches the submit button, skipping the honeypot.
-        c.find(Locator::Css("textarea#body"))
+        let opened = Instant::now();
+        let active = |c: Client| async move {
+            c.execute(
+                "const e = document.activeElement; return [e.tagName, e.name || '', e.type || '']",
+                vec![],
+            )
             .await
             .unwrap()
-            .click()
+        };
+        // The first field, the category, is chosen with the arrow keys.
+        c.execute("document.getElementById('category').focus()", vec![])
             .await
             .unwrap();
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys(&fantoccini::key::Key::Down)
+            .await
+            .unwrap();
+        let category = c
+            .execute("return document.getElementById('category').value", vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            category,
+            json!("hygiene"),
+            "the arrow key chose the first category"
+        );
+        // Tab goes on to the visit date, typed as digits in the order the browser's locale shows.
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys(&fantoccini::key::Key::Tab)
+            .await
+            .unwrap();
+        assert_eq!(active(c.clone()).await, json!(["INPUT", "visited_on", "date"]));
+        // The order of the date's parts is the browser's own locale's (not the page's).
+        let max = c
+            .execute(
+                "return [document.getElementById('visited_on').max, \
+                  new Intl.DateTimeFormat().formatToParts(new Date(2001, 1, 3)) \
+                    .filter(p => p.type !== 'literal').map(p => p.type).join(',')]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (day, locale) = (
+            max[0].as_str().unwrap().to_string(),
+            max[1].as_str().unwrap().to_string(),
+        );
+        let (y, m, d) = (&day[0..4], &day[5..7], &day[8..10]);
+        let typed: String = locale
+            .split(',')
+            .map(|part| match part {
+                "year" => y,
+                "month" => m,
+                _ => d,
+            })
+            .collect();
+        c.active_element().await.unwrap().send_keys(&typed).await.unwrap();
+        let value = c
+            .execute("return document.getElementById('visited_on').value", vec![])
+            .await
+            .unwrap();
+        assert_eq!(value, json!(day), "the date typed from the keyboard ({locale})");
+        // On to the text box (a date field may take a Tab per part first).
+        for _ in 0..4 {
+            if active(c.clone()).await == json!(["TEXTAREA", "body", "textarea"]) {
+                break;
+            }
+            c.active_element()
+                .await
+                .unwrap()
+                .send_keys(&fantoccini::key::Key::Tab)
+                .await
+                .unwrap();
+        }
+        assert_eq!(active(c.clone()).await, json!(["TEXTAREA", "body", "textarea"]));
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys("包子馅有异味，店家拒绝退款。")
+            .await
+            .unwrap();
+        // From the text box, Tab reaches the photo, the contact and the submit button, skipping
+        // the honeypot.
         let mut path = Vec::new();
         for _ in 0..10 {
-            let active = c.active_element().await.unwrap();
-            active.send_keys(&fantoccini::key::Key::Tab).await.unwrap();
+            // Pressed on the keyboard, not typed into the element (typing into a file input
+            // would name a file to upload).
+            use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+            let tab: char = fantoccini::key::Key::Tab.into();
+            c.perform_actions(
+                KeyActions::new("keyboard".into())
+                    .then(KeyAction::Down { value: tab })
+                    .then(KeyAction::Up { value: tab }),
+            )
+            .await
+            .unwrap();
             let now = c
                 .execute(
                     "const e = document.activeElement; return [e.tagName, e.name || '', e.type || '']",
@@ -413,6 +516,30 @@ fn the_complaint_form_is_labelled_and_works_from_the_keyboard() {
             !path.iter().any(|p| p[1] == "website"),
             "the honeypot takes no focus: {path:?}"
         );
+        let names: Vec<&str> = path
+            .iter()
+            .filter_map(|p| p[1].as_str())
+            .filter(|n| !n.is_empty())
+            .collect();
+        assert_eq!(names, ["photo", "contact"], "tab order: {path:?}");
+        // Enter on the button sends it (after the form's minimum fill time).
+        let min = Duration::from_secs(gongzhi::services::complaints::MIN_FORM_SECONDS as u64 + 1);
+        if let Some(rest) = min.checked_sub(opened.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys(&fantoccini::key::Key::Enter)
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css(".reference"))
+            .await
+            .expect("the thanks page with its reference");
+        let url = c.current_url().await.unwrap();
+        assert_eq!(url.path(), "/complaints/thanks", "{}", body_text(&c).await);
+        assert!(body_text(&c).await.contains("TS-"));
         // The skip link is the first stop on the page.
         visit(&c, &format!("{base}/lists/black")).await;
         c.find(Locator::Css("body"))

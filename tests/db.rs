@@ -389,7 +389,7 @@ fn the_reasons_migration_turns_old_sentences_into_codes() {
     .unwrap();
 
     assert_eq!(
-        gongzhi::db::run_migrations(&mut conn).unwrap(),
+        gongzhi::db::run_migrations_to(&mut conn, "2026-11-30-000006").unwrap(),
         1,
         "the reasons migration is next"
     );

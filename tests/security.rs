@@ -464,6 +464,8 @@ fn complain(
             ("ts", ts),
             ("merchant", merchant),
             ("body", TEXT),
+            ("category", "service"),
+            ("visited_on", app.config.today().to_string().as_str()),
         ])
         .send()
         .unwrap()
@@ -497,6 +499,8 @@ fn a_spoofed_forwarded_for_does_not_escape_the_complaint_limit() {
                 ("ts", &token(&app)),
                 ("merchant", merchant),
                 ("body", TEXT),
+                ("category", "service"),
+                ("visited_on", app.config.today().to_string().as_str()),
             ])
             .send()
             .unwrap();

@@ -323,6 +323,11 @@ diesel::table! {
         triaged_by -> Nullable<Integer>,
         triaged_at -> Nullable<Timestamp>,
         triage_note -> Nullable<Text>,
+        category -> Text,
+        visited_on -> Nullable<Date>,
+        reference -> Nullable<Text>,
+        photo_key -> Nullable<Text>,
+        photo_type -> Nullable<Text>,
     }
 }
 

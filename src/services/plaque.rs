@@ -4,7 +4,9 @@
 //! key derived from the session secret, cut to 16 hex digits. Scanning its QR code opens
 //! `/merchants/{id}/plaque/check?code=…`, which compares the signed facts with the live rating:
 //! current, outdated, or forged. Signing and checking are pure; only [`app_secret`] and
-//! [`search_open`] touch the database.
+//! [`standing`] touch the database. The check page says first where the merchant stands now
+//! ([`Standing`]: its open list entry with its reasons, and its last inspection), then what the
+//! plaque says.
 
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
@@ -19,6 +21,42 @@ type HmacSha256 = Hmac<Sha256>;
 /// How many hex digits of the MAC a plaque code keeps: 64 bits, short enough for a small QR code
 /// and far beyond guessing by scanning.
 const MAC_HEX: usize = 16;
+
+/// Where a merchant stands now, for the plaque check: its open list entry (list, since when,
+/// why) and the day of its last inspection.
+#[derive(Debug, Clone, Default)]
+pub struct Standing {
+    /// The open red or black list entry: (list, entered on, reasons).
+    pub entry: Option<(ListStatus, NaiveDate, crate::domain::reasons::EnteredReasons)>,
+    /// The latest inspection's day.
+    pub last_inspection: Option<NaiveDate>,
+}
+
+/// Reads a merchant's [`Standing`]: two indexed look-ups.
+pub fn standing(conn: &mut DbConn, merchant_id: i32) -> anyhow::Result<Standing> {
+    use crate::db::schema::{inspections, list_entries};
+    use diesel::prelude::*;
+    let entry = list_entries::table
+        .filter(list_entries::merchant_id.eq(merchant_id))
+        .filter(list_entries::left_on.is_null())
+        .order(list_entries::id.desc())
+        .select((
+            list_entries::list,
+            list_entries::entered_on,
+            list_entries::entered_reason,
+        ))
+        .first::<(ListStatus, NaiveDate, String)>(conn)
+        .optional()?
+        .map(|(list, on, reason)| (list, on, crate::domain::reasons::EnteredReasons::parse(&reason)));
+    let last_inspection = inspections::table
+        .filter(inspections::merchant_id.eq(merchant_id))
+        .select(diesel::dsl::max(inspections::inspected_on))
+        .first::<Option<NaiveDate>>(conn)?;
+    Ok(Standing {
+        entry,
+        last_inspection,
+    })
+}
 
 /// The application secret: the configured one, else the one `prepare` stored in settings.
 pub fn app_secret(conn: &mut DbConn, configured: Option<&[u8]>) -> anyhow::Result<Vec<u8>> {

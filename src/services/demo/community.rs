@@ -115,6 +115,8 @@ pub(super) fn complaints(
                 complaints::triaged_by.eq(triage.map(|_| town.inspector)),
                 complaints::triaged_at.eq(triage.map(|(day, _, _)| at(day, 6, 0))),
                 complaints::triage_note.eq(triage.map(|(_, _, note)| note)),
+                complaints::visited_on.eq(Some(on)),
+                complaints::reference.eq(Some(crate::services::complaints::new_reference())),
             ))
             .returning(complaints::id)
             .get_result(x))?;

@@ -70,6 +70,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/complaints/new").route(web::get().to(complaint_form)))
         .service(web::resource("/complaints").route(web::post().to(complaint_submit)))
         .service(web::resource("/complaints/thanks").route(web::get().to(complaint_thanks)))
+        .service(web::resource("/complaints/status").route(web::get().to(complaint_status)))
+        .service(web::resource("/staff/complaints/{id}/photo").route(web::get().to(complaint_photo)))
         .service(web::resource("/staff/complaints").route(web::get().to(staff_complaints)))
         .service(web::resource("/staff/complaints/{id}/triage").route(web::post().to(triage)));
 }

@@ -90,6 +90,15 @@ pub struct CheckPage {
     pub(super) current: String,
     /// The merchant is on the black list now: said first, whatever the plaque shows.
     pub(super) black: bool,
+    /// Where the merchant stands now, said first and biggest: "black", "red" or "none" (the
+    /// page's colour).
+    pub(super) standing: &'static str,
+    /// The standing in words ("Warning: this shop is on the black list since …").
+    pub(super) standing_title: String,
+    /// Why it is on its list, in words (empty when on none).
+    pub(super) standing_reasons: String,
+    /// "Last inspection: …" or "No inspection on record yet".
+    pub(super) last_inspection: String,
     /// What the plaque's commendation is now: ("valid" | "revoked" | "past", text).
     pub(super) commendation: Option<(&'static str, String)>,
 }
@@ -108,10 +117,11 @@ pub async fn plaque_check(
 ) -> Result<CheckPage, AppError> {
     let id = *id;
     let configured = state.config.session_secret.clone();
-    let (m, secret, ks) = with_db(&state, move |c| {
+    let (m, secret, ks, standing) = with_db(&state, move |c| {
         let m = Merchant::find(c, id)?.ok_or(AppError::NotFound)?;
         let ks = crate::services::commendations::for_merchant(c, id)?;
-        Ok((m, plaque::app_secret(c, configured.as_deref())?, ks))
+        let standing = plaque::standing(c, id)?;
+        Ok((m, plaque::app_secret(c, configured.as_deref())?, ks, standing))
     })
     .await?;
     let lang = page.lang;
@@ -167,7 +177,40 @@ pub async fn plaque_check(
                 ),
             }
         });
+    let since = standing
+        .entry
+        .as_ref()
+        .filter(|e| e.0 == m.current_list)
+        .map(|e| e.1);
+    let standing_title = match (m.current_list, since) {
+        (ListStatus::Black, Some(d)) => lang.tr("check-standing-black", &[("date", d.into())]),
+        (ListStatus::Black, None) => lang.t("consumer-check-black").to_string(),
+        (ListStatus::Red, Some(d)) => lang.tr("check-standing-red", &[("date", d.into())]),
+        (ListStatus::Red, None) => lang.t("check-standing-red-now").to_string(),
+        (ListStatus::None, _) => match m.current_stars {
+            Some(s) => lang.tr("check-standing-stars", &[("stars", s.into())]),
+            None => lang.t("check-standing-unrated").to_string(),
+        },
+    };
+    let standing_reasons = standing
+        .entry
+        .as_ref()
+        .filter(|e| e.0 == m.current_list && m.current_list != ListStatus::None)
+        .map(|e| crate::i18n::words::entered_reasons(&e.2, lang))
+        .unwrap_or_default();
+    let last_inspection = match standing.last_inspection {
+        Some(d) => lang.tr("check-standing-inspected", &[("date", d.into())]),
+        None => lang.t("check-standing-never-inspected").to_string(),
+    };
     Ok(CheckPage {
+        standing: match m.current_list {
+            ListStatus::Black => "black",
+            ListStatus::Red => "red",
+            ListStatus::None => "none",
+        },
+        standing_title,
+        standing_reasons,
+        last_inspection,
         page,
         id,
         name: m.name,
