@@ -114,8 +114,21 @@ fn no_chinese_on_any_english_public_page() {
         "/lists/black?page=999",
         "/no-such-page",
         "/merchants/999999",
+        "/complaints/status",
+        "/complaints/status?ref=TS-NOTHING1",
+        "/complaints/thanks?merchant=14",
     ];
     let mut queue: VecDeque<String> = seeds.iter().map(|s| s.to_string()).collect();
+    // The plaque check is reached by scanning the plaque's QR code, not by a link: take the
+    // address each plaque prints, for a black-listed, a red-listed and an unlisted merchant.
+    let printed = scraper::Selector::parse(".plaque-url").expect("a selector");
+    for id in [14, 1, 5] {
+        let page = client.get(app.url(&format!("/merchants/{id}/plaque"))).send().unwrap().text().unwrap();
+        let doc = Html::parse_document(&page);
+        let url = doc.select(&printed).next().expect("the printed address").text().collect::<String>();
+        let url = url::Url::parse(url.trim()).expect("an address");
+        queue.push_back(format!("{}?{}", url.path(), url.query().unwrap_or_default()));
+    }
     let mut seen: BTreeSet<String> = queue.iter().cloned().collect();
     let mut shapes: std::collections::HashMap<String, usize> = Default::default();
     let mut problems = Vec::new();
@@ -160,7 +173,8 @@ fn no_chinese_on_any_english_public_page() {
             }
         }
     }
-    assert!(pages >= 40, "the crawl met only {pages} pages");
+    assert!(pages >= 100, "the crawl met only {pages} pages");
+    eprintln!("{pages} English pages read");
     assert!(
         problems.is_empty(),
         "Chinese on {} English page(s):\n{}",
