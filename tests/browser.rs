@@ -572,10 +572,22 @@ async fn check_views(c: &Client, base: &str, path: &str, name: &str) {
                 )
                 .await
                 .unwrap();
-            assert!(
-                overflow.as_i64().unwrap_or(0) <= 0,
-                "{path} scrolls sideways at {w} px ({lang}): {overflow} px"
-            );
+            if overflow.as_i64().unwrap_or(0) > 0 {
+                // Name the elements that stick out, for whoever fixes it.
+                let wide = c
+                    .execute(
+                        "const w = document.documentElement.clientWidth; \
+                         return Array.from(document.querySelectorAll('body *')) \
+                           .filter(e => e.getBoundingClientRect().right > w + 0.5) \
+                           .map(e => e.tagName + (e.id ? '#' + e.id : '') + \
+                                (e.className && e.className.baseVal === undefined ? '.' + e.className : '') + \
+                                ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                panic!("{path} scrolls sideways at {w} px ({lang}): {overflow} px; too wide: {wide}");
+            }
             if lang == "en" {
                 // Text marked translate="no" (names, areas, what people typed) is data, not the UI.
                 let text = c
@@ -602,7 +614,18 @@ async fn check_views(c: &Client, base: &str, path: &str, name: &str) {
                 );
             }
             if let Ok(dir) = std::env::var("GONGZHI_SCREENSHOTS") {
+                // The whole page, not the first screen: the window grows to the page's height.
+                let full = c
+                    .execute("return document.documentElement.scrollHeight", vec![])
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(u64::from(h));
+                c.set_window_size(w, (full as u32).clamp(h, 6000))
+                    .await
+                    .expect("window size");
                 let png = c.screenshot().await.expect("screenshot");
+                c.set_window_size(w, h).await.expect("window size");
                 std::fs::create_dir_all(&dir).ok();
                 std::fs::write(format!("{dir}/{name}-{w}-{lang}.png"), png).expect("save screenshot");
             }
@@ -847,10 +870,7 @@ fn on_a_phone_the_lists_are_cards_the_stars_explain_themselves_and_a_scan_warns(
         for list in ["red", "black"] {
             visit(&c, &format!("{base}/lists/{list}")).await;
             assert_eq!(sideways(&c).await, 0, "/lists/{list} scrolls sideways on a phone");
-            let width = c
-                .execute("return window.innerWidth", vec![])
-                .await
-                .unwrap();
+            let width = c.execute("return window.innerWidth", vec![]).await.unwrap();
             assert_eq!(width, json!(390), "the emulated phone is 390 px wide");
             let row = c
                 .execute(
@@ -859,14 +879,21 @@ fn on_a_phone_the_lists_are_cards_the_stars_explain_themselves_and_a_scan_warns(
                 )
                 .await
                 .unwrap();
-            assert_ne!(row, json!("table-row"), "/lists/{list}: rows are cards, not table rows");
+            assert_ne!(
+                row,
+                json!("table-row"),
+                "/lists/{list}: rows are cards, not table rows"
+            );
             let text = body_text(&c).await;
-            assert!(text.contains("第") || text.contains("期"), "the edition shown: {text}");
+            assert!(
+                text.contains("第") || text.contains("期"),
+                "the edition shown: {text}"
+            );
             assert!(
                 c.find(Locator::Css("main a[href='/editions']")).await.is_ok(),
                 "the archive is linked from /lists/{list}"
             );
-            save_shot(&c, &format!("lists-{list}-390-zh")).await;
+            save_shot(&c, &format!("phone-lists-{list}-zh")).await;
         }
         // The legend is one tap from a star display.
         let stars = c
@@ -885,12 +912,12 @@ fn on_a_phone_the_lists_are_cards_the_stars_explain_themselves_and_a_scan_warns(
         let word = words.split_whitespace().last().unwrap_or_default().to_string();
         assert!(legend.contains(&word), "the legend explains {word:?}: {legend}");
         assert_eq!(sideways(&c).await, 0, "the legend scrolls sideways on a phone");
-        save_shot(&c, "about-ratings-390-zh").await;
+        save_shot(&c, "phone-about-ratings-zh").await;
 
         // A black-listed shop's record says what happened and the way off the list.
         visit(&c, &format!("{base}/merchants/{BLACK_LISTED}")).await;
         assert_eq!(sideways(&c).await, 0, "the record scrolls sideways on a phone");
-        save_shot(&c, "record-black-390-zh").await;
+        save_shot(&c, "phone-record-black-zh").await;
 
         // Scanning its plaque's QR code gives a warning, not a green "valid".
         let check = scanned_check_url(&c, &base, BLACK_LISTED).await;
@@ -900,7 +927,10 @@ fn on_a_phone_the_lists_are_cards_the_stars_explain_themselves_and_a_scan_warns(
             .await
             .expect("a warning on the scan of a black-listed shop");
         let warning = alert.text().await.unwrap();
-        assert!(warning.contains("黑榜"), "the warning names the black list: {warning}");
+        assert!(
+            warning.contains("黑榜"),
+            "the warning names the black list: {warning}"
+        );
         let first = c
             .execute(
                 "const a = document.querySelector('[role=alert]').getBoundingClientRect(); \
@@ -922,9 +952,9 @@ fn on_a_phone_the_lists_are_cards_the_stars_explain_themselves_and_a_scan_warns(
             .unwrap();
         assert_ne!(colour, json!("rgba(0, 0, 0, 0)"), "the warning is coloured");
         assert_eq!(sideways(&c).await, 0, "the check scrolls sideways on a phone");
-        save_shot(&c, "plaque-check-black-390-zh").await;
+        save_shot(&c, "phone-plaque-check-black-zh").await;
         visit(&c, &format!("{check}&lang=en")).await;
-        save_shot(&c, "plaque-check-black-390-en").await;
+        save_shot(&c, "phone-plaque-check-black-en").await;
     });
 }
 
@@ -941,5 +971,13 @@ fn the_public_pages_read_on_a_phone_and_a_desktop() {
         let check = scanned_check_url(&c, &base, BLACK_LISTED).await;
         let check = check.strip_prefix(&base).unwrap_or(&check).to_string();
         check_views(&c, &base, &check, "plaque-check-black").await;
+        check_views(
+            &c,
+            &base,
+            &format!("/complaints/new?merchant={BLACK_LISTED}"),
+            "complaint",
+        )
+        .await;
+        check_views(&c, &base, "/complaints/status", "complaint-status").await;
     });
 }

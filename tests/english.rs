@@ -82,8 +82,19 @@ fn crawlable(base: &str, href: &str) -> Option<String> {
         return Some("/".into());
     }
     let p = path.split('?').next().unwrap_or_default();
-    let private = ["/staff", "/my", "/account", "/admin", "/logout", "/committee", "/notices", "/inspections"];
-    let files = ["/static/", "/api/", "/export", ".csv", ".zip", ".xml", ".json", ".svg", ".png"];
+    let private = [
+        "/staff",
+        "/my",
+        "/account",
+        "/admin",
+        "/logout",
+        "/committee",
+        "/notices",
+        "/inspections",
+    ];
+    let files = [
+        "/static/", "/api/", "/export", ".csv", ".zip", ".xml", ".json", ".svg", ".png",
+    ];
     if private.iter().any(|x| p.starts_with(x))
         || files.iter().any(|x| p.contains(x))
         || path.contains("lang=")
@@ -123,9 +134,19 @@ fn no_chinese_on_any_english_public_page() {
     // address each plaque prints, for a black-listed, a red-listed and an unlisted merchant.
     let printed = scraper::Selector::parse(".plaque-url").expect("a selector");
     for id in [14, 1, 5] {
-        let page = client.get(app.url(&format!("/merchants/{id}/plaque"))).send().unwrap().text().unwrap();
+        let page = client
+            .get(app.url(&format!("/merchants/{id}/plaque")))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
         let doc = Html::parse_document(&page);
-        let url = doc.select(&printed).next().expect("the printed address").text().collect::<String>();
+        let url = doc
+            .select(&printed)
+            .next()
+            .expect("the printed address")
+            .text()
+            .collect::<String>();
         let url = url::Url::parse(url.trim()).expect("an address");
         queue.push_back(format!("{}?{}", url.path(), url.query().unwrap_or_default()));
     }
@@ -134,13 +155,19 @@ fn no_chinese_on_any_english_public_page() {
     let mut problems = Vec::new();
     let mut pages = 0;
     while let Some(path) = queue.pop_front() {
-        let shape: String = path.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
+        let shape: String = path
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
         let n = shapes.entry(shape).or_default();
         *n += 1;
         if *n > PER_SHAPE {
             continue;
         }
-        let r = client.get(app.url(&path)).send().unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let r = client
+            .get(app.url(&path))
+            .send()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
         let status = r.status().as_u16();
         assert!(status < 500, "GET {path} answered {status}");
         let html = r
@@ -155,12 +182,21 @@ fn no_chinese_on_any_english_public_page() {
         let body = r.text().expect("a body");
         let doc = Html::parse_document(&body);
         let root = doc.root_element();
-        assert_eq!(root.value().attr("lang"), Some("en"), "{path} is not marked English");
+        assert_eq!(
+            root.value().attr("lang"),
+            Some("en"),
+            "{path} is not marked English"
+        );
         let mut found = Vec::new();
         chinese_in(root, &mut found);
         // The title cannot mark the name in it: a name that the page marks elsewhere is data.
         let data = data_texts(root);
-        found.retain(|f| data.iter().fold(f.clone(), |f, d| f.replace(d, "")).chars().any(is_chinese));
+        found.retain(|f| {
+            data.iter()
+                .fold(f.clone(), |f, d| f.replace(d, ""))
+                .chars()
+                .any(is_chinese)
+        });
         if !found.is_empty() {
             problems.push(format!("{path}:\n    {}", found.join("\n    ")));
         }
@@ -191,6 +227,8 @@ fn the_check_sees_chinese_where_there_is_some() {
     );
     let mut found = Vec::new();
     chinese_in(page.root_element(), &mut found);
-    assert_eq!(found, vec!["<span …=\"三星\">".to_string(), "<p>黑榜".to_string()]);
+    assert_eq!(
+        found,
+        vec!["<span …=\"三星\">".to_string(), "<p>黑榜".to_string()]
+    );
 }
-

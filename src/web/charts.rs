@@ -396,7 +396,8 @@ pub fn timeline_svg(t: &Timeline<'_>) -> Result<String, ChartError> {
     let (w, h) = if t.points.is_empty() {
         (400, 110)
     } else {
-        (560, 280)
+        // Narrow, so that on a 390 px phone the labels are still ~13 px high.
+        (440, 270)
     };
     let mut out = String::new();
     {
@@ -447,7 +448,7 @@ fn draw_timeline(root: &Area<'_>, t: &Timeline<'_>) -> Result<(), ChartError> {
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(6)
+        .x_labels(4)
         .x_label_formatter(&|d| day_label(*d))
         .y_labels(if span % 20 == 0 {
             (span / 20 + 1) as usize

@@ -38,9 +38,18 @@ pub fn term_rows(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<TermRow> 
 }
 
 /// Why a rating is on its list, in `lang`, with the record's long dates.
+/// The record says why the merchant is on its list; what still keeps it there (the repair
+/// reasons) is said once, as the steps of "to leave the black list".
 fn record_reason_lines(r: &crate::domain::rating::Rating, lang: Lang) -> Vec<String> {
+    use crate::domain::rating::ListReason as R;
     r.list_reasons
         .iter()
+        .filter(|x| {
+            !matches!(
+                x,
+                R::RepairNeedsNoticesClosed | R::RepairNeedsFollowUp { .. } | R::RepairMinimumStay { .. }
+            )
+        })
         .map(|x| crate::i18n::words::list_reason_dated(x, lang, &|d| long_date(d, lang)))
         .collect()
 }
