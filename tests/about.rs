@@ -312,7 +312,10 @@ fn categories_and_areas_show_in_the_readers_language() {
         assert!(!body.contains(">餐饮服务<"), "{path}: no Chinese category shown");
     }
     let (_, record) = app.get_text("/merchants/2?lang=en");
-    assert!(record.contains("Food service ·"), "the record's category line");
+    assert!(
+        record.contains("<span>Food service</span> ·"),
+        "the record's category line, not marked as typed"
+    );
     let (_, black) = app.get_text("/lists/black?lang=en");
     assert!(
         black.contains("Old Street")

@@ -581,13 +581,13 @@ fn revocation_on_recompute_and_what_a_scanned_plaque_says() {
         body.contains("表彰已撤销") && body.contains("发现严重违规"),
         "{body}"
     );
-    assert!(body.contains("该商家目前在黑榜上"), "{body}");
+    assert!(body.contains("起被列入黑榜"), "{body}");
     let (_, body) = app.get_text(&format!(
         "/merchants/{}/plaque/check?code={code}&lang=en",
         town.model
     ));
     assert!(
-        body.contains("Commendation revoked") && body.contains("on the black list now"),
+        body.contains("Commendation revoked") && body.contains("on the black list since"),
         "{body}"
     );
     // The record shows the badge as revoked; the honour roll keeps it, marked.
@@ -614,7 +614,7 @@ fn a_black_listed_merchants_plaque_check_says_so_first() {
     let (app, town) = decided_town();
     let code = plaque_code(&app, town.bad);
     let (_, body) = app.get_text(&format!("/merchants/{}/plaque/check?code={code}", town.bad));
-    let alert = body.find("该商家目前在黑榜上").expect("black-list alert");
+    let alert = body.find("起被列入黑榜").expect("black-list alert");
     let verdict = body.find("标牌有效").expect("verdict");
     assert!(alert < verdict, "the black list comes first");
     // The plaque itself says black list in large print.

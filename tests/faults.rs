@@ -332,7 +332,10 @@ fn assert_unavailable_fast(server: &Server) -> Duration {
     assert_eq!(status, 503, "{body}");
     assert!(t < FAST, "a page took {t:?}");
     assert_eq!(retry.as_deref(), Some("5"));
+    // In the reader's language (Chinese unless English was asked for).
     assert!(body.contains("数据库暂时不可用，请稍后再试"), "{body}");
+    let (status, _, body, _) = server.get("/merchants/1?lang=en");
+    assert_eq!(status, 503, "{body}");
     assert!(body.contains("The database is temporarily unavailable"), "{body}");
     let (status, retry, body, t) = server.get("/api/v1/public/merchants/1");
     assert_eq!(status, 503, "{body}");

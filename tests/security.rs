@@ -303,10 +303,7 @@ fn failures_from_one_address_never_lock_out_the_right_password_from_another() {
     }
     let known = known.text().unwrap();
     assert_eq!(without_digits(&known), without_digits(&unknown.text().unwrap()));
-    assert!(
-        known.contains("秒后再试") && known.contains("try again in"),
-        "{known}"
-    );
+    assert!(known.contains("秒后再试"), "{known}");
     // From the attacker's address even the right password waits: the answer tells nothing.
     let r = attempt("committee", PASSWORD);
     assert_eq!(r.status().as_u16(), 429);

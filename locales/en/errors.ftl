@@ -18,6 +18,3 @@ errors-commendation-note-too-long = The note must be at most 500 characters.
 errors-commendation-not-proposed = The merchant is not proposed, so there is nothing to exclude.
 errors-commendation-already-proposed = The merchant is proposed at that level already.
 errors-commendation-other = Something went wrong; try again later.
-
-# The error page's way back.
-error-home = Back to the home page

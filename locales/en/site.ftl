@@ -81,3 +81,6 @@ language-name = English
 list-count-line = { $total } merchants · Page { $page }/{ $pages }
 editions-see-all = See all { $total } →
 list-page = Page
+
+# The error page's way back.
+error-home = Back to the home page

@@ -18,6 +18,3 @@ errors-commendation-note-too-long = 说明最多 500 字。
 errors-commendation-not-proposed = 该商家不在拟表彰名单中，无需排除。
 errors-commendation-already-proposed = 该商家已按此等级列入拟表彰名单。
 errors-commendation-other = 操作失败，请稍后再试。
-
-# The error page's way back.
-error-home = 返回首页

@@ -78,3 +78,6 @@ language-name = 中文
 list-count-line = 共 { $total } 家商家 · 第 { $page }/{ $pages } 页
 editions-see-all = 查看全部 { $total } 家 →
 list-page = 页
+
+# The error page's way back.
+error-home = 返回首页
