@@ -854,7 +854,10 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
     assert_eq!(app.get("/editions/77?list=green").status().as_u16(), 404);
     let (s, body) = app.get_text("/editions/77?list=black&page=zero");
     assert_eq!(s, 422);
-    assert!(body.contains("The page must be"), "in English, as chosen earlier: {body}");
+    assert!(
+        body.contains("The page must be"),
+        "in English, as chosen earlier: {body}"
+    );
     let (s, body) = app.get_text("/editions/77?page=2");
     assert_eq!(s, 422, "page without a list");
     assert!(body.contains("red or the black list"), "{body}");
