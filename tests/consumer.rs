@@ -725,23 +725,26 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     let verdict = page.find("class=\"card verdict").unwrap();
     assert!(standing < verdict, "the standing comes first");
     assert!(
-        page.contains(&format!("警告：该商家自 {since} 起被列入黑榜")),
+        page.contains(&format!("警告：该商家自 {} 起被列入黑榜", words::long_date(since, Lang::Zh))),
         "{page}"
     );
     let reasons = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::Zh);
     assert!(!reasons.is_empty());
     assert!(page.contains(&format!("原因：{reasons}")), "{reasons}");
     let inspected = last_inspection(&app, id).expect("the black-listed merchant was inspected");
-    assert!(page.contains(&format!("最近一次检查：{inspected}")));
+    assert!(page.contains(&format!("最近一次检查：{}", words::long_date(inspected, Lang::Zh))));
     assert!(
         page.contains("verdict-valid verdict-on-black"),
         "a genuine plaque, not green"
     );
     let en = check(id, "en");
-    assert!(en.contains(&format!("Warning: this shop is on the black list since {since}")));
+    assert!(en.contains(&format!(
+        "Warning: this shop is on the black list since {}",
+        words::long_date(since, Lang::En)
+    )));
     let reasons_en = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::En);
     assert!(en.contains(&format!("Why: {reasons_en}")));
-    assert!(en.contains(&format!("Last inspection: {inspected}")));
+    assert!(en.contains(&format!("Last inspection: {}", words::long_date(inspected, Lang::En))));
     assert_eq!(chinese_in(&en, &[&name]), "", "Chinese on the English check page");
 
     // Red list: commended, in green.
@@ -749,12 +752,15 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     let page = check(id, "zh");
     assert!(page.contains("standing standing-red\""), "{page}");
     assert!(!page.contains("role=\"alert\""));
-    assert!(page.contains(&format!("红榜商家：自 {since} 起受到表彰")));
+    assert!(page.contains(&format!("红榜商家：自 {} 起受到表彰", words::long_date(since, Lang::Zh))));
     let reasons = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::Zh);
     assert!(page.contains(&format!("原因：{reasons}")));
     assert!(page.contains("verdict-valid\""));
     let en = check(id, "en");
-    assert!(en.contains(&format!("Commended: this shop is on the red list since {since}")));
+    assert!(en.contains(&format!(
+        "Commended: this shop is on the red list since {}",
+        words::long_date(since, Lang::En)
+    )));
     assert_eq!(chinese_in(&en, &[&name]), "");
     let css = app.get_text("/static/app.css").1;
     assert!(css.contains(".standing-black {") && css.contains(".standing-red {"));

@@ -441,11 +441,11 @@ fn the_reasons_migration_turns_old_sentences_into_codes() {
     }
     assert_eq!(
         words::entered_reasons(&entered[0], Lang::Zh),
-        "2026-03-01 存在严重违规；评级仅为1星"
+        "2026年3月1日 存在严重违规；评级仅为1星"
     );
     assert_eq!(
         words::entered_reasons(&entered[0], Lang::En),
-        "serious violation on 2026-03-01; rated 1 star"
+        "serious violation on 1 Mar 2026; rated 1 star"
     );
 
     let editions: Vec<String> = edition_entries::table

@@ -60,12 +60,13 @@ pub fn term(key: TermKey, scheme: &str, lang: Lang) -> &'static str {
     })
 }
 
-/// Why a merchant is on (or came off) a list, as one sentence.
+/// Why a merchant is on (or came off) a list, as one sentence, its dates written long
+/// (2026年3月1日 / 1 Mar 2026) like everywhere a consumer reads them.
 pub fn list_reason(r: &ListReason, lang: Lang) -> String {
-    list_reason_dated(r, lang, &|d| d.to_string())
+    list_reason_dated(r, lang, &|d| long_date(d, lang))
 }
 
-/// [`list_reason`] with its dates written by `date` (the public record writes them long).
+/// [`list_reason`] with its dates written by `date`.
 pub fn list_reason_dated(r: &ListReason, lang: Lang, date: &dyn Fn(NaiveDate) -> String) -> String {
     match r {
         ListReason::SeriousViolation { date: on, .. } => {
@@ -295,8 +296,8 @@ mod tests {
             violation_id: 4,
             date: d(2026, 3, 1),
         };
-        assert_eq!(list_reason(&serious, Lang::Zh), "2026-03-01 存在严重违规");
-        assert_eq!(list_reason(&serious, Lang::En), "serious violation on 2026-03-01");
+        assert_eq!(list_reason(&serious, Lang::Zh), "2026年3月1日 存在严重违规");
+        assert_eq!(list_reason(&serious, Lang::En), "serious violation on 1 Mar 2026");
         let overdue = ListReason::OverdueNotice {
             notice_id: 7,
             deadline: d(2026, 4, 1),
@@ -304,20 +305,20 @@ mod tests {
         };
         assert_eq!(
             list_reason(&overdue, Lang::Zh),
-            "整改通知逾期未整改（期限 2026-04-01）"
+            "整改通知逾期未整改（期限 2026年4月1日）"
         );
         assert_eq!(
             list_reason(&overdue, Lang::En),
-            "notice overdue (deadline 2026-04-01, not verified)"
+            "notice overdue (deadline 1 Apr 2026, not verified)"
         );
         let both = EnteredReasons(vec![Stored::Code(serious), Stored::Code(overdue)]);
         assert_eq!(
             entered_reasons(&both, Lang::Zh),
-            "2026-03-01 存在严重违规；整改通知逾期未整改（期限 2026-04-01）"
+            "2026年3月1日 存在严重违规；整改通知逾期未整改（期限 2026年4月1日）"
         );
         assert_eq!(
             entered_reasons(&both, Lang::En),
-            "serious violation on 2026-03-01; notice overdue (deadline 2026-04-01, not verified)"
+            "serious violation on 1 Mar 2026; notice overdue (deadline 1 Apr 2026, not verified)"
         );
         assert_eq!(
             list_reason(&ListReason::LowStars { stars: 1 }, Lang::En),

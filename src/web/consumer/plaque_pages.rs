@@ -1,4 +1,5 @@
 use super::*;
+use crate::i18n::words::long_date;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "consumer/plaque.html")]
@@ -183,9 +184,9 @@ pub async fn plaque_check(
         .filter(|e| e.0 == m.current_list)
         .map(|e| e.1);
     let standing_title = match (m.current_list, since) {
-        (ListStatus::Black, Some(d)) => lang.tr("check-standing-black", &[("date", d.into())]),
+        (ListStatus::Black, Some(d)) => lang.tr("check-standing-black", &[("date", long_date(d, lang).into())]),
         (ListStatus::Black, None) => lang.t("consumer-check-black").to_string(),
-        (ListStatus::Red, Some(d)) => lang.tr("check-standing-red", &[("date", d.into())]),
+        (ListStatus::Red, Some(d)) => lang.tr("check-standing-red", &[("date", long_date(d, lang).into())]),
         (ListStatus::Red, None) => lang.t("check-standing-red-now").to_string(),
         (ListStatus::None, _) => match m.current_stars {
             Some(s) => lang.tr("check-standing-stars", &[("stars", s.into())]),
@@ -199,7 +200,7 @@ pub async fn plaque_check(
         .map(|e| crate::i18n::words::entered_reasons(&e.2, lang))
         .unwrap_or_default();
     let last_inspection = match standing.last_inspection {
-        Some(d) => lang.tr("check-standing-inspected", &[("date", d.into())]),
+        Some(d) => lang.tr("check-standing-inspected", &[("date", long_date(d, lang).into())]),
         None => lang.t("check-standing-never-inspected").to_string(),
     };
     Ok(CheckPage {

@@ -189,7 +189,10 @@ impl EntryRow {
                 .iter()
                 .map(|r| crate::i18n::words::stored_reason(r, lang))
                 .collect(),
-            since: e.since.map(|d| d.to_string()).unwrap_or_default(),
+            since: e
+                .since
+                .map(|d| crate::i18n::words::long_date(d, lang))
+                .unwrap_or_default(),
         }
     }
 }
@@ -209,10 +212,11 @@ pub struct HomePage {
 fn edition_label(l: &crate::services::lists::PublishedList, lang: Lang) -> String {
     match (l.edition, l.published_on) {
         (Some(n), Some(d)) => format!(
-            "{}{n}{} · {} {d}",
+            "{}{n}{} · {} {}",
             lang.t("editions-number-prefix"),
             lang.t("editions-number-suffix"),
-            lang.t("editions-published-on")
+            lang.t("editions-published-on"),
+            crate::i18n::words::long_date(d, lang)
         ),
         _ => lang.t("list-live").to_string(),
     }
