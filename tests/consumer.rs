@@ -725,14 +725,20 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     let verdict = page.find("class=\"card verdict").unwrap();
     assert!(standing < verdict, "the standing comes first");
     assert!(
-        page.contains(&format!("警告：该商家自 {} 起被列入黑榜", words::long_date(since, Lang::Zh))),
+        page.contains(&format!(
+            "警告：该商家自 {} 起被列入黑榜",
+            words::long_date(since, Lang::Zh)
+        )),
         "{page}"
     );
     let reasons = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::Zh);
     assert!(!reasons.is_empty());
     assert!(page.contains(&format!("原因：{reasons}")), "{reasons}");
     let inspected = last_inspection(&app, id).expect("the black-listed merchant was inspected");
-    assert!(page.contains(&format!("最近一次检查：{}", words::long_date(inspected, Lang::Zh))));
+    assert!(page.contains(&format!(
+        "最近一次检查：{}",
+        words::long_date(inspected, Lang::Zh)
+    )));
     assert!(
         page.contains("verdict-valid verdict-on-black"),
         "a genuine plaque, not green"
@@ -744,7 +750,10 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     )));
     let reasons_en = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::En);
     assert!(en.contains(&format!("Why: {reasons_en}")));
-    assert!(en.contains(&format!("Last inspection: {}", words::long_date(inspected, Lang::En))));
+    assert!(en.contains(&format!(
+        "Last inspection: {}",
+        words::long_date(inspected, Lang::En)
+    )));
     assert_eq!(chinese_in(&en, &[&name]), "", "Chinese on the English check page");
 
     // Red list: commended, in green.
@@ -752,7 +761,10 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     let page = check(id, "zh");
     assert!(page.contains("standing standing-red\""), "{page}");
     assert!(!page.contains("role=\"alert\""));
-    assert!(page.contains(&format!("红榜商家：自 {} 起受到表彰", words::long_date(since, Lang::Zh))));
+    assert!(page.contains(&format!(
+        "红榜商家：自 {} 起受到表彰",
+        words::long_date(since, Lang::Zh)
+    )));
     let reasons = words::entered_reasons(&EnteredReasons::parse(&reason), Lang::Zh);
     assert!(page.contains(&format!("原因：{reasons}")));
     assert!(page.contains("verdict-valid\""));
@@ -785,7 +797,7 @@ fn the_plaque_check_says_first_where_the_merchant_stands() {
     let en = check(id, "en");
     assert!(en.contains(&format!("Current rating: {stars} of 5 stars")));
     match last_inspection(&app, id) {
-        Some(d) => assert!(en.contains(&format!("Last inspection: {d}"))),
+        Some(d) => assert!(en.contains(&format!("Last inspection: {}", words::long_date(d, Lang::En)))),
         None => assert!(en.contains("No inspection on record yet")),
     }
     assert_eq!(chinese_in(&en, &[&name]), "");

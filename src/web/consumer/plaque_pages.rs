@@ -184,7 +184,9 @@ pub async fn plaque_check(
         .filter(|e| e.0 == m.current_list)
         .map(|e| e.1);
     let standing_title = match (m.current_list, since) {
-        (ListStatus::Black, Some(d)) => lang.tr("check-standing-black", &[("date", long_date(d, lang).into())]),
+        (ListStatus::Black, Some(d)) => {
+            lang.tr("check-standing-black", &[("date", long_date(d, lang).into())])
+        }
         (ListStatus::Black, None) => lang.t("consumer-check-black").to_string(),
         (ListStatus::Red, Some(d)) => lang.tr("check-standing-red", &[("date", long_date(d, lang).into())]),
         (ListStatus::Red, None) => lang.t("check-standing-red-now").to_string(),
