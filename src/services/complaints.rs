@@ -199,10 +199,14 @@ pub fn normalize_reference(raw: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_uppercase();
-    let tail = s
-        .strip_prefix("TS-")
-        .or_else(|| s.strip_prefix("TS"))
-        .unwrap_or(&s);
+    // A bare code may itself begin with "TS": only a longer text has a prefix to strip.
+    let tail = if s.len() == REF_LEN {
+        s.as_str()
+    } else {
+        s.strip_prefix("TS-")
+            .or_else(|| s.strip_prefix("TS"))
+            .unwrap_or(&s)
+    };
     (tail.len() == REF_LEN && tail.chars().all(|c| c.is_ascii_alphanumeric())).then(|| format!("TS-{tail}"))
 }
 
@@ -778,6 +782,10 @@ mod tests {
             Some("TS-7K3M9QX2")
         );
         assert_eq!(normalize_reference("7K3M9QX2").as_deref(), Some("TS-7K3M9QX2"));
+        // A code that begins with the prefix's letters, typed without the prefix (CI met one).
+        assert_eq!(normalize_reference("ts7k3m9q").as_deref(), Some("TS-TS7K3M9Q"));
+        assert_eq!(normalize_reference("TS-TS7K3M9Q").as_deref(), Some("TS-TS7K3M9Q"));
+        assert_eq!(normalize_reference("TSTS7K3M9Q").as_deref(), Some("TS-TS7K3M9Q"));
         for bad in ["", "TS-", "TS-7K3M9QX", "TS-7K3M9QX2X", "TS-7K3M9Q/2", "<script>"] {
             assert_eq!(normalize_reference(bad), None, "{bad}");
         }
