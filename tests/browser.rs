@@ -964,6 +964,8 @@ fn the_public_pages_read_on_a_phone_and_a_desktop() {
         check_views(&c, &base, "/", "home").await;
         check_views(&c, &base, "/lists/red", "lists-red").await;
         check_views(&c, &base, "/lists/black", "lists-black").await;
+        // The newest published edition (the demo publishes eleven): names, cards, long dates.
+        check_views(&c, &base, "/editions/11", "edition").await;
         check_views(&c, &base, "/search?q=%E9%9D%A2", "search").await;
         check_views(&c, &base, &format!("/merchants/{BLACK_LISTED}"), "record-black").await;
         check_views(&c, &base, "/about/ratings", "about-ratings").await;
