@@ -64,7 +64,11 @@ fn login_client(app: &TestApp, username: &str) -> reqwest::blocking::Client {
     let csrf = common::extract_csrf(&body).unwrap();
     let r = c
         .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("username", username), ("password", PASSWORD)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+        ])
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
@@ -109,7 +113,10 @@ fn a_member_signs_up_for_the_last_seat_then_it_is_full_and_a_cancel_frees_it() {
     let (status, body) = app.get_text("/my");
     assert_eq!(status, 200);
     let s = section(&body, "trainings");
-    assert!(s.contains("小班培训甲") && s.contains("剩余 1 个名额") && s.contains("14:30"), "{s}");
+    assert!(
+        s.contains("小班培训甲") && s.contains("剩余 1 个名额") && s.contains("14:30"),
+        "{s}"
+    );
     assert!(s.contains(&format!("/my/trainings/{tid}/signup")), "{s}");
 
     // The demo merchant takes the last seat.
@@ -119,7 +126,10 @@ fn a_member_signs_up_for_the_last_seat_then_it_is_full_and_a_cancel_frees_it() {
     assert_eq!(active_signups(&app, tid), 2);
     let (_, body) = app.get_text("/my");
     let s = section(&body, "trainings");
-    assert!(s.contains("已报名") && s.contains(&format!("/my/trainings/{tid}/cancel")), "{s}");
+    assert!(
+        s.contains("已报名") && s.contains(&format!("/my/trainings/{tid}/cancel")),
+        "{s}"
+    );
     // Twice is refused, not a second seat.
     let r = app.post_form(&format!("/my/trainings/{tid}/signup"), &[("csrf", &csrf)]);
     assert_eq!(r.status().as_u16(), 409);
@@ -157,8 +167,15 @@ fn a_member_signs_up_for_the_last_seat_then_it_is_full_and_a_cancel_frees_it() {
         .select(audit_log::action)
         .load(&mut *app.conn())
         .unwrap();
-    assert_eq!(actions.iter().filter(|a| *a == "training.signup").count(), 3, "{actions:?}");
-    assert_eq!(actions.iter().filter(|a| *a == "training.signup_cancel").count(), 1);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "training.signup").count(),
+        3,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| *a == "training.signup_cancel").count(),
+        1
+    );
 }
 
 #[test]
@@ -187,7 +204,10 @@ fn non_members_and_trainings_that_have_started_are_refused_with_a_reason() {
         .unwrap();
     let (_, body) = app.get_text("/my");
     let s = section(&body, "trainings");
-    assert!(s.contains("只有联盟成员可以报名培训") && s.contains("href=\"/join\""), "{s}");
+    assert!(
+        s.contains("只有联盟成员可以报名培训") && s.contains("href=\"/join\""),
+        "{s}"
+    );
     assert!(!s.contains(&format!("/my/trainings/{future}/signup")));
     let r = app.post_form(&format!("/my/trainings/{future}/signup"), &[("csrf", &csrf)]);
     assert_eq!(r.status().as_u16(), 409);
@@ -201,7 +221,10 @@ fn non_members_and_trainings_that_have_started_are_refused_with_a_reason() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 409);
     let body = r.text().unwrap();
-    assert!(body.contains("Only alliance members can sign up for trainings."), "{body}");
+    assert!(
+        body.contains("Only alliance members can sign up for trainings."),
+        "{body}"
+    );
 }
 
 #[test]
@@ -226,7 +249,10 @@ fn two_sign_ups_racing_for_the_last_seat_get_one_seat() {
             .collect();
         let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
         let ok = results.iter().filter(|r| r.is_ok()).count();
-        let full = results.iter().filter(|r| matches!(r, Err(SignupError::Full))).count();
+        let full = results
+            .iter()
+            .filter(|r| matches!(r, Err(SignupError::Full)))
+            .count();
         assert_eq!((ok, full), (1, 1), "{results:?}");
         assert_eq!(active_signups(&app, tid), 1);
     }
@@ -272,7 +298,12 @@ fn the_reminder_goes_once_the_day_before_in_the_users_language() {
     let new = &sent[before..];
     // The demo merchant's user reads English; the other merchant signed up without a user:
     // Chinese, the default.
-    assert!(new.iter().any(|(to, s)| to == "merchant@gongzhi.localhost" && s.contains("Reminder") && s.contains("明天的培训")), "{new:?}");
+    assert!(
+        new.iter().any(|(to, s)| to == "merchant@gongzhi.localhost"
+            && s.contains("Reminder")
+            && s.contains("明天的培训")),
+        "{new:?}"
+    );
     assert!(new.iter().any(|(_, s)| s.contains("培训提醒")), "{new:?}");
     let reminded: i64 = training_signups::table
         .filter(training_signups::reminded_at.is_not_null())
@@ -282,11 +313,16 @@ fn the_reminder_goes_once_the_day_before_in_the_users_language() {
         .unwrap();
     assert_eq!(reminded, 2);
     // Tomorrow, the training after is the one reminded.
-    let next = gongzhi::services::daily::training_reminders(&mut app.conn(), &app.config, today + Duration::days(1)).unwrap();
+    let next =
+        gongzhi::services::daily::training_reminders(&mut app.conn(), &app.config, today + Duration::days(1))
+            .unwrap();
     assert!(next.starts_with("1 "), "{next}");
     // The daily run records the reminders as a job of their own, once a day.
     gongzhi::services::daily::run_daily(&mut app.conn(), &app.config).unwrap();
-    let o = gongzhi::services::daily::run_job(&mut app.conn(), trainings::REMINDER_JOB, today, |_| Ok(String::new())).unwrap();
+    let o = gongzhi::services::daily::run_job(&mut app.conn(), trainings::REMINDER_JOB, today, |_| {
+        Ok(String::new())
+    })
+    .unwrap();
     assert_eq!(o, gongzhi::services::daily::RunOutcome::Skipped);
 }
 
@@ -312,7 +348,14 @@ fn attendance_is_recorded_from_the_sign_up_list_and_the_portal_shows_hours_and_p
     let (uid, mid) = demo_merchant(&app);
     let others = other_members(&app, mid);
     let tid = training(&app, "出席登记培训", 2, "09:00", Some(5));
-    trainings::sign_up(&mut app.conn(), &Actor::user(uid, "merchant"), tid, mid, now(&app)).unwrap();
+    trainings::sign_up(
+        &mut app.conn(),
+        &Actor::user(uid, "merchant"),
+        tid,
+        mid,
+        now(&app),
+    )
+    .unwrap();
     trainings::sign_up(&mut app.conn(), &Actor::system("t"), tid, others[0], now(&app)).unwrap();
     // Time passes: the training is held today.
     diesel::update(gongzhi::db::schema::trainings::table.find(tid))
@@ -346,7 +389,10 @@ fn attendance_is_recorded_from_the_sign_up_list_and_the_portal_shows_hours_and_p
         .unwrap()
         .text()
         .unwrap();
-    assert!(!body.contains(&format!("value=\"{mid}\"")), "attended: off the lists");
+    assert!(
+        !body.contains(&format!("value=\"{mid}\"")),
+        "attended: off the lists"
+    );
 
     // The portal: the hours in the window and the points of the rating's training term.
     let points = training_term(&app, mid);
@@ -358,11 +404,15 @@ fn attendance_is_recorded_from_the_sign_up_list_and_the_portal_shows_hours_and_p
     assert!(s.contains("小时（评分窗口内）") && s.contains("上限"), "{s}");
     let (_, body) = app.get_text("/my?lang=en");
     let s = section(&body, "trainings");
-    assert!(s.contains("hours in the rating window") && s.contains("at most"), "{s}");
+    assert!(
+        s.contains("hours in the rating window") && s.contains("at most"),
+        "{s}"
+    );
 }
 
 fn cjk(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+    s.chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
 }
 
 #[test]
@@ -374,8 +424,14 @@ fn the_way_to_the_red_list_names_each_lacking_criterion() {
     let w = section(&body, "way");
     assert!(w.contains("上红榜之路") && w.contains("星级："), "{w}");
     // The demo merchant has an open notice (due in ten days): lacking, with its number.
-    assert!(w.contains("尚欠") && w.contains("尚未通过核查") && w.contains("整改通知书"), "{w}");
-    assert!(w.contains("✗") && w.contains("✓"), "met and lacking in text, not colour alone: {w}");
+    assert!(
+        w.contains("尚欠") && w.contains("尚未通过核查") && w.contains("整改通知书"),
+        "{w}"
+    );
+    assert!(
+        w.contains("✗") && w.contains("✓"),
+        "met and lacking in text, not colour alone: {w}"
+    );
 
     // A violation in the window and leaving the alliance: each named, with the way to /join.
     let today = app.config.today();
@@ -390,23 +446,40 @@ fn the_way_to_the_red_list_names_each_lacking_criterion() {
             .expect("the demo merchant has a violation in the window")
     };
     diesel::update(merchants::table.find(mid))
-        .set((merchants::member_since.eq(None::<NaiveDate>), merchants::member_left_on.eq(None::<NaiveDate>)))
+        .set((
+            merchants::member_since.eq(None::<NaiveDate>),
+            merchants::member_left_on.eq(None::<NaiveDate>),
+        ))
         .execute(&mut *app.conn())
         .unwrap();
     let (_, body) = app.get_text("/my");
     let w = section(&body, "way");
-    assert!(w.contains("贵店还不是联盟成员") && w.contains("href=\"/join\""), "{w}");
+    assert!(
+        w.contains("贵店还不是联盟成员") && w.contains("href=\"/join\""),
+        "{w}"
+    );
     assert!(w.contains("条违规记录"), "{w}");
     let leaves = found + Duration::days(365);
     assert!(
-        w.contains(&format!("{}年{}月{}日", leaves.format("%Y"), leaves.format("%-m"), leaves.format("%-d"))),
+        w.contains(&format!(
+            "{}年{}月{}日",
+            leaves.format("%Y"),
+            leaves.format("%-m"),
+            leaves.format("%-d")
+        )),
         "leaves the window on {leaves}: {w}"
     );
 
     // English: the same in English, no Chinese in the section.
     let (_, body) = app.get_text("/my?lang=en");
     let w = section(&body, "way");
-    assert!(w.contains("The way to the red list") && w.contains("Lacking"), "{w}");
-    assert!(w.contains("not an alliance member yet") && w.contains("leaves the window on"), "{w}");
+    assert!(
+        w.contains("The way to the red list") && w.contains("Lacking"),
+        "{w}"
+    );
+    assert!(
+        w.contains("not an alliance member yet") && w.contains("leaves the window on"),
+        "{w}"
+    );
     assert!(!cjk(w), "Chinese on the English page: {w}");
 }

@@ -13,6 +13,6 @@ pub mod notice;
 pub mod policy;
 pub mod public_record;
 pub mod rating;
-pub mod way;
 pub mod reasons;
+pub mod way;
 pub mod words;

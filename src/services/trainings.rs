@@ -281,7 +281,11 @@ fn active_counts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, i64)>>
 pub fn upcoming(conn: &mut DbConn, merchant_id: i32, now: NaiveDateTime) -> QueryResult<Vec<Upcoming>> {
     let rows: Vec<TrainingFull> = trainings::table
         .filter(trainings::held_on.ge(now.date()))
-        .order((trainings::held_on.asc(), trainings::starts_at.asc(), trainings::id.asc()))
+        .order((
+            trainings::held_on.asc(),
+            trainings::starts_at.asc(),
+            trainings::id.asc(),
+        ))
         .limit(50)
         .select((
             trainings::id,
@@ -305,24 +309,26 @@ pub fn upcoming(conn: &mut DbConn, merchant_id: i32, now: NaiveDateTime) -> Quer
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, title, held_on, hours_tenths, place, starts_at, capacity, description)| {
-            let signed_up = counts.iter().find(|c| c.0 == id).map_or(0, |c| c.1);
-            Upcoming {
-                id,
-                title,
-                held_on,
-                hours_tenths,
-                seats_left: capacity.map(|c| (i64::from(c) - signed_up).max(0)),
-                details: TrainingDetails {
-                    place,
-                    starts_at,
-                    capacity,
-                    description,
-                },
-                signed_up,
-                mine: mine.contains(&id),
-            }
-        })
+        .map(
+            |(id, title, held_on, hours_tenths, place, starts_at, capacity, description)| {
+                let signed_up = counts.iter().find(|c| c.0 == id).map_or(0, |c| c.1);
+                Upcoming {
+                    id,
+                    title,
+                    held_on,
+                    hours_tenths,
+                    seats_left: capacity.map(|c| (i64::from(c) - signed_up).max(0)),
+                    details: TrainingDetails {
+                        place,
+                        starts_at,
+                        capacity,
+                        description,
+                    },
+                    signed_up,
+                    mine: mine.contains(&id),
+                }
+            },
+        )
         .collect())
 }
 
@@ -393,8 +399,7 @@ pub fn sign_up(
         if starts(held_on, &starts_at) <= now {
             return Err(SignupError::Started);
         }
-        let m = crate::db::models::merchant::Merchant::find(c, merchant_id)?
-            .ok_or(SignupError::NotMember)?;
+        let m = crate::db::models::merchant::Merchant::find(c, merchant_id)?.ok_or(SignupError::NotMember)?;
         if m.status != "open" || !m.is_member_on(now.date()) {
             return Err(SignupError::NotMember);
         }
@@ -564,7 +569,9 @@ pub fn send_reminders(
                     entity: "training",
                     entity_id: Some(tid.to_string()),
                     before: None,
-                    after: Some(serde_json::json!({ "signup_id": sid, "merchant_id": mid, "reminded_at": now })),
+                    after: Some(
+                        serde_json::json!({ "signup_id": sid, "merchant_id": mid, "reminded_at": now }),
+                    ),
                 },
             )?;
             queued += 1;

@@ -214,7 +214,10 @@ pub async fn trainings_create(
     form: CsrfForm<TrainingInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
-    let checked = match (validate_training(&input, state.config.today()), validate_details(&input)) {
+    let checked = match (
+        validate_training(&input, state.config.today()),
+        validate_details(&input),
+    ) {
         (Ok(t), Ok(d)) => Ok((t, d)),
         (Err(mut a), Err(b)) => {
             a.extend(b);

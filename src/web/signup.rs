@@ -322,7 +322,10 @@ pub fn way_view(l: &Loaded, lang: Lang) -> WayView {
         Some((year, zh, en, result)) => (
             lang.tr(
                 "way-commend-title",
-                &[("year", year.to_string().into()), ("level", lang.pick(zh, en).into())],
+                &[
+                    ("year", year.to_string().into()),
+                    ("level", lang.pick(zh, en).into()),
+                ],
             ),
             result.passed(),
             result

@@ -200,14 +200,29 @@ pub(super) fn trainings_and_attendance(
     Ok(all.len())
 }
 
+/// (title, days ahead, start, hours in tenths, place, seats, description, who signed up).
+type UpcomingSpec = (
+    &'static str,
+    i64,
+    &'static str,
+    i32,
+    &'static str,
+    Option<i32>,
+    &'static str,
+    &'static [usize],
+);
+
 /// Branch training: the trainings still to come, open for sign-up in the portal: one the demo
 /// merchant (老王家常菜馆, signed up as `merchant_user`) has signed up for, one already full, one
 /// without a seat limit. Returns how many.
-pub(super) fn upcoming_trainings(c: &mut DbConn, town: &mut Town, merchant_user: i32) -> anyhow::Result<usize> {
+pub(super) fn upcoming_trainings(
+    c: &mut DbConn,
+    town: &mut Town,
+    merchant_user: i32,
+) -> anyhow::Result<usize> {
     use crate::db::schema::{training_signups, trainings};
     let today = town.today;
-    // (title, days ahead, start, hours in tenths, place, seats, description, who signed up)
-    let upcoming: [(&str, i64, &str, i32, &str, Option<i32>, &str, &[usize]); 3] = [
+    let upcoming: [UpcomingSpec; 3] = [
         (
             "冬季食品安全与一氧化碳防范培训",
             3,
