@@ -483,3 +483,72 @@ fn the_way_to_the_red_list_names_each_lacking_criterion() {
     );
     assert!(!cjk(w), "Chinese on the English page: {w}");
 }
+
+#[test]
+fn the_committee_announces_a_training_with_place_time_and_seats() {
+    let app = TestApp::spawn();
+    app.login("committee", PASSWORD);
+    let csrf = app.csrf("/staff/trainings");
+    let day = (app.config.today() + Duration::days(7)).to_string();
+    // Bad time and seats: 422, both named, nothing written.
+    let r = app.post_form(
+        "/staff/trainings",
+        &[
+            ("csrf", &csrf),
+            ("title", "消防器材使用培训"),
+            ("held_on", &day),
+            ("hours", "1.5"),
+            ("starts_at", "25:61"),
+            ("capacity", "0"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().unwrap();
+    assert!(
+        body.contains("开始时间格式") && body.contains("名额应为"),
+        "{body}"
+    );
+    let r = app.post_form(
+        "/staff/trainings",
+        &[
+            ("csrf", &csrf),
+            ("title", "消防器材使用培训"),
+            ("held_on", &day),
+            ("hours", "1.5"),
+            ("starts_at", "9:30"),
+            ("place", "联盟办公室"),
+            ("capacity", "12"),
+            ("description", "灭火器、消防毯实操"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let tid: i32 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let d = trainings::details(&mut app.conn(), tid).unwrap().unwrap();
+    assert_eq!(
+        d,
+        TrainingDetails {
+            place: "联盟办公室".into(),
+            starts_at: "09:30".into(),
+            capacity: Some(12),
+            description: "灭火器、消防毯实操".into(),
+        }
+    );
+    let (_, page) = app.get_text(&location);
+    assert!(
+        page.contains("09:30") && page.contains("联盟办公室") && page.contains("/ 12"),
+        "{page}"
+    );
+    assert!(page.contains("还没有商家报名"), "{page}");
+    // Without the new fields (the API as before): no place, no limit.
+    let r = app.post_form(
+        "/staff/trainings",
+        &[
+            ("csrf", &csrf),
+            ("title", "简易培训"),
+            ("held_on", &day),
+            ("hours", "1"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+}
