@@ -552,3 +552,34 @@ fn the_committee_announces_a_training_with_place_time_and_seats() {
     );
     assert_eq!(r.status().as_u16(), 303);
 }
+
+#[test]
+fn a_black_listed_merchant_short_of_stars_sees_the_way_off_the_black_list_first() {
+    use gongzhi::domain::words::ListStatus;
+    let app = TestApp::spawn();
+    let (uid, _) = demo_merchant(&app);
+    // The merchant account is moved to a black-listed merchant with fewer than five stars.
+    let black: i32 = merchants::table
+        .filter(merchants::current_list.eq(ListStatus::Black))
+        .filter(merchants::current_stars.lt(5))
+        .order(merchants::id)
+        .select(merchants::id)
+        .first(&mut *app.conn())
+        .expect("the demo has a black-listed merchant under five stars");
+    diesel::update(users::table.find(uid))
+        .set(users::merchant_id.eq(Some(black)))
+        .execute(&mut *app.conn())
+        .unwrap();
+    app.login("merchant", PASSWORD);
+    let (_, body) = app.get_text("/my");
+    let w = section(&body, "way");
+    assert!(w.contains("首先要移出黑榜"), "{w}");
+    assert!(w.contains("还差") && w.contains("须达到★5"), "{w}");
+    let (_, body) = app.get_text("/my?lang=en");
+    let w = section(&body, "way");
+    assert!(
+        w.contains("First, leave the black list") && w.contains("points short"),
+        "{w}"
+    );
+    assert!(!cjk(w), "Chinese on the English page: {w}");
+}
