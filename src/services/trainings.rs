@@ -469,6 +469,19 @@ pub fn cancel(
     })
 }
 
+/// Every training's active sign-ups and seats: (training id, sign-ups, capacity).
+pub fn signup_counts(conn: &mut DbConn) -> QueryResult<Vec<(i32, i64, Option<i32>)>> {
+    let caps: Vec<(i32, Option<i32>)> = trainings::table
+        .select((trainings::id, trainings::capacity))
+        .load(conn)?;
+    let ids: Vec<i32> = caps.iter().map(|c| c.0).collect();
+    let counts = active_counts(conn, &ids)?;
+    Ok(caps
+        .into_iter()
+        .map(|(id, cap)| (id, counts.iter().find(|c| c.0 == id).map_or(0, |c| c.1), cap))
+        .collect())
+}
+
 /// The merchants signed up for a training (id, name), by name.
 pub fn signed_up(conn: &mut DbConn, training_id: i32) -> QueryResult<Vec<(i32, String)>> {
     training_signups::table

@@ -154,7 +154,8 @@ pub fn validate_training(
 #[template(path = "staff/trainings.html")]
 pub struct TrainingsPage {
     page: PageCtx,
-    trainings: Vec<(TrainingRow, String)>,
+    /// (training, hours, branch training: "sign-ups / seats").
+    trainings: Vec<(TrainingRow, String, String)>,
     errors: Vec<String>,
     input: TrainingInput,
 }
@@ -176,12 +177,17 @@ async fn trainings_page(
     errors: Vec<String>,
     input: TrainingInput,
 ) -> Result<TrainingsPage, AppError> {
-    let rows = with_db(state, |c| Ok(trainings::list(c)?)).await?;
+    let (rows, signups) = with_db(state, |c| Ok((trainings::list(c)?, trainings::signup_counts(c)?))).await?;
     let trainings = rows
         .into_iter()
         .map(|t| {
             let h = hours_text(t.hours_tenths);
-            (t, h)
+            let s = match signups.iter().find(|s| s.0 == t.id) {
+                Some((_, n, Some(cap))) => format!("{n} / {cap}"),
+                Some((_, n, None)) => n.to_string(),
+                None => "0".to_string(),
+            };
+            (t, h, s)
         })
         .collect();
     Ok(TrainingsPage {
