@@ -309,6 +309,19 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         "/my/notices/{id}/answer",
         MERCHANT,
     ),
+    // Training 1 is over: the demo merchant's sign-up is refused with a 409, not denied.
+    (
+        "POST",
+        "/my/trainings/1/signup",
+        "/my/trainings/{id}/signup",
+        MERCHANT,
+    ),
+    (
+        "POST",
+        "/my/trainings/1/cancel",
+        "/my/trainings/{id}/cancel",
+        MERCHANT,
+    ),
     ("GET", "/attachments/1", "/attachments/{id}", LOGGED_IN),
     ("GET", "/login/link", "/login/link", ALL),
     ("POST", "/login/link", "/login/link", ALL),

@@ -150,6 +150,10 @@ diesel::table! {
         hours_tenths -> Integer,
         created_by -> Nullable<Integer>,
         created_at -> Timestamp,
+        place -> Text,
+        starts_at -> Text,
+        capacity -> Nullable<Integer>,
+        description -> Text,
     }
 }
 
@@ -505,3 +509,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     commendation_decisions,
     commendations,
 );
+
+diesel::table! {
+    training_signups (id) {
+        id -> Integer,
+        training_id -> Integer,
+        merchant_id -> Integer,
+        user_id -> Nullable<Integer>,
+        signed_up_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(training_signups -> trainings (training_id));
+diesel::joinable!(training_signups -> merchants (merchant_id));
+diesel::joinable!(training_signups -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(training_signups, trainings);
+diesel::allow_tables_to_appear_in_same_query!(training_signups, merchants);
+diesel::allow_tables_to_appear_in_same_query!(training_signups, users);

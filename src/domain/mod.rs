@@ -14,4 +14,5 @@ pub mod policy;
 pub mod public_record;
 pub mod rating;
 pub mod reasons;
+pub mod way;
 pub mod words;

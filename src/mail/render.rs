@@ -308,6 +308,72 @@ pub fn commendation(m: &CommendationMail) -> askama::Result<Rendered> {
     })
 }
 
+/// The reminder the day before a training a merchant signed up for, in the language of the user
+/// who signed up.
+#[derive(Debug, Clone)]
+pub struct TrainingReminderMail {
+    /// The recipient's language.
+    pub lang: Lang,
+    /// The merchant's name.
+    pub merchant_name: String,
+    /// The training's title.
+    pub title: String,
+    /// Its day.
+    pub held_on: chrono::NaiveDate,
+    /// Its local start time, "HH:MM" (may be empty).
+    pub starts_at: String,
+    /// Its place (may be empty).
+    pub place: String,
+    /// Its hours, in tenths.
+    pub hours_tenths: i32,
+    /// The portal's trainings.
+    pub link: String,
+}
+
+impl TrainingReminderMail {
+    fn when(&self) -> String {
+        let day = words::long_date(self.held_on, self.lang);
+        if self.starts_at.is_empty() {
+            day
+        } else {
+            format!("{day} {}", self.starts_at)
+        }
+    }
+
+    fn hours(&self) -> String {
+        format!("{}.{}", self.hours_tenths / 10, self.hours_tenths % 10)
+    }
+
+    fn body(&self) -> String {
+        self.lang
+            .tr("signup-mail-body", &[("title", self.title.as_str().into())])
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/training_reminder.txt")]
+struct TrainingReminderText<'a> {
+    m: &'a TrainingReminderMail,
+    lang: Lang,
+}
+
+#[derive(Template)]
+#[template(path = "email/training_reminder.html")]
+struct TrainingReminderHtml<'a> {
+    m: &'a TrainingReminderMail,
+    lang: Lang,
+}
+
+/// The reminder the day before a training.
+pub fn training_reminder(m: &TrainingReminderMail) -> askama::Result<Rendered> {
+    let lang = m.lang;
+    Ok(Rendered {
+        subject: lang.tr("signup-mail-subject", &[("title", m.title.as_str().into())]),
+        text: TrainingReminderText { m, lang }.render()?,
+        html: TrainingReminderHtml { m, lang }.render()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -226,7 +226,22 @@ pub fn daily_work(conn: &mut DbConn, config: &Config, today: NaiveDate) -> anyho
 /// One run of the daily job for today's local date, recorded in `job_runs`.
 pub fn run_daily(conn: &mut DbConn, config: &Config) -> anyhow::Result<RunOutcome> {
     let today = config.today();
-    run_job(conn, JOB, today, |c| daily_work(c, config, today))
+    let outcome = run_job(conn, JOB, today, |c| daily_work(c, config, today))?;
+    // branch training: the reminders the day before a training, a job of their own.
+    match run_job(conn, crate::services::trainings::REMINDER_JOB, today, |c| {
+        training_reminders(c, config, today)
+    }) {
+        Ok(o) => tracing::info!(outcome = ?o, "training reminders"),
+        Err(e) => tracing::error!(error = %e, "training reminders could not run"),
+    }
+    Ok(outcome)
+}
+
+/// The reminders for tomorrow's trainings (branch training): each sign-up once.
+pub fn training_reminders(conn: &mut DbConn, config: &Config, today: NaiveDate) -> anyhow::Result<String> {
+    let actor = Actor::system("training-reminders");
+    let n = crate::services::trainings::send_reminders(conn, &config.base_url, today, &actor)?;
+    Ok(format!("{n} training reminder(s) queued"))
 }
 
 /// Runs `f` with a pooled connection on the blocking pool.

@@ -13,7 +13,7 @@ use super::guard::{ApiRequire, Committee, CurrentUser, Require};
 use super::{html, see_other, with_db, ApiError, AppError, AppState, Lang, PageCtx};
 use crate::domain::money::{format_fen, parse_yuan};
 use crate::services::rewards::{self, Grant, GrantError, Ledger};
-use crate::services::trainings::{self, AttendanceError, TrainingRow};
+use crate::services::trainings::{self, AttendanceError, TrainingDetails, TrainingRow};
 
 fn field(field: &str, zh: &str, en: &str) -> FieldError {
     FieldError {
@@ -49,6 +49,67 @@ pub struct TrainingInput {
     /// Hours as typed, e.g. "2.5".
     #[serde(default)]
     pub hours: String,
+    /// Branch training: the place (optional).
+    #[serde(default)]
+    pub place: String,
+    /// Branch training: the local start time, "HH:MM" (optional).
+    #[serde(default)]
+    pub starts_at: String,
+    /// Branch training: seats as typed (empty = no limit).
+    #[serde(default)]
+    pub capacity: String,
+    /// Branch training: a short description (optional).
+    #[serde(default)]
+    pub description: String,
+}
+
+fn fluent_field(name: &str, id: &str) -> FieldError {
+    field(name, Lang::Zh.t(id), Lang::En.t(id))
+}
+
+/// Branch training: validates a training's place, start time, capacity and description.
+pub fn validate_details(i: &TrainingInput) -> Result<TrainingDetails, Vec<FieldError>> {
+    let mut e = Vec::new();
+    let place = i.place.trim().to_string();
+    if place.chars().count() > 100 {
+        e.push(fluent_field("place", "signup-err-place"));
+    }
+    let starts_at = i.starts_at.trim();
+    let starts_at = if starts_at.is_empty() {
+        String::new()
+    } else {
+        match chrono::NaiveTime::parse_from_str(starts_at, "%H:%M") {
+            Ok(t) => t.format("%H:%M").to_string(),
+            Err(_) => {
+                e.push(fluent_field("starts_at", "signup-err-starts"));
+                String::new()
+            }
+        }
+    };
+    let capacity = match i.capacity.trim() {
+        "" => None,
+        c => match c.parse::<i32>() {
+            Ok(n) if (1..=10_000).contains(&n) => Some(n),
+            _ => {
+                e.push(fluent_field("capacity", "signup-err-capacity"));
+                None
+            }
+        },
+    };
+    let description = i.description.trim().to_string();
+    if description.chars().count() > 500 {
+        e.push(fluent_field("description", "signup-err-description"));
+    }
+    if e.is_empty() {
+        Ok(TrainingDetails {
+            place,
+            starts_at,
+            capacity,
+            description,
+        })
+    } else {
+        Err(e)
+    }
 }
 
 /// Validates a training session: (title, date, hours in tenths).
@@ -93,7 +154,8 @@ pub fn validate_training(
 #[template(path = "staff/trainings.html")]
 pub struct TrainingsPage {
     page: PageCtx,
-    trainings: Vec<(TrainingRow, String)>,
+    /// (training, hours, branch training: "sign-ups / seats").
+    trainings: Vec<(TrainingRow, String, String)>,
     errors: Vec<String>,
     input: TrainingInput,
 }
@@ -115,12 +177,17 @@ async fn trainings_page(
     errors: Vec<String>,
     input: TrainingInput,
 ) -> Result<TrainingsPage, AppError> {
-    let rows = with_db(state, |c| Ok(trainings::list(c)?)).await?;
+    let (rows, signups) = with_db(state, |c| Ok((trainings::list(c)?, trainings::signup_counts(c)?))).await?;
     let trainings = rows
         .into_iter()
         .map(|t| {
             let h = hours_text(t.hours_tenths);
-            (t, h)
+            let s = match signups.iter().find(|s| s.0 == t.id) {
+                Some((_, n, Some(cap))) => format!("{n} / {cap}"),
+                Some((_, n, None)) => n.to_string(),
+                None => "0".to_string(),
+            };
+            (t, h, s)
         })
         .collect();
     Ok(TrainingsPage {
@@ -153,16 +220,27 @@ pub async fn trainings_create(
     form: CsrfForm<TrainingInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
-    match validate_training(&input, state.config.today()) {
+    let checked = match (
+        validate_training(&input, state.config.today()),
+        validate_details(&input),
+    ) {
+        (Ok(t), Ok(d)) => Ok((t, d)),
+        (Err(mut a), Err(b)) => {
+            a.extend(b);
+            Err(a)
+        }
+        (Err(a), _) | (_, Err(a)) => Err(a),
+    };
+    match checked {
         Err(errors) => {
             let lang = page.lang;
             let p = trainings_page(&state, page, messages(&errors, lang), input).await?;
             html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        Ok((title, date, hours)) => {
+        Ok(((title, date, hours), details)) => {
             let actor = user.actor();
             let id = with_db(&state, move |c| {
-                Ok(trainings::create(c, &actor, &title, date, hours)?)
+                Ok(trainings::create_with(c, &actor, &title, date, hours, &details)?)
             })
             .await?;
             Ok(see_other(format!("/staff/trainings/{id}")))
@@ -179,6 +257,12 @@ pub struct TrainingPage {
     attendees: Vec<(i32, String)>,
     candidates: Vec<(i32, String)>,
     errors: Vec<String>,
+    /// Branch training: place, start time, capacity, description.
+    details: TrainingDetails,
+    /// Branch training: signed up and not yet recorded as attending (pre-ticked).
+    signed_up: Vec<(i32, String)>,
+    /// Branch training: how many are signed up (attending or not).
+    signed_up_count: usize,
 }
 
 async fn training_page(
@@ -194,14 +278,25 @@ async fn training_page(
             .ok_or(AppError::NotFound)?;
         let a = trainings::attendees(c, id)?;
         let all = crate::services::trainings::open_merchants(c)?;
-        Ok((t, a, all))
+        let s = trainings::signed_up(c, id)?;
+        let d = trainings::details(c, id)?.unwrap_or_default();
+        Ok((t, a, (all, s, d)))
     })
     .await?;
-    let candidates = candidates
+    let (candidates, signed, details) = candidates;
+    let signed_up_count = signed.len();
+    let signed_up: Vec<(i32, String)> = signed
         .into_iter()
         .filter(|m| !attendees.iter().any(|a| a.0 == m.0))
         .collect();
+    let candidates = candidates
+        .into_iter()
+        .filter(|m| !attendees.iter().any(|a| a.0 == m.0) && !signed_up.iter().any(|s| s.0 == m.0))
+        .collect();
     Ok(TrainingPage {
+        details,
+        signed_up,
+        signed_up_count,
         page,
         hours: hours_text(training.hours_tenths),
         training,
@@ -472,9 +567,10 @@ pub async fn api_training(
     body: web::Json<TrainingInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (title, date, hours) = validate_training(&body, state.config.today()).map_err(AppError::Invalid)?;
+    let details = validate_details(&body).map_err(AppError::Invalid)?;
     let actor = user.actor();
     let id = with_db(&state, move |c| {
-        Ok(trainings::create(c, &actor, &title, date, hours)?)
+        Ok(trainings::create_with(c, &actor, &title, date, hours, &details)?)
     })
     .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))

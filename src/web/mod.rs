@@ -30,6 +30,7 @@ pub mod report_charts;
 pub mod reports;
 pub mod request_span;
 pub mod security_headers;
+pub mod signup;
 pub mod staff;
 pub mod throttle;
 
@@ -275,6 +276,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(notices::routes)
         .configure(notices_api::routes)
         .configure(portal::routes)
+        .configure(signup::routes)
         .configure(inspections::routes)
         .configure(inspections_api::routes);
 }

@@ -56,6 +56,10 @@ pub struct HomePage {
     saved: bool,
     /// The merchant's commendations (title, badge), newest first.
     commendations: Vec<(String, super::commendations::Badge)>,
+    /// Branch training: upcoming trainings, sign-up, the hours that count.
+    pub(super) training: super::signup::PortalTrainings,
+    /// Branch training: the way to the red list.
+    pub(super) way: super::signup::WayView,
 }
 
 /// Query of the portal's home page.
@@ -65,7 +69,7 @@ pub struct HomeQuery {
     saved: Option<String>,
 }
 
-async fn home_page(
+pub(super) async fn home_page(
     state: &AppState,
     page: PageCtx,
     merchant_id: i32,
@@ -74,14 +78,16 @@ async fn home_page(
     saved: bool,
 ) -> Result<HomePage, AppError> {
     let policy = state.policy.clone();
-    let (rec, ns, all_violations, ks) = with_db(state, move |c| {
+    let now = super::signup::local_now(state);
+    let (rec, ns, all_violations, ks, tr) = with_db(state, move |c| {
         let policy = policy.current(c)?;
         let rec =
             crate::services::records::merchant_record(c, merchant_id, &policy)?.ok_or(AppError::NotFound)?;
         let ns = notices::for_merchant(c, merchant_id)?;
         let vs = Inspection::violations_for_merchant(c, merchant_id)?;
         let ks = crate::services::commendations::for_merchant(c, merchant_id)?;
-        Ok((rec, ns, vs, ks))
+        let tr = super::signup::load(c, &policy, merchant_id, rec.rating.as_ref(), now)?;
+        Ok((rec, ns, vs, ks, tr))
     })
     .await?;
     let lang = page.lang;
@@ -132,6 +138,8 @@ async fn home_page(
         errors,
         saved,
         commendations: super::commendations::badges(&ks, state.config.today(), lang),
+        training: super::signup::trainings_view(&tr, lang),
+        way: super::signup::way_view(&tr, lang),
         page,
     })
 }

@@ -200,6 +200,100 @@ pub(super) fn trainings_and_attendance(
     Ok(all.len())
 }
 
+/// (title, days ahead, start, hours in tenths, place, seats, description, who signed up).
+type UpcomingSpec = (
+    &'static str,
+    i64,
+    &'static str,
+    i32,
+    &'static str,
+    Option<i32>,
+    &'static str,
+    &'static [usize],
+);
+
+/// Branch training: the trainings still to come, open for sign-up in the portal: one the demo
+/// merchant (老王家常菜馆, signed up as `merchant_user`) has signed up for, one already full, one
+/// without a seat limit. Returns how many.
+pub(super) fn upcoming_trainings(
+    c: &mut DbConn,
+    town: &mut Town,
+    merchant_user: i32,
+) -> anyhow::Result<usize> {
+    use crate::db::schema::{training_signups, trainings};
+    let today = town.today;
+    let upcoming: [UpcomingSpec; 3] = [
+        (
+            "冬季食品安全与一氧化碳防范培训",
+            3,
+            "14:30",
+            20,
+            "社区服务中心二楼会议室",
+            Some(30),
+            "冬季燃气、炭火使用与食材储存要点；现场答疑。",
+            &[0, 1, 2, 4, 5, 6],
+        ),
+        (
+            "餐饮油烟净化设施维护实操",
+            10,
+            "09:30",
+            15,
+            "联盟办公室",
+            Some(3),
+            "小班实操，每期三家。",
+            &[1, 2, 4],
+        ),
+        (
+            "《反食品浪费法》与诚信经营",
+            20,
+            "15:00",
+            10,
+            "社区服务中心多功能厅",
+            None,
+            "",
+            &[5, 6],
+        ),
+    ];
+    for (title, ahead, starts_at, hours_tenths, place, capacity, description, who) in upcoming {
+        let held_on = today + Duration::days(ahead);
+        let nt = NewTraining {
+            title: title.into(),
+            held_on,
+            hours_tenths,
+            created_by: Some(town.committee),
+            created_at: at(today, 1, 0),
+        };
+        let tid = training::insert(c, &nt)?;
+        diesel::update(trainings::table.find(tid))
+            .set((
+                trainings::place.eq(place),
+                trainings::starts_at.eq(starts_at),
+                trainings::capacity.eq(capacity),
+                trainings::description.eq(description),
+            ))
+            .execute(c)?;
+        town.created("training", tid, &nt)?;
+        for &i in who {
+            let mid = town.merchants[i];
+            diesel::insert_into(training_signups::table)
+                .values((
+                    training_signups::training_id.eq(tid),
+                    training_signups::merchant_id.eq(mid),
+                    training_signups::user_id.eq((i == 0).then_some(merchant_user)),
+                    training_signups::signed_up_at.eq(at(today, 1, 30)),
+                ))
+                .execute(c)?;
+            town.log(
+                "training.signup",
+                "training",
+                Some(tid),
+                serde_json::json!({ "merchant_id": mid }),
+            );
+        }
+    }
+    Ok(upcoming.len())
+}
+
 /// Rewards of both years (the ledger). The annual commendation's rewards are not here: the
 /// commendation decision grants those.
 pub(super) fn rewards(c: &mut DbConn, town: &mut Town, cal: &Calendar) -> anyhow::Result<i64> {

@@ -230,6 +230,7 @@ pub fn load(
         }
         community::complaints(c, policy, &mut rng, &mut town, &cal, secret)?;
         community::trainings_and_attendance(c, &mut town, &cal)?;
+        community::upcoming_trainings(c, &mut town, users[3])?;
         community::rewards(c, &mut town, &cal)?;
         town.flush(c)?;
 

@@ -12,7 +12,7 @@ use crate::services::problem::Problem;
 mod certificate;
 mod public;
 mod staff;
-mod words;
+pub(crate) mod words;
 
 pub use certificate::*;
 pub use public::*;

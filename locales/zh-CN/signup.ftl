@@ -1,0 +1,60 @@
+## Branch training: trainings in the merchant portal, the reminder, the way to the red list.
+
+signup-title = 培训报名
+signup-none = 近期没有可报名的培训。
+signup-members-only = 只有联盟成员可以报名培训。
+signup-when = 时间
+signup-place = 地点
+signup-hours = 学时（小时）
+signup-seats = 名额
+signup-seats-left = 剩余 { $n } 个名额
+signup-seats-unlimited = 不限名额
+signup-full = 名额已满
+signup-mine = 已报名
+signup-button = 报名
+signup-cancel-button = 取消报名
+signup-hours-line = 培训 { $hours } 小时（评分窗口内）→ { $points } 分（每小时 { $per_hour } 分，上限 { $cap } 分）
+signup-err-full = 这次培训的名额已满，无法报名。
+signup-err-started = 培训已经开始，报名已截止。
+signup-err-not-member = 只有联盟成员可以报名培训。
+signup-err-already = 您已经报名了这次培训。
+signup-err-not-signed-up = 您没有报名这次培训。
+signup-mail-subject = 培训提醒：明天的「{ $title }」
+signup-mail-body = 您报名的培训「{ $title }」明天举行，请准时参加。
+signup-mail-cancel = 如不能参加，请在商家平台取消报名，把名额留给其他商家：
+
+# The committee's training pages.
+signup-place-label = 地点
+signup-starts-label = 开始时间（时:分，可不填）
+signup-capacity-label = 名额（不填为不限）
+signup-description-label = 简介
+signup-signed-up = 已报名
+signup-signups = 报名商家（已勾选，核对后保存即登记出席）
+signup-walk-ins = 其他商家（现场参加）
+signup-no-signups = 还没有商家报名。
+signup-err-starts = 开始时间格式应为 时:分，例如 14:30。
+signup-err-capacity = 名额应为 1 到 10000 之间的整数，或不填。
+signup-err-place = 地点不超过100字。
+signup-err-description = 简介不超过500字。
+
+way-title = 上红榜之路
+way-on-red = 贵店已在红榜上。继续保持以下各项即可。
+way-intro = 上红榜须同时满足以下各项：
+way-met = 已满足
+way-lacking = 尚欠
+way-stars-met = 星级：★{ $have }，要求不低于★{ $need }。
+way-stars-short = 星级：现为★{ $have }（{ $score } 分），须达到★{ $need }（{ $need_score } 分），还差 { $short } 分。
+way-stars-unrated = 星级：尚未评级（评分窗口内还没有检查记录），须达到★{ $need }（{ $need_score } 分）。
+way-violation-met = 评分窗口内没有违规记录。
+way-violation-lacking = 评分窗口内有 { $count } 条违规记录；最近一条发现于{ $found }，将于{ $leaves }移出评分窗口。
+way-notice-met = 没有未结的整改通知书。
+way-notice-lacking = 有 { $count } 份整改通知书尚未通过核查：
+way-notice-open = 整改通知书 { $number }，整改期限{ $deadline }
+way-member-met = 贵店是联盟成员。
+way-member-lacking = 贵店还不是联盟成员。
+way-join = 申请加入联盟
+way-black-title = 首先要移出黑榜：
+way-commend-title = { $year }年度表彰「{ $level }」（今年至今）
+way-commend-intro = 年终按全年记录评定；以下是今年至今的情况。
+way-commend-met = 今年至今满足全部条件；年终按全年记录评定。
+way-commend-found = 今年至今：{ $found }
