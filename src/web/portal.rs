@@ -56,6 +56,8 @@ pub struct HomePage {
     saved: bool,
     /// The merchant's commendations (title, badge), newest first.
     commendations: Vec<(String, super::commendations::Badge)>,
+    /// The membership section and the charter to confirm (branch join).
+    membership: super::membership::PortalMembership,
 }
 
 /// Query of the portal's home page.
@@ -85,6 +87,7 @@ async fn home_page(
     })
     .await?;
     let lang = page.lang;
+    let membership = super::membership::portal_membership(state, merchant_id, lang).await?;
     let m = &rec.merchant;
     let (stars, stars_label) = stars_display(m.current_stars, lang);
     let (terms, reasons) = match &rec.rating {
@@ -132,6 +135,7 @@ async fn home_page(
         errors,
         saved,
         commendations: super::commendations::badges(&ks, state.config.today(), lang),
+        membership,
         page,
     })
 }

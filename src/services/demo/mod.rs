@@ -11,6 +11,7 @@
 
 mod community;
 mod history;
+mod membership;
 mod town;
 
 use chrono::{Datelike, NaiveDate};
@@ -232,6 +233,7 @@ pub fn load(
         community::trainings_and_attendance(c, &mut town, &cal)?;
         community::rewards(c, &mut town, &cal)?;
         town.flush(c)?;
+        membership::charter_and_applicants(c, &town, &cal)?;
 
         // The red and black lists as published every two months, each rating the town as of its
         // day (publishing recomputes everyone first), oldest first.
