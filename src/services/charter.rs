@@ -199,7 +199,11 @@ pub fn confirm(conn: &mut DbConn, actor: &Actor, merchant_id: i32, number: i32) 
 
 /// The version a member still has to confirm (the current one, when it has not); `None` for a
 /// merchant that is not a member on `today` or has confirmed it.
-pub fn to_confirm(conn: &mut DbConn, merchant_id: i32, today: NaiveDate) -> QueryResult<Option<CharterVersion>> {
+pub fn to_confirm(
+    conn: &mut DbConn,
+    merchant_id: i32,
+    today: NaiveDate,
+) -> QueryResult<Option<CharterVersion>> {
     let Some(v) = current(conn)? else {
         return Ok(None);
     };

@@ -137,7 +137,9 @@ pub fn validate(
         member_left_on: String::new(),
     };
     let mut errors = Vec::new();
-    let merchant = register::validate(&input, true, today).map_err(|e| errors.extend(e)).ok();
+    let merchant = register::validate(&input, true, today)
+        .map_err(|e| errors.extend(e))
+        .ok();
     let has = |f: &str| errors.iter().any(|p: &Problem| p.field == f);
     let mut more = Vec::new();
     if i.email.trim().is_empty() {
@@ -157,7 +159,11 @@ pub fn validate(
     errors.extend(more);
     match merchant {
         Some(m) if errors.is_empty() => Ok(ValidApplication {
-            credit_code: m.credit_code.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default(),
+            credit_code: m
+                .credit_code
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
             merchant: m,
             language,
             charter_version_id: charter.map(|c| c.0),
@@ -213,7 +219,12 @@ fn find_pending(c: &mut DbConn, code: &str) -> QueryResult<Option<Application>> 
 
 /// Stores an application (or merges it into the pending one for its credit code), with its
 /// event and audit entry.
-pub fn apply(conn: &mut DbConn, v: &ValidApplication, today: NaiveDate, now: NaiveDateTime) -> anyhow::Result<Applied> {
+pub fn apply(
+    conn: &mut DbConn,
+    v: &ValidApplication,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> anyhow::Result<Applied> {
     let actor = Actor::system("join");
     let m = &v.merchant;
     write_tx(conn, |c| {
@@ -239,21 +250,25 @@ pub fn apply(conn: &mut DbConn, v: &ValidApplication, today: NaiveDate, now: Nai
         let (id, outcome, before) = match find_pending(c, &v.credit_code)? {
             Some(p) => {
                 diesel::update(membership_applications::table.find(p.id))
-                    .set((fields, membership_applications::times_applied.eq(p.times_applied + 1)))
+                    .set((
+                        fields,
+                        membership_applications::times_applied.eq(p.times_applied + 1),
+                    ))
                     .execute(c)?;
                 (p.id, Applied::Merged(p.id), Some(serde_json::to_value(&p)?))
             }
             None => {
-                let id: i32 = crate::db::dispatch!(c, |c| diesel::insert_into(membership_applications::table)
-                    .values((
-                        fields,
-                        membership_applications::credit_code.eq(&v.credit_code),
-                        membership_applications::state.eq("pending"),
-                        membership_applications::times_applied.eq(1),
-                        membership_applications::created_at.eq(now),
-                    ))
-                    .returning(membership_applications::id)
-                    .get_result(c))?;
+                let id: i32 =
+                    crate::db::dispatch!(c, |c| diesel::insert_into(membership_applications::table)
+                        .values((
+                            fields,
+                            membership_applications::credit_code.eq(&v.credit_code),
+                            membership_applications::state.eq("pending"),
+                            membership_applications::times_applied.eq(1),
+                            membership_applications::created_at.eq(now),
+                        ))
+                        .returning(membership_applications::id)
+                        .get_result(c))?;
                 (id, Applied::New(id), None)
             }
         };
@@ -420,10 +435,18 @@ pub fn render(subject: String, m: &MembershipMail) -> askama::Result<Rendered> {
     })
 }
 
-fn mail(lang: Lang, greeting_name: &str, paragraphs: Vec<String>, link: Option<(String, String)>) -> MembershipMail {
+fn mail(
+    lang: Lang,
+    greeting_name: &str,
+    paragraphs: Vec<String>,
+    link: Option<(String, String)>,
+) -> MembershipMail {
     MembershipMail {
         lang: lang.tag(),
-        greeting: lang.tr("join-mail-greeting", &[("name", greeting_name.to_string().into())]),
+        greeting: lang.tr(
+            "join-mail-greeting",
+            &[("name", greeting_name.to_string().into())],
+        ),
         paragraphs,
         link,
         signature: lang.t("join-mail-signature").to_string(),
@@ -746,7 +769,16 @@ pub fn request_leave(
             ))
             .returning(leave_requests::id)
             .get_result(c))?;
-        event(c, Some(merchant_id), None, "leave_requested", today, actor, &reason, now)?;
+        event(
+            c,
+            Some(merchant_id),
+            None,
+            "leave_requested",
+            today,
+            actor,
+            &reason,
+            now,
+        )?;
         audit::append(
             c,
             actor,
@@ -779,7 +811,16 @@ pub fn withdraw_leave(
                 leave_requests::decided_at.eq(Some(now)),
             ))
             .execute(c)?;
-        event(c, Some(merchant_id), None, "leave_withdrawn", today, actor, "", now)?;
+        event(
+            c,
+            Some(merchant_id),
+            None,
+            "leave_withdrawn",
+            today,
+            actor,
+            "",
+            now,
+        )?;
         audit::append(
             c,
             actor,
@@ -938,7 +979,11 @@ mod tests {
         i.credit_code = "91330102MA2H4X7Q53".into();
         let e = validate(&i, &policy(), None, Lang::Zh, today()).unwrap_err();
         assert_eq!(e[0].field, "credit_code");
-        assert!(e[0].render(Lang::En).contains("check character"), "{}", e[0].render(Lang::En));
+        assert!(
+            e[0].render(Lang::En).contains("check character"),
+            "{}",
+            e[0].render(Lang::En)
+        );
     }
 
     #[test]

@@ -79,7 +79,13 @@ async fn charter_page(state: &AppState, page: PageCtx, number: Option<i32>) -> R
         version: shown.map(VersionView::new),
         versions: all
             .iter()
-            .map(|v| (v.number, v.title.clone(), v.published_at.format("%Y-%m-%d").to_string()))
+            .map(|v| {
+                (
+                    v.number,
+                    v.title.clone(),
+                    v.published_at.format("%Y-%m-%d").to_string(),
+                )
+            })
             .collect(),
         page,
     })
@@ -191,7 +197,10 @@ pub async fn staff_publish(
     }
     let actor = user.actor();
     let draft = form.draft.clone();
-    let res = with_db(&state, move |c| Ok(charter::publish(c, &actor, &draft, now_utc()))).await?;
+    let res = with_db(&state, move |c| {
+        Ok(charter::publish(c, &actor, &draft, now_utc()))
+    })
+    .await?;
     match res {
         Ok(n) => Ok(see_other(format!("/staff/charter/{n}"))),
         Err(PublishError::Invalid(p)) => {

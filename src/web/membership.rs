@@ -18,7 +18,7 @@ use crate::db::models::merchant::Merchant;
 use crate::db::models::now_utc;
 use crate::services::charter;
 use crate::services::complaints::{self, FormTiming};
-use crate::services::membership::{self, Applied, ApplicationInput, MembershipError};
+use crate::services::membership::{self, ApplicationInput, Applied, MembershipError};
 
 fn membership_error(e: MembershipError) -> AppError {
     match e {
@@ -137,7 +137,10 @@ pub async fn join_submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let ip = client_ip(&req, &state.config);
-    match state.throttle.check(Family::Join, ip, Some(&form.input.credit_code)) {
+    match state
+        .throttle
+        .check(Family::Join, ip, Some(&form.input.credit_code))
+    {
         Ok(()) => {}
         Err(AppError::TooManyRequests(secs)) => return Ok(throttled(&page, secs)),
         Err(e) => return Err(e),
@@ -372,7 +375,12 @@ pub async fn approve(
     id: Id,
     _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    let (id, actor, today, base) = (*id, user.actor(), state.config.today(), state.config.base_url.clone());
+    let (id, actor, today, base) = (
+        *id,
+        user.actor(),
+        state.config.today(),
+        state.config.base_url.clone(),
+    );
     with_db(&state, move |c| {
         membership::approve(c, &actor, id, today, now_utc(), &base).map_err(membership_error)
     })
@@ -394,7 +402,12 @@ pub async fn decline(
     id: Id,
     form: CsrfForm<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, actor, today, base) = (*id, user.actor(), state.config.today(), state.config.base_url.clone());
+    let (id, actor, today, base) = (
+        *id,
+        user.actor(),
+        state.config.today(),
+        state.config.base_url.clone(),
+    );
     let reason = form.into_inner().reason;
     with_db(&state, move |c| {
         membership::decline(c, &actor, id, &reason, today, now_utc(), &base).map_err(membership_error)
@@ -410,7 +423,12 @@ pub async fn confirm_leave(
     id: Id,
     _form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    let (id, actor, today, base) = (*id, user.actor(), state.config.today(), state.config.base_url.clone());
+    let (id, actor, today, base) = (
+        *id,
+        user.actor(),
+        state.config.today(),
+        state.config.base_url.clone(),
+    );
     with_db(&state, move |c| {
         membership::confirm_leave(c, &actor, id, today, now_utc(), &base).map_err(membership_error)
     })
