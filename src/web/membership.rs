@@ -49,7 +49,7 @@ pub struct JoinPage {
     areas: Vec<Choice>,
     /// The charter in force: (number, title, safe HTML).
     charter: Option<(i32, String, String)>,
-    /// "Read the charter (version N): title" and "I have read and accept the charter (version N)".
+    /// "Read the charter (version N)" and "I have read and accept the charter (version N)".
     accept_read: String,
     accept_label: String,
 }
@@ -85,9 +85,8 @@ async fn join_page(
             .collect()
     };
     let n = current.as_ref().map_or(0, |v| v.number);
-    let title = current.as_ref().map(|v| v.title.clone()).unwrap_or_default();
     Ok(JoinPage {
-        accept_read: lang.tr("join-charter-read", &[("n", n.into()), ("title", title.into())]),
+        accept_read: lang.tr("join-charter-read", &[("n", n.into())]),
         accept_label: lang.tr("join-charter-accept", &[("n", n.into())]),
         ts: ts.unwrap_or_else(|| complaints::form_token(&secret, now_utc().and_utc().timestamp())),
         errors: errors
