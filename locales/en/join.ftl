@@ -119,3 +119,4 @@ charter-staff-text = The charter's text
 charter-error-title = Enter a title (at most { $max } characters).
 charter-error-body = Enter the text (at most { $max } characters).
 charter-error-changes = Say what this version changes (at most { $max } characters).
+join-limit-back = Back to the application form

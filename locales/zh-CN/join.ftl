@@ -119,3 +119,4 @@ charter-staff-text = 盟约全文
 charter-error-title = 请填写标题（不超过 { $max } 字）。
 charter-error-body = 请填写正文（不超过 { $max } 字）。
 charter-error-changes = 请写明本版修改了什么（不超过 { $max } 字）。
+join-limit-back = 返回入盟申请

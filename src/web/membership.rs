@@ -117,14 +117,25 @@ pub struct JoinForm {
     input: ApplicationInput,
 }
 
+/// The "come back later" page of the application form.
+#[derive(Template)]
+#[template(path = "public/join_limit.html")]
+pub struct LimitPage {
+    page: PageCtx,
+    message: String,
+}
+
 /// The "come back later" answer (429) with its `Retry-After`.
-fn throttled(page: &PageCtx, secs: u64) -> HttpResponse {
-    let lang = page.lang;
-    let body = lang.tr("join-throttled", &[("secs", (secs.max(1) as i64).into())]);
-    HttpResponse::TooManyRequests()
-        .insert_header((header::RETRY_AFTER, secs.max(1).to_string()))
-        .content_type("text/plain; charset=utf-8")
-        .body(body)
+fn throttled(page: PageCtx, secs: u64) -> Result<HttpResponse, AppError> {
+    let secs = secs.max(1);
+    let message = page.lang.tr("join-throttled", &[("secs", (secs as i64).into())]);
+    let mut res = html(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        &LimitPage { page, message },
+    )?;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    Ok(res)
 }
 
 /// POST /join
@@ -141,7 +152,7 @@ pub async fn join_submit(
         .check(Family::Join, ip, Some(&form.input.credit_code))
     {
         Ok(()) => {}
-        Err(AppError::TooManyRequests(secs)) => return Ok(throttled(&page, secs)),
+        Err(AppError::TooManyRequests(secs)) => return throttled(page, secs),
         Err(e) => return Err(e),
     }
     if !form.website.trim().is_empty() {
