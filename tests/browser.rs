@@ -1081,5 +1081,14 @@ fn joining_on_a_phone() {
         save_shot(&c, "phone-join-thanks").await;
         check_views(&c, &base, "/join", "join").await;
         check_views(&c, &base, "/charter", "charter").await;
+        // The committee finds the application in its queue.
+        log_in(&c, &base, "committee").await;
+        visit(&c, &format!("{base}/staff/members")).await;
+        assert!(
+            body_text(&c).await.contains("街角豆浆店"),
+            "the application is in the queue"
+        );
+        check_views(&c, &base, "/staff/members", "members").await;
+        check_views(&c, &base, "/staff/charter/1", "charter-confirmations").await;
     });
 }

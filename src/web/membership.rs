@@ -271,6 +271,10 @@ pub struct ApplicationRow {
     pub times: String,
     /// "Already registered as merchant".
     pub registered_text: String,
+    /// The category and area in the page's language (a declared name's English on English
+    /// pages), and whether each is text as typed (no declared name).
+    pub category: (String, bool),
+    pub area: (String, bool),
 }
 
 /// A decided application in the recent list.
@@ -316,7 +320,8 @@ pub async fn members(
     _user: Require<Committee>,
     q: web::Query<DoneQuery>,
 ) -> Result<MembersPage, AppError> {
-    let (apps, leaves, decided, versions) = with_db(&state, |c| {
+    let store = state.policy.clone();
+    let (apps, leaves, decided, versions, policy) = with_db(&state, move |c| {
         let apps = membership::pending(c)?;
         let mut rows = Vec::new();
         for a in apps {
@@ -328,6 +333,7 @@ pub async fn members(
             membership::pending_leaves(c)?,
             membership::decided(c, 20)?,
             charter::all(c)?,
+            store.current(c)?,
         ))
     })
     .await?;
@@ -345,6 +351,14 @@ pub async fn members(
                 charter: number_of(a.charter_version_id),
                 times: lang.tr("join-staff-times", &[("n", a.times_applied.into())]),
                 registered_text: lang.t("join-staff-registered").into(),
+                category: policy
+                    .category(&a.category)
+                    .map_or((a.category.clone(), true), |n| {
+                        (lang.pick(&n.name_zh, &n.name_en).to_string(), false)
+                    }),
+                area: policy.area(&a.area).map_or((a.area.clone(), true), |n| {
+                    (lang.pick(&n.name_zh, &n.name_en).to_string(), false)
+                }),
                 registered,
                 a,
             })
