@@ -336,6 +336,38 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         "/api/v1/trainings/{id}/attendance",
         COMMITTEE,
     ),
+    // branch join: joining, leaving, the charter
+    ("GET", "/join", "/join", ALL),
+    ("POST", "/join", "/join", ALL),
+    ("GET", "/join/thanks", "/join/thanks", ALL),
+    ("GET", "/charter", "/charter", ALL),
+    ("GET", "/charter/1", "/charter/{n}", ALL),
+    ("GET", "/staff/members", "/staff/members", COMMITTEE),
+    ("GET", "/staff/members/1", "/staff/members/{id}", COMMITTEE),
+    (
+        "POST",
+        "/staff/members/applications/1/approve",
+        "/staff/members/applications/{id}/approve",
+        COMMITTEE,
+    ),
+    (
+        "POST",
+        "/staff/members/applications/1/decline",
+        "/staff/members/applications/{id}/decline",
+        COMMITTEE,
+    ),
+    (
+        "POST",
+        "/staff/members/leaves/1/confirm",
+        "/staff/members/leaves/{id}/confirm",
+        COMMITTEE,
+    ),
+    ("GET", "/staff/charter", "/staff/charter", COMMITTEE),
+    ("POST", "/staff/charter", "/staff/charter", COMMITTEE),
+    ("GET", "/staff/charter/1", "/staff/charter/{n}", COMMITTEE),
+    ("POST", "/my/charter/confirm", "/my/charter/confirm", MERCHANT),
+    ("POST", "/my/leave", "/my/leave", MERCHANT),
+    ("POST", "/my/leave/withdraw", "/my/leave/withdraw", MERCHANT),
 ];
 
 struct Caller {

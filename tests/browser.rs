@@ -983,3 +983,112 @@ fn the_public_pages_read_on_a_phone_and_a_desktop() {
         check_views(&c, &base, "/complaints/status", "complaint-status").await;
     });
 }
+
+/// A merchant who has never been in touch with the alliance applies on a phone: the form fits
+/// the screen, the charter opens on the page, and the thanks page says what happens next. The
+/// form and the charter read at both widths in both languages.
+#[test]
+fn joining_on_a_phone() {
+    with_device("joining_on_a_phone", true, |c, base| async move {
+        visit(&c, &format!("{base}/join")).await;
+        let opened = Instant::now();
+        assert_page_clean(&c).await;
+        assert_eq!(sideways(&c).await, 0, "the form scrolls sideways on a phone");
+        // Every field a person fills has a label.
+        let unlabelled = c
+            .execute(
+                "return Array.from(document.querySelectorAll('form.join-form input, form.join-form select, form.join-form textarea')) \
+                   .filter(e => e.type !== 'hidden' && e.name !== 'website') \
+                   .filter(e => !(e.labels && e.labels.length && e.labels[0].textContent.trim())) \
+                   .map(e => e.name)",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(unlabelled, json!([]), "fields without a label");
+        let code = gongzhi::domain::credit_code::CreditCode::generate(31_415_926);
+        for (id, value) in [
+            ("name", "街角豆浆店"),
+            ("credit_code", code.as_str()),
+            ("address", "古镇老街 7 号"),
+            ("contact_name", "吴师傅"),
+            ("email", "wu@example.com"),
+            ("phone", "13800000000"),
+        ] {
+            c.find(Locator::Id(id))
+                .await
+                .unwrap()
+                .send_keys(value)
+                .await
+                .unwrap();
+        }
+        // The declared category and area: the first real choice of each list.
+        for id in ["category", "area"] {
+            c.execute(
+                &format!("const s = document.getElementById('{id}'); s.selectedIndex = 1;"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        }
+        // The charter opens on the page, then is accepted.
+        c.find(Locator::Css(".charter-text summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let charter = c
+            .find(Locator::Css(".charter-text .markdown"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(charter.contains("诚信经营"), "the charter is readable: {charter}");
+        save_shot(&c, "phone-join-filled").await;
+        c.find(Locator::Id("accept_charter"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        save_shot(&c, "phone-join-accepted").await;
+        let min = Duration::from_secs(gongzhi::services::complaints::MIN_FORM_SECONDS as u64 + 1);
+        if let Some(rest) = min.checked_sub(opened.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+        c.find(Locator::Css("form.join-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_url(&url::Url::parse(&format!("{base}/join/thanks")).unwrap())
+            .await
+            .expect("the thanks page");
+        let thanks = body_text(&c).await;
+        assert!(
+            thanks.contains("申请已收到") && thanks.contains("联盟委员会审核"),
+            "{thanks}"
+        );
+        assert_eq!(
+            sideways(&c).await,
+            0,
+            "the thanks page scrolls sideways on a phone"
+        );
+        save_shot(&c, "phone-join-thanks").await;
+        check_views(&c, &base, "/join", "join").await;
+        check_views(&c, &base, "/charter", "charter").await;
+        // The committee finds the application in its queue.
+        log_in(&c, &base, "committee").await;
+        visit(&c, &format!("{base}/staff/members")).await;
+        assert!(
+            body_text(&c).await.contains("街角豆浆店"),
+            "the application is in the queue"
+        );
+        check_views(&c, &base, "/staff/members", "members").await;
+        check_views(&c, &base, "/staff/charter/1", "charter-confirmations").await;
+    });
+}

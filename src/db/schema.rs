@@ -528,3 +528,104 @@ diesel::joinable!(training_signups -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(training_signups, trainings);
 diesel::allow_tables_to_appear_in_same_query!(training_signups, merchants);
 diesel::allow_tables_to_appear_in_same_query!(training_signups, users);
+// branch join: membership (issue 15)
+diesel::table! {
+    /// A version of the charter (盟约); never changed once published.
+    charter_versions (id) {
+        id -> Integer,
+        number -> Integer,
+        title -> Text,
+        body_md -> Text,
+        changes -> Text,
+        published_at -> Timestamp,
+        published_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    /// A member's confirmation of a charter version.
+    charter_confirmations (id) {
+        id -> Integer,
+        version_id -> Integer,
+        merchant_id -> Integer,
+        user_id -> Nullable<Integer>,
+        confirmed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// An application to join the alliance (入盟申请).
+    membership_applications (id) {
+        id -> Integer,
+        name -> Text,
+        credit_code -> Text,
+        category -> Text,
+        area -> Text,
+        address -> Text,
+        contact_name -> Text,
+        email -> Text,
+        phone -> Text,
+        language -> Text,
+        charter_version_id -> Nullable<Integer>,
+        state -> Text,
+        times_applied -> Integer,
+        merchant_id -> Nullable<Integer>,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A member's request to leave the alliance (退盟).
+    leave_requests (id) {
+        id -> Integer,
+        merchant_id -> Integer,
+        reason -> Text,
+        state -> Text,
+        requested_by -> Nullable<Integer>,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// One step of a membership, with its actor.
+    membership_events (id) {
+        id -> Integer,
+        merchant_id -> Nullable<Integer>,
+        application_id -> Nullable<Integer>,
+        kind -> Text,
+        happened_on -> Date,
+        at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        actor_name -> Text,
+        note -> Text,
+    }
+}
+
+diesel::joinable!(charter_confirmations -> charter_versions (version_id));
+diesel::joinable!(charter_confirmations -> merchants (merchant_id));
+diesel::joinable!(membership_applications -> merchants (merchant_id));
+diesel::joinable!(leave_requests -> merchants (merchant_id));
+diesel::joinable!(membership_events -> merchants (merchant_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    charter_versions,
+    charter_confirmations,
+    membership_applications,
+    leave_requests,
+    membership_events,
+);
+diesel::allow_tables_to_appear_in_same_query!(charter_versions, merchants);
+diesel::allow_tables_to_appear_in_same_query!(charter_versions, users);
+diesel::allow_tables_to_appear_in_same_query!(charter_confirmations, merchants);
+diesel::allow_tables_to_appear_in_same_query!(charter_confirmations, users);
+diesel::allow_tables_to_appear_in_same_query!(membership_applications, merchants);
+diesel::allow_tables_to_appear_in_same_query!(membership_applications, users);
+diesel::allow_tables_to_appear_in_same_query!(leave_requests, merchants);
+diesel::allow_tables_to_appear_in_same_query!(leave_requests, users);
+diesel::allow_tables_to_appear_in_same_query!(membership_events, merchants);
+diesel::allow_tables_to_appear_in_same_query!(membership_events, users);

@@ -280,3 +280,21 @@ pub fn consume(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> anyhow::Re
         Ok(Some(user))
     })
 }
+
+/// How long the sign-in link in the email approving a membership works: the merchant may read
+/// it days later, and it is the account's first way in.
+pub const WELCOME_VALID_DAYS: i64 = 7;
+
+/// Creates a sign-in link for `user_id` valid until `expires_at`, inside the caller's
+/// transaction (which queues the email that carries it); returns the link's token.
+pub fn issue(c: &mut DbConn, user_id: i32, expires_at: NaiveDateTime) -> QueryResult<String> {
+    let token = new_token();
+    diesel::insert_into(login_links::table)
+        .values((
+            login_links::user_id.eq(user_id),
+            login_links::token_hash.eq(hash(&token)),
+            login_links::expires_at.eq(expires_at),
+        ))
+        .execute(c)?;
+    Ok(token)
+}

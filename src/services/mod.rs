@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod auth;
+pub mod charter;
 pub mod commendations;
 pub mod complaints;
 pub mod daily;
@@ -13,6 +14,7 @@ pub mod import;
 pub mod inspections;
 pub mod lists;
 pub mod login_links;
+pub mod membership;
 pub mod merchants;
 pub mod notices;
 pub mod plaque;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod charter;
 pub mod charts;
 pub mod client;
 pub mod commendations;
@@ -19,6 +20,7 @@ pub mod guard;
 pub mod i18n;
 pub mod inspections;
 pub mod inspections_api;
+pub mod membership;
 pub mod merchants;
 pub mod notices;
 pub mod notices_api;
@@ -278,7 +280,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(portal::routes)
         .configure(signup::routes)
         .configure(inspections::routes)
-        .configure(inspections_api::routes);
+        .configure(inspections_api::routes)
+        .configure(membership::routes)
+        .configure(charter::routes);
 }
 
 /// Middleware (via `from_fn`) that remembers `?lang=` in a cookie, so the choice sticks.

@@ -60,6 +60,8 @@ pub struct HomePage {
     pub(super) training: super::signup::PortalTrainings,
     /// Branch training: the way to the red list.
     pub(super) way: super::signup::WayView,
+    /// The membership section and the charter to confirm (branch join).
+    membership: super::membership::PortalMembership,
 }
 
 /// Query of the portal's home page.
@@ -91,6 +93,7 @@ pub(super) async fn home_page(
     })
     .await?;
     let lang = page.lang;
+    let membership = super::membership::portal_membership(state, merchant_id, lang).await?;
     let m = &rec.merchant;
     let (stars, stars_label) = stars_display(m.current_stars, lang);
     let (terms, reasons) = match &rec.rating {
@@ -140,6 +143,7 @@ pub(super) async fn home_page(
         commendations: super::commendations::badges(&ks, state.config.today(), lang),
         training: super::signup::trainings_view(&tr, lang),
         way: super::signup::way_view(&tr, lang),
+        membership,
         page,
     })
 }

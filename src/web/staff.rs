@@ -12,6 +12,8 @@ use crate::domain::words::Role;
 pub struct Link {
     pub href: String,
     pub key: &'static str,
+    /// How many things wait there for the user (shown beside the link when more than none).
+    pub waiting: i64,
 }
 
 /// Every staff page and the roles that may open it; the start page shows the user's.
@@ -25,6 +27,8 @@ pub const LINKS: &[(&str, &str, &[Role])] = &[
     ("/staff/trainings", "staff-trainings", Committee::ROLES),
     ("/staff/rewards", "staff-rewards", Committee::ROLES),
     ("/staff/commendations", "commend-staff-title", Committee::ROLES),
+    ("/staff/members", "join-staff-members", Committee::ROLES),
+    ("/staff/charter", "charter-staff-title", Committee::ROLES),
     ("/editions", "staff-editions", Committee::ROLES),
     ("/staff/users", "staff-users", Admin::ROLES),
     ("/staff/audit", "staff-audit", Admin::ROLES),
@@ -47,8 +51,16 @@ pub async fn dashboard(
 ) -> Result<Dashboard, AppError> {
     // A merchant user's own public record, with its rating explained.
     let uid = user.id;
-    let own = with_db(&state, move |c| {
-        Ok(crate::db::models::user::User::find(c, uid)?.and_then(|u| u.merchant_id))
+    let committee = Committee::ROLES.contains(&user.role);
+    let (own, members_waiting) = with_db(&state, move |c| {
+        let own = crate::db::models::user::User::find(c, uid)?.and_then(|u| u.merchant_id);
+        // The membership queue: applications and requests to leave.
+        let waiting = if committee {
+            crate::services::membership::waiting(c)?
+        } else {
+            0
+        };
+        Ok((own, waiting))
     })
     .await?;
     let mut links: Vec<Link> = LINKS
@@ -57,12 +69,18 @@ pub async fn dashboard(
         .map(|(href, key, _)| Link {
             href: href.to_string(),
             key,
+            waiting: if *href == "/staff/members" {
+                members_waiting
+            } else {
+                0
+            },
         })
         .collect();
     if let Some(mid) = own {
         links.push(Link {
             href: format!("/merchants/{mid}"),
             key: "staff-own-record",
+            waiting: 0,
         });
     }
     let role = page.lang.t(&format!("role-{}", user.role)).to_string();

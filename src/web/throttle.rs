@@ -33,6 +33,8 @@ pub enum Family {
     LoginLink,
     /// `POST /complaints`: the daily per-client limit is the rule; this stops floods of posts.
     Complaint,
+    /// `POST /join`: membership applications, per address and per credit code.
+    Join,
 }
 
 /// How many requests a key may make at once, and how often one more is allowed after that.
@@ -53,7 +55,12 @@ const fn limit(burst: u32, every_secs: u64) -> Limit {
 
 impl Family {
     /// Every family, in the order [`Throttles`] keeps them.
-    pub const ALL: [Family; 3] = [Family::Password, Family::LoginLink, Family::Complaint];
+    pub const ALL: [Family; 4] = [
+        Family::Password,
+        Family::LoginLink,
+        Family::Complaint,
+        Family::Join,
+    ];
 
     /// The limit for one client address, whatever name it tries.
     pub const fn per_address(self) -> Limit {
@@ -62,6 +69,7 @@ impl Family {
             Family::Password => limit(30, 5),
             Family::LoginLink => limit(10, 60),
             Family::Complaint => limit(20, 60),
+            Family::Join => limit(10, 120),
         }
     }
 
@@ -72,6 +80,8 @@ impl Family {
             Family::LoginLink => limit(3, 300),
             // Room for a person correcting the form a few times.
             Family::Complaint => limit(10, 600),
+            // A person correcting the form a few times; a merged application needs no more.
+            Family::Join => limit(5, 600),
         }
     }
 
@@ -80,6 +90,7 @@ impl Family {
             Family::Password => 0,
             Family::LoginLink => 1,
             Family::Complaint => 2,
+            Family::Join => 3,
         }
     }
 }

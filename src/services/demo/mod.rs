@@ -11,6 +11,7 @@
 
 mod community;
 mod history;
+mod membership;
 mod town;
 
 use chrono::{Datelike, NaiveDate};
@@ -233,6 +234,7 @@ pub fn load(
         community::upcoming_trainings(c, &mut town, users[3])?;
         community::rewards(c, &mut town, &cal)?;
         town.flush(c)?;
+        membership::charter_and_applicants(c, &town, &cal)?;
 
         // The red and black lists as published every two months, each rating the town as of its
         // day (publishing recomputes everyone first), oldest first.
