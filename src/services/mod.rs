@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod auth;
+pub mod bulletins;
 pub mod commendations;
 pub mod complaints;
 pub mod daily;

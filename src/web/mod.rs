@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod bulletins;
 pub mod cache;
 pub mod charts;
 pub mod client;
@@ -275,6 +276,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(notices::routes)
         .configure(notices_api::routes)
         .configure(portal::routes)
+        .configure(bulletins::routes)
         .configure(inspections::routes)
         .configure(inspections_api::routes);
 }

@@ -56,6 +56,11 @@ pub struct HomePage {
     saved: bool,
     /// The merchant's commendations (title, badge), newest first.
     commendations: Vec<(String, super::commendations::Badge)>,
+    /// The bulletins it received, newest first (branch bulletins).
+    bulletins: Vec<super::bulletins::PortalLine>,
+    /// How many of them it has not read, and that said in words.
+    unread_bulletins: usize,
+    unread_bulletins_text: String,
 }
 
 /// Query of the portal's home page.
@@ -84,6 +89,15 @@ async fn home_page(
         Ok((rec, ns, vs, ks))
     })
     .await?;
+    let received = with_db(state, move |c| {
+        Ok(crate::db::models::bulletin::Recipient::for_merchant(
+            c,
+            merchant_id,
+        )?)
+    })
+    .await?;
+    let bulletins = super::bulletins::portal_lines(&received, state);
+    let unread_bulletins = bulletins.iter().filter(|b| b.unread).count();
     let lang = page.lang;
     let m = &rec.merchant;
     let (stars, stars_label) = stars_display(m.current_stars, lang);
@@ -132,6 +146,9 @@ async fn home_page(
         errors,
         saved,
         commendations: super::commendations::badges(&ks, state.config.today(), lang),
+        bulletins,
+        unread_bulletins,
+        unread_bulletins_text: lang.tr("bulletins-portal-unread", &[("count", unread_bulletins.into())]),
         page,
     })
 }

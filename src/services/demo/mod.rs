@@ -9,6 +9,7 @@
 //! `community` the complaints, trainings and rewards, each record on its day; [`load`] puts it together and publishes the editions in date order, so every
 //! merchant's rating history has a point at each edition where its rating changed.
 
+mod bulletins;
 mod community;
 mod history;
 mod town;
@@ -231,6 +232,7 @@ pub fn load(
         community::complaints(c, policy, &mut rng, &mut town, &cal, secret)?;
         community::trainings_and_attendance(c, &mut town, &cal)?;
         community::rewards(c, &mut town, &cal)?;
+        bulletins::bulletins(c, &mut town, &cal)?;
         town.flush(c)?;
 
         // The red and black lists as published every two months, each rating the town as of its
