@@ -727,3 +727,71 @@ fn the_demo_shows_bulletins_with_read_rates() {
     let en = shop.get(app.url("/staff/bulletins?lang=en")).send().unwrap();
     assert_eq!(en.status().as_u16(), 403);
 }
+
+/// Chinese a reader of an English page meets outside `translate="no"` (names, typed text).
+fn chinese_outside_names(html: &str) -> Vec<String> {
+    fn walk(el: scraper::ElementRef, out: &mut Vec<String>) {
+        let e = el.value();
+        if e.attr("translate") == Some("no")
+            || e.attr("lang").is_some_and(|l| l.starts_with("zh"))
+            || matches!(e.name(), "script" | "style")
+        {
+            return;
+        }
+        for child in el.children() {
+            match child.value() {
+                scraper::Node::Text(t)
+                    if t.chars().any(|c| {
+                        ('\u{4e00}'..='\u{9fff}').contains(&c)
+                            || ('\u{3000}'..='\u{303f}').contains(&c)
+                            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+                    }) =>
+                {
+                    out.push(format!("<{}>{}", e.name(), t.trim()))
+                }
+                scraper::Node::Element(_) => walk(scraper::ElementRef::wrap(child).unwrap(), out),
+                _ => {}
+            }
+        }
+    }
+    let doc = scraper::Html::parse_document(html);
+    let mut out = Vec::new();
+    walk(doc.root_element(), &mut out);
+    out
+}
+
+#[test]
+fn english_pages_show_chinese_only_in_names_and_typed_text() {
+    let app = TestApp::spawn();
+    let committee = login(&app, "committee", "gongzhi-demo");
+    let pdf = b"%PDF-1.4\n".to_vec();
+    let id = send(
+        &app,
+        &committee,
+        "关于明码标价的通知",
+        "all",
+        "7",
+        Some(("规定.pdf", pdf)),
+    );
+    let shop = login(&app, "merchant", "gongzhi-demo");
+    let addr = recipients(&app, id).into_iter().find_map(|r| r.1).unwrap();
+    let link = link_to(&app, &addr);
+    let anon = common::client();
+    for (client, path) in [
+        (&committee, "/staff/bulletins?lang=en".to_string()),
+        (&committee, format!("/staff/bulletins/{id}?lang=en")),
+        (&committee, "/staff/stats?lang=en".to_string()),
+        (&shop, "/my?lang=en".to_string()),
+        (&shop, format!("/my/bulletins/{id}?lang=en")),
+        (&anon, format!("{link}?lang=en")),
+    ] {
+        let r = client.get(app.url(&path)).send().unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        // The page's <title> names the bulletin by its (typed) title, as the page shows it.
+        let found: Vec<_> = chinese_outside_names(&r.text().unwrap())
+            .into_iter()
+            .filter(|t| !t.starts_with("<title>关于明码标价的通知"))
+            .collect();
+        assert!(found.is_empty(), "{path}: {found:?}");
+    }
+}

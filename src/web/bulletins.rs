@@ -750,7 +750,9 @@ pub async fn rate_stats(state: &AppState, lang: Lang) -> Result<RateStats, AppEr
         .rev()
         .enumerate()
         .map(|(i, c)| super::charts::Series {
-            name: c.title.chars().take(14).collect(),
+            // The number, not the title: the legend stays short, and typed (Chinese) titles stay
+            // out of an English chart; the table pairs each number with its title.
+            name: format!("#{}", c.id),
             values: c.read_by_day.iter().map(|r| percent(*r, c.recipients)).collect(),
             color: STAT_COLORS[i % STAT_COLORS.len()],
             bar_colors: vec![],
