@@ -415,17 +415,24 @@ impl Drop for Written {
     }
 }
 
+/// What the emails' links are made from: the public base URL and the application secret.
+#[derive(Clone, Copy)]
+pub struct Links<'a> {
+    pub base_url: &'a str,
+    pub secret: &'a [u8],
+}
+
 /// Queues one bulletin email (or its reminder) to a recipient; call inside the transaction.
+/// Returns whether there was an address to write to.
 pub(crate) fn queue_email(
     c: &mut DbConn,
+    links: Links<'_>,
     b: &Bulletin,
-    r: &Recipient,
-    merchant_name: &str,
-    base_url: &str,
-    secret: &[u8],
+    (r, merchant_name): (&Recipient, &str),
     sent_on: NaiveDate,
     reminder: bool,
 ) -> Result<bool, BulletinError> {
+    let Links { base_url, secret } = links;
     let Some(to) = r.address.as_deref().filter(|a| !a.trim().is_empty()) else {
         return Ok(false);
     };
@@ -535,7 +542,11 @@ pub fn send(conn: &mut DbConn, ctx: &SendContext<'_>, draft: &Draft) -> Result<S
                 },
             )?;
             let r = Recipient::find(c, rid)?.ok_or(BulletinError::NotFound)?;
-            if queue_email(c, &b, &r, &m.name, ctx.base_url, ctx.secret, ctx.today, false)? {
+            let links = Links {
+                base_url: ctx.base_url,
+                secret: ctx.secret,
+            };
+            if queue_email(c, links, &b, (&r, &m.name), ctx.today, false)? {
                 emails += 1;
             }
         }

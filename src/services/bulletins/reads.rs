@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{local_date, queue_email, token_recipient, BulletinError};
+use super::{local_date, queue_email, token_recipient, BulletinError, Links};
 use crate::db::models::audit::{self, Actor, Change};
 use crate::db::models::bulletin::{Bulletin, Recipient};
 use crate::db::models::merchant::Merchant;
@@ -134,7 +134,7 @@ fn remind_bulletin(
         let now = now_utc();
         let sent_on = local_date(b.sent_at, tz);
         for (r, name) in &due {
-            queue_email(c, b, r, name, base_url, secret, sent_on, true)?;
+            queue_email(c, Links { base_url, secret }, b, (r, name), sent_on, true)?;
             diesel::update(bulletin_recipients::table.find(r.id))
                 .set(bulletin_recipients::reminded_at.eq(Some(now)))
                 .execute(c)?;
@@ -227,8 +227,11 @@ pub fn summaries(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Summary>> {
         .collect())
 }
 
+/// A bulletin with every recipient and its merchant's name.
+pub type Detail = (Bulletin, Vec<(Recipient, String)>);
+
 /// One bulletin with every recipient (and its merchant's name), for the committee.
-pub fn detail(conn: &mut DbConn, id: i32) -> QueryResult<Option<(Bulletin, Vec<(Recipient, String)>)>> {
+pub fn detail(conn: &mut DbConn, id: i32) -> QueryResult<Option<Detail>> {
     match Bulletin::find(conn, id)? {
         Some(b) => {
             let rs = Recipient::of_bulletin(conn, id)?;
