@@ -35,7 +35,10 @@ bulletins-audience-area = Area: { $name }
 bulletins-audience-category = Category: { $name }
 bulletins-rate = { $read } / { $total } = { $percent }%
 bulletins-sent = Sent; the emails are in the outbox.
-bulletins-reminded = { $count } unread merchant(s) reminded.
+bulletins-reminded = { $count ->
+    [one] One unread merchant reminded.
+   *[other] { $count } unread merchants reminded.
+}
 bulletins-rate-title = Read rate
 bulletins-remind-after = Unread merchants are reminded { $days } days after sending (once each).
 bulletins-remind-none = No automatic reminder.
@@ -55,7 +58,10 @@ bulletins-receipt-email = We have noted that you read this bulletin. Sign in to 
 bulletins-sign-in = Sign in to the merchant portal
 bulletins-portal-title = Bulletins
 bulletins-portal-none = No bulletins yet.
-bulletins-portal-unread = You have { $count } unread bulletin(s); please read them.
+bulletins-portal-unread = { $count ->
+    [one] You have an unread bulletin; please read it.
+   *[other] You have { $count } unread bulletins; please read them.
+}
 bulletins-unread = unread
 bulletins-problem-title-empty = Enter a title.
 bulletins-problem-title-long = The title must be at most { $max } characters.
