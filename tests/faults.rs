@@ -113,8 +113,13 @@ fn unchecked_pool(app: &TestApp, url: &str) -> Pool {
         .build_unchecked(ConnManager::new(url))
 }
 
+/// Runs of the daily job (not of the jobs that run beside it, e.g. the bulletin reminders).
 fn runs(conn: &mut DbConn) -> i64 {
-    job_runs::table.count().get_result(conn).unwrap()
+    job_runs::table
+        .filter(job_runs::job.eq(JOB))
+        .count()
+        .get_result(conn)
+        .unwrap()
 }
 
 #[test]
@@ -237,6 +242,7 @@ fn only_one_server_runs_the_daily_job() {
     // And once it succeeded, the other server finds today done.
     assert_eq!(run_daily(&mut other, &app.config).unwrap(), RunOutcome::Skipped);
     let outcomes: Vec<String> = job_runs::table
+        .filter(job_runs::job.eq(JOB))
         .order(job_runs::id.asc())
         .select(job_runs::outcome)
         .load(&mut mine)
