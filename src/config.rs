@@ -253,6 +253,10 @@ pub struct Config {
     /// How long a SQLite writer waits for the write lock before giving up with a 503
     /// (`GONGZHI_DB_BUSY_TIMEOUT_MS`).
     pub db_busy_timeout: Duration,
+    /// The days after which a bulletin's unread recipients are reminded, as the new-bulletin
+    /// form proposes it (`GONGZHI_BULLETIN_REMIND_DAYS`, 0 to 60, default 7; 0 means no
+    /// reminder). The committee can change it per bulletin.
+    pub bulletin_remind_days: i32,
 }
 
 /// How long a session lives.
@@ -482,6 +486,17 @@ impl Config {
         };
         let db_wait = millis("GONGZHI_DB_WAIT_MS", "1000", 50..=60_000)?;
         let db_busy_timeout = millis("GONGZHI_DB_BUSY_TIMEOUT_MS", "10000", 0..=600_000)?;
+        let (raw, name) = var("GONGZHI_BULLETIN_REMIND_DAYS", "7");
+        let bulletin_remind_days = match raw.trim().parse::<i32>() {
+            Ok(n) if (0..=60).contains(&n) => n,
+            _ => {
+                return Err(bad(
+                    name,
+                    &raw,
+                    "must be a whole number of days from 0 to 60".into(),
+                ))
+            }
+        };
 
         Ok(Self {
             database,
@@ -499,6 +514,7 @@ impl Config {
             trusted_proxies,
             db_wait,
             db_busy_timeout,
+            bulletin_remind_days,
         })
     }
 }

@@ -91,6 +91,31 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("POST", "/logout", "/logout", ALL),
     ("GET", "/staff", "/staff", LOGGED_IN),
     ("GET", "/staff/trainings", "/staff/trainings", COMMITTEE),
+    ("GET", "/staff/bulletins", "/staff/bulletins", COMMITTEE),
+    ("POST", "/staff/bulletins", "/staff/bulletins", COMMITTEE),
+    ("GET", "/staff/bulletins/1", "/staff/bulletins/{id}", COMMITTEE),
+    (
+        "POST",
+        "/staff/bulletins/1/remind",
+        "/staff/bulletins/{id}/remind",
+        COMMITTEE,
+    ),
+    // Staff, and the merchants that received it (others get 404, not 403).
+    (
+        "GET",
+        "/bulletins/1/attachment",
+        "/bulletins/{id}/attachment",
+        LOGGED_IN,
+    ),
+    ("GET", "/my/bulletins/1", "/my/bulletins/{id}", MERCHANT),
+    // The email's link needs no sign-in: a bad token is a 404 for everyone.
+    ("GET", "/bulletins/read/1-00", "/bulletins/read/{token}", ALL),
+    (
+        "GET",
+        "/bulletins/read/1-00/attachment",
+        "/bulletins/read/{token}/attachment",
+        ALL,
+    ),
     ("POST", "/staff/trainings", "/staff/trainings", COMMITTEE),
     ("GET", "/staff/trainings/1", "/staff/trainings/{id}", COMMITTEE),
     (

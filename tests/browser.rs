@@ -1092,3 +1092,19 @@ fn joining_on_a_phone() {
         check_views(&c, &base, "/staff/charter/1", "charter-confirmations").await;
     });
 }
+
+/// Bulletins (branch bulletins): the committee's list and form, one bulletin with its read rate,
+/// the statistics, the portal's list and a bulletin as the merchant reads it, on a phone and a
+/// desktop in both languages.
+#[test]
+fn bulletins_read_on_a_phone_and_a_desktop() {
+    with_browser("bulletins", |c, base| async move {
+        log_in(&c, &base, "committee").await;
+        check_views(&c, &base, "/staff/bulletins", "bulletins").await;
+        check_views(&c, &base, "/staff/bulletins/1", "bulletin-staff").await;
+        c.delete_all_cookies().await.unwrap();
+        log_in(&c, &base, "merchant").await;
+        check_views(&c, &base, "/my", "portal-bulletins").await;
+        check_views(&c, &base, "/my/bulletins/3", "bulletin-portal").await;
+    });
+}

@@ -719,7 +719,13 @@ fn this_year_runs_to_today_and_the_staff_see_it_after_logging_in() {
         body.contains(&format!("Year to date: {year}-01-01"))
             || body.contains(&format!("{year}-01-01 – {year}-12-31"))
     );
-    assert_charts(&body, year.parse().unwrap(), "en");
+    // The bulletins' read rate over time follows the year's charts, with its own chart.
+    let (year_part, bulletins) = body.split_at(
+        body.find("id=\"bulletin-rates\"")
+            .expect("the bulletins' section"),
+    );
+    assert_charts(year_part, year.parse().unwrap(), "en");
+    assert!(bulletins.contains("data-chart=\"bulletin-rates\"") && !bulletins.contains("style="));
     // The dashboard links to it.
     let (_, dash) = app2.get_text("/staff");
     assert!(dash.contains("href=\"/staff/stats\""));

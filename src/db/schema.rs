@@ -629,3 +629,42 @@ diesel::allow_tables_to_appear_in_same_query!(leave_requests, merchants);
 diesel::allow_tables_to_appear_in_same_query!(leave_requests, users);
 diesel::allow_tables_to_appear_in_same_query!(membership_events, merchants);
 diesel::allow_tables_to_appear_in_same_query!(membership_events, users);
+
+diesel::table! {
+    bulletins (id) {
+        id -> Integer,
+        title -> Text,
+        body -> Text,
+        audience_kind -> Text,
+        audience_value -> Text,
+        attachment_name -> Nullable<Text>,
+        attachment_type -> Nullable<Text>,
+        attachment_key -> Nullable<Text>,
+        attachment_size -> Nullable<BigInt>,
+        remind_after_days -> Integer,
+        sent_at -> Timestamp,
+        sent_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    bulletin_recipients (id) {
+        id -> Integer,
+        bulletin_id -> Integer,
+        merchant_id -> Integer,
+        address -> Nullable<Text>,
+        language -> Text,
+        read_at -> Nullable<Timestamp>,
+        read_via -> Nullable<Text>,
+        reminded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(bulletins -> users (sent_by));
+diesel::joinable!(bulletin_recipients -> bulletins (bulletin_id));
+diesel::joinable!(bulletin_recipients -> merchants (merchant_id));
+diesel::allow_tables_to_appear_in_same_query!(bulletins, bulletin_recipients);
+diesel::allow_tables_to_appear_in_same_query!(bulletins, merchants);
+diesel::allow_tables_to_appear_in_same_query!(bulletins, users);
+diesel::allow_tables_to_appear_in_same_query!(bulletin_recipients, merchants);
+diesel::allow_tables_to_appear_in_same_query!(bulletin_recipients, users);

@@ -3,6 +3,7 @@
 //! `gongzhi serve` that sends the outbox over it ([`worker`]). See `docs/email.md`. Also the
 //! committee's Markdown as safe HTML and plain text ([`markdown`]), for emails and pages alike.
 
+pub mod bulletins;
 pub mod markdown;
 pub mod outbox;
 pub mod render;

@@ -227,21 +227,53 @@ pub fn daily_work(conn: &mut DbConn, config: &Config, today: NaiveDate) -> anyho
 pub fn run_daily(conn: &mut DbConn, config: &Config) -> anyhow::Result<RunOutcome> {
     let today = config.today();
     let outcome = run_job(conn, JOB, today, |c| daily_work(c, config, today))?;
-    // branch training: the reminders the day before a training, a job of their own.
+    // The reminders the day before a training, a job of their own.
     match run_job(conn, crate::services::trainings::REMINDER_JOB, today, |c| {
         training_reminders(c, config, today)
     }) {
         Ok(o) => tracing::info!(outcome = ?o, "training reminders"),
         Err(e) => tracing::error!(error = %e, "training reminders could not run"),
     }
+    // Bulletin reminders are a job of their own: they do not wait for the ratings, and a failure
+    // of one does not undo the other. A missed day is caught up the next (reminders are due "on
+    // or after" their day, and each recipient is reminded once).
+    match bulletin_reminders(conn, config, today) {
+        Ok(RunOutcome::Failed(e)) => tracing::error!(error = %e, "bulletin reminders failed"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "bulletin reminders could not run"),
+    }
     Ok(outcome)
 }
 
-/// The reminders for tomorrow's trainings (branch training): each sign-up once.
+/// The reminders for tomorrow's trainings: each sign-up once.
 pub fn training_reminders(conn: &mut DbConn, config: &Config, today: NaiveDate) -> anyhow::Result<String> {
     let actor = Actor::system("training-reminders");
     let n = crate::services::trainings::send_reminders(conn, &config.base_url, today, &actor)?;
     Ok(format!("{n} training reminder(s) queued"))
+}
+
+/// The bulletin reminders' name in `job_runs`.
+pub const BULLETIN_JOB: &str = "bulletin-reminders";
+
+/// Today's run of the bulletin reminders ([`crate::services::bulletins::reads::send_due_reminders`]),
+/// recorded in `job_runs`: once per local date; a second call the same day does nothing.
+pub fn bulletin_reminders(
+    conn: &mut DbConn,
+    config: &Config,
+    today: NaiveDate,
+) -> anyhow::Result<RunOutcome> {
+    run_job(conn, BULLETIN_JOB, today, |c| {
+        let secret = crate::services::plaque::app_secret(c, config.session_secret.as_deref())?;
+        let n = crate::services::bulletins::reads::send_due_reminders(
+            c,
+            &config.base_url,
+            &secret,
+            config.time_zone,
+            today,
+            &Actor::system("daily-bulletins"),
+        )?;
+        Ok(format!("{n} bulletin reminder(s) queued"))
+    })
 }
 
 /// Runs `f` with a pooled connection on the blocking pool.

@@ -3,6 +3,7 @@
 pub mod about;
 pub mod auth;
 pub mod charter;
+pub mod bulletins;
 pub mod commendations;
 pub mod complaints;
 pub mod daily;

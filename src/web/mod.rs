@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod bulletins;
 pub mod cache;
 pub mod charter;
 pub mod charts;
@@ -279,6 +280,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(notices_api::routes)
         .configure(portal::routes)
         .configure(signup::routes)
+        .configure(bulletins::routes)
         .configure(inspections::routes)
         .configure(inspections_api::routes)
         .configure(membership::routes)

@@ -62,6 +62,11 @@ pub struct HomePage {
     pub(super) way: super::signup::WayView,
     /// The membership section and the charter to confirm (branch join).
     membership: super::membership::PortalMembership,
+    /// The bulletins it received, newest first (branch bulletins).
+    bulletins: Vec<super::bulletins::PortalLine>,
+    /// How many of them it has not read, and that said in words.
+    unread_bulletins: usize,
+    unread_bulletins_text: String,
 }
 
 /// Query of the portal's home page.
@@ -92,6 +97,15 @@ pub(super) async fn home_page(
         Ok((rec, ns, vs, ks, tr))
     })
     .await?;
+    let received = with_db(state, move |c| {
+        Ok(crate::db::models::bulletin::Recipient::for_merchant(
+            c,
+            merchant_id,
+        )?)
+    })
+    .await?;
+    let bulletins = super::bulletins::portal_lines(&received, state);
+    let unread_bulletins = bulletins.iter().filter(|b| b.unread).count();
     let lang = page.lang;
     let membership = super::membership::portal_membership(state, merchant_id, lang).await?;
     let m = &rec.merchant;
@@ -144,6 +158,9 @@ pub(super) async fn home_page(
         training: super::signup::trainings_view(&tr, lang),
         way: super::signup::way_view(&tr, lang),
         membership,
+        bulletins,
+        unread_bulletins,
+        unread_bulletins_text: lang.tr("bulletins-portal-unread", &[("count", unread_bulletins.into())]),
         page,
     })
 }

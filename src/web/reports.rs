@@ -441,6 +441,8 @@ pub struct ReportsApi;
 struct StatsPage {
     page: PageCtx,
     view: ReportView,
+    /// The bulletins' read rate over time (branch bulletins).
+    bulletin_rates: super::bulletins::RateStats,
 }
 
 /// GET /staff/stats: this year's figures up to today, for inspectors and the committee.
@@ -452,7 +454,15 @@ pub async fn staff_stats(
     let today = state.config.today();
     let report = load(&state, today.year(), today).await?;
     let view = report_view(&report, page.lang, today)?;
-    html(StatusCode::OK, &StatsPage { page, view })
+    let bulletin_rates = super::bulletins::rate_stats(&state, page.lang).await?;
+    html(
+        StatusCode::OK,
+        &StatsPage {
+            page,
+            view,
+            bulletin_rates,
+        },
+    )
 }
 
 #[cfg(test)]

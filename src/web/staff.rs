@@ -25,6 +25,7 @@ pub const LINKS: &[(&str, &str, &[Role])] = &[
     ("/staff/complaints", "staff-complaints", Staff::ROLES),
     ("/staff/stats", "staff-stats", Staff::ROLES),
     ("/staff/trainings", "staff-trainings", Committee::ROLES),
+    ("/staff/bulletins", "staff-bulletins", Committee::ROLES),
     ("/staff/rewards", "staff-rewards", Committee::ROLES),
     ("/staff/commendations", "commend-staff-title", Committee::ROLES),
     ("/staff/members", "join-staff-members", Committee::ROLES),

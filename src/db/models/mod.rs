@@ -1,6 +1,7 @@
 //! One file per aggregate: its row structs and the queries that read and write it.
 
 pub mod audit;
+pub mod bulletin;
 pub mod inspection;
 pub mod job_run;
 pub mod merchant;

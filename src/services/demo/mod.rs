@@ -9,6 +9,7 @@
 //! `community` the complaints, trainings and rewards, each record on its day; [`load`] puts it together and publishes the editions in date order, so every
 //! merchant's rating history has a point at each edition where its rating changed.
 
+mod bulletins;
 mod community;
 mod history;
 mod membership;
@@ -233,6 +234,7 @@ pub fn load(
         community::trainings_and_attendance(c, &mut town, &cal)?;
         community::upcoming_trainings(c, &mut town, users[3])?;
         community::rewards(c, &mut town, &cal)?;
+        bulletins::bulletins(c, &mut town, &cal)?;
         town.flush(c)?;
         membership::charter_and_applicants(c, &town, &cal)?;
 
