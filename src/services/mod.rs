@@ -2,8 +2,8 @@
 
 pub mod about;
 pub mod auth;
-pub mod charter;
 pub mod bulletins;
+pub mod charter;
 pub mod commendations;
 pub mod complaints;
 pub mod daily;

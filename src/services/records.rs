@@ -341,7 +341,8 @@ pub struct RecordDetails {
 pub const HISTORY_POINTS: usize = 30;
 
 /// Loads the notices, the violations with their status, and the rating history of merchant
-/// `id` on `today`. `current` is the stored rating, the history's last point when present. The
+/// `id` on `today`; stored times (a notice's issue and verification) are dated in `tz`, the
+/// deployment's time zone, as `today` is. `current` is the stored rating, the history's last point when present. The
 /// history costs one history load and at most [`HISTORY_POINTS`] + 1 runs of the pure engine.
 pub fn record_details(
     conn: &mut DbConn,
@@ -349,7 +350,12 @@ pub fn record_details(
     policy: &Policy,
     current: Option<&Rating>,
     today: NaiveDate,
+    tz: chrono_tz::Tz,
 ) -> anyhow::Result<RecordDetails> {
+    let local = |at: NaiveDateTime| {
+        use chrono::TimeZone;
+        tz.from_utc_datetime(&at).date_naive()
+    };
     type NoticeRow = (
         i32,
         String,
@@ -403,7 +409,7 @@ pub fn record_details(
         let outcome = NoticeOutcome::of(
             state,
             deadline,
-            verified_at.map(|v| v.date()),
+            verified_at.map(local),
             pending.contains(&nid),
             today,
         );
@@ -431,7 +437,7 @@ pub fn record_details(
             year,
             seq,
             number,
-            issued_on: issued_at.date(),
+            issued_on: local(issued_at),
             deadline,
             outcome,
             violations: concerned,

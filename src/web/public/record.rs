@@ -192,11 +192,14 @@ pub async fn merchant_page(
     }
     let policy = state.policy.clone();
     let today = state.config.today();
+    let tz = state.config.time_zone;
     let (rec, ks, details, policy) = with_db(&state, move |c| {
         let policy = policy.current(c)?;
         let rec = crate::services::records::merchant_record(c, id, &policy)?;
         let details = match &rec {
-            Some(r) => crate::services::records::record_details(c, id, &policy, r.rating.as_ref(), today)?,
+            Some(r) => {
+                crate::services::records::record_details(c, id, &policy, r.rating.as_ref(), today, tz)?
+            }
             None => Default::default(),
         };
         Ok((
@@ -296,7 +299,11 @@ pub async fn merchant_page(
         replies: rec
             .replies
             .iter()
-            .map(|(at, body)| (long_date(at.date(), lang), body.clone()))
+            .map(|(at, body)| {
+                use chrono::TimeZone;
+                let day = state.config.time_zone.from_utc_datetime(at).date_naive();
+                (long_date(day, lang), body.clone())
+            })
             .collect(),
         commendations: crate::web::commendations::badges(&ks, state.config.today(), lang),
         m: ListRow::new(m, lang, &policy),
