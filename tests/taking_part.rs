@@ -228,6 +228,11 @@ fn a_stranger_joins_confirms_the_charter_reads_a_bulletin_and_signs_up_for_a_tra
         .get_result(&mut *app.conn())
         .unwrap();
     assert_eq!(email, 1, "and it was emailed");
+    // The statistics have no "within N days" figure for a bulletin sent minutes ago, only now's.
+    let stats = get(&committee, &app, "/staff/stats");
+    let row = &stats[stats.find(&format!("#{bid} ")).expect("the bulletin's row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert_eq!(row.matches("<td class=\"num\">—</td>").count(), 5, "{row}");
 
     // 6. The member signs up for an upcoming training; the committee sees the sign-up.
     let signup = first_href(&portal, "/my/trainings/")

@@ -248,15 +248,22 @@ pub struct RateCurve {
     pub title: String,
     pub sent_at: NaiveDateTime,
     pub recipients: i64,
-    /// For each of the asked days: how many had read within that many days of sending.
+    /// For each of the asked days that has passed since sending: how many had read within that
+    /// many days (shorter than the days asked while the bulletin is younger than the last).
     pub read_by_day: Vec<i64>,
     /// How many have read by now.
     pub read: i64,
 }
 
 /// The read rate over time of the latest `limit` bulletins: for each day `d` of `days`, how many
-/// recipients had read within `d` days (d × 24 hours) after sending.
-pub fn rate_curves(conn: &mut DbConn, limit: i64, days: &[i64]) -> QueryResult<Vec<RateCurve>> {
+/// recipients had read within `d` days (d × 24 hours) after sending — for the days (ascending)
+/// that have passed by `now` only: a bulletin sent yesterday has no "within 7 days" yet.
+pub fn rate_curves(
+    conn: &mut DbConn,
+    limit: i64,
+    days: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<RateCurve>> {
     let list = Bulletin::latest(conn, limit)?;
     let ids: Vec<i32> = list.iter().map(|b| b.id).collect();
     let reads: Vec<(i32, Option<NaiveDateTime>)> = bulletin_recipients::table
@@ -273,6 +280,7 @@ pub fn rate_curves(conn: &mut DbConn, limit: i64, days: &[i64]) -> QueryResult<V
                 .collect();
             let read_by_day = days
                 .iter()
+                .take_while(|d| b.sent_at + chrono::Duration::days(**d) <= now)
                 .map(|d| {
                     let until = b.sent_at + chrono::Duration::days(*d);
                     mine.iter().filter(|r| r.is_some_and(|t| t <= until)).count() as i64

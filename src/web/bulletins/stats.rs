@@ -30,7 +30,11 @@ pub struct RateStats {
 
 /// Loads and draws the read rate over time of the recent bulletins.
 pub async fn rate_stats(state: &AppState, lang: Lang) -> Result<RateStats, AppError> {
-    let curves = with_db(state, |c| Ok(reads::rate_curves(c, STAT_BULLETINS, &STAT_DAYS)?)).await?;
+    let now = crate::db::models::now_utc();
+    let curves = with_db(state, move |c| {
+        Ok(reads::rate_curves(c, STAT_BULLETINS, &STAT_DAYS, now)?)
+    })
+    .await?;
     let labels: Vec<String> = STAT_DAYS
         .iter()
         .map(|d| lang.tr("bulletins-stats-day", &[("days", (*d).into())]))
@@ -64,7 +68,14 @@ pub async fn rate_stats(state: &AppState, lang: Lang) -> Result<RateStats, AppEr
     let rows = curves
         .iter()
         .map(|c| {
-            let mut cells: Vec<String> = c.read_by_day.iter().map(|r| pct(*r, c.recipients)).collect();
+            // A day not yet reached since sending has no figure: "—".
+            let mut cells: Vec<String> = (0..STAT_DAYS.len())
+                .map(|i| {
+                    c.read_by_day
+                        .get(i)
+                        .map_or_else(|| "—".to_string(), |r| pct(*r, c.recipients))
+                })
+                .collect();
             cells.push(pct(c.read, c.recipients));
             (c.id, c.title.clone(), c.recipients, cells)
         })
