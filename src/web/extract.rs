@@ -188,6 +188,33 @@ impl<S: Segment> FromRequest for PathId<S> {
     }
 }
 
+/// Reads one multipart field up to `limit` bytes. Returns the bytes (at most `limit`) and whether
+/// the field was longer; the rest of a longer field is drained without being kept, so the
+/// connection stays usable. A broken stream is a 422 on `key` ("the upload was interrupted").
+/// Ask for one byte more than allowed to be able to say "too large".
+pub async fn read_field_capped(
+    field: &mut actix_multipart::Field,
+    limit: usize,
+    key: &'static str,
+) -> Result<(Vec<u8>, bool), AppError> {
+    let broken = |e: actix_multipart::MultipartError| {
+        AppError::invalid(key, "上传中断。", &format!("The upload was interrupted: {e}"))
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(broken)?;
+        if bytes.len() + chunk.len() > limit {
+            bytes.extend_from_slice(&chunk[..limit - bytes.len()]);
+            while let Some(rest) = field.next().await {
+                rest.map_err(broken)?;
+            }
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::auth::{home_of, start_session};
-use super::extract::check_csrf;
+use super::extract::{check_csrf, read_field_capped};
 use super::extract::{CsrfForm, Id};
 use super::guard::{merchant_of, CurrentUser, MerchantUser, RoleSet, Staff};
 use super::notices::{notice_error, state_class, NoticeBody, ViolationLine};
@@ -321,22 +321,7 @@ async fn read_answer_form(mut mp: Multipart) -> Result<(String, AnswerDraft), Ap
         } else {
             16 * 1024
         };
-        let mut bytes = Vec::new();
-        let mut over = false;
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| bad_form("上传中断。", &format!("The upload was interrupted: {e}")))?;
-            if bytes.len() + chunk.len() > limit {
-                over = true;
-                bytes.extend_from_slice(&chunk[..limit - bytes.len()]);
-                // Keep draining so the connection stays usable, without keeping the bytes.
-                while let Some(rest) = field.next().await {
-                    rest.map_err(|e| bad_form("上传中断。", &format!("The upload was interrupted: {e}")))?;
-                }
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let (bytes, over) = read_field_capped(&mut field, limit, "photos").await?;
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
             "body" => {

@@ -13,7 +13,7 @@ use super::{audience_label, bulletin_error, rate_text, BulletinBody};
 use crate::db::models::bulletin::Recipient;
 use crate::services::bulletins::reads;
 use crate::services::bulletins::{self, Audience, BulletinError, Draft, SendContext, Upload, MAX_FILE_BYTES};
-use crate::web::extract::{check_csrf, CsrfForm, Id};
+use crate::web::extract::{check_csrf, read_field_capped, CsrfForm, Id};
 use crate::web::guard::{Committee, Require};
 use crate::web::{html, see_other, with_db, AppError, AppState, FieldError, Lang, PageCtx};
 
@@ -184,19 +184,7 @@ async fn read_form(mut mp: Multipart) -> Result<(String, String, Draft), AppErro
             // The body's longest Markdown, in bytes of UTF-8 at most four each.
             crate::mail::markdown::MAX_CHARS * 4 + 1024
         };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| bad_form("上传中断。", &format!("The upload was interrupted: {e}")))?;
-            if bytes.len() + chunk.len() > limit {
-                bytes.extend_from_slice(&chunk[..limit - bytes.len()]);
-                while let Some(rest) = field.next().await {
-                    rest.map_err(|e| bad_form("上传中断。", &format!("The upload was interrupted: {e}")))?;
-                }
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let (bytes, _) = read_field_capped(&mut field, limit, "attachment").await?;
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         match name.as_str() {
             "csrf" => csrf = text(),
