@@ -1090,6 +1090,10 @@ fn joining_on_a_phone() {
         );
         check_views(&c, &base, "/staff/members", "members").await;
         check_views(&c, &base, "/staff/charter/1", "charter-confirmations").await;
+        // A member's membership history, and the committee's trainings with their sign-ups.
+        check_views(&c, &base, "/staff/members/1", "membership-history").await;
+        check_views(&c, &base, "/staff/trainings", "trainings").await;
+        check_views(&c, &base, "/staff/trainings/1", "training-signups").await;
     });
 }
 
