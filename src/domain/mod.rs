@@ -11,6 +11,7 @@ pub mod lives;
 pub mod money;
 pub mod notice;
 pub mod policy;
+pub mod programme;
 pub mod public_record;
 pub mod rating;
 pub mod reasons;

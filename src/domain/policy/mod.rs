@@ -50,11 +50,43 @@ pub struct Policy {
     pub lives: LivesPolicy,
     /// The annual commendation (年度表彰): its levels and what revokes one.
     pub commendation: CommendationPolicy,
+    /// The inspection programme: how long until a merchant's next inspection is due.
+    pub programme: ProgrammePolicy,
     /// The merchant categories the committee declares, with their English names (may be empty:
     /// categories are then shown as typed).
     pub categories: Vec<DeclaredName>,
     /// The areas (片区) the committee declares, with their English names (may be empty).
     pub areas: Vec<DeclaredName>,
+}
+
+/// The inspection programme (检查计划): the days from a merchant's last inspection to its next,
+/// by its standing — like the intervention frequencies of the UK Food Law Code of Practice, where
+/// the riskier a business the more often it is visited. See [`crate::domain::programme`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgrammePolicy {
+    /// A merchant on the black list.
+    pub black_list_days: i64,
+    /// A rated merchant by its stars: index 0 is ★1, index 4 is ★5. Never shorter for more stars.
+    pub stars_days: [i64; 5],
+    /// A merchant never inspected: from the day it was registered (or joined).
+    pub unrated_days: i64,
+    /// A verified complaint since the last inspection: at the latest this long after it.
+    pub after_verified_complaint_days: i64,
+    /// A follow-up (credit repair) request since the last inspection: at the latest this long after it.
+    pub after_follow_up_request_days: i64,
+}
+
+impl Default for ProgrammePolicy {
+    /// What a policy file without `[programme]` gets.
+    fn default() -> Self {
+        ProgrammePolicy {
+            black_list_days: 60,
+            stars_days: [90, 180, 270, 365, 365],
+            unrated_days: 30,
+            after_verified_complaint_days: 14,
+            after_follow_up_request_days: 14,
+        }
+    }
 }
 
 /// A category or area from the committee's fixed set: the name stored on merchants (Chinese) and

@@ -23,9 +23,23 @@ pub struct Policy {
     #[serde(default)]
     pub commendation: Option<Commendation>,
     #[serde(default)]
+    pub programme: Option<Programme>,
+    #[serde(default)]
     pub categories: Vec<Name>,
     #[serde(default)]
     pub areas: Vec<Name>,
+}
+
+/// The inspection programme: days to the next inspection.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    pub black_list_days: i64,
+    /// ★1 to ★5, in that order.
+    pub stars_days: Vec<i64>,
+    pub unrated_days: i64,
+    pub after_verified_complaint_days: i64,
+    pub after_follow_up_request_days: i64,
 }
 
 /// A declared category or area: the stored (Chinese) name and its English name.

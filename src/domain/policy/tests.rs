@@ -284,3 +284,46 @@ fn categories_and_areas_are_optional_and_checked() {
     let empty = format!("{DEFAULT_POLICY_TOML}\n[[categories]]\nname_zh = \"餐饮\"\nname_en = \" \"\n");
     assert_eq!(key_of(Policy::from_toml(&empty)), "categories[0].name_en");
 }
+
+#[test]
+fn the_programme_is_read_and_checked() {
+    let p = Policy::default_policy();
+    assert_eq!(
+        p.programme,
+        ProgrammePolicy::default(),
+        "the file says what a file without it gets"
+    );
+    let fewer = with(
+        "stars_days = [90, 180, 270, 365, 365]",
+        "stars_days = [90, 180, 270, 365]",
+    );
+    assert_eq!(key_of(fewer), "programme.stars_days");
+    let worse_more_often = with(
+        "stars_days = [90, 180, 270, 365, 365]",
+        "stars_days = [90, 180, 270, 365, 200]",
+    );
+    assert_eq!(key_of(worse_more_often), "programme.stars_days[4]");
+    assert_eq!(
+        key_of(with("black_list_days = 60", "black_list_days = 120")),
+        "programme.black_list_days"
+    );
+    assert_eq!(
+        key_of(with("unrated_days = 30", "unrated_days = 0")),
+        "programme.unrated_days"
+    );
+    assert_eq!(
+        key_of(with(
+            "after_verified_complaint_days = 14",
+            "after_verified_complaint_days = 2000"
+        )),
+        "programme.after_verified_complaint_days"
+    );
+    // A policy without the section gets the defaults.
+    let start = DEFAULT_POLICY_TOML.find("[programme]").unwrap();
+    let end = DEFAULT_POLICY_TOML[start..].find("\n\n").unwrap() + start;
+    let without = format!("{}{}", &DEFAULT_POLICY_TOML[..start], &DEFAULT_POLICY_TOML[end..]);
+    assert_eq!(
+        Policy::from_toml(&without).unwrap().programme,
+        ProgrammePolicy::default()
+    );
+}

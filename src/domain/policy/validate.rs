@@ -164,6 +164,54 @@ fn validate_commendation(c: raw::Commendation) -> Result<CommendationPolicy, Pol
     })
 }
 
+/// Days of the programme are whole days from 1 to 1095 (three years).
+fn programme_days(key: &str, v: i64) -> Result<i64, PolicyError> {
+    if (1..=1095).contains(&v) {
+        Ok(v)
+    } else {
+        Err(invalid(key, format!("must be between 1 and 1095 days, got {v}")))
+    }
+}
+
+fn validate_programme(p: raw::Programme) -> Result<ProgrammePolicy, PolicyError> {
+    if p.stars_days.len() != 5 {
+        return Err(invalid(
+            "programme.stars_days",
+            format!("must list 5 intervals, for ★1 to ★5; got {}", p.stars_days.len()),
+        ));
+    }
+    let mut stars_days = [0i64; 5];
+    for (i, d) in p.stars_days.iter().enumerate() {
+        stars_days[i] = programme_days(&format!("programme.stars_days[{i}]"), *d)?;
+        if i > 0 && stars_days[i] < stars_days[i - 1] {
+            return Err(invalid(
+                &format!("programme.stars_days[{i}]"),
+                "more stars cannot mean more frequent inspections: each interval must be at least the one before",
+            ));
+        }
+    }
+    let black_list_days = programme_days("programme.black_list_days", p.black_list_days)?;
+    if black_list_days > stars_days[0] {
+        return Err(invalid(
+            "programme.black_list_days",
+            "a black-listed merchant cannot wait longer than a ★1 merchant",
+        ));
+    }
+    Ok(ProgrammePolicy {
+        black_list_days,
+        stars_days,
+        unrated_days: programme_days("programme.unrated_days", p.unrated_days)?,
+        after_verified_complaint_days: programme_days(
+            "programme.after_verified_complaint_days",
+            p.after_verified_complaint_days,
+        )?,
+        after_follow_up_request_days: programme_days(
+            "programme.after_follow_up_request_days",
+            p.after_follow_up_request_days,
+        )?,
+    })
+}
+
 impl Policy {
     pub(super) fn validate(r: raw::Policy) -> Result<Policy, PolicyError> {
         let version = r.version.trim().to_string();
@@ -336,6 +384,11 @@ impl Policy {
             Some(c) => validate_commendation(c)?,
         };
 
+        let programme = match r.programme {
+            None => ProgrammePolicy::default(),
+            Some(p) => validate_programme(p)?,
+        };
+
         let categories = validate_names("categories", r.categories)?;
         let areas = validate_names("areas", r.areas)?;
 
@@ -354,6 +407,7 @@ impl Policy {
             disclose_violations,
             lives: LivesPolicy { weights },
             commendation,
+            programme,
             categories,
             areas,
         })
