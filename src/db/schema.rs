@@ -668,3 +668,41 @@ diesel::allow_tables_to_appear_in_same_query!(bulletins, merchants);
 diesel::allow_tables_to_appear_in_same_query!(bulletins, users);
 diesel::allow_tables_to_appear_in_same_query!(bulletin_recipients, merchants);
 diesel::allow_tables_to_appear_in_same_query!(bulletin_recipients, users);
+
+// branch campaigns (issue 16): star-rating campaigns (星级评比)
+diesel::table! {
+    campaigns (id) {
+        id -> Integer,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        scope -> Text,
+        scope_values -> Text,
+        status -> Text,
+        opened_by -> Nullable<Integer>,
+        opened_at -> Timestamp,
+        closed_by -> Nullable<Integer>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    campaign_merchants (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        merchant_id -> Integer,
+        area -> Text,
+        inspector_id -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(campaign_merchants -> campaigns (campaign_id));
+diesel::joinable!(campaign_merchants -> merchants (merchant_id));
+diesel::joinable!(campaign_merchants -> users (inspector_id));
+diesel::allow_tables_to_appear_in_same_query!(campaigns, campaign_merchants);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, merchants);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, users);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, inspections);
+diesel::allow_tables_to_appear_in_same_query!(campaign_merchants, merchants);
+diesel::allow_tables_to_appear_in_same_query!(campaign_merchants, users);
+diesel::allow_tables_to_appear_in_same_query!(campaign_merchants, inspections);

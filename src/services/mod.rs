@@ -3,6 +3,7 @@
 pub mod about;
 pub mod auth;
 pub mod bulletins;
+pub mod campaigns;
 pub mod charter;
 pub mod commendations;
 pub mod complaints;

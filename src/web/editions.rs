@@ -11,7 +11,8 @@ use super::cache::{page_response, viewer_ctx, Rendered};
 use super::extract::{CsrfForm, NumberSegment, PathId};
 use super::guard::{Committee, Require, RoleSet};
 use super::public::{EntryRow, LIST_PAGE_SIZE};
-use super::{with_db, AppError, AppState, PageCtx};
+use super::{html, with_db, AppError, AppState, PageCtx};
+use actix_web::http::StatusCode;
 use crate::domain::words::ListStatus;
 use crate::services::editions::{self, Edition, PublishError};
 
@@ -174,15 +175,137 @@ pub async fn show(
 pub struct PublishForm {
     #[serde(default)]
     note: String,
+    /// "1" when the committee confirms the preview it saw.
+    #[serde(default)]
+    confirm: String,
+    /// The preview's fingerprint (see [`editions::Preview::fingerprint`]).
+    #[serde(default)]
+    fingerprint: String,
 }
 
-/// POST /editions: the committee publishes the next edition (recomputing everyone first).
+/// One merchant entering or leaving a list, in words.
+pub struct MoveRow {
+    pub id: i32,
+    pub name: String,
+    pub list: &'static str,
+    pub list_code: &'static str,
+    pub reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/edition_preview.html")]
+pub struct PreviewPage {
+    page: PageCtx,
+    preview: editions::Preview,
+    entering: Vec<MoveRow>,
+    leaving: Vec<MoveRow>,
+    note: String,
+    /// "Against edition N" or "the first edition".
+    against: String,
+    red_count: String,
+    black_count: String,
+    /// Why the preview is shown again (stale, identical), if it is.
+    message: Option<String>,
+}
+
+/// `GET /editions/preview` query: `?campaign=ID` names a closed campaign in the note.
+#[derive(Deserialize, Default)]
+pub struct PreviewQuery {
+    #[serde(default)]
+    campaign: String,
+}
+
+async fn preview_page(
+    state: &AppState,
+    page: PageCtx,
+    user: &super::guard::CurrentUser,
+    note: String,
+    message: Option<&str>,
+) -> Result<PreviewPage, AppError> {
+    let today = state.config.today();
+    let actor = user.actor();
+    let preview = with_db(state, move |c| {
+        let policy = crate::services::policy::active_policy(c)?;
+        Ok(editions::preview(c, &policy, today, &actor)?)
+    })
+    .await?;
+    let lang = page.lang;
+    let row = |m: &editions::Move, entering: bool| MoveRow {
+        id: m.merchant_id,
+        name: m.merchant_name.clone(),
+        list: crate::i18n::words::list_status(m.list, lang),
+        list_code: m.list.as_str(),
+        reason: match (&m.reason, entering) {
+            (Some(r), true) => crate::i18n::words::entered_reasons(
+                &crate::domain::reasons::EnteredReasons::parse(r),
+                lang,
+            ),
+            (Some(r), false) => crate::i18n::words::left_reason(
+                &crate::domain::reasons::Stored::<crate::domain::reasons::LeftReason>::parse(r),
+                lang,
+            ),
+            (None, _) => lang.t("editions-preview-left-other").to_string(),
+        },
+    };
+    let entering = preview.entering.iter().map(|m| row(m, true)).collect();
+    let leaving = preview.leaving.iter().map(|m| row(m, false)).collect();
+    let against = match preview.last {
+        Some(n) => lang.tr("editions-preview-against", &[("number", n.into())]),
+        None => lang.t("editions-preview-first").to_string(),
+    };
+    let count = |before: usize, after: usize| {
+        lang.tr(
+            "editions-preview-count",
+            &[("before", (before as i64).into()), ("after", (after as i64).into())],
+        )
+    };
+    Ok(PreviewPage {
+        against,
+        red_count: count(preview.last_red, preview.red),
+        black_count: count(preview.last_black, preview.black),
+        page,
+        entering,
+        leaving,
+        preview,
+        note,
+        message: message.map(|id| lang.t(id).to_string()),
+    })
+}
+
+/// GET /editions/preview: what publishing now would change — who enters and who leaves each list
+/// against the last edition, with the reasons — and the form that confirms it.
+pub async fn preview(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    user: Require<Committee>,
+    query: web::Query<PreviewQuery>,
+) -> Result<PreviewPage, AppError> {
+    let campaign = query.campaign.trim().parse::<i32>().ok();
+    let name = match campaign {
+        Some(id) => with_db(&state, move |c| Ok(crate::services::campaigns::find(c, id)?)).await?,
+        None => None,
+    };
+    let note = name
+        .map(|c| page.lang.tr("campaigns-edition-note", &[("name", c.name.into())]))
+        .unwrap_or_default();
+    preview_page(&state, page, &user, note, None).await
+}
+
+/// POST /editions: the committee publishes the next edition (recomputing everyone first) — only
+/// with `confirm=1` and the fingerprint of the preview it confirmed; without them, or when the
+/// lists changed since (409), the preview is shown (again). Lists identical to the last edition's
+/// are refused (422) unless the note says why.
 pub async fn publish(
     state: web::Data<AppState>,
+    page: PageCtx,
     user: Require<Committee>,
     form: CsrfForm<PublishForm>,
 ) -> Result<HttpResponse, AppError> {
-    let note = form.into_inner().note;
+    let PublishForm {
+        note,
+        confirm,
+        fingerprint,
+    } = form.into_inner();
     if note.trim().chars().count() > 500 {
         return Err(AppError::invalid(
             "note",
@@ -190,21 +313,35 @@ pub async fn publish(
             "The note must be at most 500 characters.",
         ));
     }
+    if confirm != "1" || fingerprint.trim().is_empty() {
+        let p = preview_page(&state, page, &user, note, None).await?;
+        return html(StatusCode::OK, &p);
+    }
     let today = state.config.today();
     let actor = user.actor();
+    let kept = note.clone();
     let published = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
-        editions::publish(c, &policy, today, &actor, &note).map_err(|e| match e {
-            PublishError::NoteTooLong => AppError::invalid(
+        Ok(editions::publish_checked(c, &policy, today, &actor, &note, Some(fingerprint.trim())))
+    })
+    .await?;
+    let (status, message) = match published {
+        Ok(published) => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/editions/{}", published.number)))
+                .finish())
+        }
+        Err(PublishError::Stale) => (StatusCode::CONFLICT, "editions-preview-stale"),
+        Err(PublishError::Identical) => (StatusCode::UNPROCESSABLE_ENTITY, "editions-preview-identical-refused"),
+        Err(PublishError::NoteTooLong) => {
+            return Err(AppError::invalid(
                 "note",
                 "说明不能超过 500 个字符。",
                 "The note must be at most 500 characters.",
-            ),
-            PublishError::Other(e) => AppError::Internal(e),
-        })
-    })
-    .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/editions/{}", published.number)))
-        .finish())
+            ))
+        }
+        Err(PublishError::Other(e)) => return Err(AppError::Internal(e)),
+    };
+    let p = preview_page(&state, page, &user, kept, Some(message)).await?;
+    html(status, &p)
 }

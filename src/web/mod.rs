@@ -13,6 +13,7 @@ pub mod client;
 pub mod commendations;
 pub mod committee;
 pub mod consumer;
+pub mod campaigns;
 pub mod editions;
 pub mod error;
 pub mod export;
@@ -253,6 +254,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(editions::archive))
                 .route(web::post().to(editions::publish)),
         )
+        .service(web::resource("/editions/preview").route(web::get().to(editions::preview)))
         .service(web::resource("/editions/{number}").route(web::get().to(editions::show)))
         .service(web::resource("/api/v1/public/lists/{list}").route(web::get().to(api::public_list)))
         .service(web::resource("/api/v1/public/editions").route(web::get().to(api::public_editions)))
@@ -284,7 +286,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(inspections::routes)
         .configure(inspections_api::routes)
         .configure(membership::routes)
-        .configure(charter::routes);
+        .configure(charter::routes)
+        .configure(campaigns::routes);
 }
 
 /// Middleware (via `from_fn`) that remembers `?lang=` in a cookie, so the choice sticks.

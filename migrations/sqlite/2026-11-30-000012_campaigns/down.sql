@@ -1,0 +1,2 @@
+DROP TABLE campaign_merchants;
+DROP TABLE campaigns;
