@@ -132,7 +132,7 @@ fn build_town(app: &TestApp) -> Town {
     let actor = Actor::system("test");
     let policy = gongzhi::services::policy::active_policy(c).unwrap();
     for m in [2, 4, 6, 8, 10, 12] {
-        gongzhi::services::editions::publish(c, &policy, d(year, m, 1), &actor, "").unwrap();
+        gongzhi::services::editions::publish(c, &policy, d(year, m, 1), &actor, "test").unwrap();
     }
     gongzhi::services::rating::recompute_all(c, &policy, app.config.today(), &actor).unwrap();
     for (username, role, mid) in [

@@ -145,7 +145,15 @@ fn only_the_committee_publishes_editions_and_they_are_public() {
     let long = "长".repeat(501);
     let r = committee.post("/editions", &[("csrf", &csrf), ("note", &long)]);
     assert_eq!(r.status().as_u16(), 422);
+    // Publishing shows the preview first; the preview's form confirms it.
     let r = committee.post("/editions", &[("csrf", &csrf), ("note", "2026年第一期")]);
+    assert_eq!(r.status().as_u16(), 200);
+    let preview = r.text().unwrap();
+    let fingerprint = common::extract_field(&preview, "fingerprint").expect("the preview's fingerprint");
+    let r = committee.post(
+        "/editions",
+        &[("csrf", &csrf), ("note", "2026年第一期"), ("confirm", "1"), ("fingerprint", &fingerprint)],
+    );
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], format!("/editions/{}", n + 1).as_str());
     let r = committee.post("/editions", &[("note", "no token")]);
@@ -330,7 +338,7 @@ fn list_pages_show_the_latest_edition_filtered_and_follow_new_publications() {
         &policy,
         app.config.today() + chrono::Duration::days(11),
         &gongzhi::db::models::audit::Actor::system("test"),
-        "",
+        "test",
     )
     .unwrap();
     drop(conn);
@@ -497,7 +505,7 @@ fn public_pages_carry_etags_answer_304_and_change_with_the_lists() {
             &gongzhi::domain::policy::Policy::default_policy(),
             app.config.today() + chrono::Duration::days(11),
             &gongzhi::db::models::audit::Actor::system("test"),
-            "",
+            "test",
         )
         .unwrap();
     }

@@ -293,7 +293,12 @@ fn editions_are_numbered_snapshots_that_cannot_be_edited() {
         .unwrap();
     assert_eq!((first.red as i64, first.black as i64), (red, black));
     assert!(first.red > 0 && first.black > 0);
-    let second = editions::publish(&mut conn, &policy, today, &actor, "").unwrap();
+    // Nothing changed since: the same lists again are refused without a note saying why.
+    assert!(matches!(
+        editions::publish(&mut conn, &policy, today, &actor, ""),
+        Err(editions::PublishError::Identical)
+    ));
+    let second = editions::publish(&mut conn, &policy, today, &actor, "重发：更正说明").unwrap();
     assert_eq!(second.number, published + 2);
 
     let (e, entries) = editions::find(&mut conn, first.number).unwrap().unwrap();

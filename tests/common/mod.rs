@@ -303,6 +303,14 @@ pub fn client() -> reqwest::blocking::Client {
         .expect("client")
 }
 
+/// The value of the hidden field `name` on a page (e.g. the edition preview's `fingerprint`).
+pub fn extract_field(body: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\" value=\"");
+    let i = body.find(&needle)?;
+    let rest = &body[i + needle.len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
 pub fn extract_csrf(body: &str) -> Option<String> {
     let i = body.find("name=\"csrf\" value=\"")?;
     let rest = &body[i + "name=\"csrf\" value=\"".len()..];

@@ -266,6 +266,18 @@ pub fn load(
             .map_err(|e| anyhow::anyhow!("the demo's commendation of {previous}: {e}"))?;
         }
 
+        // Branch campaigns: a star-rating campaign under way (opened three weeks ago for every
+        // member, the inspector's assignment partly done by the inspections since).
+        let committee = Actor::user(town.committee, "committee");
+        let campaign = crate::services::campaigns::NewCampaign {
+            name: format!("{}年冬季星级评比", today.year()),
+            starts_on: today - chrono::Duration::days(21),
+            ends_on: today + chrono::Duration::days(30),
+            scope: crate::services::campaigns::Scope::All,
+        };
+        crate::services::campaigns::open(c, &committee, &campaign, &Default::default())
+            .map_err(|e| anyhow::anyhow!("the demo's campaign: {e}"))?;
+
         // Rate everyone as of today in the same transaction: the demo town appears whole or not
         // at all.
         crate::services::rating::recompute_in_tx(c, policy, today, &actor, None)?;
