@@ -148,11 +148,12 @@ fn the_scope_takes_open_members_on_the_first_day_by_area_or_category() {
         .select((merchants::id, merchants::member_since, merchants::member_left_on))
         .load(&mut *app.conn())
         .unwrap();
-    let expected: Vec<i32> = members
+    let mut expected: Vec<i32> = members
         .iter()
         .filter(|m| gongzhi::db::models::merchant::is_member_on(m.1, m.2, starts))
         .map(|m| m.0)
         .collect();
+    expected.sort();
     assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), expected);
     for out in [gone, closed, late] {
         assert!(!rows.iter().any(|r| r.0 == out), "{out} is not in scope");

@@ -26,3 +26,6 @@ CREATE TABLE campaign_merchants (
     UNIQUE (campaign_id, merchant_id)
 );
 CREATE INDEX campaign_merchants_inspector_idx ON campaign_merchants (inspector_id);
+CREATE INDEX campaign_merchants_merchant_idx ON campaign_merchants (merchant_id);
+CREATE INDEX campaigns_opened_by_idx ON campaigns (opened_by);
+CREATE INDEX campaigns_closed_by_idx ON campaigns (closed_by);
