@@ -25,7 +25,11 @@ fn login(app: &TestApp, user: &str) -> reqwest::blocking::Client {
     let csrf = common::extract_csrf(&body).unwrap();
     let r = client
         .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("username", user), ("password", "gongzhi-demo")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", user),
+            ("password", "gongzhi-demo"),
+        ])
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 303, "login as {user}");
@@ -37,7 +41,12 @@ fn get(app: &TestApp, c: &reqwest::blocking::Client, path: &str) -> (u16, String
     (r.status().as_u16(), r.text().unwrap())
 }
 
-fn post(app: &TestApp, c: &reqwest::blocking::Client, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+fn post(
+    app: &TestApp,
+    c: &reqwest::blocking::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
     let r = c.post(app.url(path)).form(form).send().unwrap();
     let status = r.status().as_u16();
     let location = r
@@ -164,7 +173,13 @@ fn the_scope_takes_open_members_on_the_first_day_by_area_or_category() {
 
     // By area: only that area's members.
     let area = rows[0].1.clone();
-    let by_area = campaigns::open(&mut app.conn(), &actor, &new(Scope::Areas(vec![area.clone()])), &BTreeMap::new()).unwrap();
+    let by_area = campaigns::open(
+        &mut app.conn(),
+        &actor,
+        &new(Scope::Areas(vec![area.clone()])),
+        &BTreeMap::new(),
+    )
+    .unwrap();
     let in_area = campaign_merchants_of(&app, by_area);
     assert!(!in_area.is_empty() && in_area.iter().all(|r| r.1 == area));
     assert_eq!(in_area.len(), rows.iter().filter(|r| r.1 == area).count());
@@ -175,8 +190,13 @@ fn the_scope_takes_open_members_on_the_first_day_by_area_or_category() {
         .select(merchants::category)
         .first(&mut *app.conn())
         .unwrap();
-    let by_cat =
-        campaigns::open(&mut app.conn(), &actor, &new(Scope::Categories(vec![category.clone()])), &BTreeMap::new()).unwrap();
+    let by_cat = campaigns::open(
+        &mut app.conn(),
+        &actor,
+        &new(Scope::Categories(vec![category.clone()])),
+        &BTreeMap::new(),
+    )
+    .unwrap();
     let in_cat = campaign_merchants_of(&app, by_cat);
     let cats: Vec<String> = merchants::table
         .filter(merchants::id.eq_any(in_cat.iter().map(|r| r.0)))
@@ -187,7 +207,12 @@ fn the_scope_takes_open_members_on_the_first_day_by_area_or_category() {
 
     // A scope with nobody in it is refused.
     assert!(matches!(
-        campaigns::open(&mut app.conn(), &actor, &new(Scope::Areas(vec!["无此片区".into()])), &BTreeMap::new()),
+        campaigns::open(
+            &mut app.conn(),
+            &actor,
+            &new(Scope::Areas(vec!["无此片区".into()])),
+            &BTreeMap::new()
+        ),
         Err(campaigns::CampaignError::EmptyScope)
     ));
 }
@@ -201,7 +226,10 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
     let committee = login(&app, "committee");
     let (s, page) = get(&app, &committee, "/staff/campaigns");
     assert_eq!(s, 200);
-    assert!(page.contains("action=\"/staff/campaigns\""), "the committee's form");
+    assert!(
+        page.contains("action=\"/staff/campaigns\""),
+        "the committee's form"
+    );
     let csrf = common::extract_csrf(&page).unwrap();
 
     // Bad input: 422 with the reason in the user's language.
@@ -209,7 +237,13 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         &app,
         &committee,
         "/staff/campaigns",
-        &[("csrf", &csrf), ("name", "冬季评比"), ("starts_on", "2026-12-10"), ("ends_on", "2026-12-01"), ("scope", "all")],
+        &[
+            ("csrf", &csrf),
+            ("name", "冬季评比"),
+            ("starts_on", "2026-12-10"),
+            ("ends_on", "2026-12-01"),
+            ("scope", "all"),
+        ],
     );
     assert_eq!(s, 422);
     assert!(body.contains("结束日期不能早于开始日期"), "{body}");
@@ -217,11 +251,25 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         &app,
         &committee,
         "/staff/campaigns?lang=en",
-        &[("csrf", &csrf), ("name", ""), ("starts_on", "x"), ("ends_on", "2026-12-01"), ("scope", "areas")],
+        &[
+            ("csrf", &csrf),
+            ("name", ""),
+            ("starts_on", "x"),
+            ("ends_on", "2026-12-01"),
+            ("scope", "areas"),
+        ],
     );
     assert_eq!(s, 422);
-    assert!(body.contains("Enter a name") && body.contains("Choose at least one area"), "{body}");
-    let (s, _, _) = post(&app, &committee, "/staff/campaigns?lang=zh-CN", &[("csrf", &csrf)]);
+    assert!(
+        body.contains("Enter a name") && body.contains("Choose at least one area"),
+        "{body}"
+    );
+    let (s, _, _) = post(
+        &app,
+        &committee,
+        "/staff/campaigns?lang=zh-CN",
+        &[("csrf", &csrf)],
+    );
     assert_eq!(s, 422);
 
     // Open one for every member from a week ago: the areas are spread over both inspectors.
@@ -231,7 +279,13 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         &app,
         &committee,
         "/staff/campaigns",
-        &[("csrf", &csrf), ("name", "冬季评比"), ("starts_on", &starts), ("ends_on", &ends), ("scope", "all")],
+        &[
+            ("csrf", &csrf),
+            ("name", "冬季评比"),
+            ("starts_on", &starts),
+            ("ends_on", &ends),
+            ("scope", "all"),
+        ],
     );
     assert_eq!(s, 303);
     let id: i32 = location.rsplit('/').next().unwrap().parse().unwrap();
@@ -239,7 +293,8 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
     assert!(rows.iter().any(|r| r.2 == Some(inspector)) && rows.iter().any(|r| r.2 == Some(other)));
     let areas: std::collections::BTreeSet<&String> = rows.iter().map(|r| &r.1).collect();
     for a in &areas {
-        let who: std::collections::BTreeSet<Option<i32>> = rows.iter().filter(|r| &r.1 == *a).map(|r| r.2).collect();
+        let who: std::collections::BTreeSet<Option<i32>> =
+            rows.iter().filter(|r| &r.1 == *a).map(|r| r.2).collect();
         assert_eq!(who.len(), 1, "one inspector per area");
     }
 
@@ -249,7 +304,11 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
             &app,
             &committee,
             &format!("/staff/campaigns/{id}/assign"),
-            &[("csrf", &csrf), ("area", a), ("inspector", &inspector.to_string())],
+            &[
+                ("csrf", &csrf),
+                ("area", a),
+                ("inspector", &inspector.to_string()),
+            ],
         );
         assert_eq!(s, 303);
     }
@@ -258,18 +317,32 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         &app,
         &committee,
         &format!("/staff/campaigns/{id}/assign"),
-        &[("csrf", &csrf), ("merchant", &given.to_string()), ("inspector", &other.to_string())],
+        &[
+            ("csrf", &csrf),
+            ("merchant", &given.to_string()),
+            ("inspector", &other.to_string()),
+        ],
     );
     assert_eq!(s, 303);
     let rows = campaign_merchants_of(&app, id);
-    assert_eq!(rows.iter().filter(|r| r.2 == Some(other)).map(|r| r.0).collect::<Vec<_>>(), vec![given]);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.2 == Some(other))
+            .map(|r| r.0)
+            .collect::<Vec<_>>(),
+        vec![given]
+    );
     // Not an inspector: refused with a message, nothing changed.
     let committee_id = user_id(&app, "committee");
     let (s, _, _) = post(
         &app,
         &committee,
         &format!("/staff/campaigns/{id}/assign"),
-        &[("csrf", &csrf), ("merchant", &given.to_string()), ("inspector", &committee_id.to_string())],
+        &[
+            ("csrf", &csrf),
+            ("merchant", &given.to_string()),
+            ("inspector", &committee_id.to_string()),
+        ],
     );
     assert_eq!(s, 422);
 
@@ -295,34 +368,68 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
     let ins = login(&app, "inspector");
     let (s, mine) = get(&app, &ins, &format!("/staff/campaigns/{id}?mine=1"));
     assert_eq!(s, 200);
-    let given_name: String = merchants::table.find(given).select(merchants::name).first(&mut *app.conn()).unwrap();
-    assert!(!mine.contains(&given_name), "another inspector's merchant is not in my assignment");
-    assert!(mine.contains("/staff/inspections/new?merchant="), "links to the inspection form");
+    let given_name: String = merchants::table
+        .find(given)
+        .select(merchants::name)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(
+        !mine.contains(&given_name),
+        "another inspector's merchant is not in my assignment"
+    );
+    assert!(
+        mine.contains("/staff/inspections/new?merchant="),
+        "links to the inspection form"
+    );
     assert!(!mine.contains("/assign\""), "the inspector cannot reassign");
 
     // …an inspection within the dates ticks it off and moves the progress.
-    let todo = campaigns::merchants_of(&mut app.conn(), &campaigns::find(&mut app.conn(), id).unwrap().unwrap())
-        .unwrap()
-        .into_iter()
-        .find(|m| m.inspector_id == Some(inspector) && m.done_on.is_none())
-        .unwrap();
+    let todo = campaigns::merchants_of(
+        &mut app.conn(),
+        &campaigns::find(&mut app.conn(), id).unwrap().unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .find(|m| m.inspector_id == Some(inspector) && m.done_on.is_none())
+    .unwrap();
     inspect(&app, todo.merchant_id, inspector, today);
-    assert_eq!(campaigns::open_assignments(&mut app.conn(), inspector).unwrap(), mine_before - 1);
+    assert_eq!(
+        campaigns::open_assignments(&mut app.conn(), inspector).unwrap(),
+        mine_before - 1
+    );
     // An inspection before the campaign does not count.
-    let other_todo = campaigns::merchants_of(&mut app.conn(), &campaigns::find(&mut app.conn(), id).unwrap().unwrap())
-        .unwrap()
-        .into_iter()
-        .find(|m| m.inspector_id == Some(inspector) && m.done_on.is_none())
-        .unwrap();
-    inspect(&app, other_todo.merchant_id, inspector, today - Duration::days(30));
-    assert_eq!(campaigns::open_assignments(&mut app.conn(), inspector).unwrap(), mine_before - 1);
+    let other_todo = campaigns::merchants_of(
+        &mut app.conn(),
+        &campaigns::find(&mut app.conn(), id).unwrap().unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .find(|m| m.inspector_id == Some(inspector) && m.done_on.is_none())
+    .unwrap();
+    inspect(
+        &app,
+        other_todo.merchant_id,
+        inspector,
+        today - Duration::days(30),
+    );
+    assert_eq!(
+        campaigns::open_assignments(&mut app.conn(), inspector).unwrap(),
+        mine_before - 1
+    );
     let (_, after) = get(&app, &committee, &format!("/staff/campaigns/{id}"));
     let total = rows.len();
     assert!(before.contains(&format!("{done_before} / {total}")), "{before}");
-    assert!(after.contains(&format!("{} / {total}", done_before + 1)), "{after}");
+    assert!(
+        after.contains(&format!("{} / {total}", done_before + 1)),
+        "{after}"
+    );
     assert!(after.contains("按检查员") && after.contains("按片区") && after.contains("第二检查员"));
     let (_, list) = get(&app, &committee, "/staff/campaigns");
-    assert!(list.contains("冬季评比") && list.contains("进行中") && list.contains(&format!("{} / {total}", done_before + 1)));
+    assert!(
+        list.contains("冬季评比")
+            && list.contains("进行中")
+            && list.contains(&format!("{} / {total}", done_before + 1))
+    );
 
     // The inspector may look but not open, assign or close.
     let icsrf = common::extract_csrf(&mine).unwrap();
@@ -330,10 +437,21 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         &app,
         &ins,
         "/staff/campaigns",
-        &[("csrf", &icsrf), ("name", "x"), ("starts_on", &starts), ("ends_on", &ends), ("scope", "all")],
+        &[
+            ("csrf", &icsrf),
+            ("name", "x"),
+            ("starts_on", &starts),
+            ("ends_on", &ends),
+            ("scope", "all"),
+        ],
     );
     assert_eq!(s, 403);
-    let (s, _, _) = post(&app, &ins, &format!("/staff/campaigns/{id}/close"), &[("csrf", &icsrf), ("confirm", "1")]);
+    let (s, _, _) = post(
+        &app,
+        &ins,
+        &format!("/staff/campaigns/{id}/close"),
+        &[("csrf", &icsrf), ("confirm", "1")],
+    );
     assert_eq!(s, 403);
     assert_eq!(get(&app, &ins, &format!("/staff/campaigns/{id}/close")).0, 403);
 
@@ -341,15 +459,34 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
     let unfinished = total - done_before - 1;
     let (s, confirm) = get(&app, &committee, &format!("/staff/campaigns/{id}/close"));
     assert_eq!(s, 200);
-    assert!(confirm.contains(&format!("尚未检查的商家：{unfinished} 家")), "{confirm}");
+    assert!(
+        confirm.contains(&format!("尚未检查的商家：{unfinished} 家")),
+        "{confirm}"
+    );
     assert!(confirm.contains(&other_todo.name));
     // Without the confirmation nothing closes.
-    let (s, location, _) = post(&app, &committee, &format!("/staff/campaigns/{id}/close"), &[("csrf", &csrf)]);
-    assert_eq!((s, location.as_str()), (303, format!("/staff/campaigns/{id}/close").as_str()));
-    let (s, _, _) =
-        post(&app, &committee, &format!("/staff/campaigns/{id}/close"), &[("csrf", &csrf), ("confirm", "1")]);
+    let (s, location, _) = post(
+        &app,
+        &committee,
+        &format!("/staff/campaigns/{id}/close"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(
+        (s, location.as_str()),
+        (303, format!("/staff/campaigns/{id}/close").as_str())
+    );
+    let (s, _, _) = post(
+        &app,
+        &committee,
+        &format!("/staff/campaigns/{id}/close"),
+        &[("csrf", &csrf), ("confirm", "1")],
+    );
     assert_eq!(s, 303);
-    let status: String = gongzhi::db::schema::campaigns::table.find(id).select(gongzhi::db::schema::campaigns::status).first(&mut *app.conn()).unwrap();
+    let status: String = gongzhi::db::schema::campaigns::table
+        .find(id)
+        .select(gongzhi::db::schema::campaigns::status)
+        .first(&mut *app.conn())
+        .unwrap();
     assert_eq!(status, "closed");
     let (_, closed) = get(&app, &committee, &format!("/staff/campaigns/{id}"));
     assert!(closed.contains(&format!("/editions/preview?campaign={id}")) && closed.contains("已结束"));
@@ -362,7 +499,11 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         &app,
         &committee,
         &format!("/staff/campaigns/{id}/assign"),
-        &[("csrf", &csrf), ("merchant", &given.to_string()), ("inspector", &inspector.to_string())],
+        &[
+            ("csrf", &csrf),
+            ("merchant", &given.to_string()),
+            ("inspector", &inspector.to_string()),
+        ],
     );
     assert_eq!(s, 422);
     let demo_open = campaigns::open_assignments(&mut app.conn(), other).unwrap();
@@ -376,7 +517,10 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         .load(&mut *app.conn())
         .unwrap();
     assert_eq!(actions.iter().filter(|a| *a == "campaign.open").count(), 1);
-    assert_eq!(actions.iter().filter(|a| *a == "campaign.assign").count(), areas.len() + 1);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "campaign.assign").count(),
+        areas.len() + 1
+    );
     assert_eq!(actions.iter().filter(|a| *a == "campaign.close").count(), 1);
 }
 
@@ -432,7 +576,8 @@ fn publishing_shows_a_preview_needs_a_confirmation_and_refuses_the_same_lists_wi
     set_status(&app, a.0, "closed");
     let policy = gongzhi::services::policy::active_policy(&mut app.conn()).unwrap();
     let today = app.config.today();
-    gongzhi::services::editions::publish(&mut app.conn(), &policy, today, &Actor::system("test"), "基线").unwrap();
+    gongzhi::services::editions::publish(&mut app.conn(), &policy, today, &Actor::system("test"), "基线")
+        .unwrap();
 
     // `a` reopens, `b` closes: the preview shows `a` entering with its reasons, `b` leaving.
     set_status(&app, a.0, "open");
@@ -442,7 +587,10 @@ fn publishing_shows_a_preview_needs_a_confirmation_and_refuses_the_same_lists_wi
     assert_eq!(s, 200);
     let (entering, leaving) = sections(&page);
     assert!(entering.contains(&a.1) && !entering.contains(&b.1), "{entering}");
-    assert!(leaving.contains(&b.1) && leaving.contains("已停业或已退出联盟"), "{leaving}");
+    assert!(
+        leaving.contains(&b.1) && leaving.contains("已停业或已退出联盟"),
+        "{leaving}"
+    );
     let reason: String = gongzhi::db::schema::list_entries::table
         .filter(gongzhi::db::schema::list_entries::merchant_id.eq(a.0))
         .filter(gongzhi::db::schema::list_entries::left_on.is_null())
@@ -453,17 +601,28 @@ fn publishing_shows_a_preview_needs_a_confirmation_and_refuses_the_same_lists_wi
         &gongzhi::domain::reasons::EnteredReasons::parse(&reason),
         gongzhi::i18n::Lang::Zh,
     );
-    assert!(!words.is_empty() && entering.contains(&words), "{words} in {entering}");
+    assert!(
+        !words.is_empty() && entering.contains(&words),
+        "{words} in {entering}"
+    );
     assert!(page.contains("与第") && page.contains("红榜"));
     let csrf = common::extract_csrf(&page).unwrap();
     let first = common::extract_field(&page, "fingerprint").unwrap();
     let editions_before = gongzhi::services::editions::list(&mut app.conn()).unwrap().len();
 
     // Without the confirmation the form only shows the preview.
-    let (s, _, shown) = post(&app, &committee, "/editions", &[("csrf", &csrf), ("note", "第N期")]);
+    let (s, _, shown) = post(
+        &app,
+        &committee,
+        "/editions",
+        &[("csrf", &csrf), ("note", "第N期")],
+    );
     assert_eq!(s, 200);
     assert!(shown.contains("name=\"confirm\""));
-    assert_eq!(gongzhi::services::editions::list(&mut app.conn()).unwrap().len(), editions_before);
+    assert_eq!(
+        gongzhi::services::editions::list(&mut app.conn()).unwrap().len(),
+        editions_before
+    );
 
     // The lists change after the preview: the confirmation shows the new preview instead.
     let c = &red[2];
@@ -472,19 +631,32 @@ fn publishing_shows_a_preview_needs_a_confirmation_and_refuses_the_same_lists_wi
         &app,
         &committee,
         "/editions",
-        &[("csrf", &csrf), ("note", "第N期"), ("confirm", "1"), ("fingerprint", &first)],
+        &[
+            ("csrf", &csrf),
+            ("note", "第N期"),
+            ("confirm", "1"),
+            ("fingerprint", &first),
+        ],
     );
     assert_eq!(s, 409);
     assert!(again.contains("预览之后名单有了变化"));
     assert!(sections(&again).1.contains(&c.1));
     let second = common::extract_field(&again, "fingerprint").unwrap();
     assert_ne!(first, second);
-    assert_eq!(gongzhi::services::editions::list(&mut app.conn()).unwrap().len(), editions_before);
+    assert_eq!(
+        gongzhi::services::editions::list(&mut app.conn()).unwrap().len(),
+        editions_before
+    );
     let (s, location, _) = post(
         &app,
         &committee,
         "/editions",
-        &[("csrf", &csrf), ("note", "第N期"), ("confirm", "1"), ("fingerprint", &second)],
+        &[
+            ("csrf", &csrf),
+            ("note", "第N期"),
+            ("confirm", "1"),
+            ("fingerprint", &second),
+        ],
     );
     assert_eq!(s, 303);
     assert!(location.starts_with("/editions/"));
@@ -497,16 +669,29 @@ fn publishing_shows_a_preview_needs_a_confirmation_and_refuses_the_same_lists_wi
         &app,
         &committee,
         "/editions?lang=en",
-        &[("csrf", &csrf), ("note", "  "), ("confirm", "1"), ("fingerprint", &fp)],
+        &[
+            ("csrf", &csrf),
+            ("note", "  "),
+            ("confirm", "1"),
+            ("fingerprint", &fp),
+        ],
     );
     assert_eq!(s, 422);
     assert!(refused.contains("not published"), "{refused}");
-    assert_eq!(gongzhi::services::editions::list(&mut app.conn()).unwrap().len(), editions_before + 1);
+    assert_eq!(
+        gongzhi::services::editions::list(&mut app.conn()).unwrap().len(),
+        editions_before + 1
+    );
     let (s, location, _) = post(
         &app,
         &committee,
         "/editions",
-        &[("csrf", &csrf), ("note", "更正：重新发布"), ("confirm", "1"), ("fingerprint", &fp)],
+        &[
+            ("csrf", &csrf),
+            ("note", "更正：重新发布"),
+            ("confirm", "1"),
+            ("fingerprint", &fp),
+        ],
     );
     assert_eq!(s, 303);
     let (_, edition) = get(&app, &committee, &location);

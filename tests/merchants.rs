@@ -516,7 +516,8 @@ fn json_api_creates_updates_searches_and_closes() {
 fn publish_edition(app: &TestApp) {
     let policy = gongzhi::domain::policy::Policy::default_policy();
     let actor = gongzhi::db::models::audit::Actor::system("test");
-    gongzhi::services::editions::publish(&mut app.conn(), &policy, app.config.today(), &actor, "test").unwrap();
+    gongzhi::services::editions::publish(&mut app.conn(), &policy, app.config.today(), &actor, "test")
+        .unwrap();
 }
 
 #[test]

@@ -152,7 +152,12 @@ fn only_the_committee_publishes_editions_and_they_are_public() {
     let fingerprint = common::extract_field(&preview, "fingerprint").expect("the preview's fingerprint");
     let r = committee.post(
         "/editions",
-        &[("csrf", &csrf), ("note", "2026年第一期"), ("confirm", "1"), ("fingerprint", &fingerprint)],
+        &[
+            ("csrf", &csrf),
+            ("note", "2026年第一期"),
+            ("confirm", "1"),
+            ("fingerprint", &fingerprint),
+        ],
     );
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], format!("/editions/{}", n + 1).as_str());

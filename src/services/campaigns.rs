@@ -141,7 +141,11 @@ pub fn scope_choices(conn: &mut DbConn) -> QueryResult<(Vec<String>, Vec<String>
         .filter(merchants::status.eq("open"))
         .select((merchants::area, merchants::category))
         .load(conn)?;
-    let areas: BTreeSet<String> = rows.iter().map(|r| r.0.clone()).filter(|a| !a.is_empty()).collect();
+    let areas: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r.0.clone())
+        .filter(|a| !a.is_empty())
+        .collect();
     let cats: BTreeSet<String> = rows.into_iter().map(|r| r.1).filter(|c| !c.is_empty()).collect();
     Ok((areas.into_iter().collect(), cats.into_iter().collect()))
 }
@@ -373,17 +377,24 @@ pub fn merchants_of(conn: &mut DbConn, campaign: &Campaign) -> QueryResult<Vec<C
     let done = done_on(conn, campaign, &rows.iter().map(|r| r.0).collect::<Vec<_>>())?;
     let mut out: Vec<CampaignMerchant> = rows
         .into_iter()
-        .map(|(merchant_id, name, area, inspector_id, inspector_name)| CampaignMerchant {
-            done_on: done.get(&merchant_id).copied(),
-            merchant_id,
-            name,
-            area,
-            inspector_id,
-            inspector_name,
-        })
+        .map(
+            |(merchant_id, name, area, inspector_id, inspector_name)| CampaignMerchant {
+                done_on: done.get(&merchant_id).copied(),
+                merchant_id,
+                name,
+                area,
+                inspector_id,
+                inspector_name,
+            },
+        )
         .collect();
     out.sort_by(|a, b| {
-        (a.done_on.is_some(), &a.area, &a.name, a.merchant_id).cmp(&(b.done_on.is_some(), &b.area, &b.name, b.merchant_id))
+        (a.done_on.is_some(), &a.area, &a.name, a.merchant_id).cmp(&(
+            b.done_on.is_some(),
+            &b.area,
+            &b.name,
+            b.merchant_id,
+        ))
     });
     Ok(out)
 }
@@ -509,7 +520,11 @@ mod tests {
 
     #[test]
     fn tally_counts_per_inspector_and_area() {
-        let t = tally(&[row("东", Some(1), true), row("东", Some(1), false), row("西", Some(2), false)]);
+        let t = tally(&[
+            row("东", Some(1), true),
+            row("东", Some(1), false),
+            row("西", Some(2), false),
+        ]);
         assert_eq!(t.overall, Progress { done: 1, assigned: 3 });
         assert_eq!(t.by_inspector[&Some(1)].1, Progress { done: 1, assigned: 2 });
         assert_eq!(t.by_area["西"], Progress { done: 0, assigned: 1 });

@@ -179,7 +179,7 @@ pub fn publish_checked(
 
 /// Each listed open merchant with the open list entry that explains it, in the edition's order.
 fn listed_rows(c: &mut DbConn) -> QueryResult<Vec<ListedRow>> {
-merchants::table
+    merchants::table
         .left_join(
             list_entries::table.on(list_entries::merchant_id
                 .eq(merchants::id)

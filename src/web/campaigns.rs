@@ -11,11 +11,13 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::extract::{CsrfForm, Id};
-use super::public::declared_name;
 use super::guard::{Committee, Require, RoleSet, Staff};
+use super::public::declared_name;
 use super::{html, see_other, with_db, AppError, AppState, Lang, PageCtx};
 use crate::domain::policy::Policy;
-use crate::services::campaigns::{self, Campaign, CampaignError, CampaignMerchant, NewCampaign, Progress, Scope, Target};
+use crate::services::campaigns::{
+    self, Campaign, CampaignError, CampaignMerchant, NewCampaign, Progress, Scope, Target,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -117,7 +119,11 @@ async fn campaigns_page(
         names
             .into_iter()
             .map(|n| {
-                let declared = if area { policy.area(&n) } else { policy.category(&n) };
+                let declared = if area {
+                    policy.area(&n)
+                } else {
+                    policy.category(&n)
+                };
                 let (label, typed) = declared_name(declared, &n, lang);
                 Choice {
                     checked: picked.contains(&n),
@@ -152,7 +158,11 @@ async fn campaigns_page(
 
 /// GET /staff/campaigns: every campaign with its status and progress; the committee's form to
 /// open one.
-pub async fn index(state: web::Data<AppState>, page: PageCtx, _user: Require<Staff>) -> Result<CampaignsPage, AppError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    _user: Require<Staff>,
+) -> Result<CampaignsPage, AppError> {
     let today = state.config.today();
     let input = CampaignInput {
         starts_on: today.to_string(),
@@ -242,7 +252,10 @@ pub async fn create(
         }
     };
     let actor = user.actor();
-    let opened = with_db(&state, move |c| Ok(campaigns::open(c, &actor, &new, &BTreeMap::new()))).await?;
+    let opened = with_db(&state, move |c| {
+        Ok(campaigns::open(c, &actor, &new, &BTreeMap::new()))
+    })
+    .await?;
     match opened {
         Ok(id) => Ok(see_other(format!("/staff/campaigns/{id}"))),
         Err(CampaignError::EmptyScope) => {
@@ -319,11 +332,20 @@ fn scope_words(c: &Campaign, policy: &Policy, lang: Lang) -> String {
     let names = c.scope_names();
     match c.scope.as_str() {
         "areas" => {
-            let n: Vec<String> = names.iter().map(|a| declared_name(policy.area(a), a, lang).0).collect();
-            lang.tr("campaigns-scope-areas-of", &[("names", n.join(lang.t("reason-separator")).into())])
+            let n: Vec<String> = names
+                .iter()
+                .map(|a| declared_name(policy.area(a), a, lang).0)
+                .collect();
+            lang.tr(
+                "campaigns-scope-areas-of",
+                &[("names", n.join(lang.t("reason-separator")).into())],
+            )
         }
         "categories" => {
-            let n: Vec<String> = names.iter().map(|a| declared_name(policy.category(a), a, lang).0).collect();
+            let n: Vec<String> = names
+                .iter()
+                .map(|a| declared_name(policy.category(a), a, lang).0)
+                .collect();
             lang.tr(
                 "campaigns-scope-categories-of",
                 &[("names", n.join(lang.t("reason-separator")).into())],
@@ -346,7 +368,12 @@ pub async fn show(
     let (c, rows, inspectors, policy) = with_db(&state, move |c| {
         let found = campaigns::find(c, id)?.ok_or(AppError::NotFound)?;
         let rows = campaigns::merchants_of(c, &found)?;
-        Ok((found, rows, campaigns::inspectors(c)?, crate::services::policy::active_policy(c)?))
+        Ok((
+            found,
+            rows,
+            campaigns::inspectors(c)?,
+            crate::services::policy::active_policy(c)?,
+        ))
     })
     .await?;
     let lang = page.lang;
@@ -356,7 +383,11 @@ pub async fn show(
         .by_inspector
         .iter()
         .map(|(who, (name, p))| {
-            let label = if who.is_some() { name.clone() } else { unassigned.clone() };
+            let label = if who.is_some() {
+                name.clone()
+            } else {
+                unassigned.clone()
+            };
             progress_row(label, who.is_some(), p)
         })
         .collect();
@@ -427,9 +458,11 @@ pub async fn assign(
         .parse::<i32>()
         .map_err(|_| bad("inspector", "campaigns-err-inspector"))?;
     let target = match (f.area, f.merchant) {
-        (_, Some(m)) if !m.trim().is_empty() => {
-            Target::Merchant(m.trim().parse().map_err(|_| bad("merchant", "campaigns-err-not-in"))?)
-        }
+        (_, Some(m)) if !m.trim().is_empty() => Target::Merchant(
+            m.trim()
+                .parse()
+                .map_err(|_| bad("merchant", "campaigns-err-not-in"))?,
+        ),
         (Some(a), _) => Target::Area(a),
         _ => return Err(bad("area", "campaigns-err-not-in")),
     };
@@ -479,7 +512,10 @@ pub async fn close_form(
         })
         .collect();
     Ok(ClosePage {
-        unfinished_count: lang.tr("campaigns-close-unfinished", &[("count", (unfinished.len() as i64).into())]),
+        unfinished_count: lang.tr(
+            "campaigns-close-unfinished",
+            &[("count", (unfinished.len() as i64).into())],
+        ),
         overall: progress_row(lang.t("campaigns-overall").to_string(), false, &tally.overall),
         unfinished,
         page,
@@ -506,6 +542,9 @@ pub async fn close(
         return Ok(see_other(format!("/staff/campaigns/{id}/close")));
     }
     let actor = user.actor();
-    with_db(&state, move |c| campaigns::close(c, &actor, id).map_err(campaign_error)).await?;
+    with_db(&state, move |c| {
+        campaigns::close(c, &actor, id).map_err(campaign_error)
+    })
+    .await?;
     Ok(see_other(format!("/staff/campaigns/{id}")))
 }

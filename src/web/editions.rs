@@ -12,9 +12,9 @@ use super::extract::{CsrfForm, NumberSegment, PathId};
 use super::guard::{Committee, Require, RoleSet};
 use super::public::{EntryRow, LIST_PAGE_SIZE};
 use super::{html, with_db, AppError, AppState, PageCtx};
-use actix_web::http::StatusCode;
 use crate::domain::words::ListStatus;
 use crate::services::editions::{self, Edition, PublishError};
+use actix_web::http::StatusCode;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/editions.html")]
@@ -236,10 +236,9 @@ async fn preview_page(
         list: crate::i18n::words::list_status(m.list, lang),
         list_code: m.list.as_str(),
         reason: match (&m.reason, entering) {
-            (Some(r), true) => crate::i18n::words::entered_reasons(
-                &crate::domain::reasons::EnteredReasons::parse(r),
-                lang,
-            ),
+            (Some(r), true) => {
+                crate::i18n::words::entered_reasons(&crate::domain::reasons::EnteredReasons::parse(r), lang)
+            }
             (Some(r), false) => crate::i18n::words::left_reason(
                 &crate::domain::reasons::Stored::<crate::domain::reasons::LeftReason>::parse(r),
                 lang,
@@ -256,7 +255,10 @@ async fn preview_page(
     let count = |before: usize, after: usize| {
         lang.tr(
             "editions-preview-count",
-            &[("before", (before as i64).into()), ("after", (after as i64).into())],
+            &[
+                ("before", (before as i64).into()),
+                ("after", (after as i64).into()),
+            ],
         )
     };
     Ok(PreviewPage {
@@ -322,7 +324,14 @@ pub async fn publish(
     let kept = note.clone();
     let published = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
-        Ok(editions::publish_checked(c, &policy, today, &actor, &note, Some(fingerprint.trim())))
+        Ok(editions::publish_checked(
+            c,
+            &policy,
+            today,
+            &actor,
+            &note,
+            Some(fingerprint.trim()),
+        ))
     })
     .await?;
     let (status, message) = match published {
@@ -332,7 +341,10 @@ pub async fn publish(
                 .finish())
         }
         Err(PublishError::Stale) => (StatusCode::CONFLICT, "editions-preview-stale"),
-        Err(PublishError::Identical) => (StatusCode::UNPROCESSABLE_ENTITY, "editions-preview-identical-refused"),
+        Err(PublishError::Identical) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "editions-preview-identical-refused",
+        ),
         Err(PublishError::NoteTooLong) => {
             return Err(AppError::invalid(
                 "note",

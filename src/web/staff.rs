@@ -31,6 +31,7 @@ pub const LINKS: &[(&str, &str, &[Role])] = &[
     ("/staff/members", "join-staff-members", Committee::ROLES),
     ("/staff/charter", "charter-staff-title", Committee::ROLES),
     ("/editions", "staff-editions", Committee::ROLES),
+    ("/staff/campaigns", "campaigns-title", Staff::ROLES),
     ("/staff/users", "staff-users", Admin::ROLES),
     ("/staff/audit", "staff-audit", Admin::ROLES),
     ("/staff/outbox", "staff-outbox", Admin::ROLES),
