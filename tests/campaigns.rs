@@ -701,3 +701,48 @@ fn publishing_shows_a_preview_needs_a_confirmation_and_refuses_the_same_lists_wi
     let ins = login(&app, "inspector");
     assert_eq!(get(&app, &ins, "/editions/preview").0, 403);
 }
+
+/// The text of `el` outside elements marked `translate="no"` (and outside the title).
+fn words_outside_names(el: scraper::ElementRef, out: &mut String) {
+    for child in el.children() {
+        if let Some(e) = scraper::ElementRef::wrap(child) {
+            let v = e.value();
+            // Names, the title, and the language switch (marked lang="zh-CN").
+            if v.attr("translate") == Some("no")
+                || v.attr("lang").is_some_and(|l| l.starts_with("zh"))
+                || v.name() == "title"
+                || v.name() == "script"
+            {
+                continue;
+            }
+            words_outside_names(e, out);
+        } else if let Some(t) = child.value().as_text() {
+            out.push_str(t);
+        }
+    }
+}
+
+#[test]
+fn the_campaign_and_preview_pages_in_english_show_no_chinese_but_names() {
+    let app = TestApp::spawn();
+    let is_chinese = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c);
+    for (user, paths) in [
+        (
+            "committee",
+            vec!["/staff/campaigns", "/staff/campaigns/1", "/staff/campaigns/1/close", "/editions/preview", "/staff"],
+        ),
+        ("inspector", vec!["/staff/campaigns", "/staff/campaigns/1?mine=1"]),
+    ] {
+        let c = login(&app, user);
+        assert_eq!(get(&app, &c, "/?lang=en").0, 200);
+        for path in paths {
+            let (s, body) = get(&app, &c, path);
+            assert_eq!(s, 200, "{path}");
+            let doc = scraper::Html::parse_document(&body);
+            let mut text = String::new();
+            words_outside_names(doc.root_element(), &mut text);
+            let found: Vec<&str> = text.lines().filter(|l| l.chars().any(is_chinese)).collect();
+            assert!(found.is_empty(), "{user} {path}: {found:?}");
+        }
+    }
+}
