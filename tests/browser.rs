@@ -1112,3 +1112,20 @@ fn bulletins_read_on_a_phone_and_a_desktop() {
         check_views(&c, &base, "/my/bulletins/3", "bulletin-portal").await;
     });
 }
+
+/// Star-rating campaigns (branch campaigns): the list and form, the demo's campaign with its
+/// progress, the inspector's own assignment, the closing confirmation and the edition preview, on
+/// a phone and a desktop in both languages.
+#[test]
+fn campaigns_and_the_edition_preview_read_on_a_phone_and_a_desktop() {
+    with_browser("campaigns", |c, base| async move {
+        log_in(&c, &base, "committee").await;
+        check_views(&c, &base, "/staff/campaigns", "campaigns").await;
+        check_views(&c, &base, "/staff/campaigns/1", "campaign").await;
+        check_views(&c, &base, "/staff/campaigns/1/close", "campaign-close").await;
+        check_views(&c, &base, "/editions/preview", "edition-preview").await;
+        c.delete_all_cookies().await.unwrap();
+        log_in(&c, &base, "inspector").await;
+        check_views(&c, &base, "/staff/campaigns/1?mine=1", "campaign-mine").await;
+    });
+}

@@ -725,11 +725,18 @@ fn words_outside_names(el: scraper::ElementRef, out: &mut String) {
 #[test]
 fn the_campaign_and_preview_pages_in_english_show_no_chinese_but_names() {
     let app = TestApp::spawn();
-    let is_chinese = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c);
+    let is_chinese =
+        |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c);
     for (user, paths) in [
         (
             "committee",
-            vec!["/staff/campaigns", "/staff/campaigns/1", "/staff/campaigns/1/close", "/editions/preview", "/staff"],
+            vec![
+                "/staff/campaigns",
+                "/staff/campaigns/1",
+                "/staff/campaigns/1/close",
+                "/editions/preview",
+                "/staff",
+            ],
         ),
         ("inspector", vec!["/staff/campaigns", "/staff/campaigns/1?mine=1"]),
     ] {

@@ -38,6 +38,7 @@ campaigns-by-inspector = By inspector
 campaigns-by-area = By area
 campaigns-assign-area = Give this area to
 campaigns-assign-merchant = Give to
+campaigns-change-inspector = Change inspector
 campaigns-assign = Assign
 campaigns-merchants = Merchants
 campaigns-done = Inspected

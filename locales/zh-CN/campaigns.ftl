@@ -38,6 +38,7 @@ campaigns-by-inspector = 按检查员
 campaigns-by-area = 按片区
 campaigns-assign-area = 本片区交给
 campaigns-assign-merchant = 交给
+campaigns-change-inspector = 更改检查员
 campaigns-assign = 分配
 campaigns-merchants = 商家
 campaigns-done = 已检查
