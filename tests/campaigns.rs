@@ -522,6 +522,44 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
         areas.len() + 1
     );
     assert_eq!(actions.iter().filter(|a| *a == "campaign.close").count(), 1);
+
+    // The form can give an area to a chosen inspector when opening; a wrong choice is a 422.
+    let area = rows[0].1.clone();
+    let field = format!("inspector:{area}");
+    let (s, _, body) = post(
+        &app,
+        &committee,
+        "/staff/campaigns",
+        &[
+            ("csrf", &csrf),
+            ("name", "片区抽查"),
+            ("starts_on", &starts),
+            ("ends_on", &ends),
+            ("scope", "areas"),
+            ("area", &area),
+            (&field, "x"),
+        ],
+    );
+    assert_eq!(s, 422);
+    assert!(body.contains("请选择一位在职的检查员"));
+    let (s, location, _) = post(
+        &app,
+        &committee,
+        "/staff/campaigns",
+        &[
+            ("csrf", &csrf),
+            ("name", "片区抽查"),
+            ("starts_on", &starts),
+            ("ends_on", &ends),
+            ("scope", "areas"),
+            ("area", &area),
+            (&field, &other.to_string()),
+        ],
+    );
+    assert_eq!(s, 303);
+    let spot: i32 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let spot_rows = campaign_merchants_of(&app, spot);
+    assert!(!spot_rows.is_empty() && spot_rows.iter().all(|r| r.1 == area && r.2 == Some(other)));
 }
 
 #[test]

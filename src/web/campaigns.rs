@@ -40,6 +40,15 @@ pub struct Choice {
     pub label: String,
     pub typed: bool,
     pub checked: bool,
+    /// Areas: the inspector chosen for it on the form (`None` = spread automatically).
+    pub inspector: Option<i32>,
+}
+
+impl Choice {
+    /// Whether inspector `id` is the one chosen for this area (for the select's choice).
+    pub fn is_assigned_to(&self, id: &i32) -> bool {
+        self.inspector == Some(*id)
+    }
 }
 
 /// A progress line: who or where, done / assigned, percent.
@@ -86,6 +95,10 @@ pub struct CampaignInput {
     pub scope: String,
     pub areas: Vec<String>,
     pub categories: Vec<String>,
+    /// The inspector chosen per area (`inspector:{area}` fields; empty = spread automatically).
+    pub chosen: BTreeMap<String, i32>,
+    /// An `inspector:{area}` field that was not a number.
+    pub bad_choice: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -98,6 +111,8 @@ pub struct CampaignsPage {
     input: CampaignInput,
     areas: Vec<Choice>,
     categories: Vec<Choice>,
+    /// The active inspectors: (user id, name).
+    inspectors: Vec<(i32, String)>,
 }
 
 async fn campaigns_page(
@@ -106,11 +121,12 @@ async fn campaigns_page(
     errors: Vec<String>,
     input: CampaignInput,
 ) -> Result<CampaignsPage, AppError> {
-    let (list, (areas, cats), policy) = with_db(state, |c| {
+    let (list, (areas, cats), policy, inspectors) = with_db(state, |c| {
         Ok((
             campaigns::list(c)?,
             campaigns::scope_choices(c)?,
             crate::services::policy::active_policy(c)?,
+            campaigns::inspectors(c)?,
         ))
     })
     .await?;
@@ -126,6 +142,7 @@ async fn campaigns_page(
                 };
                 let (label, typed) = declared_name(declared, &n, lang);
                 Choice {
+                    inspector: if area { input.chosen.get(&n).copied() } else { None },
                     checked: picked.contains(&n),
                     value: n,
                     label,
@@ -153,6 +170,7 @@ async fn campaigns_page(
         input,
         areas,
         categories,
+        inspectors,
     })
 }
 
@@ -190,6 +208,9 @@ pub fn validate(i: &CampaignInput) -> Result<NewCampaign, Vec<&'static str>> {
     let ends = parse_day(&i.ends_on);
     if starts.is_none() || ends.is_none() {
         e.push("campaigns-err-date");
+    }
+    if i.bad_choice {
+        e.push("campaigns-err-inspector");
     }
     if let (Some(s), Some(t)) = (starts, ends) {
         if t < s {
@@ -239,7 +260,19 @@ pub async fn create(
             "scope" => input.scope = v.clone(),
             "area" => input.areas.push(v.clone()),
             "category" => input.categories.push(v.clone()),
-            _ => {}
+            k => {
+                if let Some(area) = k.strip_prefix("inspector:") {
+                    match v.trim() {
+                        "" => {}
+                        id => match id.parse::<i32>() {
+                            Ok(id) => {
+                                input.chosen.insert(area.to_string(), id);
+                            }
+                            Err(_) => input.bad_choice = true,
+                        },
+                    }
+                }
+            }
         }
     }
     let lang = page.lang;
@@ -252,14 +285,16 @@ pub async fn create(
         }
     };
     let actor = user.actor();
-    let opened = with_db(&state, move |c| {
-        Ok(campaigns::open(c, &actor, &new, &BTreeMap::new()))
-    })
-    .await?;
+    let chosen = input.chosen.clone();
+    let opened = with_db(&state, move |c| Ok(campaigns::open(c, &actor, &new, &chosen))).await?;
     match opened {
         Ok(id) => Ok(see_other(format!("/staff/campaigns/{id}"))),
-        Err(CampaignError::EmptyScope) => {
-            let errors = vec![lang.t("campaigns-err-no-merchants").to_string()];
+        Err(e @ (CampaignError::EmptyScope | CampaignError::NotInspector)) => {
+            let id = match e {
+                CampaignError::EmptyScope => "campaigns-err-no-merchants",
+                _ => "campaigns-err-inspector",
+            };
+            let errors = vec![lang.t(id).to_string()];
             let p = campaigns_page(&state, page, errors, input).await?;
             html(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
