@@ -25,6 +25,7 @@ pub mod membership;
 pub mod merchants;
 pub mod notices;
 pub mod notices_api;
+pub mod notice_print;
 pub mod openapi;
 pub mod outbox;
 pub mod portal;
@@ -35,6 +36,7 @@ pub mod request_span;
 pub mod security_headers;
 pub mod signup;
 pub mod staff;
+pub mod staff_words;
 pub mod throttle;
 
 use actix_session::Session;
@@ -277,6 +279,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
         .configure(account::routes)
         .configure(notices::routes)
+        .configure(notice_print::routes)
         .configure(notices_api::routes)
         .configure(portal::routes)
         .configure(signup::routes)

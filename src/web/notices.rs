@@ -21,6 +21,7 @@ fn state_label(lang: Lang, state: NoticeState) -> &'static str {
 pub struct Row {
     pub id: i32,
     pub number: String,
+    pub merchant_id: i32,
     pub merchant_name: String,
     pub state: &'static str,
     pub state_class: &'static str,
@@ -32,6 +33,7 @@ impl Row {
         Row {
             id: r.notice.id,
             number: r.notice.number.clone(),
+            merchant_id: r.notice.merchant_id,
             merchant_name: r.merchant_name.clone(),
             state: state_label(lang, r.notice.state),
             state_class: state_class(r.notice.state),
