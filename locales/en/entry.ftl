@@ -150,3 +150,21 @@ entry-mail-kind = { $key ->
 
 ## The audit log's readable change.
 entry-audit-removed = (removed)
+
+## Committee entry: merchants picked by name, confirmations, badges, bounded hours.
+entry-pick-search = Search merchants by name or credit code
+entry-pick-find = Search
+entry-pick-hint = Type part of the merchant's name and search, then choose it from the results.
+entry-pick-none = No open merchant matches.
+entry-reward-granted = Reward granted:
+entry-attendance-recorded = Attendance recorded for { $count ->
+    [one] one merchant; its rating was
+   *[other] { $count } merchants; their ratings were
+} recomputed.
+entry-decided-accepted = Accepted: the notice is closed.
+entry-decided-rejected = Sent back for rectification; the new deadline is { $deadline }.
+entry-decided-emailed = The merchant was emailed ({ $to }).
+entry-decided-no-email = The merchant has no email address: nothing was sent, tell them another way.
+entry-badge-accepted = Accepted
+entry-badge-sent-back = Sent back for rectification
+entry-hours-span = The training starts at { $start }, which leaves at most { $max } hours that day: shorten it or start earlier.

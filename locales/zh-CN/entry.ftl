@@ -150,3 +150,18 @@ entry-mail-kind = { $key ->
 
 ## The audit log's readable change.
 entry-audit-removed = （已删除）
+
+## Committee entry: merchants picked by name, confirmations, badges, bounded hours.
+entry-pick-search = 按商家名称或信用代码搜索
+entry-pick-find = 搜索
+entry-pick-hint = 请先输入商家名称的一部分并搜索，再从结果中选择。
+entry-pick-none = 没有找到符合条件的营业中商家。
+entry-reward-granted = 已发放奖励：
+entry-attendance-recorded = 已登记 { $count } 家商家出勤，其评级已重新计算。
+entry-decided-accepted = 已验收通过，通知书已关闭。
+entry-decided-rejected = 已退回整改，新的整改期限为 { $deadline }。
+entry-decided-emailed = 已发邮件告知商家（{ $to }）。
+entry-decided-no-email = 商家没有电子邮箱，未发送邮件，请另行告知。
+entry-badge-accepted = 已通过验收
+entry-badge-sent-back = 退回整改
+entry-hours-span = 培训从 { $start } 开始，当天最多还有 { $max } 学时；请改短学时或提早开始时间。
