@@ -130,9 +130,10 @@ pub fn validate_training(
     if date.is_some_and(|d| d > today + chrono::Duration::days(366)) {
         e.push(field("held_on", "日期太远。", "The date is too far ahead."));
     }
-    // Hours with at most one decimal, stored in tenths: parse as money-like decimal exactly.
+    // Hours with at most one decimal, stored in tenths: parse as money-like decimal exactly
+    // (0.5 to 24 hours is 5 to 240 tenths).
     let hours = match parse_yuan(&i.hours) {
-        Ok(fen) if (fen as u64).is_multiple_of(10) && (5..=2400).contains(&(fen / 10)) => {
+        Ok(fen) if (fen as u64).is_multiple_of(10) && (5..=240).contains(&(fen / 10)) => {
             Some((fen / 10) as i32)
         }
         _ => {
