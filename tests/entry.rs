@@ -190,7 +190,10 @@ fn the_formal_notice_prints_on_a4_for_staff_and_its_merchant_only() {
 
     // The staff notice page links the print page; the print page is the whole document.
     let (_, show) = inspector.get(&format!("/staff/notices/{id}"));
-    assert!(show.contains(&format!("href=\"/staff/notices/{id}/print\"")), "{show}");
+    assert!(
+        show.contains(&format!("href=\"/staff/notices/{id}/print\"")),
+        "{show}"
+    );
     let (s, doc) = inspector.get(&format!("/staff/notices/{id}/print"));
     assert_eq!(s, 200);
     for want in [
@@ -234,7 +237,11 @@ fn the_formal_notice_prints_on_a4_for_staff_and_its_merchant_only() {
         .select(outbox::body_text)
         .load(&mut *app.conn())
         .unwrap();
-    assert!(bodies[0].contains(&format!("/my/notices/{id}/print")), "{}", bodies[0]);
+    assert!(
+        bodies[0].contains(&format!("/my/notices/{id}/print")),
+        "{}",
+        bodies[0]
+    );
 
     // Another merchant gets a 404; a visitor must log in; the merchant's language is the default.
     add_merchant_user(&app, "other_shop", 2, "zh-CN");
@@ -250,7 +257,10 @@ fn the_formal_notice_prints_on_a4_for_staff_and_its_merchant_only() {
     let english_shop = issue_notice(&app, &inspector, 3);
     add_merchant_user(&app, "english_shop", 3, "en");
     let (_, doc) = inspector.get(&format!("/staff/notices/{english_shop}/print"));
-    assert!(doc.contains("Rectification notice"), "the merchant's language by default");
+    assert!(
+        doc.contains("Rectification notice"),
+        "the merchant's language by default"
+    );
 }
 
 #[test]
@@ -278,7 +288,12 @@ fn rewards_and_attendance_pick_merchants_by_name_with_confirmations() {
     // Without a merchant chosen: a clear 422.
     let r = app.post_form(
         "/staff/rewards",
-        &[("csrf", &csrf), ("amount", "100"), ("reason", "表彰"), ("granted_on", &today)],
+        &[
+            ("csrf", &csrf),
+            ("amount", "100"),
+            ("reason", "表彰"),
+            ("granted_on", &today),
+        ],
     );
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().unwrap().contains("请选择商家"));
@@ -310,7 +325,12 @@ fn rewards_and_attendance_pick_merchants_by_name_with_confirmations() {
     let csrf = app.csrf("/staff/trainings");
     let r = app.post_form(
         "/staff/trainings",
-        &[("csrf", &csrf), ("title", "餐具消毒培训"), ("held_on", &today), ("hours", "2")],
+        &[
+            ("csrf", &csrf),
+            ("title", "餐具消毒培训"),
+            ("held_on", &today),
+            ("hours", "2"),
+        ],
     );
     assert_eq!(r.status().as_u16(), 303);
     let training = location(&r);
@@ -318,7 +338,10 @@ fn rewards_and_attendance_pick_merchants_by_name_with_confirmations() {
     assert!(page.contains("name=\"merchant\" value=\"2\""), "{page}");
     let everyone = app.get_text(&training).1.matches("name=\"merchant\"").count();
     let found = page.matches("name=\"merchant\"").count();
-    assert!(found < everyone, "the search narrows the list ({found} of {everyone})");
+    assert!(
+        found < everyone,
+        "the search narrows the list ({found} of {everyone})"
+    );
     let csrf = common::extract_csrf(&page).unwrap();
     let r = app.post_form(
         &format!("{training}/attendance"),
@@ -357,7 +380,10 @@ fn a_trainings_hours_must_fit_its_day() {
     let r = post("8", "20:00");
     assert_eq!(r.status().as_u16(), 422);
     let body = r.text().unwrap();
-    assert!(body.contains("培训从 20:00 开始，当天最多还有 4.0 学时"), "{body}");
+    assert!(
+        body.contains("培训从 20:00 开始，当天最多还有 4.0 学时"),
+        "{body}"
+    );
     assert_eq!(post("4", "20:00").status().as_u16(), 303);
     assert_eq!(post("8", "").status().as_u16(), 303);
     // The API keeps the same rule.
@@ -393,14 +419,20 @@ fn decisions_are_confirmed_and_badges_say_what_happened() {
     let csrf = inspector.csrf(&format!("/staff/notices/{id}"));
     let r = inspector.post(
         &decide,
-        &[("csrf", csrf.as_str()), ("decision", "reject"), ("reason", "照片看不清")],
+        &[
+            ("csrf", csrf.as_str()),
+            ("decision", "reject"),
+            ("reason", "照片看不清"),
+        ],
     );
     assert_eq!(r.status().as_u16(), 303);
     let to = location(&r);
     assert!(to.contains("decided=rejected"), "{to}");
     let (_, page) = inspector.get(&to);
     assert!(
-        page.contains("id=\"confirmation\"") && page.contains("已退回整改") && page.contains("已发邮件告知商家"),
+        page.contains("id=\"confirmation\"")
+            && page.contains("已退回整改")
+            && page.contains("已发邮件告知商家"),
         "{page}"
     );
     assert!(page.contains(">退回整改</span>"), "badge: {page}");
@@ -419,9 +451,15 @@ fn decisions_are_confirmed_and_badges_say_what_happened() {
     let to = location(&r);
     assert!(to.contains("decided=accepted"));
     let (_, page) = inspector.get(&to);
-    assert!(page.contains("已验收通过") && page.contains(">已通过验收</span>"), "{page}");
+    assert!(
+        page.contains("已验收通过") && page.contains(">已通过验收</span>"),
+        "{page}"
+    );
     // The history says it in words (the codes stay in attributes for tools).
-    assert!(page.contains("整改验收通过") && page.contains("签发整改通知"), "{page}");
+    assert!(
+        page.contains("整改验收通过") && page.contains("签发整改通知"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -447,10 +485,15 @@ fn the_audit_log_speaks_words_with_local_times_names_and_changes() {
     let mid: i32 = mid.unwrap().parse().unwrap();
     let name = merchant_name(&app, mid);
     assert!(
-        page.contains(&format!("<a href=\"/staff/merchants/{mid}/edit\"><span translate=\"no\">{name}</span></a>")),
+        page.contains(&format!(
+            "<a href=\"/staff/merchants/{mid}/edit\"><span translate=\"no\">{name}</span></a>"
+        )),
         "linked name: {page}"
     );
-    assert!(page.contains("新增商家") && page.contains("系统（演示数据）"), "{page}");
+    assert!(
+        page.contains("新增商家") && page.contains("系统（演示数据）"),
+        "{page}"
+    );
     assert!(!page.contains(">merchant.create<") && !page.contains(">system:demo<"));
     assert!(page.contains("class=\"audit-diff\""), "{page}");
     let (_, en) = app.get_text("/staff/audit?action=merchant.create&lang=en");
@@ -468,11 +511,17 @@ fn the_audit_log_speaks_words_with_local_times_names_and_changes() {
         &format!("/staff/users/{uid}/active"),
         &[("csrf", &csrf), ("active", "false")],
     );
-    assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
     let (_, page) = app.get_text("/staff/audit?action=user.set_active");
     assert!(page.contains("启用/停用用户"), "{page}");
     assert!(
-        page.contains("<code>active</code>: <del translate=\"no\">true</del> → <ins translate=\"no\">false</ins>"),
+        page.contains(
+            "<code>active</code>: <del translate=\"no\">true</del> → <ins translate=\"no\">false</ins>"
+        ),
         "{page}"
     );
 }

@@ -408,7 +408,10 @@ pub async fn audit_index(
             .collect();
         let names: Vec<(i32, String)> = crate::db::schema::merchants::table
             .filter(crate::db::schema::merchants::id.eq_any(&ids))
-            .select((crate::db::schema::merchants::id, crate::db::schema::merchants::name))
+            .select((
+                crate::db::schema::merchants::id,
+                crate::db::schema::merchants::name,
+            ))
             .load(c)?;
         Ok(((entries, names), audit::verify(c)?, daily))
     })

@@ -163,8 +163,17 @@ pub fn check_span(hours_tenths: i32, starts_at: &str) -> Result<(), FieldError> 
         let max = format!("{}.{}", left_tenths / 10, left_tenths % 10);
         return Err(field(
             "hours",
-            &Lang::Zh.tr("entry-hours-span", &[("start", starts_at.to_string().into()), ("max", max.clone().into())]),
-            &Lang::En.tr("entry-hours-span", &[("start", starts_at.to_string().into()), ("max", max.into())]),
+            &Lang::Zh.tr(
+                "entry-hours-span",
+                &[
+                    ("start", starts_at.to_string().into()),
+                    ("max", max.clone().into()),
+                ],
+            ),
+            &Lang::En.tr(
+                "entry-hours-span",
+                &[("start", starts_at.to_string().into()), ("max", max.into())],
+            ),
         ));
     }
     Ok(())

@@ -163,7 +163,9 @@ pub async fn staff_print(
     q: web::Query<PrintQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = *id;
-    let l = with_db(&state, move |c| load(c, id)).await?.ok_or(AppError::NotFound)?;
+    let l = with_db(&state, move |c| load(c, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let lang = doc_lang(&req, &q, l.merchant_lang.as_deref());
     let p = page(
         &state,

@@ -9,7 +9,13 @@ use crate::i18n::Lang;
 /// A code as a Fluent selector key: `notice.issued` → `notice-issued`.
 fn key(code: &str) -> String {
     code.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -156,72 +162,6 @@ pub fn diff_rows(before: Option<&str>, after: Option<&str>) -> Vec<DiffRow> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(f: &str, b: &str, a: &str) -> DiffRow {
-        DiffRow {
-            field: f.into(),
-            before: b.into(),
-            after: a.into(),
-        }
-    }
-
-    #[test]
-    fn only_changed_fields_are_listed() {
-        let rows = diff_rows(
-            Some(r#"{"state":"answered","deadline":"2026-12-01"}"#),
-            Some(r#"{"state":"issued","deadline":"2026-12-15","answer_id":3}"#),
-        );
-        assert_eq!(
-            rows,
-            vec![
-                row("answer_id", "", "3"),
-                row("deadline", "2026-12-01", "2026-12-15"),
-                row("state", "answered", "issued"),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_new_record_lists_every_field_and_a_removal_shows_what_went() {
-        assert_eq!(
-            diff_rows(None, Some(r#"{"name":"王记","stars":null,"tags":["a","b"]}"#)),
-            vec![row("name", "", "王记"), row("tags", "", "a, b")]
-        );
-        assert_eq!(
-            diff_rows(Some(r#"{"note":"x","n":1}"#), Some(r#"{"n":1}"#)),
-            vec![row("note", "x", "")]
-        );
-    }
-
-    #[test]
-    fn nested_objects_are_flattened_and_odd_input_does_not_panic() {
-        assert_eq!(
-            diff_rows(Some(r#"{"a":{"b":1}}"#), Some(r#"{"a":{"b":2}}"#)),
-            vec![row("a.b", "1", "2")]
-        );
-        assert_eq!(diff_rows(None, Some("not json")), vec![row("value", "", "not json")]);
-        assert_eq!(diff_rows(Some("5"), Some("6")), vec![row("value", "5", "6")]);
-        assert!(diff_rows(None, None).is_empty());
-        assert!(diff_rows(Some("{}"), Some("{}")).is_empty());
-    }
-
-    #[test]
-    fn codes_become_words_with_the_code_as_fallback() {
-        assert_eq!(action("notice.issued", Lang::En), "Notice issued");
-        assert_eq!(action("notice.issued", Lang::Zh), "签发整改通知");
-        assert_eq!(action("something.new", Lang::En), "something.new");
-        assert_eq!(actor("system:demo", Lang::En).0, "System (demo data)");
-        assert_eq!(actor("system:zzz", Lang::En).0, "System (zzz)");
-        assert_eq!(actor("wang.li", Lang::En), ("wang.li".to_string(), true));
-        assert_eq!(entity("merchant", Lang::En), "Merchant");
-        assert_eq!(mail_kind("notice.issued", Lang::Zh), "整改通知书");
-        assert_eq!(mail_kind("odd", Lang::Zh), "odd");
-    }
-}
-
 /// An audit entry as the audit page shows it: local time, words, links and the changed fields.
 pub struct AuditRow {
     pub id: i32,
@@ -283,5 +223,74 @@ impl AuditRow {
             diff: diff_rows(e.before_json.as_deref(), e.after_json.as_deref()),
             raw,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(f: &str, b: &str, a: &str) -> DiffRow {
+        DiffRow {
+            field: f.into(),
+            before: b.into(),
+            after: a.into(),
+        }
+    }
+
+    #[test]
+    fn only_changed_fields_are_listed() {
+        let rows = diff_rows(
+            Some(r#"{"state":"answered","deadline":"2026-12-01"}"#),
+            Some(r#"{"state":"issued","deadline":"2026-12-15","answer_id":3}"#),
+        );
+        assert_eq!(
+            rows,
+            vec![
+                row("answer_id", "", "3"),
+                row("deadline", "2026-12-01", "2026-12-15"),
+                row("state", "answered", "issued"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_record_lists_every_field_and_a_removal_shows_what_went() {
+        assert_eq!(
+            diff_rows(None, Some(r#"{"name":"王记","stars":null,"tags":["a","b"]}"#)),
+            vec![row("name", "", "王记"), row("tags", "", "a, b")]
+        );
+        assert_eq!(
+            diff_rows(Some(r#"{"note":"x","n":1}"#), Some(r#"{"n":1}"#)),
+            vec![row("note", "x", "")]
+        );
+    }
+
+    #[test]
+    fn nested_objects_are_flattened_and_odd_input_does_not_panic() {
+        assert_eq!(
+            diff_rows(Some(r#"{"a":{"b":1}}"#), Some(r#"{"a":{"b":2}}"#)),
+            vec![row("a.b", "1", "2")]
+        );
+        assert_eq!(
+            diff_rows(None, Some("not json")),
+            vec![row("value", "", "not json")]
+        );
+        assert_eq!(diff_rows(Some("5"), Some("6")), vec![row("value", "5", "6")]);
+        assert!(diff_rows(None, None).is_empty());
+        assert!(diff_rows(Some("{}"), Some("{}")).is_empty());
+    }
+
+    #[test]
+    fn codes_become_words_with_the_code_as_fallback() {
+        assert_eq!(action("notice.issued", Lang::En), "Notice issued");
+        assert_eq!(action("notice.issued", Lang::Zh), "签发整改通知");
+        assert_eq!(action("something.new", Lang::En), "something.new");
+        assert_eq!(actor("system:demo", Lang::En).0, "System (demo data)");
+        assert_eq!(actor("system:zzz", Lang::En).0, "System (zzz)");
+        assert_eq!(actor("wang.li", Lang::En), ("wang.li".to_string(), true));
+        assert_eq!(entity("merchant", Lang::En), "Merchant");
+        assert_eq!(mail_kind("notice.issued", Lang::Zh), "整改通知书");
+        assert_eq!(mail_kind("odd", Lang::Zh), "odd");
     }
 }
