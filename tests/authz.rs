@@ -188,6 +188,7 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         MERCHANT,
     ),
     ("GET", "/static/certificate.css", "/static/certificate.css", ALL),
+    ("GET", "/static/notice-print.css", "/static/notice-print.css", ALL),
     ("GET", "/staff/rewards", "/staff/rewards", COMMITTEE),
     ("POST", "/staff/rewards", "/staff/rewards", COMMITTEE),
     ("GET", "/staff/users", "/staff/users", ADMIN),
@@ -322,6 +323,12 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("GET", "/staff/notices", "/staff/notices", STAFF),
     ("GET", "/staff/notices/1", "/staff/notices/{id}", STAFF),
     (
+        "GET",
+        "/staff/notices/1/print",
+        "/staff/notices/{id}/print",
+        STAFF,
+    ),
+    (
         "POST",
         "/staff/notices/1/decide",
         "/staff/notices/{id}/decide",
@@ -351,6 +358,7 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("POST", "/my/reply", "/my/reply", MERCHANT),
     // Notice 1 is the demo merchant's own (another merchant's is a 404, tested in tests/notices.rs).
     ("GET", "/my/notices/1", "/my/notices/{id}", MERCHANT),
+    ("GET", "/my/notices/1/print", "/my/notices/{id}/print", MERCHANT),
     (
         "POST",
         "/my/notices/1/answer",

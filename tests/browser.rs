@@ -1129,3 +1129,18 @@ fn campaigns_and_the_edition_preview_read_on_a_phone_and_a_desktop() {
         check_views(&c, &base, "/staff/campaigns/1?mine=1", "campaign-mine").await;
     });
 }
+
+/// Staff pages on a phone (branch entry, issue 16): the audit log, the outbox, the merchant
+/// register, the notice queue and the formal notice's print page, at 390 and 1366 px in both
+/// languages, with no sideways scroll and no untranslated text.
+#[test]
+fn staff_lists_and_the_notice_print_fit_a_phone() {
+    with_browser("entry", |c, base| async move {
+        log_in(&c, &base, "admin").await;
+        check_views(&c, &base, "/staff/audit", "entry-audit").await;
+        check_views(&c, &base, "/staff/outbox", "entry-outbox").await;
+        check_views(&c, &base, "/staff/merchants", "entry-merchants").await;
+        check_views(&c, &base, "/staff/notices", "entry-notices").await;
+        check_views(&c, &base, "/staff/notices/1/print", "entry-notice-print").await;
+    });
+}

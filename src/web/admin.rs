@@ -360,7 +360,7 @@ pub struct AuditPage {
     page: PageCtx,
     verification: String,
     intact: bool,
-    entries: Vec<AuditEntry>,
+    entries: Vec<super::staff_words::AuditRow>,
     q: AuditQuery,
     next: Option<i32>,
     daily: Option<DailyRunView>,
@@ -400,7 +400,20 @@ pub async fn audit_index(
             .select(AuditEntry::as_select())
             .load(c)?;
         let daily = crate::services::daily::last_run(c)?;
-        Ok((entries, audit::verify(c)?, daily))
+        // The merchants' names, so the log says who rather than "merchant 14".
+        let ids: Vec<i32> = entries
+            .iter()
+            .filter(|e| e.entity == "merchant")
+            .filter_map(|e| e.entity_id.as_deref().and_then(|i| i.parse().ok()))
+            .collect();
+        let names: Vec<(i32, String)> = crate::db::schema::merchants::table
+            .filter(crate::db::schema::merchants::id.eq_any(&ids))
+            .select((
+                crate::db::schema::merchants::id,
+                crate::db::schema::merchants::name,
+            ))
+            .load(c)?;
+        Ok(((entries, names), audit::verify(c)?, daily))
     })
     .await?;
     let daily = daily.map(|r| DailyRunView::new(r, &state.config));
@@ -411,11 +424,16 @@ pub async fn audit_index(
             (false, format!("{} {entry_id}: {reason}", lang.t("audit-broken")))
         }
     };
+    let (entries, names) = entries;
     let next = if entries.len() == 100 {
         entries.last().map(|e| e.id)
     } else {
         None
     };
+    let entries = entries
+        .iter()
+        .map(|e| super::staff_words::AuditRow::new(e, &names, lang, &state.config))
+        .collect();
     Ok(AuditPage {
         page,
         verification,

@@ -130,9 +130,10 @@ pub fn validate_training(
     if date.is_some_and(|d| d > today + chrono::Duration::days(366)) {
         e.push(field("held_on", "日期太远。", "The date is too far ahead."));
     }
-    // Hours with at most one decimal, stored in tenths: parse as money-like decimal exactly.
+    // Hours with at most one decimal, stored in tenths: parse as money-like decimal exactly
+    // (0.5 to 24 hours is 5 to 240 tenths).
     let hours = match parse_yuan(&i.hours) {
-        Ok(fen) if (fen as u64).is_multiple_of(10) && (5..=2400).contains(&(fen / 10)) => {
+        Ok(fen) if (fen as u64).is_multiple_of(10) && (5..=240).contains(&(fen / 10)) => {
             Some((fen / 10) as i32)
         }
         _ => {
@@ -148,6 +149,78 @@ pub fn validate_training(
         (Some(d), Some(h)) if e.is_empty() => Ok((title, d, h)),
         _ => Err(e),
     }
+}
+
+/// Entry (issue 16): a training's hours must fit its day: with a start time, it ends by
+/// midnight (a session of 8 hours cannot start at 20:00). Hours are in tenths.
+pub fn check_span(hours_tenths: i32, starts_at: &str) -> Result<(), FieldError> {
+    let Ok(start) = chrono::NaiveTime::parse_from_str(starts_at, "%H:%M") else {
+        return Ok(());
+    };
+    let start_minutes = chrono::Timelike::num_seconds_from_midnight(&start) as i32 / 60;
+    let left_tenths = (24 * 60 - start_minutes) / 6;
+    if hours_tenths > left_tenths {
+        let max = format!("{}.{}", left_tenths / 10, left_tenths % 10);
+        return Err(field(
+            "hours",
+            &Lang::Zh.tr(
+                "entry-hours-span",
+                &[
+                    ("start", starts_at.to_string().into()),
+                    ("max", max.clone().into()),
+                ],
+            ),
+            &Lang::En.tr(
+                "entry-hours-span",
+                &[("start", starts_at.to_string().into()), ("max", max.into())],
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A merchant to pick by name (search results on the rewards and attendance forms).
+pub struct Pick {
+    pub id: i32,
+    pub name: String,
+    pub credit_code: String,
+    pub area: String,
+    pub checked: bool,
+}
+
+/// Open merchants whose name or credit code contains `q` (at most `limit`), for the pickers.
+fn pick_search(c: &mut crate::db::DbConn, q: &str, limit: i64) -> Result<Vec<Pick>, AppError> {
+    let q = q.trim();
+    let filter = crate::db::models::merchant::MerchantFilter {
+        q: q.chars().take(50).collect(),
+        status: "open".into(),
+        ..Default::default()
+    };
+    let (found, _) = crate::db::models::merchant::Merchant::search(c, &filter, 0, limit)?;
+    Ok(found.into_iter().map(pick_of).collect())
+}
+
+fn pick_of(m: crate::db::models::merchant::Merchant) -> Pick {
+    Pick {
+        id: m.id,
+        name: m.name,
+        credit_code: m.credit_code.unwrap_or_default(),
+        area: m.area,
+        checked: false,
+    }
+}
+
+/// The query of the rewards and training pages: a name search, and what was just done.
+#[derive(Deserialize, Default)]
+pub struct PickQuery {
+    #[serde(default)]
+    pub q: String,
+    /// Set after a reward is granted: its id.
+    #[serde(default)]
+    pub granted: Option<i32>,
+    /// Set after attendance is recorded: how many merchants were added.
+    #[serde(default)]
+    pub recorded: Option<usize>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -224,7 +297,10 @@ pub async fn trainings_create(
         validate_training(&input, state.config.today()),
         validate_details(&input),
     ) {
-        (Ok(t), Ok(d)) => Ok((t, d)),
+        (Ok(t), Ok(d)) => match check_span(t.2, &d.starts_at) {
+            Ok(()) => Ok((t, d)),
+            Err(e) => Err(vec![e]),
+        },
         (Err(mut a), Err(b)) => {
             a.extend(b);
             Err(a)
@@ -255,7 +331,7 @@ pub struct TrainingPage {
     training: TrainingRow,
     hours: String,
     attendees: Vec<(i32, String)>,
-    candidates: Vec<(i32, String)>,
+    candidates: Vec<Pick>,
     errors: Vec<String>,
     /// Branch training: place, start time, capacity, description.
     details: TrainingDetails,
@@ -263,6 +339,10 @@ pub struct TrainingPage {
     signed_up: Vec<(i32, String)>,
     /// Branch training: how many are signed up (attending or not).
     signed_up_count: usize,
+    /// Entry: the walk-in name search and what was just recorded.
+    search_q: String,
+    /// "已登记 3 家商家出勤……", or "".
+    recorded: String,
 }
 
 async fn training_page(
@@ -270,14 +350,18 @@ async fn training_page(
     page: PageCtx,
     id: i32,
     errors: Vec<String>,
+    query: PickQuery,
 ) -> Result<TrainingPage, AppError> {
+    let search_q = query.q.trim().to_string();
+    let q = search_q.clone();
     let (training, attendees, candidates) = with_db(state, move |c| {
         let t = trainings::list(c)?
             .into_iter()
             .find(|t| t.id == id)
             .ok_or(AppError::NotFound)?;
         let a = trainings::attendees(c, id)?;
-        let all = crate::services::trainings::open_merchants(c)?;
+        // Walk-ins: every open merchant, or those whose name or credit code matches the search.
+        let all = pick_search(c, &q, 500)?;
         let s = trainings::signed_up(c, id)?;
         let d = trainings::details(c, id)?.unwrap_or_default();
         Ok((t, a, (all, s, d)))
@@ -291,9 +375,17 @@ async fn training_page(
         .collect();
     let candidates = candidates
         .into_iter()
-        .filter(|m| !attendees.iter().any(|a| a.0 == m.0) && !signed_up.iter().any(|s| s.0 == m.0))
+        .filter(|m| !attendees.iter().any(|a| a.0 == m.id) && !signed_up.iter().any(|s| s.0 == m.id))
         .collect();
     Ok(TrainingPage {
+        search_q,
+        recorded: query
+            .recorded
+            .map(|n| {
+                page.lang
+                    .tr("entry-attendance-recorded", &[("count", (n as i64).into())])
+            })
+            .unwrap_or_default(),
         details,
         signed_up,
         signed_up_count,
@@ -312,8 +404,9 @@ pub async fn training_show(
     page: PageCtx,
     _user: Require<Committee>,
     id: Id,
+    query: web::Query<PickQuery>,
 ) -> Result<TrainingPage, AppError> {
-    training_page(&state, page, *id, vec![]).await
+    training_page(&state, page, *id, vec![], query.into_inner()).await
 }
 
 /// POST /staff/trainings/{id}/attendance — a form with repeated `merchant` fields (checkboxes).
@@ -338,11 +431,11 @@ pub async fn training_attend(
     if bad || ids.is_empty() {
         let lang = page.lang;
         let msg = lang.t("trainings-choose-merchant").to_string();
-        let p = training_page(&state, page, id, vec![msg]).await?;
+        let p = training_page(&state, page, id, vec![msg], PickQuery::default()).await?;
         return html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
-    record_attendance(&state, &user, id, ids).await?;
-    Ok(see_other(format!("/staff/trainings/{id}")))
+    let added = record_attendance(&state, &user, id, ids).await?;
+    Ok(see_other(format!("/staff/trainings/{id}?recorded={added}")))
 }
 
 async fn record_attendance(
@@ -389,8 +482,8 @@ pub fn validate_reward(i: &RewardInput, today: NaiveDate) -> Result<Grant, Vec<F
     if merchant_id.is_none() {
         e.push(field(
             "merchant_id",
-            "请填写商家编号。",
-            "Enter the merchant's ID.",
+            "请选择商家（先按名称搜索）。",
+            "Choose the merchant (search by name first).",
         ));
     }
     let amount = match parse_yuan(&i.amount) {
@@ -449,6 +542,10 @@ pub struct RewardsPage {
     by_merchant: Vec<(i32, String, String)>,
     errors: Vec<String>,
     input: RewardInput,
+    /// Entry: the merchant name search, its results, and the reward just granted.
+    search_q: String,
+    found: Vec<Pick>,
+    granted: Option<(String, String)>,
 }
 
 async fn rewards_page(
@@ -456,9 +553,45 @@ async fn rewards_page(
     page: PageCtx,
     errors: Vec<String>,
     input: RewardInput,
+    query: PickQuery,
 ) -> Result<RewardsPage, AppError> {
-    let ledger = with_db(state, |c| Ok(rewards::ledger(c)?)).await?;
+    let search_q = query.q.trim().to_string();
+    let q = search_q.clone();
+    let chosen = input.merchant_id.trim().parse::<i32>().ok();
+    let (ledger, found) = with_db(state, move |c| {
+        // Nothing is listed before a search: the committee types part of the name.
+        let mut found = if q.is_empty() {
+            Vec::new()
+        } else {
+            pick_search(c, &q, 20)?
+        };
+        // The merchant already chosen stays on the form (checked) when it comes back with errors.
+        if let Some(id) = chosen {
+            match found.iter_mut().find(|p| p.id == id) {
+                Some(p) => p.checked = true,
+                None => {
+                    if let Some(m) = crate::db::models::merchant::Merchant::find(c, id)? {
+                        let mut p = pick_of(m);
+                        p.checked = true;
+                        found.insert(0, p);
+                    }
+                }
+            }
+        }
+        Ok((rewards::ledger(c)?, found))
+    })
+    .await?;
+    let granted = query.granted.and_then(|id| {
+        ledger
+            .rewards
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| (r.merchant_name.clone(), format_fen(r.amount_fen)))
+    });
     Ok(RewardsPage {
+        search_q,
+        found,
+        granted,
         page,
         total: format_fen(ledger.total_fen),
         rows: ledger
@@ -490,12 +623,13 @@ pub async fn rewards_index(
     state: web::Data<AppState>,
     page: PageCtx,
     _user: Require<Committee>,
+    query: web::Query<PickQuery>,
 ) -> Result<RewardsPage, AppError> {
     let input = RewardInput {
         granted_on: state.config.today().to_string(),
         ..Default::default()
     };
-    rewards_page(&state, page, vec![], input).await
+    rewards_page(&state, page, vec![], input, query.into_inner()).await
 }
 
 async fn grant_reward(state: &AppState, user: &CurrentUser, g: Grant) -> Result<i32, AppError> {
@@ -525,9 +659,9 @@ pub async fn rewards_create(
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
-        Ok(_) => Ok(see_other("/staff/rewards")),
+        Ok(id) => Ok(see_other(format!("/staff/rewards?granted={id}"))),
         Err(AppError::Invalid(errors)) => {
-            let p = rewards_page(&state, page, messages(&errors, lang), input).await?;
+            let p = rewards_page(&state, page, messages(&errors, lang), input, PickQuery::default()).await?;
             html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => Err(e),
@@ -568,6 +702,7 @@ pub async fn api_training(
 ) -> Result<HttpResponse, ApiError> {
     let (title, date, hours) = validate_training(&body, state.config.today()).map_err(AppError::Invalid)?;
     let details = validate_details(&body).map_err(AppError::Invalid)?;
+    check_span(hours, &details.starts_at).map_err(|e| AppError::Invalid(vec![e]))?;
     let actor = user.actor();
     let id = with_db(&state, move |c| {
         Ok(trainings::create_with(c, &actor, &title, date, hours, &details)?)

@@ -24,6 +24,7 @@ pub mod inspections;
 pub mod inspections_api;
 pub mod membership;
 pub mod merchants;
+pub mod notice_print;
 pub mod notices;
 pub mod notices_api;
 pub mod openapi;
@@ -36,6 +37,7 @@ pub mod request_span;
 pub mod security_headers;
 pub mod signup;
 pub mod staff;
+pub mod staff_words;
 pub mod throttle;
 
 use actix_session::Session;
@@ -279,6 +281,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
         .configure(account::routes)
         .configure(notices::routes)
+        .configure(notice_print::routes)
         .configure(notices_api::routes)
         .configure(portal::routes)
         .configure(signup::routes)

@@ -21,6 +21,7 @@ fn state_label(lang: Lang, state: NoticeState) -> &'static str {
 pub struct Row {
     pub id: i32,
     pub number: String,
+    pub merchant_id: i32,
     pub merchant_name: String,
     pub state: &'static str,
     pub state_class: &'static str,
@@ -32,6 +33,7 @@ impl Row {
         Row {
             id: r.notice.id,
             number: r.notice.number.clone(),
+            merchant_id: r.notice.merchant_id,
             merchant_name: r.merchant_name.clone(),
             state: state_label(lang, r.notice.state),
             state_class: state_class(r.notice.state),
@@ -210,14 +212,26 @@ impl NoticeBody {
                 }
             })
             .collect();
+        // The badge says what happened (Entry, issue 16): "退回整改" while a sent-back notice
+        // waits for a new answer, "已通过验收" once accepted.
+        let sent_back = n.state != NoticeState::Verified
+            && n.state != NoticeState::Answered
+            && answers.last().is_some_and(|a| a.decision == "rejected");
+        let (badge, badge_class) = if n.state == NoticeState::Verified {
+            (lang.t("entry-badge-accepted"), "ok")
+        } else if sent_back && n.state != NoticeState::Overdue {
+            (lang.t("entry-badge-sent-back"), "warn")
+        } else {
+            (state_label(lang, n.state), state_class(n.state))
+        };
         NoticeBody {
             id: n.id,
             number: n.number.clone(),
             merchant_id: n.merchant_id,
             merchant_name: d.merchant_name.clone(),
             state: n.state,
-            state_label: state_label(lang, n.state),
-            state_class: state_class(n.state),
+            state_label: badge,
+            state_class: badge_class,
             deadline: n.deadline.to_string(),
             required_actions: n.required_actions.clone(),
             violations: d.violations.iter().map(|v| ViolationLine::new(v, lang)).collect(),
@@ -231,6 +245,8 @@ impl NoticeBody {
 /// An email line on the staff notice page.
 pub struct MailRow {
     pub kind: String,
+    /// The kind in words.
+    pub kind_label: String,
     pub status: &'static str,
     pub attempts: i32,
     pub at: String,
@@ -245,10 +261,13 @@ pub struct ShowPage {
     inspection_id: i32,
     issued_by: String,
     mails: Vec<MailRow>,
-    history: Vec<(String, String, String)>,
+    /// (local time, action code, actor in words, action in words).
+    history: Vec<(String, String, String, String)>,
     issued_number: String,
     emailed_to: String,
     no_email: bool,
+    /// After a decision: what happened and what was sent (Entry, issue 16).
+    decided: String,
 }
 
 /// Query of the notice page: set after issuing, to confirm what happened.
@@ -258,6 +277,27 @@ pub struct ShowQuery {
     issued: Option<String>,
     #[serde(default)]
     to: Option<String>,
+    /// Set after a decision: `accepted` or `rejected`.
+    #[serde(default)]
+    decided: Option<String>,
+}
+
+/// The confirmation after a decision: what happened and what was sent to whom.
+fn decided_message(lang: Lang, decided: Option<&str>, to: &str, deadline: chrono::NaiveDate) -> String {
+    let what = match decided {
+        Some("accepted") => lang.t("entry-decided-accepted").to_string(),
+        Some("rejected") => lang.tr(
+            "entry-decided-rejected",
+            &[("deadline", deadline.to_string().into())],
+        ),
+        _ => return String::new(),
+    };
+    let sent = if to.is_empty() {
+        lang.t("entry-decided-no-email").to_string()
+    } else {
+        lang.tr("entry-decided-emailed", &[("to", to.to_string().into())])
+    };
+    format!("{what} {sent}")
 }
 
 /// GET /staff/notices/{id}: the notice, its timeline, answers, emails and audit history.
@@ -277,6 +317,7 @@ pub async fn show(
         .mails
         .iter()
         .map(|m| MailRow {
+            kind_label: super::staff_words::mail_kind(&m.kind, lang),
             kind: m.kind.clone(),
             status: if m.sent_at.is_some() {
                 lang.t("notice-mail-sent")
@@ -295,17 +336,31 @@ pub async fn show(
     let history = d
         .history
         .iter()
-        .map(|h| (state.config.local_time(h.at), h.action.clone(), h.actor.clone()))
+        .map(|h| {
+            (
+                state.config.local_time(h.at),
+                h.action.clone(),
+                super::staff_words::actor(&h.actor, lang).0,
+                super::staff_words::action(&h.action, lang),
+            )
+        })
         .collect();
     let q = query.into_inner();
+    let decided = decided_message(
+        lang,
+        q.decided.as_deref(),
+        q.to.as_deref().unwrap_or(""),
+        d.notice.deadline,
+    );
     html(
         actix_web::http::StatusCode::OK,
         &ShowPage {
+            decided,
             inspection_id: d.notice.inspection_id,
             issued_by: d.issued_by.clone().unwrap_or_default(),
             mails,
             history,
-            no_email: q.issued.is_some() && q.to.as_deref().unwrap_or("").is_empty(),
+            no_email: q.issued.is_some() && q.decided.is_none() && q.to.as_deref().unwrap_or("").is_empty(),
             issued_number: if q.issued.is_some() {
                 d.notice.number.clone()
             } else {
@@ -506,12 +561,24 @@ pub async fn decide(
     let actor = user.actor();
     let today = state.config.today();
     let base = state.config.base_url.clone();
-    with_db(&state, move |c| {
+    let to = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
-        notices::decide(c, &policy, &base, today, id, &actor, &draft).map_err(notice_error)
+        notices::decide(c, &policy, &base, today, id, &actor, &draft).map_err(notice_error)?;
+        // Who the decision was emailed to, for the confirmation (the service writes to the
+        // merchant's address on file, else its portal user's).
+        let n = Notice::find(c, id)?.ok_or(AppError::NotFound)?;
+        let m = crate::db::models::merchant::Merchant::find(c, n.merchant_id)?;
+        Ok(match m {
+            Some(m) => m.mail_address(c)?.unwrap_or_default(),
+            None => String::new(),
+        })
     })
     .await?;
-    Ok(see_other(format!("/staff/notices/{id}")))
+    Ok(see_other(format!(
+        "/staff/notices/{id}?decided={}&to={}",
+        if accept { "accepted" } else { "rejected" },
+        url::form_urlencoded::byte_serialize(to.as_bytes()).collect::<String>()
+    )))
 }
 
 /// Registers the staff notice routes.

@@ -27,6 +27,8 @@ pub struct AttemptView {
 pub struct RowView {
     pub id: i32,
     pub kind: String,
+    /// The kind in words (`notice.issued` → "整改通知书").
+    pub kind_label: String,
     pub to: String,
     pub subject: String,
     pub created: String,
@@ -56,6 +58,7 @@ pub async fn index(
     page: PageCtx,
     _user: Require<Admin>,
 ) -> Result<OutboxPage, AppError> {
+    let lang = page.lang;
     let (counts, latest) = with_db(&state, |c| Ok((outbox::counts(c)?, outbox::latest(c, SHOWN)?))).await?;
     let tz = state.config.time_zone;
     let local = |t: NaiveDateTime| {
@@ -74,6 +77,7 @@ pub async fn index(
             };
             RowView {
                 id: r.id,
+                kind_label: super::staff_words::mail_kind(&r.kind, lang),
                 kind: r.kind,
                 to: mask_addr(&r.to_addr),
                 subject: r.subject,
