@@ -33,6 +33,9 @@ entry-action = { $key ->
     [bulletin-read] Bulletin read
     [bulletin-remind] Bulletin reminder sent
     [bulletin-send] Bulletin sent
+    [campaign-assign] Campaign inspector assigned
+    [campaign-close] Campaign closed
+    [campaign-open] Campaign opened
     [charter-confirm] Charter confirmed
     [charter-publish] Charter published
     [commendation-adjust] Commendation adjusted

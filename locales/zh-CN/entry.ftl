@@ -33,6 +33,9 @@ entry-action = { $key ->
     [bulletin-read] 通报已读
     [bulletin-remind] 通报提醒
     [bulletin-send] 发送通报
+    [campaign-assign] 分配评比检查员
+    [campaign-close] 结束星级评比
+    [campaign-open] 开启星级评比
     [charter-confirm] 确认公约
     [charter-publish] 发布公约
     [commendation-adjust] 调整评优
