@@ -503,7 +503,8 @@ fn photo_uploads_have_clear_limits() {
     assert_eq!((w, h), (64, 48));
     // Without the form's token: refused.
     let r = inspector.upload(&path, "wrong", &[small]);
-    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().unwrap().contains("表单已过期"));
     // An English reader gets the message in English.
     let (_, en) = inspector.get(&format!("/staff/inspections/{id}?lang=en"));
     assert!(en.contains("only staff and the merchant can see them"));

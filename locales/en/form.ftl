@@ -26,4 +26,3 @@ form-photos-too-many = At most { $max } photos per inspection.
 form-photos-too-big = Photo too large: at most { $mb } MB each.
 form-photos-not-image = This photo cannot be read; upload a JPEG or PNG image.
 form-photos-empty = Choose a photo first.
-form-photos-added = { $n } photo(s) added.

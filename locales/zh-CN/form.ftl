@@ -26,4 +26,3 @@ form-photos-too-many = 每次检查最多 { $max } 张照片。
 form-photos-too-big = 照片太大：每张不超过 { $mb } MB。
 form-photos-not-image = 无法读取这张照片，请上传 JPEG 或 PNG 图片。
 form-photos-empty = 请先选择照片。
-form-photos-added = 已添加 { $n } 张照片。

@@ -38,6 +38,7 @@
     b.className = "form-step-button";
     b.textContent = text;
     b.setAttribute("aria-label", label);
+    b.setAttribute("data-for", input.id);
     b.addEventListener("click", function () {
       var max = parseInt(input.getAttribute("max"), 10) || 0;
       var v = parseInt(input.value, 10);

@@ -12,3 +12,5 @@ CREATE TABLE inspection_photos (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX inspection_photos_inspection_idx ON inspection_photos (inspection_id);
+CREATE INDEX inspection_photos_merchant_idx ON inspection_photos (merchant_id);
+CREATE INDEX inspection_photos_uploaded_by_idx ON inspection_photos (uploaded_by);
