@@ -1215,10 +1215,12 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
             "no stale draft"
         );
         let mut more = 0;
-        type_into(&c, "#form-catalogue-q", "价格", &mut more).await;
+        type_into(&c, "#form-catalogue-q", "明码标价", &mut more).await;
         tap(&c, ".form-pick[data-code='JG-01']", &mut more).await;
         tap(&c, "button.insp-save", &mut more).await;
-        assert_page_clean(&c).await;
+        // The 409 shows in the console as a failed load; nothing else may.
+        let errors = console_errors(&c).await;
+        assert!(errors.iter().all(|e| e.contains("409")), "{errors:#?}");
         let warning = c.find(Locator::Css("#form-same-day")).await.expect("the same-day warning");
         assert!(warning.text().await.unwrap().contains("inspector"));
         assert_eq!(value_of(&c, "#v0_code").await, "JG-01", "the form is kept");

@@ -235,7 +235,7 @@ pub struct CatalogueEntry {
     pub legal_basis: String,
     /// Typical fine in yuan, empty when none.
     pub fine: String,
-    /// Code and both titles, lower-cased, for the filter.
+    /// Code, both titles and the legal basis, lower-cased, for the filter.
     pub search: String,
 }
 
@@ -459,7 +459,7 @@ fn catalogue(policy: &Policy, lang: Lang) -> Vec<CatalogueEntry> {
             } else {
                 String::new()
             },
-            search: format!("{} {} {}", t.code, t.title_zh, t.title_en).to_lowercase(),
+            search: format!("{} {} {} {}", t.code, t.title_zh, t.title_en, t.legal_basis).to_lowercase(),
         })
         .collect()
 }
