@@ -349,7 +349,12 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         MERCHANT,
     ),
     ("GET", "/attachments/1", "/attachments/{id}", LOGGED_IN),
-    ("GET", "/inspection-photos/1", "/inspection-photos/{id}", LOGGED_IN),
+    (
+        "GET",
+        "/inspection-photos/1",
+        "/inspection-photos/{id}",
+        LOGGED_IN,
+    ),
     (
         "POST",
         "/staff/inspections/1/photos",

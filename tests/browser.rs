@@ -1158,10 +1158,18 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
         // The link to the form (from the work queue or the merchant picker): one tap.
         visit(&c, &format!("{base}/staff/inspections/new?merchant=1")).await;
         taps += 1;
-        assert!(body_text(&c).await.contains("老王家常菜馆"), "the merchant is filled in");
+        assert!(
+            body_text(&c).await.contains("老王家常菜馆"),
+            "the merchant is filled in"
+        );
         assert_eq!(value_of(&c, "#d_C04").await, "", "full marks by default");
         // One point off cold storage: a tap on its +.
-        tap(&c, "button.form-step-button[data-for='d_C04']:last-child", &mut taps).await;
+        tap(
+            &c,
+            "button.form-step-button[data-for='d_C04']:last-child",
+            &mut taps,
+        )
+        .await;
         assert_eq!(value_of(&c, "#d_C04").await, "1");
         // The first violation: search the catalogue, tap the entry.
         type_into(&c, "#form-catalogue-q", "健康证明", &mut taps).await;
@@ -1211,7 +1219,12 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
         // A second inspection of the merchant that day: the warning, with the form kept.
         visit(&c, &format!("{base}/staff/inspections/new?merchant=1")).await;
         assert!(
-            !c.find(Locator::Css("#form-draft")).await.unwrap().is_displayed().await.unwrap(),
+            !c.find(Locator::Css("#form-draft"))
+                .await
+                .unwrap()
+                .is_displayed()
+                .await
+                .unwrap(),
             "no stale draft"
         );
         let mut more = 0;
@@ -1221,14 +1234,20 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
         // The 409 shows in the console as a failed load; nothing else may.
         let errors = console_errors(&c).await;
         assert!(errors.iter().all(|e| e.contains("409")), "{errors:#?}");
-        let warning = c.find(Locator::Css("#form-same-day")).await.expect("the same-day warning");
+        let warning = c
+            .find(Locator::Css("#form-same-day"))
+            .await
+            .expect("the same-day warning");
         assert!(warning.text().await.unwrap().contains("inspector"));
         assert_eq!(value_of(&c, "#v0_code").await, "JG-01", "the form is kept");
         save_shot(&c, "inspection-same-day-390").await;
         tap(&c, "input[name='confirm_same_day']", &mut more).await;
         tap(&c, "button.insp-save", &mut more).await;
         let url = c.current_url().await.unwrap();
-        assert!(url.path() != "/staff/inspections", "saved after confirming: {url}");
+        assert!(
+            url.path() != "/staff/inspections",
+            "saved after confirming: {url}"
+        );
 
         // The form reads at 390 and 1366 px, in Chinese and English.
         check_views(&c, &base, "/staff/inspections/new?merchant=2", "inspection-form").await;

@@ -132,11 +132,24 @@ fn the_catalogue_is_read_from_the_policy_and_checked_entry_by_entry() {
 
     // A duplicate code, an unknown severity, an empty title, a negative fine: each one named.
     let e = with_policy(|s| s.replacen("code = \"SP-02\"", "code = \"SP-01\"", 1)).unwrap_err();
-    assert!(e.contains("violation_types[1]") && e.contains("duplicate code SP-01"), "{e}");
-    let e = with_policy(|s| s.replacen("severity = \"minor\"\nlegal_basis", "severity = \"grave\"\nlegal_basis", 1))
-        .unwrap_err();
-    assert!(e.contains("violation_types[") && e.contains("severity") && e.contains("grave"), "{e}");
-    let e = with_policy(|s| s.replacen("title_en = \"Prices not marked\"", "title_en = \"  \"", 1)).unwrap_err();
+    assert!(
+        e.contains("violation_types[1]") && e.contains("duplicate code SP-01"),
+        "{e}"
+    );
+    let e = with_policy(|s| {
+        s.replacen(
+            "severity = \"minor\"\nlegal_basis",
+            "severity = \"grave\"\nlegal_basis",
+            1,
+        )
+    })
+    .unwrap_err();
+    assert!(
+        e.contains("violation_types[") && e.contains("severity") && e.contains("grave"),
+        "{e}"
+    );
+    let e =
+        with_policy(|s| s.replacen("title_en = \"Prices not marked\"", "title_en = \"  \"", 1)).unwrap_err();
     assert!(e.contains("(JG-01).title_en"), "{e}");
     let e = with_policy(|s| s.replacen("typical_fine = 50000", "typical_fine = -5", 1)).unwrap_err();
     assert!(e.contains("(SP-02).typical_fine"), "{e}");
@@ -158,7 +171,9 @@ fn the_form_opens_for_a_merchant_with_full_marks_and_the_catalogue() {
     assert_eq!(s, 200);
     // The merchant by name, its number carried along hidden; today's date; routine checked.
     assert!(form.contains("老王家常菜馆"));
-    assert!(form.contains(&format!("type=\"hidden\" name=\"merchant_id\" value=\"{MERCHANT}\"")));
+    assert!(form.contains(&format!(
+        "type=\"hidden\" name=\"merchant_id\" value=\"{MERCHANT}\""
+    )));
     assert!(form.contains(&format!("value=\"{}\"", app.config.today())));
     assert!(form.contains("value=\"routine\" checked"));
     // Full marks: every checklist box is empty with a 0 placeholder (typing 5 gives 5, not 50).
@@ -398,7 +413,10 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
     let path = format!("/staff/inspections/{id}/photos");
     let r = inspector.upload(&path, &csrf, &[photo.clone(), photo.clone()]);
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(r.headers()["location"], format!("/staff/inspections/{id}#photos").as_str());
+    assert_eq!(
+        r.headers()["location"],
+        format!("/staff/inspections/{id}#photos").as_str()
+    );
 
     let rows: Vec<(i32, String, i32, i32)> = inspection_photos::table
         .filter(inspection_photos::inspection_id.eq(id))
@@ -428,7 +446,10 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
     let r = inspector.client.get(&url).send().unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "image/jpeg");
-    assert!(r.headers()["cache-control"].to_str().unwrap().starts_with("private"));
+    assert!(r.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .starts_with("private"));
     assert_eq!(r.bytes().unwrap().as_ref(), stored.as_slice());
     let committee = Browser::login(&app, "committee", "gongzhi-demo");
     assert_eq!(committee.get(&format!("/inspection-photos/{pid}")).0, 200);
@@ -442,7 +463,7 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
     let (s, _) = anon.get(&format!("/inspection-photos/{pid}"));
     assert!(s == 401 || s == 403 || s == 404, "public got {s}");
     // Nor may a merchant add photos.
-    let r = merchant.upload(&path, "x", &[photo.clone()]);
+    let r = merchant.upload(&path, "x", std::slice::from_ref(&photo));
     assert_eq!(r.status().as_u16(), 403);
 }
 
@@ -492,8 +513,20 @@ fn photo_uploads_have_clear_limits() {
     assert!(r.text().unwrap().contains("最多 8 张"));
     assert_eq!(count(), 0, "nothing stored from refused uploads");
     // Six, then three more: the second is refused, the count stays six; a small photo is not enlarged.
-    assert_eq!(inspector.upload(&path, &csrf, &vec![small.clone(); 6]).status().as_u16(), 303);
-    assert_eq!(inspector.upload(&path, &csrf, &vec![small.clone(); 3]).status().as_u16(), 422);
+    assert_eq!(
+        inspector
+            .upload(&path, &csrf, &vec![small.clone(); 6])
+            .status()
+            .as_u16(),
+        303
+    );
+    assert_eq!(
+        inspector
+            .upload(&path, &csrf, &vec![small.clone(); 3])
+            .status()
+            .as_u16(),
+        422
+    );
     assert_eq!(count(), 6);
     let (w, h): (i32, i32) = inspection_photos::table
         .filter(inspection_photos::inspection_id.eq(id))

@@ -139,7 +139,8 @@ pub fn add_photos(
         rand::thread_rng().fill_bytes(&mut key);
         let storage_key = format!("inspection-{}.jpg", hex::encode(key));
         let path = upload_dir.join(&storage_key);
-        std::fs::write(&path, jpeg).map_err(|e| anyhow::anyhow!("cannot write upload {}: {e}", path.display()))?;
+        std::fs::write(&path, jpeg)
+            .map_err(|e| anyhow::anyhow!("cannot write upload {}: {e}", path.display()))?;
         written.0.push(path);
         rows.push((storage_key, *w as i32, *h as i32, jpeg.len() as i64));
     }
@@ -168,7 +169,10 @@ pub fn add_photos(
                 ))
                 .execute(c)?;
         }
-        let _ = inspections::table.find(id).select(inspections::id).first::<i32>(c)?;
+        let _ = inspections::table
+            .find(id)
+            .select(inspections::id)
+            .first::<i32>(c)?;
         audit::append(
             c,
             actor,

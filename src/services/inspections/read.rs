@@ -152,7 +152,11 @@ pub fn same_day(conn: &mut DbConn, merchant_id: i32, on: NaiveDate) -> QueryResu
         .filter(inspections::merchant_id.eq(merchant_id))
         .filter(inspections::inspected_on.eq(on))
         .order(inspections::id.asc())
-        .select((inspections::id, inspections::created_at, inspections::inspector_id))
+        .select((
+            inspections::id,
+            inspections::created_at,
+            inspections::inspector_id,
+        ))
         .load(conn)?;
     rows.into_iter()
         .map(|(id, created_at, inspector)| {

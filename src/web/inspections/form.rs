@@ -74,7 +74,10 @@ impl FormValues {
             };
             fill(&mut r.code, t.code.clone());
             fill(&mut r.severity, t.severity.as_str().to_string());
-            fill(&mut r.description, lang.pick(&t.title_zh, &t.title_en).to_string());
+            fill(
+                &mut r.description,
+                lang.pick(&t.title_zh, &t.title_en).to_string(),
+            );
             fill(&mut r.legal_basis, t.legal_basis.clone());
             if t.typical_fine_yuan > 0 {
                 fill(&mut r.fine, t.typical_fine_yuan.to_string());
@@ -149,7 +152,10 @@ impl FormValues {
                     .find(|x| x.item_code == it.code)
                     .map_or(0, |x| x.deduction);
                 // Full marks show as an empty box (placeholder 0), so typing 5 never gives 50.
-                (it.code.clone(), if d == 0 { String::new() } else { d.to_string() })
+                (
+                    it.code.clone(),
+                    if d == 0 { String::new() } else { d.to_string() },
+                )
             })
             .collect();
         // An edit scores against the active checklist: items a newer policy dropped are not offered.
@@ -554,13 +560,15 @@ pub async fn new_form(
 enum Created {
     Saved(i32),
     /// The form again: 422 with the problems, or 409 with the same-day warning.
-    Again {
-        policy: Policy,
-        values: FormValues,
-        problems: Vec<crate::services::problem::Problem>,
-        name: Option<String>,
-        same_day: Vec<svc::SameDay>,
-    },
+    Again(Box<Again>),
+}
+
+struct Again {
+    policy: Policy,
+    values: FormValues,
+    problems: Vec<crate::services::problem::Problem>,
+    name: Option<String>,
+    same_day: Vec<svc::SameDay>,
 }
 
 /// POST /staff/inspections: log it, then show the result (303); or the form again (422); or,
@@ -582,22 +590,23 @@ pub async fn create(
         let mut values = FormValues::from_pairs(&pairs, &policy);
         values.fill_from_catalogue(&policy, lang);
         let draft = values.to_draft();
-        let name_of = |c: &mut crate::db::DbConn, values: &FormValues| match values.merchant_id.trim().parse::<i32>() {
-            Ok(id) => svc::merchant_name(c, id),
-            Err(_) => Ok(None),
-        };
+        let name_of =
+            |c: &mut crate::db::DbConn, values: &FormValues| match values.merchant_id.trim().parse::<i32>() {
+                Ok(id) => svc::merchant_name(c, id),
+                Err(_) => Ok(None),
+            };
         if !values.confirm_same_day {
             if let Ok(input) = svc::validate(&draft, &policy, today) {
                 let found = svc::same_day(c, input.merchant_id, input.inspected_on)?;
                 if !found.is_empty() {
                     let name = name_of(c, &values)?;
-                    return Ok(Created::Again {
+                    return Ok(Created::Again(Box::new(Again {
                         policy,
                         values,
                         problems: Vec::new(),
                         name,
                         same_day: found,
-                    });
+                    })));
                 }
             }
         }
@@ -605,13 +614,13 @@ pub async fn create(
             Ok(logged) => Ok(Created::Saved(logged.inspection.id)),
             Err(InspectionError::Invalid(problems)) => {
                 let name = name_of(c, &values)?;
-                Ok(Created::Again {
+                Ok(Created::Again(Box::new(Again {
                     policy,
                     values,
                     problems,
                     name,
                     same_day: Vec::new(),
-                })
+                })))
             }
             Err(e) => Err(app_error(e)),
         }
@@ -619,13 +628,14 @@ pub async fn create(
     .await?;
     match outcome {
         Created::Saved(id) => Ok(see_other(format!("/staff/inspections/{id}"))),
-        Created::Again {
-            policy,
-            values,
-            problems,
-            name,
-            same_day,
-        } => {
+        Created::Again(again) => {
+            let Again {
+                policy,
+                values,
+                problems,
+                name,
+                same_day,
+            } = *again;
             let status = if same_day.is_empty() {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {

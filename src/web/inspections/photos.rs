@@ -40,7 +40,11 @@ pub async fn upload_photos(
     let mut parts = 0;
     while let Some(field) = mp.next().await {
         let mut field = field.map_err(|e| {
-            AppError::invalid("photos", "表单内容无法解析。", &format!("The form could not be read: {e}"))
+            AppError::invalid(
+                "photos",
+                "表单内容无法解析。",
+                &format!("The form could not be read: {e}"),
+            )
         })?;
         parts += 1;
         if parts > MAX_PARTS {
@@ -48,7 +52,11 @@ pub async fn upload_photos(
             continue;
         }
         let name = field.name().unwrap_or("").to_string();
-        let limit = if name == "photos" { MAX_PHOTO_BYTES + 1 } else { 1024 };
+        let limit = if name == "photos" {
+            MAX_PHOTO_BYTES + 1
+        } else {
+            1024
+        };
         let (bytes, over) = read_field_capped(&mut field, limit, "photos").await?;
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
@@ -78,11 +86,7 @@ pub async fn upload_photos(
 
 /// GET /inspection-photos/{id}: a photo of an inspection, for staff and for the inspected
 /// merchant only (404 for any other merchant; anonymous readers are sent to sign in).
-pub async fn photo(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: Id,
-) -> Result<HttpResponse, AppError> {
+pub async fn photo(state: web::Data<AppState>, user: CurrentUser, id: Id) -> Result<HttpResponse, AppError> {
     let id = *id;
     let merchant = if Staff::allows(user.role) {
         None
@@ -99,7 +103,11 @@ pub async fn photo(
             tracing::error!(photo = id, key = %p.storage_key, "an inspection photo's file is missing");
             return Err(AppError::NotFound);
         }
-        Err(e) => return Err(AppError::Internal(anyhow::anyhow!("reading inspection photo {id}: {e}"))),
+        Err(e) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "reading inspection photo {id}: {e}"
+            )))
+        }
     };
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
