@@ -163,6 +163,12 @@
         var d = JSON.parse(raw);
         if (d && d.values && JSON.stringify(d.values) !== initial) {
           restore(d.values);
+          // Mark the catalogue entries the restored rows were picked from.
+          Array.prototype.forEach.call(form.querySelectorAll(".form-type"), function (sel) {
+            if (!sel.value) { return; }
+            var b = form.querySelector(".form-pick[data-code='" + sel.value.replace(/'/g, "") + "']");
+            if (b) { b.classList.add("form-picked"); }
+          });
           var note = document.getElementById("form-draft");
           if (note) {
             note.hidden = false;
