@@ -385,6 +385,15 @@ fn jpeg_with_gps(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
+/// The id of the (first) violation of inspection `id`.
+fn first_violation(app: &TestApp, id: i32) -> i32 {
+    violations::table
+        .filter(violations::inspection_id.eq(id))
+        .select(violations::id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -404,6 +413,7 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
             ("inspected_on", &today),
             ("kind", "routine"),
             ("confirm_same_day", "1"),
+            ("v0_type", "XF-01"),
         ],
     ));
     let photo = jpeg_with_gps(2400, 1200);
@@ -455,6 +465,23 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
     assert_eq!(committee.get(&format!("/inspection-photos/{pid}")).0, 200);
     let merchant = Browser::login(&app, "merchant", "gongzhi-demo");
     assert_eq!(merchant.get(&format!("/inspection-photos/{pid}")).0, 200);
+    // The merchant sees them on the notice issued on the inspection, too.
+    let tok = token(&app, "inspector", "gongzhi-demo");
+    let deadline = (app.config.today() + chrono::Duration::days(7)).to_string();
+    let vid = first_violation(&app, id);
+    let r = app
+        .client
+        .post(app.url("/api/v1/notices"))
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"inspection_id": id, "violation_ids": [vid],
+            "required_actions": "清理安全出口", "deadline": deadline}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let nid = r.json::<serde_json::Value>().unwrap()["id"].as_i64().unwrap();
+    let (s, notice) = merchant.get(&format!("/my/notices/{nid}"));
+    assert_eq!(s, 200);
+    assert!(notice.contains(&format!("/inspection-photos/{pid}")), "{notice}");
     // Another merchant: not found; the public: sign in first; never a 200.
     add_merchant_user(&app, "other-shop", 2);
     let other = Browser::login(&app, "other-shop", "gongzhi-demo");
