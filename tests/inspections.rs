@@ -68,6 +68,8 @@ fn serious_form(csrf: &str, date: &str) -> Vec<(&'static str, String)> {
         ("v1_code", "".into()),
         ("v1_severity", "".into()),
         ("notes", "后厨冷库检查".into()),
+        // These tests log the same merchant more than once a day on purpose.
+        ("confirm_same_day", "1".into()),
     ]
 }
 
@@ -170,7 +172,7 @@ fn inspector_logs_an_inspection_on_the_phone_form_and_sees_the_merchant_move_to_
         assert!(form.contains(label), "{label}");
     }
     assert!(form.contains("<label for=\"inspected_on\">"), "labels on inputs");
-    assert!(form.contains("name=\"d_C01\" type=\"number\" inputmode=\"numeric\" pattern=\"[0-9]*\" min=\"0\" max=\"8\" step=\"1\" value=\"0\""), "deductions default to 0");
+    assert!(form.contains("name=\"d_C01\" type=\"number\" inputmode=\"numeric\" pattern=\"[0-9]*\" min=\"0\" max=\"8\" step=\"1\" value=\"\" placeholder=\"0\""), "deductions default to full marks (an empty box), not a typed 0");
 
     let (before, _, _, _) = counts(&app);
     let id = log_one(&inspector, &today);

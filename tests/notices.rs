@@ -131,7 +131,8 @@ fn inspection_with_violation(app: &TestApp, merchant: i64) -> (i64, i64) {
             "deductions": [{"code": "C03", "points": 6}],
             "violations": [{"code": "V201", "severity": "major", "description": "从业人员未取得有效健康证明",
                              "legal_basis": "食品安全法第四十五条", "fine_fen": 0}],
-            "notes": ""
+            "notes": "",
+            "confirm_same_day": true
         }))
         .send()
         .unwrap();

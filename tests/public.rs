@@ -651,7 +651,7 @@ fn the_cached_merchant_record_follows_every_change() {
         .bearer_auth(&tok)
         .json(
             &serde_json::json!({"merchant_id": 1, "inspected_on": yesterday, "kind": "routine",
-            "deductions": [{"code": "C03", "points": 1}], "violations": [], "notes": ""}),
+            "deductions": [{"code": "C03", "points": 1}], "violations": [], "notes": "", "confirm_same_day": true}),
         )
         .send()
         .unwrap();

@@ -48,6 +48,7 @@ entry-action = { $key ->
     [edition-publish] Edition published
     [edition-create] Edition created
     [inspection-create] Inspection logged
+    [inspection-photos] Inspection photos added
     [inspection-update] Inspection corrected
     [login_link-requested] Sign-in link requested
     [login_link-used] Sign-in link used

@@ -48,6 +48,7 @@ entry-action = { $key ->
     [edition-publish] 发布榜单
     [edition-create] 生成榜单
     [inspection-create] 登记检查
+    [inspection-photos] 添加检查照片
     [inspection-update] 修改检查
     [login_link-requested] 申请登录链接
     [login_link-used] 使用登录链接

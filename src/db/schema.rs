@@ -706,3 +706,20 @@ diesel::allow_tables_to_appear_in_same_query!(campaigns, inspections);
 diesel::allow_tables_to_appear_in_same_query!(campaign_merchants, merchants);
 diesel::allow_tables_to_appear_in_same_query!(campaign_merchants, users);
 diesel::allow_tables_to_appear_in_same_query!(campaign_merchants, inspections);
+
+diesel::table! {
+    inspection_photos (id) {
+        id -> Integer,
+        inspection_id -> Integer,
+        merchant_id -> Integer,
+        storage_key -> Text,
+        width -> Integer,
+        height -> Integer,
+        size_bytes -> BigInt,
+        uploaded_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(inspection_photos -> inspections (inspection_id));
+diesel::allow_tables_to_appear_in_same_query!(inspection_photos, inspections);

@@ -41,6 +41,10 @@ pub struct InspectionBody {
     pub violations: Vec<ViolationBody>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// POST only: log it even though the merchant already has an inspection that day (without it,
+    /// such a POST is refused with 409 `same_day`, so a request sent twice is not logged twice).
+    #[serde(default)]
+    pub confirm_same_day: bool,
 }
 
 /// One checklist deduction, in whole points.
@@ -271,6 +275,7 @@ fn api_too_late() -> HttpResponse {
 /// Logs an inspection and recomputes the merchant's rating. Inspectors and administrators.
 #[utoipa::path(post, path = "/api/v1/inspections", tag = "inspections", request_body = InspectionBody,
     responses((status = 201, body = InspectionResponse), (status = 401), (status = 403),
+        (status = 409, description = "`same_day`: the merchant already has an inspection that day; send `confirm_same_day: true` to log another"),
         (status = 422, description = "field errors in Chinese and English")),
     security(("bearer" = [])))]
 pub async fn api_create(
@@ -278,15 +283,48 @@ pub async fn api_create(
     user: ApiRequire<Loggers>,
     body: web::Json<InspectionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = body.into_inner().to_draft();
+    let body = body.into_inner();
+    let confirmed = body.confirm_same_day;
+    let draft = body.to_draft();
     let today = state.config.today();
     let actor = user.actor();
     let uid = user.id;
     let logged = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
-        svc::log_inspection(c, &policy, &draft, today, &actor, uid).map_err(app_error)
+        if !confirmed {
+            if let Ok(input) = svc::validate(&draft, &policy, today) {
+                let found = svc::same_day(c, input.merchant_id, input.inspected_on)?;
+                if !found.is_empty() {
+                    return Ok(Err(found));
+                }
+            }
+        }
+        svc::log_inspection(c, &policy, &draft, today, &actor, uid)
+            .map(Ok)
+            .map_err(app_error)
     })
     .await?;
+    let logged = match logged {
+        Ok(logged) => logged,
+        Err(found) => {
+            let existing: Vec<serde_json::Value> = found
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "id": s.id,
+                        "logged_at": state.config.local_time(s.created_at),
+                        "inspector": s.inspector_name,
+                    })
+                })
+                .collect();
+            return Ok(HttpResponse::Conflict().json(serde_json::json!({
+                "error": "same_day",
+                "message_zh": Lang::Zh.t("form-same-day-api"),
+                "message_en": Lang::En.t("form-same-day-api"),
+                "existing": existing,
+            })));
+        }
+    };
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,

@@ -243,6 +243,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/static/certificate.css").route(web::get().to(public::certificate_stylesheet)),
         )
         .service(web::resource("/static/app.js").route(web::get().to(public::script)))
+        .service(web::resource("/static/inspection.js").route(web::get().to(public::inspection_script)))
         .service(web::resource("/favicon.ico").route(web::get().to(public::favicon)))
         .service(web::resource("/lists/{list}").route(web::get().to(public::list_page)))
         .service(web::resource("/merchants/{id}").route(web::get().to(public::merchant_page)))

@@ -228,6 +228,8 @@ pub struct NoticePage {
     body: String,
     follow_up: bool,
     errors: Vec<FieldError>,
+    /// The photos of the inspection the notice was issued on (id, alt text).
+    inspection_photos: Vec<(i32, String)>,
 }
 
 async fn notice_page(
@@ -242,12 +244,24 @@ async fn notice_page(
     let d = with_db(state, move |c| {
         // Opening records the read receipt (first time only); another merchant's notice is a 404.
         notices::open_for_merchant(c, id, mid, &actor).map_err(notice_error)?;
-        Ok(notices::detail(c, id, false)?)
+        let d = notices::detail(c, id, false)?;
+        let photos = match &d {
+            Some(d) => crate::services::inspections::photos_of(c, d.notice.inspection_id)?,
+            None => Vec::new(),
+        };
+        Ok(d.map(|d| (d, photos)))
     })
     .await?
     .ok_or(AppError::NotFound)?;
+    let (d, photos) = d;
     let n = NoticeBody::new(&d, page.lang, state);
+    let lang = page.lang;
     Ok(NoticePage {
+        inspection_photos: photos
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, lang.tr("form-photo-alt", &[("n", (i + 1).into())])))
+            .collect(),
         can_answer: n.state != NoticeState::Verified && !n.pending,
         closed: n.state == NoticeState::Verified,
         n,

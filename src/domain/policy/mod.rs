@@ -57,6 +57,26 @@ pub struct Policy {
     pub categories: Vec<DeclaredName>,
     /// The areas (片区) the committee declares, with their English names (may be empty).
     pub areas: Vec<DeclaredName>,
+    /// The violation catalogue the inspection form picks from (may be empty: violations are then
+    /// typed). Picking one only fills the form; a violation is stored as its code and text.
+    pub violation_types: Vec<ViolationType>,
+}
+
+/// One entry of the violation catalogue (`[[violation_types]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViolationType {
+    /// Code stored with the violation, such as "SP-01"; unique in the catalogue.
+    pub code: String,
+    /// Title in Chinese (stored as the violation's description when picked on a Chinese form).
+    pub title_zh: String,
+    /// Title in English.
+    pub title_en: String,
+    /// Severity of the violation.
+    pub severity: Severity,
+    /// The law or rule it breaks (may be empty).
+    pub legal_basis: String,
+    /// Typical fine in yuan (0: usually none).
+    pub typical_fine_yuan: i64,
 }
 
 /// The inspection programme (检查计划): the days from a merchant's last inspection to its next,
@@ -74,6 +94,13 @@ pub struct ProgrammePolicy {
     pub after_verified_complaint_days: i64,
     /// A follow-up (credit repair) request since the last inspection: at the latest this long after it.
     pub after_follow_up_request_days: i64,
+}
+
+impl Policy {
+    /// The catalogue entry with this code, if any.
+    pub fn violation_type(&self, code: &str) -> Option<&ViolationType> {
+        self.violation_types.iter().find(|t| t.code == code)
+    }
 }
 
 impl Default for ProgrammePolicy {

@@ -28,6 +28,23 @@ pub struct Policy {
     pub categories: Vec<Name>,
     #[serde(default)]
     pub areas: Vec<Name>,
+    #[serde(default)]
+    pub violation_types: Vec<ViolationType>,
+}
+
+/// One entry of the violation catalogue (违法行为目录) the inspection form offers.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViolationType {
+    pub code: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub severity: String,
+    #[serde(default)]
+    pub legal_basis: String,
+    /// Typical fine in yuan (0 when there usually is none).
+    #[serde(default)]
+    pub typical_fine: i64,
 }
 
 /// The inspection programme: days to the next inspection.

@@ -254,6 +254,7 @@ fn deserialize_validates() {
             .replace("[commendation]", "[policy.commendation]")
             .replace("[[commendation.levels]]", "[[policy.commendation.levels]]")
             .replace("[commendation.revoke]", "[policy.commendation.revoke]")
+            .replace("[[violation_types]]", "[[policy.violation_types]]")
     );
     let w: Wrap = toml::from_str(&nested).unwrap();
     assert_eq!(w.policy, Policy::default_policy());

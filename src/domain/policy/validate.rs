@@ -164,6 +164,63 @@ fn validate_commendation(c: raw::Commendation) -> Result<CommendationPolicy, Pol
     })
 }
 
+/// The violation catalogue: at most 500 entries, codes 1 to 32 characters and unique, titles 1 to
+/// 200 characters, a known severity (minor, major, serious), a legal basis of at most 200
+/// characters and a typical fine from 0 to 1,000,000 yuan. Errors name the entry by index and code.
+fn validate_violation_types(types: Vec<raw::ViolationType>) -> Result<Vec<ViolationType>, PolicyError> {
+    if types.len() > 500 {
+        return Err(invalid("violation_types", "at most 500 entries"));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(types.len());
+    for (i, t) in types.into_iter().enumerate() {
+        let code = t.code.trim().to_string();
+        let key = |f: &str| format!("violation_types[{i}] ({code}).{f}");
+        let n = code.chars().count();
+        if n == 0 || n > 32 {
+            return Err(invalid(
+                &format!("violation_types[{i}].code"),
+                "must be 1 to 32 characters",
+            ));
+        }
+        if !seen.insert(code.clone()) {
+            return Err(invalid(&key("code"), format!("duplicate code {code}")));
+        }
+        let (zh, en) = (t.title_zh.trim().to_string(), t.title_en.trim().to_string());
+        for (f, v) in [("title_zh", &zh), ("title_en", &en)] {
+            let count = v.chars().count();
+            if count == 0 || count > 200 {
+                return Err(invalid(&key(f), "must be 1 to 200 characters"));
+            }
+        }
+        let severity = t.severity.trim().parse::<Severity>().map_err(|_| {
+            invalid(
+                &key("severity"),
+                format!("must be minor, major or serious, got {:?}", t.severity),
+            )
+        })?;
+        let legal_basis = t.legal_basis.trim().to_string();
+        if legal_basis.chars().count() > 200 {
+            return Err(invalid(&key("legal_basis"), "at most 200 characters"));
+        }
+        if !(0..=1_000_000).contains(&t.typical_fine) {
+            return Err(invalid(
+                &key("typical_fine"),
+                format!("must be 0 to 1000000 yuan, got {}", t.typical_fine),
+            ));
+        }
+        out.push(ViolationType {
+            code,
+            title_zh: zh,
+            title_en: en,
+            severity,
+            legal_basis,
+            typical_fine_yuan: t.typical_fine,
+        });
+    }
+    Ok(out)
+}
+
 /// Days of the programme are whole days from 1 to 1095 (three years).
 fn programme_days(key: &str, v: i64) -> Result<i64, PolicyError> {
     if (1..=1095).contains(&v) {
@@ -391,6 +448,7 @@ impl Policy {
 
         let categories = validate_names("categories", r.categories)?;
         let areas = validate_names("areas", r.areas)?;
+        let violation_types = validate_violation_types(r.violation_types)?;
 
         Ok(Policy {
             version,
@@ -410,6 +468,7 @@ impl Policy {
             programme,
             categories,
             areas,
+            violation_types,
         })
     }
 }

@@ -18,10 +18,12 @@ use crate::domain::money::{parse_yuan, MoneyError};
 use crate::domain::policy::Policy;
 use crate::domain::rating::{rate, InspectionKind, ListStatus, Rating, Severity};
 
+mod photos;
 mod read;
 mod validate;
 mod write;
 
+pub use photos::*;
 pub use read::*;
 pub use validate::*;
 pub use write::*;

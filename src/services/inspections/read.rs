@@ -134,3 +134,45 @@ pub fn merchant_name(conn: &mut DbConn, id: i32) -> QueryResult<Option<String>> 
         .first(conn)
         .optional()
 }
+
+/// An inspection already logged for a merchant on a day: the form warns before a second one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SameDay {
+    pub id: i32,
+    /// When it was logged (UTC).
+    pub created_at: NaiveDateTime,
+    /// Who logged it (username), if known.
+    pub inspector_name: Option<String>,
+}
+
+/// The inspections of `merchant_id` dated `on`, oldest first.
+pub fn same_day(conn: &mut DbConn, merchant_id: i32, on: NaiveDate) -> QueryResult<Vec<SameDay>> {
+    use crate::db::schema::{inspections, users};
+    let rows: Vec<(i32, NaiveDateTime, Option<i32>)> = inspections::table
+        .filter(inspections::merchant_id.eq(merchant_id))
+        .filter(inspections::inspected_on.eq(on))
+        .order(inspections::id.asc())
+        .select((
+            inspections::id,
+            inspections::created_at,
+            inspections::inspector_id,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, created_at, inspector)| {
+            let inspector_name = match inspector {
+                Some(uid) => users::table
+                    .find(uid)
+                    .select(users::username)
+                    .first::<String>(conn)
+                    .optional()?,
+                None => None,
+            };
+            Ok(SameDay {
+                id,
+                created_at,
+                inspector_name,
+            })
+        })
+        .collect()
+}

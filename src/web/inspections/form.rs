@@ -10,6 +10,8 @@ pub(super) const MAX_FORM_ROWS: usize = 50;
 #[derive(Debug, Clone, Default)]
 pub(super) struct RowValues {
     pub(super) id: String,
+    /// The catalogue entry picked (`[[violation_types]]` code), if any.
+    pub(super) vtype: String,
     pub(super) code: String,
     pub(super) severity: String,
     pub(super) description: String,
@@ -28,6 +30,7 @@ impl RowValues {
     pub(super) fn of(v: &Violation) -> Self {
         RowValues {
             id: v.id.to_string(),
+            vtype: String::new(),
             code: v.code.clone(),
             severity: v.severity.to_string(),
             description: v.description.clone(),
@@ -51,9 +54,37 @@ pub(super) struct FormValues {
     pub(super) deductions: Vec<(String, String)>,
     pub(super) violations: Vec<RowValues>,
     pub(super) notes: String,
+    /// The inspector confirmed a second inspection of the merchant on the same day.
+    pub(super) confirm_same_day: bool,
 }
 
 impl FormValues {
+    /// Fills the blank fields of each row whose catalogue entry was picked (without the script,
+    /// picking only sets the row's `<select>`): code, severity, description in the form's
+    /// language, legal basis and typical fine. What the inspector typed is kept.
+    pub(super) fn fill_from_catalogue(&mut self, policy: &Policy, lang: Lang) {
+        for r in &mut self.violations {
+            let Some(t) = policy.violation_type(r.vtype.trim()) else {
+                continue;
+            };
+            let fill = |field: &mut String, value: String| {
+                if field.trim().is_empty() {
+                    *field = value;
+                }
+            };
+            fill(&mut r.code, t.code.clone());
+            fill(&mut r.severity, t.severity.as_str().to_string());
+            fill(
+                &mut r.description,
+                lang.pick(&t.title_zh, &t.title_en).to_string(),
+            );
+            fill(&mut r.legal_basis, t.legal_basis.clone());
+            if t.typical_fine_yuan > 0 {
+                fill(&mut r.fine, t.typical_fine_yuan.to_string());
+            }
+        }
+    }
+
     pub(super) fn from_pairs(pairs: &[(String, String)], policy: &Policy) -> Self {
         let get = |k: &str| {
             pairs
@@ -87,6 +118,7 @@ impl FormValues {
         let violations = (0..rows)
             .map(|r| RowValues {
                 id: get(&format!("v{r}_id")),
+                vtype: get(&format!("v{r}_type")),
                 code: get(&format!("v{r}_code")),
                 severity: get(&format!("v{r}_severity")),
                 description: get(&format!("v{r}_description")),
@@ -101,6 +133,7 @@ impl FormValues {
             deductions,
             violations,
             notes: get("notes"),
+            confirm_same_day: matches!(get("confirm_same_day").trim(), "1" | "on" | "true" | "yes"),
         }
     }
 
@@ -118,7 +151,11 @@ impl FormValues {
                     .iter()
                     .find(|x| x.item_code == it.code)
                     .map_or(0, |x| x.deduction);
-                (it.code.clone(), d.to_string())
+                // Full marks show as an empty box (placeholder 0), so typing 5 never gives 50.
+                (
+                    it.code.clone(),
+                    if d == 0 { String::new() } else { d.to_string() },
+                )
             })
             .collect();
         // An edit scores against the active checklist: items a newer policy dropped are not offered.
@@ -129,6 +166,7 @@ impl FormValues {
             deductions,
             violations: violations.iter().map(RowValues::of).collect(),
             notes: i.notes.clone(),
+            confirm_same_day: false,
         }
     }
 
@@ -181,9 +219,36 @@ pub struct ItemField {
     pub error: String,
 }
 
+/// A catalogue option of a row's `<select>`.
+pub struct TypeOption {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Catalogue options of one severity (an `<optgroup>`).
+pub struct TypeGroup {
+    pub label: &'static str,
+    pub options: Vec<TypeOption>,
+}
+
+/// One entry of the searchable catalogue the script shows (hidden without it).
+pub struct CatalogueEntry {
+    pub code: String,
+    pub title: String,
+    pub severity: &'static str,
+    pub severity_label: &'static str,
+    pub legal_basis: String,
+    /// Typical fine in yuan, empty when none.
+    pub fine: String,
+    /// Code, both titles and the legal basis, lower-cased, for the filter.
+    pub search: String,
+}
+
 /// One violation row of the form.
 pub struct RowField {
     pub row: usize,
+    pub types: Vec<TypeGroup>,
     pub number: usize,
     pub id: String,
     pub code: String,
@@ -218,6 +283,14 @@ pub struct FormPage {
     pub(super) notes: String,
     pub(super) notes_error: String,
     pub(super) summary: Vec<String>,
+    /// The merchant is known (prefilled): shown by name, its number kept hidden.
+    pub(super) merchant_fixed: bool,
+    /// The browser draft's key (per merchant, or per edited inspection).
+    pub(super) draft_key: String,
+    pub(super) catalogue: Vec<CatalogueEntry>,
+    /// The inspections already logged for the merchant that day (the second-save warning).
+    pub(super) same_day: Vec<String>,
+    pub(super) confirm_same_day: bool,
 }
 
 pub(super) struct FormContext<'a> {
@@ -226,6 +299,8 @@ pub(super) struct FormContext<'a> {
     pub(super) today: NaiveDate,
     pub(super) merchant_name: Option<String>,
     pub(super) edit_id: Option<i32>,
+    /// Lines of the same-day warning; empty when there is none.
+    pub(super) same_day: Vec<String>,
 }
 
 pub(super) fn form_page(
@@ -266,6 +341,7 @@ pub(super) fn form_page(
             let r = v.violations.get(row).cloned().unwrap_or_default();
             let error = msg(&format!("violations[{row}]"));
             RowField {
+                types: type_groups(ctx.policy, lang, &r.vtype),
                 row,
                 number: row + 1,
                 severities: Severity::ALL
@@ -287,7 +363,23 @@ pub(super) fn form_page(
         })
         .collect();
     let kind = v.kind.trim().parse::<InspectionKind>().ok();
+    let merchant_error = msg("merchant_id");
+    let merchant_fixed = ctx.edit_id.is_none()
+        && ctx.merchant_name.as_deref().is_some_and(|n| !n.is_empty())
+        && merchant_error.is_empty();
+    let draft_key = match ctx.edit_id {
+        Some(id) => format!("edit-{id}"),
+        None => match v.merchant_id.trim().parse::<i32>() {
+            Ok(m) => format!("merchant-{m}"),
+            Err(_) => "new".into(),
+        },
+    };
     FormPage {
+        merchant_fixed,
+        draft_key,
+        catalogue: catalogue(ctx.policy, lang),
+        same_day: ctx.same_day,
+        confirm_same_day: v.confirm_same_day,
         title: lang.t(if ctx.edit_id.is_some() {
             "inspections-edit"
         } else {
@@ -300,7 +392,7 @@ pub(super) fn form_page(
         is_edit: ctx.edit_id.is_some(),
         merchant_id: v.merchant_id.clone(),
         merchant_name: ctx.merchant_name.unwrap_or_default(),
-        merchant_error: msg("merchant_id"),
+        merchant_error,
         inspected_on: v.inspected_on.clone(),
         max_date: ctx.today.to_string(),
         date_error: msg("inspected_on"),
@@ -335,6 +427,69 @@ pub(super) fn form_page(
             .collect(),
         page,
     }
+}
+
+/// The catalogue as `<optgroup>`s by severity, `selected` picked.
+fn type_groups(policy: &Policy, lang: Lang, selected: &str) -> Vec<TypeGroup> {
+    Severity::ALL
+        .iter()
+        .map(|s| TypeGroup {
+            label: crate::i18n::words::severity(*s, lang),
+            options: policy
+                .violation_types
+                .iter()
+                .filter(|t| t.severity == *s)
+                .map(|t| TypeOption {
+                    code: t.code.clone(),
+                    label: format!("{} {}", t.code, lang.pick(&t.title_zh, &t.title_en)),
+                    selected: t.code == selected.trim(),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.options.is_empty())
+        .collect()
+}
+
+fn catalogue(policy: &Policy, lang: Lang) -> Vec<CatalogueEntry> {
+    policy
+        .violation_types
+        .iter()
+        .map(|t| CatalogueEntry {
+            code: t.code.clone(),
+            title: lang.pick(&t.title_zh, &t.title_en).to_string(),
+            severity: t.severity.as_str(),
+            severity_label: crate::i18n::words::severity(t.severity, lang),
+            legal_basis: t.legal_basis.clone(),
+            fine: if t.typical_fine_yuan > 0 {
+                t.typical_fine_yuan.to_string()
+            } else {
+                String::new()
+            },
+            search: format!("{} {} {} {}", t.code, t.title_zh, t.title_en, t.legal_basis).to_lowercase(),
+        })
+        .collect()
+}
+
+/// The warning's lines: one per inspection already logged that day, "HH:MM by name (No. id)".
+pub(super) fn same_day_lines(state: &AppState, lang: Lang, found: &[svc::SameDay]) -> Vec<String> {
+    found
+        .iter()
+        .map(|s| {
+            let local = state.config.local_time(s.created_at);
+            let time = local.rsplit(' ').next().unwrap_or(&local).to_string();
+            lang.tr(
+                "form-same-day-entry",
+                &[
+                    ("time", time.into()),
+                    (
+                        "inspector",
+                        s.inspector_name.clone().unwrap_or_else(|| "—".into()).into(),
+                    ),
+                    ("id", s.id.into()),
+                ],
+            )
+        })
+        .collect()
 }
 
 /// The 403 page that says why (the edit window has closed), rather than the generic one.
@@ -381,9 +536,6 @@ pub async fn new_form(
     values.merchant_id = merchant.clone();
     values.inspected_on = today.to_string();
     values.kind = InspectionKind::Routine.as_str().into();
-    for (_, points) in &mut values.deductions {
-        *points = "0".into();
-    }
     let errors = if !merchant.is_empty() && name.is_none() {
         vec![FieldError {
             field: "merchant_id".into(),
@@ -399,11 +551,29 @@ pub async fn new_form(
         today,
         merchant_name: name,
         edit_id: None,
+        same_day: Vec::new(),
     };
     Ok(form_page(page, ctx, &values, &errors))
 }
 
-/// POST /staff/inspections: log it, then show the result (303), or the form again (422).
+/// What a submitted new inspection came to.
+enum Created {
+    Saved(i32),
+    /// The form again: 422 with the problems, or 409 with the same-day warning.
+    Again(Box<Again>),
+}
+
+struct Again {
+    policy: Policy,
+    values: FormValues,
+    problems: Vec<crate::services::problem::Problem>,
+    name: Option<String>,
+    same_day: Vec<svc::SameDay>,
+}
+
+/// POST /staff/inspections: log it, then show the result (303); or the form again (422); or,
+/// when the merchant already has an inspection that day and the inspector has not confirmed a
+/// second one, the form again with the warning and a confirm box (409).
 pub async fn create(
     state: web::Data<AppState>,
     page: PageCtx,
@@ -414,34 +584,73 @@ pub async fn create(
     let today = state.config.today();
     let actor = user.actor();
     let uid = user.id;
+    let lang = page.lang;
     let outcome = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
-        let values = FormValues::from_pairs(&pairs, &policy);
-        match svc::log_inspection(c, &policy, &values.to_draft(), today, &actor, uid) {
-            Ok(logged) => Ok(Ok(logged.inspection.id)),
+        let mut values = FormValues::from_pairs(&pairs, &policy);
+        values.fill_from_catalogue(&policy, lang);
+        let draft = values.to_draft();
+        let name_of =
+            |c: &mut crate::db::DbConn, values: &FormValues| match values.merchant_id.trim().parse::<i32>() {
+                Ok(id) => svc::merchant_name(c, id),
+                Err(_) => Ok(None),
+            };
+        if !values.confirm_same_day {
+            if let Ok(input) = svc::validate(&draft, &policy, today) {
+                let found = svc::same_day(c, input.merchant_id, input.inspected_on)?;
+                if !found.is_empty() {
+                    let name = name_of(c, &values)?;
+                    return Ok(Created::Again(Box::new(Again {
+                        policy,
+                        values,
+                        problems: Vec::new(),
+                        name,
+                        same_day: found,
+                    })));
+                }
+            }
+        }
+        match svc::log_inspection(c, &policy, &draft, today, &actor, uid) {
+            Ok(logged) => Ok(Created::Saved(logged.inspection.id)),
             Err(InspectionError::Invalid(problems)) => {
-                let name = match values.merchant_id.trim().parse::<i32>() {
-                    Ok(id) => svc::merchant_name(c, id)?,
-                    Err(_) => None,
-                };
-                Ok(Err((policy, values, problems, name)))
+                let name = name_of(c, &values)?;
+                Ok(Created::Again(Box::new(Again {
+                    policy,
+                    values,
+                    problems,
+                    name,
+                    same_day: Vec::new(),
+                })))
             }
             Err(e) => Err(app_error(e)),
         }
     })
     .await?;
     match outcome {
-        Ok(id) => Ok(see_other(format!("/staff/inspections/{id}"))),
-        Err((policy, values, problems, name)) => {
+        Created::Saved(id) => Ok(see_other(format!("/staff/inspections/{id}"))),
+        Created::Again(again) => {
+            let Again {
+                policy,
+                values,
+                problems,
+                name,
+                same_day,
+            } = *again;
+            let status = if same_day.is_empty() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            };
             let ctx = FormContext {
-                lang: page.lang,
+                lang,
                 policy: &policy,
                 today,
                 merchant_name: name,
                 edit_id: None,
+                same_day: same_day_lines(&state, lang, &same_day),
             };
             let p = form_page(page, ctx, &values, &field_errors(problems));
-            html(StatusCode::UNPROCESSABLE_ENTITY, &p)
+            html(status, &p)
         }
     }
 }
@@ -478,6 +687,7 @@ pub async fn edit_form(
                 today: state.config.today(),
                 merchant_name: name,
                 edit_id: Some(id),
+                same_day: Vec::new(),
             };
             html(StatusCode::OK, &form_page(page, ctx, &values, &[]))
         }
@@ -499,9 +709,11 @@ pub async fn update(
     let today = state.config.today();
     let actor = user.actor();
     let uid = user.id;
+    let lang = page.lang;
     let outcome = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
-        let values = FormValues::from_pairs(&pairs, &policy);
+        let mut values = FormValues::from_pairs(&pairs, &policy);
+        values.fill_from_catalogue(&policy, lang);
         let now = crate::db::models::now_utc();
         match svc::edit_inspection(c, &policy, id, &values.to_draft(), today, &actor, uid, now) {
             Ok(_) => Ok(Ok(())),
@@ -527,6 +739,7 @@ pub async fn update(
                 today,
                 merchant_name: name,
                 edit_id: Some(id),
+                same_day: Vec::new(),
             };
             let p = form_page(page, ctx, &values, &field_errors(problems));
             html(StatusCode::UNPROCESSABLE_ENTITY, &p)

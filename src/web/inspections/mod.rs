@@ -29,9 +29,11 @@ use super::error::field_errors;
 // Pages.
 
 mod form;
+mod photos;
 mod views;
 
 pub use form::*;
+pub use photos::*;
 pub use views::*;
 
 pub(super) fn app_error(e: InspectionError) -> AppError {
@@ -56,5 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/staff/inspections/{id}/edit")
             .route(web::get().to(edit_form))
             .route(web::post().to(update)),
-    );
+    )
+    .service(web::resource("/staff/inspections/{id}/photos").route(web::post().to(upload_photos)))
+    .service(web::resource("/inspection-photos/{id}").route(web::get().to(photo)));
 }

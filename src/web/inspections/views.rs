@@ -128,6 +128,10 @@ pub struct ShowPage {
     pub(super) total: String,
     pub(super) can_edit: bool,
     pub(super) editable_until: String,
+    /// The inspection's photos (their ids), and whether this user may add more.
+    pub(super) photos: Vec<(i32, String)>,
+    pub(super) can_add_photos: bool,
+    pub(super) photos_help: String,
 }
 
 pub(super) fn list_label(list: ListStatus, lang: Lang) -> String {
@@ -177,10 +181,11 @@ pub async fn show(
 ) -> Result<ShowPage, AppError> {
     let id = *id;
     let today = state.config.today();
-    let (policy, v) = with_db(&state, move |c| {
+    let (policy, v, photos) = with_db(&state, move |c| {
         let policy = crate::services::policy::active_policy(c)?;
         let v = svc::view(c, &policy, id, today)?;
-        Ok((policy, v))
+        let photos = svc::photos_of(c, id)?;
+        Ok((policy, v, photos))
     })
     .await?;
     let v = v.ok_or(AppError::NotFound)?;
@@ -255,6 +260,19 @@ pub async fn show(
         total: score_text(v.rating.score_tenths),
         can_edit,
         editable_until: local_time(&state, svc::editable_until(i)),
+        can_add_photos: Loggers::allows(user.role) && photos.len() < svc::MAX_PHOTOS,
+        photos: photos
+            .iter()
+            .enumerate()
+            .map(|(n, p)| (p.id, lang.tr("form-photo-alt", &[("n", (n + 1).into())])))
+            .collect(),
+        photos_help: lang.tr(
+            "form-photos-help",
+            &[
+                ("mb", (svc::MAX_PHOTO_BYTES / (1024 * 1024)).into()),
+                ("max", svc::MAX_PHOTOS.into()),
+            ],
+        ),
         page,
     })
 }
