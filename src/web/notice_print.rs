@@ -19,11 +19,17 @@ use crate::db::models::merchant::Merchant;
 use crate::db::schema::users;
 use crate::services::notices::{self, NoticeDetail};
 
-/// The legal basis the policy's violation catalogue gives a violation code. The catalogue
-/// (`[[violation_types]]`) comes with another branch: until then there is none, and the print
-/// page shows the basis stored with the violation. The lead extends this at the merge.
-pub fn legal_basis_for(_code: &str, _lang: Lang) -> Option<String> {
-    None
+/// The legal basis a notice prints for a violation: what was recorded with it (the catalogue's
+/// basis is copied in when the inspector picks from it), else the policy's violation catalogue
+/// (`[[violation_types]]`) for its code, else nothing.
+pub fn legal_basis_for(policy: &crate::domain::policy::Policy, code: &str, stored: &str) -> String {
+    if !stored.trim().is_empty() {
+        return stored.to_string();
+    }
+    policy
+        .violation_type(code)
+        .map(|t| t.legal_basis.clone())
+        .unwrap_or_default()
 }
 
 /// A violation as the notice prints it.
@@ -117,6 +123,7 @@ pub fn doc_lang(req: &HttpRequest, q: &PrintQuery, merchant_lang: Option<&str>) 
 
 fn page(state: &AppState, l: Loaded, lang: Lang, back: String, here: String) -> PrintPage {
     let n = &l.detail.notice;
+    let policy = state.policy.latest();
     PrintPage {
         other: if lang == Lang::Zh { Lang::En } else { Lang::Zh },
         back,
@@ -143,7 +150,7 @@ fn page(state: &AppState, l: Loaded, lang: Lang, back: String, here: String) -> 
                 code: v.code.clone(),
                 severity: crate::i18n::words::severity(v.severity, lang),
                 description: v.description.clone(),
-                legal_basis: legal_basis_for(&v.code, lang).unwrap_or_else(|| v.legal_basis.clone()),
+                legal_basis: legal_basis_for(&policy, &v.code, &v.legal_basis),
                 found_on: v.found_on.to_string(),
             })
             .collect(),
