@@ -21,6 +21,8 @@ pub mod notices;
 pub mod plaque;
 pub mod policy;
 pub mod problem;
+pub mod programme;
+pub mod queue;
 pub mod rating;
 pub mod records;
 pub mod replies;
