@@ -235,7 +235,12 @@ pub fn run_daily(conn: &mut DbConn, config: &Config) -> anyhow::Result<RunOutcom
         Err(e) => tracing::error!(error = %e, "training reminders could not run"),
     }
     // The programme's due dates, recomputed under the active policy (a policy change moves them).
-    match run_job(conn, crate::services::programme::JOB, today, crate::services::programme::refresh_all) {
+    match run_job(
+        conn,
+        crate::services::programme::JOB,
+        today,
+        crate::services::programme::refresh_all,
+    ) {
         Ok(RunOutcome::Failed(e)) => tracing::error!(error = %e, "programme due dates failed"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "programme due dates could not run"),

@@ -33,7 +33,9 @@ type Row = (
 );
 
 fn by_merchant<T>(rows: Vec<(i32, Option<T>)>) -> HashMap<i32, T> {
-    rows.into_iter().filter_map(|(id, v)| v.map(|v| (id, v))).collect()
+    rows.into_iter()
+        .filter_map(|(id, v)| v.map(|v| (id, v)))
+        .collect()
 }
 
 /// The stored code of a due date's reason, with the stars for `stars` (`stars:3`).
@@ -115,7 +117,10 @@ pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) 
         let new_reason = due.map(|d| reason_code(d.reason));
         if new_on != on || new_reason != reason {
             diesel::update(merchants::table.find(id))
-                .set((merchants::next_due_on.eq(new_on), merchants::next_due_reason.eq(new_reason)))
+                .set((
+                    merchants::next_due_on.eq(new_on),
+                    merchants::next_due_reason.eq(new_reason),
+                ))
                 .execute(c)?;
             changed += 1;
         }
@@ -167,12 +172,25 @@ pub fn due_list(
             merchants::next_due_on,
             merchants::next_due_reason,
         ))
-        .order((merchants::next_due_on.asc(), merchants::name.asc(), merchants::id.asc()))
+        .order((
+            merchants::next_due_on.asc(),
+            merchants::name.asc(),
+            merchants::id.asc(),
+        ))
         .into_boxed();
     if let Some(a) = area {
         q = q.filter(merchants::area.eq(a.to_string()));
     }
-    type R = (i32, String, String, String, String, String, Option<NaiveDate>, Option<String>);
+    type R = (
+        i32,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<NaiveDate>,
+        Option<String>,
+    );
     let rows: Vec<R> = q.limit(5000).load(c)?;
     Ok(rows
         .into_iter()
@@ -196,7 +214,10 @@ pub fn due_list(
 /// Open merchants overdue (due before `today`) and due within [`DUE_SOON_DAYS`] (from today).
 pub fn counts(c: &mut DbConn, today: NaiveDate) -> QueryResult<(i64, i64)> {
     let open = || merchants::table.filter(merchants::status.ne("closed"));
-    let overdue = open().filter(merchants::next_due_on.lt(today)).count().get_result(c)?;
+    let overdue = open()
+        .filter(merchants::next_due_on.lt(today))
+        .count()
+        .get_result(c)?;
     let soon = open()
         .filter(merchants::next_due_on.ge(today))
         .filter(merchants::next_due_on.le(today + chrono::Duration::days(DUE_SOON_DAYS)))
