@@ -59,6 +59,8 @@ pub struct RowView {
 pub struct AreaOption {
     pub value: String,
     pub label: String,
+    /// The name as stored (no English name declared): typed text, not translated.
+    pub typed: bool,
     pub selected: bool,
 }
 
@@ -128,10 +130,14 @@ async fn load(state: &AppState, lang: Lang, p: &DueParams) -> Result<Loaded, App
     .await?;
     let areas = stored_areas
         .iter()
-        .map(|a| AreaOption {
-            value: a.clone(),
-            label: declared_name(policy.area(a), a, lang).0,
-            selected: chosen.as_deref() == Some(a.as_str()),
+        .map(|a| {
+            let (label, typed) = declared_name(policy.area(a), a, lang);
+            AreaOption {
+                value: a.clone(),
+                label,
+                typed,
+                selected: chosen.as_deref() == Some(a.as_str()),
+            }
         })
         .collect();
     let area_label = match &chosen {
