@@ -52,6 +52,10 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         STAFF,
     ),
     ("GET", "/staff/complaints", "/staff/complaints", STAFF),
+    ("GET", "/staff/programme", "/staff/programme", STAFF),
+    ("GET", "/staff/programme/print", "/staff/programme/print", STAFF),
+    ("GET", "/staff/programme.csv", "/staff/programme.csv", STAFF),
+    ("GET", "/api/v1/staff/queue", "/api/v1/staff/queue", STAFF),
     (
         "POST",
         "/staff/complaints/1/triage",

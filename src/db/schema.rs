@@ -28,6 +28,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         member_left_on -> Nullable<Date>,
+        next_due_on -> Nullable<Date>,
+        next_due_reason -> Nullable<Text>,
     }
 }
 

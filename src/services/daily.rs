@@ -234,6 +234,17 @@ pub fn run_daily(conn: &mut DbConn, config: &Config) -> anyhow::Result<RunOutcom
         Ok(o) => tracing::info!(outcome = ?o, "training reminders"),
         Err(e) => tracing::error!(error = %e, "training reminders could not run"),
     }
+    // The programme's due dates, recomputed under the active policy (a policy change moves them).
+    match run_job(
+        conn,
+        crate::services::programme::JOB,
+        today,
+        crate::services::programme::refresh_all,
+    ) {
+        Ok(RunOutcome::Failed(e)) => tracing::error!(error = %e, "programme due dates failed"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "programme due dates could not run"),
+    }
     // Bulletin reminders are a job of their own: they do not wait for the ratings, and a failure
     // of one does not undo the other. A missed day is caught up the next (reminders are due "on
     // or after" their day, and each recipient is reminded once).

@@ -22,6 +22,8 @@ pub mod notices;
 pub mod plaque;
 pub mod policy;
 pub mod problem;
+pub mod programme;
+pub mod queue;
 pub mod rating;
 pub mod records;
 pub mod replies;

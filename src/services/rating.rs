@@ -194,6 +194,7 @@ pub fn recompute_merchant(
     if let Some(cur) = current.get(&merchant_id) {
         store_if_changed(conn, actor, &rating, cur, now_utc())?;
     }
+    crate::services::programme::refresh_in_tx(conn, &policy.programme, Some(&ids))?;
     Ok(rating)
 }
 
@@ -246,6 +247,8 @@ pub fn recompute_in_tx(
     store_batch(c, actor, &pending, at)?;
     // A commendation in its display year ends with a serious violation or a black-list entry.
     crate::services::commendations::apply_revocations(c, policy, as_of, actor, only)?;
+    // The programme's due dates follow the new stars and lists (only changed rows are written).
+    crate::services::programme::refresh_in_tx(c, &policy.programme, only)?;
     let t3 = std::time::Instant::now();
     Ok(RecomputeReport {
         merchants: ratings.len(),

@@ -142,12 +142,12 @@ pub async fn end_session(state: &AppState, session: &Session) -> Result<(), AppE
     Ok(())
 }
 
-/// Where a role lands after logging in: merchants in their portal, everyone else on the home page.
+/// Where a role lands after logging in: merchants in their portal, staff on their work queue.
 pub fn home_of(role: Role) -> &'static str {
     if role == Role::Merchant {
         "/my"
     } else {
-        "/"
+        "/staff"
     }
 }
 

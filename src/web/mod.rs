@@ -30,6 +30,7 @@ pub mod notices_api;
 pub mod openapi;
 pub mod outbox;
 pub mod portal;
+pub mod programme;
 pub mod public;
 pub mod report_charts;
 pub mod reports;
@@ -289,6 +290,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(bulletins::routes)
         .configure(inspections::routes)
         .configure(inspections_api::routes)
+        .configure(programme::routes)
         .configure(membership::routes)
         .configure(charter::routes)
         .configure(campaigns::routes);

@@ -68,6 +68,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::inspections_api::InspectionsApi::openapi());
     doc.merge(super::notices_api::NoticesApi::openapi());
     doc.merge(super::reports::ReportsApi::openapi());
+    doc.merge(super::programme::QueueApi::openapi());
     doc
 }
 

@@ -23,6 +23,7 @@ pub const LINKS: &[(&str, &str, &[Role])] = &[
     ("/staff/notices", "staff-notices", Staff::ROLES),
     ("/my", "portal-title", &[Role::Merchant]),
     ("/staff/complaints", "staff-complaints", Staff::ROLES),
+    ("/staff/programme", "queue-programme-title", Staff::ROLES),
     ("/staff/stats", "staff-stats", Staff::ROLES),
     ("/staff/trainings", "staff-trainings", Committee::ROLES),
     ("/staff/bulletins", "staff-bulletins", Committee::ROLES),
@@ -43,6 +44,56 @@ pub struct Dashboard {
     page: PageCtx,
     role: String,
     links: Vec<Link>,
+    /// What waits for this user (rows with a count above zero).
+    queue: Vec<QueueItem>,
+}
+
+/// One row of the work queue on the start page.
+pub struct QueueItem {
+    pub href: &'static str,
+    pub text: String,
+    pub count: i64,
+}
+
+/// The work queue's rows with something in them, in the reader's words.
+pub fn queue_items(lang: crate::i18n::Lang, q: &crate::services::queue::Queue) -> Vec<QueueItem> {
+    let rows: [(&'static str, &str, i64); 7] = [
+        ("/staff/notices", "queue-answers-to-verify", q.answers_to_verify),
+        ("/staff/notices", "queue-overdue-notices", q.overdue_notices),
+        (
+            "/staff/complaints",
+            "queue-complaints-to-triage",
+            q.complaints_to_triage,
+        ),
+        (
+            "/staff/programme",
+            "queue-inspections-overdue",
+            q.inspections_overdue,
+        ),
+        (
+            "/staff/programme",
+            "queue-inspections-due-soon",
+            q.inspections_due_soon,
+        ),
+        (
+            "/staff/campaigns",
+            "queue-campaign-assignments",
+            q.campaign_assignments,
+        ),
+        (
+            "/staff/members",
+            "queue-membership-waiting",
+            q.membership_waiting.unwrap_or(0),
+        ),
+    ];
+    rows.into_iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(href, id, count)| QueueItem {
+            href,
+            text: lang.tr(id, &[("count", count.into())]),
+            count,
+        })
+        .collect()
 }
 
 /// GET /staff
@@ -54,15 +105,17 @@ pub async fn dashboard(
     // A merchant user's own public record, with its rating explained.
     let uid = user.id;
     let committee = Committee::ROLES.contains(&user.role);
-    let (own, members_waiting) = with_db(&state, move |c| {
+    let (role_now, today) = (user.role, state.config.today());
+    let (own, members_waiting, queue) = with_db(&state, move |c| {
         let own = crate::db::models::user::User::find(c, uid)?.and_then(|u| u.merchant_id);
+        let queue = crate::services::queue::of(c, role_now, uid, today)?;
         // The membership queue: applications and requests to leave.
         let waiting = if committee {
             crate::services::membership::waiting(c)?
         } else {
             0
         };
-        Ok((own, waiting))
+        Ok((own, waiting, queue))
     })
     .await?;
     let mut links: Vec<Link> = LINKS
@@ -86,5 +139,11 @@ pub async fn dashboard(
         });
     }
     let role = page.lang.t(&format!("role-{}", user.role)).to_string();
-    Ok(Dashboard { page, role, links })
+    let queue = queue_items(page.lang, &queue);
+    Ok(Dashboard {
+        page,
+        role,
+        links,
+        queue,
+    })
 }

@@ -147,6 +147,8 @@ pub fn close(conn: &mut DbConn, actor: &Actor, id: i32) -> Result<Merchant, Merc
             return Ok(before);
         }
         Merchant::close(c, id, now_utc())?;
+        // A closed merchant is no longer inspected: no due date.
+        crate::services::programme::clear(c, id)?;
         let after = Merchant::find(c, id)?.ok_or(MerchantError::NotFound)?;
         audit::append(
             c,

@@ -293,6 +293,11 @@ pub fn answer(
                 })),
             },
         )?;
+        // A credit-repair (follow-up) request brings the merchant's next inspection forward.
+        if draft.wants_follow_up {
+            let policy = crate::services::policy::active_policy(c)?;
+            crate::services::programme::refresh_in_tx(c, &policy.programme, Some(&[n.merchant_id]))?;
+        }
         // Tell the inspector who issued it, when they have an address.
         let inspector: Option<(String, String, String)> = match n.issued_by {
             Some(uid) => users::table

@@ -102,6 +102,8 @@ pub struct FormPage {
     pub(super) merchant_id: Option<i32>,
     pub(super) closed: bool,
     pub(super) can_close: bool,
+    /// The programme's next inspection, in words (the merchant's staff page only).
+    pub(super) due: Option<String>,
 }
 
 pub(super) struct FormSpec<'a> {
@@ -150,6 +152,7 @@ pub(super) fn form_page(page: PageCtx, user: &CurrentUser, spec: FormSpec<'_>) -
         merchant_id: spec.merchant.map(|m| m.id),
         closed,
         can_close: !closed && Committee::allows(user.role),
+        due: None,
         page,
     }
 }
@@ -231,8 +234,13 @@ pub async fn edit_form(
     flag: web::Query<SavedFlag>,
 ) -> Result<HttpResponse, AppError> {
     let m = load(&state, *id).await?;
+    let mid = m.id;
+    let due = with_db(&state, move |c| {
+        Ok(crate::services::programme::of_merchant(c, mid)?)
+    })
+    .await?;
     let input = MerchantInput::from_merchant(&m);
-    let tpl = form_page(
+    let mut tpl = form_page(
         page,
         &user,
         FormSpec {
@@ -242,6 +250,16 @@ pub async fn edit_form(
             saved: flag.saved == "1",
         },
     );
+    tpl.due = due.map(|(on, reason)| {
+        let lang = tpl.page.lang;
+        lang.tr(
+            "queue-next-inspection",
+            &[
+                ("date", on.into()),
+                ("reason", crate::web::programme::reason_text(lang, &reason).into()),
+            ],
+        )
+    });
     html(StatusCode::OK, &tpl)
 }
 

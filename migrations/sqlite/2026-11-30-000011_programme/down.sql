@@ -1,0 +1,3 @@
+DROP INDEX merchants_next_due_idx;
+ALTER TABLE merchants DROP COLUMN next_due_reason;
+ALTER TABLE merchants DROP COLUMN next_due_on;
