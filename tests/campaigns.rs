@@ -368,6 +368,14 @@ fn the_committee_runs_a_campaign_and_the_inspector_works_through_it() {
     let ins = login(&app, "inspector");
     let (s, mine) = get(&app, &ins, &format!("/staff/campaigns/{id}?mine=1"));
     assert_eq!(s, 200);
+    // The inspector's work queue on /staff counts the same merchants.
+    let (_, start) = get(&app, &ins, "/staff");
+    assert!(
+        start.contains(&format!(
+            "<span class=\"work-queue-count\">{mine_before}</span> 家商户在星级评比中待我检查"
+        )),
+        "{start}"
+    );
     let given_name: String = merchants::table
         .find(given)
         .select(merchants::name)
