@@ -1225,6 +1225,11 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
         tap(&c, ".form-pick[data-code='XF-01']", &mut taps).await;
         assert_eq!(value_of(&c, "#v1_code").await, "XF-01");
         tap(&c, "button.insp-save", &mut taps).await;
+        // The result page (the click does not wait for the navigation on a loaded machine).
+        c.wait()
+            .for_element(Locator::Css("#photos"))
+            .await
+            .expect("the saved inspection");
         assert_page_clean(&c).await;
         let elapsed = started.elapsed();
         let url = c.current_url().await.unwrap();
@@ -1267,7 +1272,8 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
         let errors = console_errors(&c).await;
         assert!(errors.iter().all(|e| e.contains("409")), "{errors:#?}");
         let warning = c
-            .find(Locator::Css("#form-same-day"))
+            .wait()
+            .for_element(Locator::Css("#form-same-day"))
             .await
             .expect("the same-day warning");
         assert!(warning.text().await.unwrap().contains("inspector"));
@@ -1275,6 +1281,10 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
         save_shot(&c, "inspection-same-day-390").await;
         tap(&c, "input[name='confirm_same_day']", &mut more).await;
         tap(&c, "button.insp-save", &mut more).await;
+        c.wait()
+            .for_element(Locator::Css("#photos"))
+            .await
+            .expect("saved after confirming");
         let url = c.current_url().await.unwrap();
         assert!(
             url.path() != "/staff/inspections",
@@ -1283,5 +1293,22 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
 
         // The form reads at 390 and 1366 px, in Chinese and English.
         check_views(&c, &base, "/staff/inspections/new?merchant=2", "inspection-form").await;
+    });
+}
+
+/// The work queue on `/staff` (an inspector's and the committee's), the inspection programme's
+/// due list and its route sheet, and an inspection's result page with its photos section, at 390
+/// and 1366 px in both languages (issue 16).
+#[test]
+fn the_work_queue_and_the_programme_read_on_a_phone_and_a_desktop() {
+    with_browser("queue", |c, base| async move {
+        log_in(&c, &base, "inspector").await;
+        check_views(&c, &base, "/staff", "queue-inspector").await;
+        check_views(&c, &base, "/staff/programme?within=365", "programme").await;
+        check_views(&c, &base, "/staff/programme/print?within=365", "programme-print").await;
+        check_views(&c, &base, "/staff/inspections/1", "inspection-result").await;
+        c.delete_all_cookies().await.unwrap();
+        log_in(&c, &base, "committee").await;
+        check_views(&c, &base, "/staff", "queue-committee").await;
     });
 }

@@ -520,7 +520,7 @@ fn the_audit_log_speaks_words_with_local_times_names_and_changes() {
     assert!(page.contains("启用/停用用户"), "{page}");
     assert!(
         page.contains(
-            "<code>active</code>: <del translate=\"no\">true</del> → <ins translate=\"no\">false</ins>"
+            "<code translate=\"no\">active</code>: <del translate=\"no\">true</del> → <ins translate=\"no\">false</ins>"
         ),
         "{page}"
     );
