@@ -438,7 +438,11 @@ fn decisions_are_confirmed_and_badges_say_what_happened() {
     assert!(page.contains(">退回整改</span>"), "badge: {page}");
     let (_, page) = inspector.get(&format!("{to}&lang=en"));
     assert!(page.contains("Sent back for rectification"));
-    inspector.get("/staff/notices?lang=zh-CN");
+    // The notice list says the same in the notice's row.
+    let (_, list) = inspector.get("/staff/notices?lang=zh-CN");
+    let row = &list[list.find(&format!("href=\"/staff/notices/{id}\"")).expect("row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains(">退回整改</span>"), "{row}");
     let (_, portal) = merchant.get(&format!("/my/notices/{id}"));
     assert!(portal.contains(">退回整改</span>"), "{portal}");
 

@@ -35,8 +35,17 @@ impl Row {
             number: r.notice.number.clone(),
             merchant_id: r.notice.merchant_id,
             merchant_name: r.merchant_name.clone(),
-            state: state_label(lang, r.notice.state),
-            state_class: state_class(r.notice.state),
+            // As on the notice's own page: "退回整改" while a sent-back notice waits.
+            state: if r.sent_back && r.notice.state != NoticeState::Overdue {
+                lang.t("entry-badge-sent-back")
+            } else {
+                state_label(lang, r.notice.state)
+            },
+            state_class: if r.sent_back && r.notice.state != NoticeState::Overdue {
+                "warn"
+            } else {
+                state_class(r.notice.state)
+            },
             deadline: r.notice.deadline.to_string(),
         }
     }

@@ -27,6 +27,8 @@ pub fn violations_of(conn: &mut DbConn, notice_id: i32) -> QueryResult<Vec<Viola
 pub struct NoticeRow {
     pub notice: Notice,
     pub merchant_name: String,
+    /// Sent back: the last decided answer was rejected and the notice waits for a new one.
+    pub sent_back: bool,
 }
 
 fn rows(conn: &mut DbConn, ns: Vec<Notice>) -> QueryResult<Vec<NoticeRow>> {
@@ -35,9 +37,25 @@ fn rows(conn: &mut DbConn, ns: Vec<Notice>) -> QueryResult<Vec<NoticeRow>> {
         .filter(merchants::id.eq_any(&ids))
         .select((merchants::id, merchants::name))
         .load(conn)?;
+    // The latest decision on each notice's answers, oldest first so the last one wins.
+    let notice_ids: Vec<i32> = ns.iter().map(|n| n.id).collect();
+    let decisions: Vec<(i32, Option<String>)> = notice_answers::table
+        .filter(notice_answers::notice_id.eq_any(&notice_ids))
+        .filter(notice_answers::decision.is_not_null())
+        .order((notice_answers::decided_at, notice_answers::id))
+        .select((notice_answers::notice_id, notice_answers::decision))
+        .load(conn)?;
+    let mut last: std::collections::HashMap<i32, String> = std::collections::HashMap::new();
+    for (id, d) in decisions {
+        if let Some(d) = d {
+            last.insert(id, d);
+        }
+    }
     Ok(ns
         .into_iter()
         .map(|n| NoticeRow {
+            sent_back: !matches!(n.state, NoticeState::Verified | NoticeState::Answered)
+                && last.get(&n.id).is_some_and(|d| d == "rejected"),
             merchant_name: names
                 .iter()
                 .find(|(id, _)| *id == n.merchant_id)
