@@ -1268,14 +1268,15 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
         type_into(&c, "#form-catalogue-q", "明码标价", &mut more).await;
         tap(&c, ".form-pick[data-code='JG-01']", &mut more).await;
         tap(&c, "button.insp-save", &mut more).await;
-        // The 409 shows in the console as a failed load; nothing else may.
-        let errors = console_errors(&c).await;
-        assert!(errors.iter().all(|e| e.contains("409")), "{errors:#?}");
         let warning = c
             .wait()
             .for_element(Locator::Css("#form-same-day"))
             .await
             .expect("the same-day warning");
+        // The 409 shows in the console as a failed load; nothing else may. (Read only once the
+        // warning page is there, so the 409 is not left for the next page's check.)
+        let errors = console_errors(&c).await;
+        assert!(errors.iter().all(|e| e.contains("409")), "{errors:#?}");
         assert!(warning.text().await.unwrap().contains("inspector"));
         assert_eq!(value_of(&c, "#v0_code").await, "JG-01", "the form is kept");
         save_shot(&c, "inspection-same-day-390").await;
