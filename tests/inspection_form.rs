@@ -561,7 +561,7 @@ fn photo_uploads_have_clear_limits() {
         .unwrap();
     assert_eq!((w, h), (64, 48));
     // Without the form's token: refused.
-    let r = inspector.upload(&path, "wrong", &[small.clone()]);
+    let r = inspector.upload(&path, "wrong", std::slice::from_ref(&small));
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().unwrap().contains("表单已过期"));
     // Too large (12 MB is the limit), after the counted ones (the one slow upload).
