@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::guard::{ApiRequire, Require, Staff};
 use super::public::declared_name;
-use super::{with_db, ApiError, AppError, AppState, PageCtx};
+use super::{html, with_db, ApiError, AppError, AppState, PageCtx};
 use crate::i18n::Lang;
 use crate::services::programme::{self as svc, DueRow};
 use crate::services::queue::{self, Queue};
@@ -161,13 +161,6 @@ pub struct DuePage {
     query: String,
 }
 
-fn html(body: Result<String, askama::Error>) -> Result<HttpResponse, AppError> {
-    let body = body.map_err(|e| AppError::Internal(e.into()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
 fn query_of(p: &DueParams) -> String {
     let mut q = format!("within={}", p.within());
     if let Some(a) = p.area() {
@@ -186,14 +179,14 @@ pub async fn due_list(
 ) -> Result<HttpResponse, AppError> {
     let l = load(&state, page.lang, &params).await?;
     html(
-        DuePage {
+        actix_web::http::StatusCode::OK,
+        &DuePage {
             rows: l.rows,
             areas: l.areas,
             within: params.within(),
             query: query_of(&params),
             page,
-        }
-        .render(),
+        },
     )
 }
 
@@ -215,13 +208,13 @@ pub async fn route_sheet(
 ) -> Result<HttpResponse, AppError> {
     let l = load(&state, page.lang, &params).await?;
     html(
-        RouteSheet {
+        actix_web::http::StatusCode::OK,
+        &RouteSheet {
             rows: l.rows,
             area: l.area_label,
             today: state.config.today().to_string(),
             page,
-        }
-        .render(),
+        },
     )
 }
 
