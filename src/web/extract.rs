@@ -188,6 +188,130 @@ impl<S: Segment> FromRequest for PathId<S> {
     }
 }
 
+/// A `multipart/form-data` body, read by `actix-multipart` through [`HoldBack`].
+///
+/// `actix-multipart` 0.7 loses a part without an error when the body arrives so that its buffer
+/// holds exactly `\r\n--` (the start of a delimiter) while the rest is still on the wire: it
+/// takes those four bytes for data, the delimiter is not seen and the next part is read into the
+/// one before (a nine-photo upload arrived as eight; actix/actix-web#3635). [`HoldBack`] never
+/// hands it a chunk that ends inside a delimiter, so its buffer cannot be in that state. Every
+/// multipart handler takes an `Upload`, never `actix_multipart::Multipart` itself
+/// (`tests::every_upload_is_held_back` checks).
+pub struct Upload(pub actix_multipart::Multipart);
+
+impl Upload {
+    /// Reads `payload` as the multipart body of a request with these headers.
+    pub fn new(headers: &actix_web::http::header::HeaderMap, payload: Payload) -> Upload {
+        Upload(held_back(headers, payload))
+    }
+}
+
+/// `actix-multipart` reading `stream` through a [`HoldBack`] for the boundary in `headers`.
+fn held_back<S>(headers: &actix_web::http::header::HeaderMap, stream: S) -> actix_multipart::Multipart
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin + 'static,
+{
+    let delimiter = headers
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<actix_web::mime::Mime>().ok())
+        .and_then(|m| {
+            m.get_param(actix_web::mime::BOUNDARY)
+                .map(|b| b.as_str().to_owned())
+        })
+        .map(|b| format!("\r\n--{b}").into_bytes())
+        .unwrap_or_default();
+    actix_multipart::Multipart::new(
+        headers,
+        HoldBack {
+            inner: stream,
+            delimiter,
+            held: web::BytesMut::new(),
+            done: false,
+        },
+    )
+}
+
+impl std::ops::Deref for Upload {
+    type Target = actix_multipart::Multipart;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Upload {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl FromRequest for Upload {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Upload, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        ready(Ok(Upload::new(req.headers(), payload.take())))
+    }
+}
+
+/// A body stream that keeps back the end of a chunk while it could be the start of the
+/// multipart delimiter (`\r\n--` and the boundary), and sends it with the next chunk, or at the
+/// end of the body. See [`Upload`].
+pub struct HoldBack<S> {
+    inner: S,
+    delimiter: Vec<u8>,
+    held: web::BytesMut,
+    done: bool,
+}
+
+/// The length of the longest end of `buf` that is a proper beginning of `delimiter`.
+fn partial_delimiter(buf: &[u8], delimiter: &[u8]) -> usize {
+    let longest = buf.len().min(delimiter.len().saturating_sub(1));
+    (1..=longest)
+        .rev()
+        .find(|&k| buf[buf.len() - k..] == delimiter[..k])
+        .unwrap_or(0)
+}
+
+impl<S> futures_util::Stream for HoldBack<S>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
+    type Item = Result<web::Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.inner.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => {
+                    this.done = true;
+                    if this.held.is_empty() {
+                        return Poll::Ready(None);
+                    }
+                    return Poll::Ready(Some(Ok(this.held.split().freeze())));
+                }
+                Poll::Ready(Some(Ok(chunk))) => {
+                    this.held.extend_from_slice(&chunk);
+                    let keep = partial_delimiter(&this.held, &this.delimiter);
+                    let send = this.held.len() - keep;
+                    if send > 0 {
+                        return Poll::Ready(Some(Ok(this.held.split_to(send).freeze())));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Reads one multipart field up to `limit` bytes. Returns the bytes (at most `limit`) and whether
 /// the field was longer; the rest of a longer field is drained without being kept, so the
 /// connection stays usable. A broken stream is a 422 on `key` ("the upload was interrupted").
@@ -272,6 +396,137 @@ mod tests {
         assert_eq!(PathId::<NumberSegment>::extract(&req).await.unwrap().get(), 3);
     }
 
+    /// A body of a token and nine photos, cut into chunks at `cuts`, arriving one by one with a
+    /// wait before each (as over a slow network): the number of parts read, or the error.
+    async fn parts_read(body: &[u8], boundary: &str, cuts: &[usize]) -> Result<usize, String> {
+        use actix_web::http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}")).unwrap(),
+        );
+        let mut chunks = Vec::new();
+        let mut last = 0;
+        for &cut in cuts.iter().chain([body.len()].iter()) {
+            if cut > last {
+                chunks.push(Ok(web::Bytes::copy_from_slice(&body[last..cut])));
+                last = cut;
+            }
+        }
+        let mut chunks = chunks.into_iter();
+        let mut waits = 0;
+        let slow = futures_util::stream::poll_fn(move |cx| {
+            if waits > 0 {
+                waits -= 1;
+                cx.waker().wake_by_ref();
+                return std::task::Poll::Pending;
+            }
+            waits = 3;
+            std::task::Poll::Ready(chunks.next())
+        });
+        let read = async move {
+            let mut mp = held_back(&headers, slow);
+            let mut n = 0;
+            while let Some(field) = mp.next().await {
+                let mut field = field.map_err(|e| e.to_string())?;
+                n += 1;
+                while let Some(chunk) = field.next().await {
+                    chunk.map_err(|e| e.to_string())?;
+                }
+            }
+            Ok(n)
+        };
+        actix_web::rt::time::timeout(std::time::Duration::from_secs(5), read)
+            .await
+            .unwrap_or_else(|_| Err("stalled".into()))
+    }
+
+    /// Wherever the network cuts a ten-part upload, in one place or two, ten parts are read
+    /// (without [`HoldBack`], a cut just after the first `\r\n--` loses a part silently).
+    #[actix_web::test]
+    async fn an_upload_keeps_every_part_wherever_it_is_cut() {
+        let boundary = "a3f1c0d2e4b5a6c7-9d8e7f6a5b4c3d2e";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n")
+                .as_bytes(),
+        );
+        for i in 0..9 {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; \
+                     filename=\"p{i}.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            // Data with carriage returns, line feeds and dashes in it.
+            body.extend((0..40u8).map(|k| [b'\r', b'\n', b'-', b'x', k][usize::from(k + i) % 5]));
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        for cut in 1..body.len() {
+            assert_eq!(parts_read(&body, boundary, &[cut]).await, Ok(10), "cut at {cut}");
+        }
+        for cut in 1..body.len() - 3 {
+            let cuts = [cut, cut + 1, cut + 3];
+            assert_eq!(
+                parts_read(&body, boundary, &cuts).await,
+                Ok(10),
+                "cuts at {cuts:?}"
+            );
+        }
+        for size in 1..80 {
+            let cuts: Vec<usize> = (size..body.len()).step_by(size).collect();
+            assert_eq!(
+                parts_read(&body, boundary, &cuts).await,
+                Ok(10),
+                "chunks of {size}"
+            );
+        }
+        // A body cut short is an error, not fewer parts.
+        let short = &body[..body.len() - 30];
+        assert!(parts_read(short, boundary, &[100]).await.is_err());
+    }
+
+    #[test]
+    fn partial_delimiters_are_found_at_the_end() {
+        let d = b"\r\n--xyz";
+        assert_eq!(partial_delimiter(b"abc\r\n--", d), 4);
+        assert_eq!(partial_delimiter(b"abc\r", d), 1);
+        assert_eq!(
+            partial_delimiter(b"abc\r\n--xyz", d),
+            0,
+            "a whole delimiter goes on"
+        );
+        assert_eq!(partial_delimiter(b"abc\r\n--xy", d), 6);
+        assert_eq!(partial_delimiter(b"abc", d), 0);
+        assert_eq!(partial_delimiter(b"", d), 0);
+        assert_eq!(partial_delimiter(b"\r\n", b""), 0);
+    }
+
+    /// Every handler that reads a multipart body takes an [`Upload`] (or builds one), never
+    /// `actix_multipart::Multipart` itself, which can lose a part.
+    #[test]
+    fn every_upload_is_held_back() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("extract.rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    assert!(
+                        !text.contains("Multipart::new") && !text.contains("use actix_multipart::Multipart"),
+                        "{} reads a multipart body without web::extract::Upload",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
     /// Every state-changing route outside `/api/` (where bearer tokens, not cookies, are the
     /// credential) takes a [`CsrfForm`], or reads a multipart body and checks the token itself:
     /// a new form handler that forgets the check fails here.
@@ -331,7 +586,8 @@ mod tests {
                         };
                         checked += 1;
                         let form = params.contains("CsrfForm");
-                        let multipart = params.contains("Multipart") && body.contains("check_csrf(");
+                        let multipart = (params.contains("Upload") || params.contains("Multipart"))
+                            && body.contains("check_csrf(");
                         if !form && !multipart {
                             missing.push(format!("{method} {route} ({target}) takes no CsrfForm"));
                         }

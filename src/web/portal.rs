@@ -3,7 +3,7 @@
 //! answers notices with photos, asks for a follow-up inspection, and writes its public reply.
 //! Also the one-time sign-in links, and the photos (served only to their merchant and to staff).
 
-use actix_multipart::Multipart;
+use crate::web::extract::Upload;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -311,7 +311,7 @@ fn bad_form(zh: &str, en: &str) -> AppError {
 }
 
 /// Reads the answer form: `csrf`, `body`, `follow_up`, and up to [`MAX_PHOTOS`] `photos`.
-async fn read_answer_form(mut mp: Multipart) -> Result<(String, AnswerDraft), AppError> {
+async fn read_answer_form(mut mp: Upload) -> Result<(String, AnswerDraft), AppError> {
     let mut csrf = String::new();
     let mut draft = AnswerDraft::default();
     let mut parts = 0;
@@ -386,7 +386,7 @@ pub async fn answer(
     page: PageCtx,
     user: MerchantUser,
     id: Id,
-    payload: Multipart,
+    payload: Upload,
 ) -> Result<HttpResponse, AppError> {
     let mid = user.merchant_id;
     let id = *id;

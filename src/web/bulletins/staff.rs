@@ -1,7 +1,7 @@
 //! The committee's pages: the bulletins with their read rates and the new-bulletin form (preview,
 //! send), and one bulletin with who read it and who has not, and "remind now".
 
-use actix_multipart::Multipart;
+use crate::web::extract::Upload as MultipartUpload;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -162,7 +162,7 @@ fn bad_form(zh: &str, en: &str) -> AppError {
 
 /// Reads the new-bulletin form: csrf, title, body, audience, remind_after_days, action and the
 /// optional attachment (read up to one byte over the limit, so "too large" can be said).
-async fn read_form(mut mp: Multipart) -> Result<(String, String, Draft), AppError> {
+async fn read_form(mut mp: MultipartUpload) -> Result<(String, String, Draft), AppError> {
     let (mut csrf, mut action) = (String::new(), String::new());
     let mut d = Draft::default();
     let mut parts = 0;
@@ -216,7 +216,7 @@ pub async fn send_bulletin(
     session: Session,
     page: PageCtx,
     user: Require<Committee>,
-    payload: Multipart,
+    payload: MultipartUpload,
 ) -> Result<HttpResponse, AppError> {
     let (csrf, action, draft) = read_form(payload).await?;
     check_csrf(&session, &csrf)?;

@@ -292,7 +292,7 @@ async fn read_multipart(
     payload: actix_web::dev::Payload,
 ) -> Result<ComplaintForm, AppError> {
     use futures_util::StreamExt;
-    let mut mp = actix_multipart::Multipart::new(req.headers(), payload);
+    let mut mp = crate::web::extract::Upload::new(req.headers(), payload);
     let mut csrf = String::new();
     let mut form = ComplaintForm {
         ts: String::new(),

@@ -1,4 +1,4 @@
-use actix_multipart::Multipart;
+use crate::web::extract::Upload;
 use actix_session::Session;
 use futures_util::StreamExt;
 
@@ -31,7 +31,7 @@ pub async fn upload_photos(
     session: Session,
     user: Require<Loggers>,
     id: Id,
-    mut mp: Multipart,
+    mut mp: Upload,
 ) -> Result<HttpResponse, AppError> {
     let id = *id;
     let mut csrf = String::new();
