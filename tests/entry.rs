@@ -6,6 +6,7 @@
 mod common;
 
 use chrono::TimeZone;
+use common::web_client::{add_merchant_user, location, Browser};
 use common::TestApp;
 use diesel::prelude::*;
 use gongzhi::db::schema::{audit_log, merchants, outbox, rewards};
@@ -19,74 +20,22 @@ const PNG: &[u8] = &[
     0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-/// A client of its own, logged in as `user`.
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::blocking::Client,
-}
-
-impl<'a> Browser<'a> {
-    fn anonymous(app: &'a TestApp) -> Self {
-        Browser {
-            app,
-            client: common::client(),
-        }
-    }
-
-    fn login(app: &'a TestApp, user: &str) -> Self {
-        let b = Self::anonymous(app);
-        let csrf = b.csrf("/login");
-        let r = b.post(
-            "/login",
-            &[
-                ("csrf", csrf.as_str()),
-                ("username", user),
-                ("password", "gongzhi-demo"),
-            ],
+/// The merchant `b` answers notice `id` with `body` and a photo.
+fn answer(b: &Browser, id: i32, body: &str) {
+    let path = format!("/my/notices/{id}");
+    let csrf = b.csrf(&path);
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("body", body.to_string())
+        .part(
+            "photos",
+            reqwest::blocking::multipart::Part::bytes(PNG.to_vec())
+                .file_name("a.png")
+                .mime_str("image/png")
+                .unwrap(),
         );
-        assert_eq!(r.status().as_u16(), 303, "{user} logs in");
-        b
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(self.app.url(path)).send().unwrap();
-        (r.status().as_u16(), r.text().unwrap())
-    }
-
-    fn csrf(&self, path: &str) -> String {
-        let (s, body) = self.get(path);
-        common::extract_csrf(&body).unwrap_or_else(|| panic!("no csrf on {path} ({s}): {body}"))
-    }
-
-    fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::blocking::Response {
-        self.client.post(self.app.url(path)).form(form).send().unwrap()
-    }
-
-    fn answer(&self, id: i32, body: &str) {
-        let path = format!("/my/notices/{id}");
-        let csrf = self.csrf(&path);
-        let form = reqwest::blocking::multipart::Form::new()
-            .text("csrf", csrf)
-            .text("body", body.to_string())
-            .part(
-                "photos",
-                reqwest::blocking::multipart::Part::bytes(PNG.to_vec())
-                    .file_name("a.png")
-                    .mime_str("image/png")
-                    .unwrap(),
-            );
-        let r = self
-            .client
-            .post(self.app.url(&format!("{path}/answer")))
-            .multipart(form)
-            .send()
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 303, "answered");
-    }
-}
-
-fn location(r: &reqwest::blocking::Response) -> String {
-    r.headers()["location"].to_str().unwrap().to_string()
+    let r = b.post_multipart(&format!("{path}/answer"), form);
+    assert_eq!(r.status().as_u16(), 303, "answered");
 }
 
 /// Logs an inspection of `merchant` with one violation (with its legal basis) through the API
@@ -141,28 +90,6 @@ fn issue_notice(app: &TestApp, inspector: &Browser, merchant: i64) -> i32 {
         .unwrap()
         .parse()
         .unwrap()
-}
-
-fn add_merchant_user(app: &TestApp, name: &str, merchant: i32, language: &str) {
-    let mut c = app.conn();
-    gongzhi::services::users::add_user(
-        &mut c,
-        &gongzhi::db::models::audit::Actor::system("test"),
-        &gongzhi::services::users::UserSpec {
-            username: name,
-            password: "gongzhi-demo",
-            role: "merchant",
-            display_name: name,
-            email: &format!("{name}@example.com"),
-            merchant_id: Some(merchant),
-        },
-    )
-    .unwrap();
-    diesel::update(gongzhi::db::schema::users::table)
-        .filter(gongzhi::db::schema::users::username.eq(name))
-        .set(gongzhi::db::schema::users::language.eq(language))
-        .execute(&mut *c)
-        .unwrap();
 }
 
 fn merchant_name(app: &TestApp, id: i32) -> String {
@@ -414,7 +341,7 @@ fn decisions_are_confirmed_and_badges_say_what_happened() {
     let inspector = Browser::login(&app, "inspector");
     let merchant = Browser::login(&app, "merchant");
     let id = issue_notice(&app, &inspector, MERCHANT);
-    merchant.answer(id, "已办理健康证。");
+    answer(&merchant, id, "已办理健康证。");
     let decide = format!("/staff/notices/{id}/decide");
     let csrf = inspector.csrf(&format!("/staff/notices/{id}"));
     let r = inspector.post(
@@ -446,7 +373,7 @@ fn decisions_are_confirmed_and_badges_say_what_happened() {
     let (_, portal) = merchant.get(&format!("/my/notices/{id}"));
     assert!(portal.contains(">退回整改</span>"), "{portal}");
 
-    merchant.answer(id, "重新拍了照片。");
+    answer(&merchant, id, "重新拍了照片。");
     let csrf = inspector.csrf(&format!("/staff/notices/{id}"));
     let r = inspector.post(
         &decide,

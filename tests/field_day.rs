@@ -8,52 +8,10 @@
 
 mod common;
 
+use common::web_client::{location, Browser};
 use common::TestApp;
 use diesel::prelude::*;
 use gongzhi::db::schema::{editions, merchants, violations};
-
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::blocking::Client,
-}
-
-impl<'a> Browser<'a> {
-    /// Logs in as `user` and returns the client with where the log-in sent it.
-    fn login(app: &'a TestApp, user: &str) -> (Self, String) {
-        let client = common::client();
-        let body = client.get(app.url("/login")).send().unwrap().text().unwrap();
-        let csrf = common::extract_csrf(&body).unwrap();
-        let r = client
-            .post(app.url("/login"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("username", user),
-                ("password", "gongzhi-demo"),
-            ])
-            .send()
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 303, "log-in as {user}");
-        let to = location(&r);
-        (Browser { app, client }, to)
-    }
-
-    fn get(&self, path: &str) -> String {
-        let r = self.client.get(self.app.url(path)).send().unwrap();
-        assert_eq!(r.status().as_u16(), 200, "GET {path}");
-        r.text().unwrap()
-    }
-
-    fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::blocking::Response {
-        self.client.post(self.app.url(path)).form(form).send().unwrap()
-    }
-}
-
-fn location(r: &reqwest::blocking::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
 
 /// The number in `<span class="work-queue-count">N</span> <text>` on the start page.
 fn queue_count(page: &str, text: &str) -> Option<i64> {
@@ -80,13 +38,13 @@ fn an_inspectors_day_and_a_campaign_from_opening_to_a_published_edition() {
 
     // Morning: the inspector logs in and lands on the work queue, which counts the merchants the
     // demo's open campaign gives them and links to it.
-    let (inspector, landed) = Browser::login(&app, "inspector");
+    let (inspector, landed) = Browser::login_landing(&app, "inspector");
     assert_eq!(landed, "/staff");
-    let start = inspector.get("/staff");
+    let start = inspector.page("/staff");
     let waiting = queue_count(&start, "家商户在星级评比中待我检查").expect("campaign row on /staff");
     assert!(waiting >= 2, "{start}");
     assert!(start.contains("href=\"/staff/campaigns\""));
-    let mine = inspector.get("/staff/campaigns/1?mine=1");
+    let mine = inspector.page("/staff/campaigns/1?mine=1");
     let todo = to_inspect(&mine);
     assert!(todo.len() >= 2, "{mine}");
 
@@ -94,7 +52,7 @@ fn an_inspectors_day_and_a_campaign_from_opening_to_a_published_edition() {
     // violations picked from the policy's catalogue (the server fills in their words).
     let mut logged = Vec::new();
     for (n, merchant) in todo.iter().take(2).enumerate() {
-        let form = inspector.get(&format!("/staff/inspections/new?merchant={merchant}"));
+        let form = inspector.page(&format!("/staff/inspections/new?merchant={merchant}"));
         let name: String = merchants::table
             .find(merchant)
             .select(merchants::name)
@@ -131,7 +89,7 @@ fn an_inspectors_day_and_a_campaign_from_opening_to_a_published_edition() {
             .unwrap();
         logged.push(id);
     }
-    let after = inspector.get("/staff");
+    let after = inspector.page("/staff");
     assert_eq!(
         queue_count(&after, "家商户在星级评比中待我检查").unwrap_or(0),
         waiting - 2,
@@ -150,7 +108,7 @@ fn an_inspectors_day_and_a_campaign_from_opening_to_a_published_edition() {
         ["SP-01", "XF-01"]
     );
     let path = format!("/staff/inspections/{}/notice", logged[0]);
-    let csrf = common::extract_csrf(&inspector.get(&path)).unwrap();
+    let csrf = common::extract_csrf(&inspector.page(&path)).unwrap();
     let deadline = (today + chrono::Duration::days(10)).to_string();
     let (a, b) = (found[0].0.to_string(), found[1].0.to_string());
     let r = inspector.post(
@@ -171,9 +129,9 @@ fn an_inspectors_day_and_a_campaign_from_opening_to_a_published_edition() {
         .unwrap()
         .parse()
         .unwrap();
-    let shown = inspector.get(&format!("/staff/notices/{notice}"));
+    let shown = inspector.page(&format!("/staff/notices/{notice}"));
     assert!(shown.contains(&format!("href=\"/staff/notices/{notice}/print\"")));
-    let doc = inspector.get(&format!("/staff/notices/{notice}/print"));
+    let doc = inspector.page(&format!("/staff/notices/{notice}/print"));
     for want in [
         "整改通知书",
         found[0].2.as_str(),
@@ -186,9 +144,9 @@ fn an_inspectors_day_and_a_campaign_from_opening_to_a_published_edition() {
 
     // The committee runs a campaign: open it for all members, close it, preview the edition it
     // leads to, and publish it with the confirmation.
-    let (committee, landed) = Browser::login(&app, "committee");
+    let (committee, landed) = Browser::login_landing(&app, "committee");
     assert_eq!(landed, "/staff");
-    let page = committee.get("/staff/campaigns");
+    let page = committee.page("/staff/campaigns");
     let csrf = common::extract_csrf(&page).unwrap();
     let (from, to) = (
         today.to_string(),
@@ -208,17 +166,17 @@ fn an_inspectors_day_and_a_campaign_from_opening_to_a_published_edition() {
     let campaign = location(&r);
     let id = campaign.trim_start_matches("/staff/campaigns/").to_string();
     // Today's two inspections count for it already.
-    let progress = committee.get(&campaign);
+    let progress = committee.page(&campaign);
     assert!(progress.contains("冬季星级评比"));
     let r = committee.post(
         &format!("{campaign}/close"),
         &[("csrf", csrf.as_str()), ("confirm", "1")],
     );
     assert_eq!(r.status().as_u16(), 303);
-    let closed = committee.get(&campaign);
+    let closed = committee.page(&campaign);
     let preview_link = format!("/editions/preview?campaign={id}");
     assert!(closed.contains(&preview_link), "{closed}");
-    let preview = committee.get(&preview_link);
+    let preview = committee.page(&preview_link);
     assert!(preview.contains("星级评比：冬季星级评比"));
     let fingerprint = common::extract_field(&preview, "fingerprint").expect("fingerprint");
     let before: i64 = editions::table.count().get_result(&mut *app.conn()).unwrap();

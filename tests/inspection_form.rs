@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::web_client::{add_merchant_user, Browser};
 use common::TestApp;
 use diesel::prelude::*;
 use gongzhi::db::schema::{inspection_photos, inspections, violations};
@@ -11,82 +12,6 @@ use gongzhi::domain::policy::{Policy, DEFAULT_POLICY_TOML};
 
 /// 老王家常菜馆, whose demo user is `merchant`.
 const MERCHANT: i32 = 1;
-
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::blocking::Client,
-}
-
-impl<'a> Browser<'a> {
-    fn anonymous(app: &'a TestApp) -> Self {
-        Browser {
-            app,
-            client: common::client(),
-        }
-    }
-
-    fn login(app: &'a TestApp, user: &str, password: &str) -> Self {
-        let b = Browser::anonymous(app);
-        let body = b.client.get(app.url("/login")).send().unwrap().text().unwrap();
-        let csrf = common::extract_csrf(&body).unwrap();
-        let r = b
-            .client
-            .post(app.url("/login"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("username", user),
-                ("password", password),
-            ])
-            .send()
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 303, "log-in as {user}");
-        b
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(self.app.url(path)).send().unwrap();
-        (r.status().as_u16(), r.text().unwrap())
-    }
-
-    fn csrf(&self, path: &str) -> String {
-        common::extract_csrf(&self.get(path).1).unwrap()
-    }
-
-    fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::blocking::Response {
-        self.client.post(self.app.url(path)).form(form).send().unwrap()
-    }
-
-    fn upload(&self, path: &str, csrf: &str, photos: &[Vec<u8>]) -> reqwest::blocking::Response {
-        let mut f = reqwest::blocking::multipart::Form::new().text("csrf", csrf.to_string());
-        for (i, bytes) in photos.iter().enumerate() {
-            f = f.part(
-                "photos",
-                reqwest::blocking::multipart::Part::bytes(bytes.clone())
-                    .file_name(format!("IMG_{i}.jpg"))
-                    .mime_str("image/jpeg")
-                    .unwrap(),
-            );
-        }
-        self.client.post(self.app.url(path)).multipart(f).send().unwrap()
-    }
-}
-
-fn add_merchant_user(app: &TestApp, name: &str, merchant: i32) {
-    let mut c = app.conn();
-    gongzhi::services::users::add_user(
-        &mut c,
-        &gongzhi::db::models::audit::Actor::system("test"),
-        &gongzhi::services::users::UserSpec {
-            username: name,
-            password: "gongzhi-demo",
-            role: "merchant",
-            display_name: name,
-            email: &format!("{name}@example.com"),
-            merchant_id: Some(merchant),
-        },
-    )
-    .unwrap();
-}
 
 /// A merchant with no inspection today in the demo, so the first save is not a second one.
 fn fresh_merchant(app: &TestApp) -> i32 {
@@ -166,7 +91,7 @@ fn the_catalogue_is_read_from_the_policy_and_checked_entry_by_entry() {
 #[test]
 fn the_form_opens_for_a_merchant_with_full_marks_and_the_catalogue() {
     let app = TestApp::spawn();
-    let inspector = Browser::login(&app, "inspector", "gongzhi-demo");
+    let inspector = Browser::login(&app, "inspector");
     let (s, form) = inspector.get(&format!("/staff/inspections/new?merchant={MERCHANT}"));
     assert_eq!(s, 200);
     // The merchant by name, its number carried along hidden; today's date; routine checked.
@@ -203,7 +128,7 @@ fn a_violation_picked_from_the_catalogue_without_the_script_is_filled_in_by_the_
     let app = TestApp::spawn();
     let m = fresh_merchant(&app);
     let today = app.config.today().to_string();
-    let inspector = Browser::login(&app, "inspector", "gongzhi-demo");
+    let inspector = Browser::login(&app, "inspector");
     let csrf = inspector.csrf(&format!("/staff/inspections/new?merchant={m}"));
     let m_s = m.to_string();
     let r = inspector.post(
@@ -258,7 +183,7 @@ fn a_second_inspection_on_the_same_day_asks_for_confirmation_and_keeps_the_form(
     let m = fresh_merchant(&app);
     let m_s = m.to_string();
     let today = app.config.today().to_string();
-    let inspector = Browser::login(&app, "inspector", "gongzhi-demo");
+    let inspector = Browser::login(&app, "inspector");
     let csrf = inspector.csrf(&format!("/staff/inspections/new?merchant={m}"));
     let form = |extra: &[(&'static str, &'static str)]| {
         let mut f: Vec<(&str, String)> = vec![
@@ -401,7 +326,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_merchant() {
     let app = TestApp::spawn();
-    let inspector = Browser::login(&app, "inspector", "gongzhi-demo");
+    let inspector = Browser::login(&app, "inspector");
     let today = app.config.today().to_string();
     let csrf = inspector.csrf(&format!("/staff/inspections/new?merchant={MERCHANT}"));
     let m_s = MERCHANT.to_string();
@@ -461,9 +386,9 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
         .unwrap()
         .starts_with("private"));
     assert_eq!(r.bytes().unwrap().as_ref(), stored.as_slice());
-    let committee = Browser::login(&app, "committee", "gongzhi-demo");
+    let committee = Browser::login(&app, "committee");
     assert_eq!(committee.get(&format!("/inspection-photos/{pid}")).0, 200);
-    let merchant = Browser::login(&app, "merchant", "gongzhi-demo");
+    let merchant = Browser::login(&app, "merchant");
     assert_eq!(merchant.get(&format!("/inspection-photos/{pid}")).0, 200);
     // The merchant sees them on the notice issued on the inspection, too.
     let tok = token(&app, "inspector", "gongzhi-demo");
@@ -483,8 +408,8 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
     assert_eq!(s, 200);
     assert!(notice.contains(&format!("/inspection-photos/{pid}")), "{notice}");
     // Another merchant: not found; the public: sign in first; never a 200.
-    add_merchant_user(&app, "other-shop", 2);
-    let other = Browser::login(&app, "other-shop", "gongzhi-demo");
+    add_merchant_user(&app, "other-shop", 2, "zh-CN");
+    let other = Browser::login(&app, "other-shop");
     assert_eq!(other.get(&format!("/inspection-photos/{pid}")).0, 404);
     let anon = Browser::anonymous(&app);
     let (s, _) = anon.get(&format!("/inspection-photos/{pid}"));
@@ -497,7 +422,7 @@ fn photos_are_resized_lose_their_location_and_are_shown_only_to_staff_and_the_me
 #[test]
 fn photo_uploads_have_clear_limits() {
     let app = TestApp::spawn();
-    let inspector = Browser::login(&app, "inspector", "gongzhi-demo");
+    let inspector = Browser::login(&app, "inspector");
     let today = app.config.today().to_string();
     let csrf = inspector.csrf(&format!("/staff/inspections/new?merchant={MERCHANT}"));
     let m_s = MERCHANT.to_string();

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::web_client::{add_merchant_user, Browser};
 use common::TestApp;
 use diesel::prelude::*;
 use gongzhi::db::schema::{attachments, audit_log, login_links, notice_answers, notices, outbox};
@@ -21,62 +22,6 @@ const PNG: &[u8] = &[
     0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01,
     0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
-
-/// A browser-like client of its own, logged in as `user`.
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::blocking::Client,
-}
-
-impl<'a> Browser<'a> {
-    fn anonymous(app: &'a TestApp) -> Self {
-        Browser {
-            app,
-            client: common::client(),
-        }
-    }
-
-    fn login(app: &'a TestApp, user: &str) -> Self {
-        let b = Self::anonymous(app);
-        let csrf = b.csrf("/login");
-        let r = b.post(
-            "/login",
-            &[
-                ("csrf", csrf.as_str()),
-                ("username", user),
-                ("password", "gongzhi-demo"),
-            ],
-        );
-        assert_eq!(r.status().as_u16(), 303, "{user} logs in");
-        b
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(self.app.url(path)).send().unwrap();
-        (r.status().as_u16(), r.text().unwrap())
-    }
-
-    fn csrf(&self, path: &str) -> String {
-        let (s, body) = self.get(path);
-        common::extract_csrf(&body).unwrap_or_else(|| panic!("no csrf on {path} ({s}): {body}"))
-    }
-
-    fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::blocking::Response {
-        self.client.post(self.app.url(path)).form(form).send().unwrap()
-    }
-
-    fn post_multipart(
-        &self,
-        path: &str,
-        form: reqwest::blocking::multipart::Form,
-    ) -> reqwest::blocking::Response {
-        self.client
-            .post(self.app.url(path))
-            .multipart(form)
-            .send()
-            .unwrap()
-    }
-}
 
 fn answer_form(
     csrf: &str,
@@ -196,23 +141,6 @@ fn audit_actions(app: &TestApp, id: i32) -> Vec<String> {
         .select(audit_log::action)
         .load(&mut *app.conn())
         .unwrap()
-}
-
-fn add_merchant_user(app: &TestApp, name: &str, merchant: i32) {
-    let mut c = app.conn();
-    gongzhi::services::users::add_user(
-        &mut c,
-        &gongzhi::db::models::audit::Actor::system("test"),
-        &gongzhi::services::users::UserSpec {
-            username: name,
-            password: "gongzhi-demo",
-            role: "merchant",
-            display_name: name,
-            email: &format!("{name}@example.com"),
-            merchant_id: Some(merchant),
-        },
-    )
-    .unwrap();
 }
 
 #[test]
@@ -343,7 +271,7 @@ fn a_notice_goes_from_issue_to_verified() {
         Browser::anonymous(&app).get(&format!("/attachments/{aid}")).0,
         401
     );
-    add_merchant_user(&app, "other-shop", 2);
+    add_merchant_user(&app, "other-shop", 2, "zh-CN");
     let other = Browser::login(&app, "other-shop");
     assert_eq!(other.get(&format!("/attachments/{aid}")).0, 404);
     // …nor the notice, by guessing ids, nor answer it.

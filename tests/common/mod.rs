@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod web_client;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
