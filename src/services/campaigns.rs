@@ -479,28 +479,21 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<(Campaign, Progress)>> {
 /// How many merchants are assigned to `user_id` in open campaigns and not yet inspected within
 /// their campaign's dates (the staff work queue's "campaign assignments").
 pub fn open_assignments(conn: &mut DbConn, user_id: i32) -> QueryResult<i64> {
-    let open: Vec<Campaign> = campaigns::table
+    use diesel::dsl::{exists, not};
+    // One query, however many campaigns are open: the user's assignments in open campaigns with
+    // no inspection of the merchant within the campaign's dates (as `done_on` counts them).
+    campaign_merchants::table
+        .inner_join(campaigns::table)
         .filter(campaigns::status.eq("open"))
-        .filter(
-            campaigns::id.eq_any(
-                campaign_merchants::table
-                    .filter(campaign_merchants::inspector_id.eq(user_id))
-                    .select(campaign_merchants::campaign_id),
-            ),
-        )
-        .select(Campaign::as_select())
-        .load(conn)?;
-    let mut n = 0;
-    for c in &open {
-        let ids: Vec<i32> = campaign_merchants::table
-            .filter(campaign_merchants::campaign_id.eq(c.id))
-            .filter(campaign_merchants::inspector_id.eq(user_id))
-            .select(campaign_merchants::merchant_id)
-            .load(conn)?;
-        let done = done_on(conn, c, &ids)?;
-        n += ids.iter().filter(|m| !done.contains_key(m)).count() as i64;
-    }
-    Ok(n)
+        .filter(campaign_merchants::inspector_id.eq(user_id))
+        .filter(not(exists(
+            inspections::table
+                .filter(inspections::merchant_id.eq(campaign_merchants::merchant_id))
+                .filter(inspections::inspected_on.ge(campaigns::starts_on))
+                .filter(inspections::inspected_on.le(campaigns::ends_on)),
+        )))
+        .count()
+        .get_result(conn)
 }
 
 #[cfg(test)]
