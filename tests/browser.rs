@@ -1142,6 +1142,32 @@ fn staff_lists_and_the_notice_print_fit_a_phone() {
         check_views(&c, &base, "/staff/merchants", "entry-merchants").await;
         check_views(&c, &base, "/staff/notices", "entry-notices").await;
         check_views(&c, &base, "/staff/notices/1/print", "entry-notice-print").await;
+        check_views(&c, &base, "/staff/rewards?q=%E7%8E%8B", "entry-rewards-search").await;
+        check_views(&c, &base, "/staff/merchants/1/edit", "entry-merchant-edit-due").await;
+        // The merchant prints its own notice from the portal.
+        c.delete_all_cookies().await.unwrap();
+        log_in(&c, &base, "merchant").await;
+        visit(&c, &format!("{base}/my")).await;
+        let href = c
+            .find(Locator::Css("a[href^='/my/notices/']"))
+            .await
+            .expect("a notice on the merchant's list")
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        let id: String = href
+            .trim_start_matches("/my/notices/")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        check_views(
+            &c,
+            &base,
+            &format!("/my/notices/{id}/print"),
+            "entry-notice-print-portal",
+        )
+        .await;
     });
 }
 
