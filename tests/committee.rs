@@ -95,6 +95,47 @@ fn the_committee_records_a_training_and_attendance_counts_in_the_rating() {
 }
 
 #[test]
+fn attendance_waits_until_the_training_has_taken_place() {
+    let app = TestApp::spawn();
+    app.login("committee", "gongzhi-demo");
+    let csrf = app.csrf("/staff/trainings");
+    let later = (app.config.today() + chrono::Days::new(10)).to_string();
+    let r = app.post_form(
+        "/staff/trainings",
+        &[
+            ("csrf", &csrf),
+            ("title", "明火作业安全培训"),
+            ("held_on", &later),
+            ("hours", "2"),
+        ],
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id = location.rsplit('/').next().unwrap().to_string();
+    // The page says when attendance can be recorded, and offers no form for it.
+    let (_, page) = app.get_text(&location);
+    assert!(page.contains(&format!("这次培训在 {later} 举行")), "{page}");
+    assert!(!page.contains(&format!("/staff/trainings/{id}/attendance")));
+    let (_, en) = app.get_text(&format!("{location}?lang=en"));
+    assert!(en.contains("attendance can be recorded once it has taken place"));
+    // A posted form is refused with the same words (in English now: the reader chose it), and
+    // nothing is recorded.
+    let r = app.post_form(
+        &format!("/staff/trainings/{id}/attendance"),
+        &[("csrf", &csrf), ("merchant", "7")],
+    );
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().unwrap();
+    assert!(body.contains("once it has taken place"), "{body}");
+    let recorded: i64 = training_attendance::table
+        .filter(training_attendance::training_id.eq(id.parse::<i32>().unwrap()))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(recorded, 0);
+}
+
+#[test]
 fn rewards_are_granted_in_fen_and_the_ledger_adds_up() {
     let app = TestApp::spawn();
     app.login("committee", "gongzhi-demo");

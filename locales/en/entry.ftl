@@ -172,3 +172,4 @@ entry-decided-no-email = The merchant has no email address: nothing was sent, te
 entry-badge-accepted = Accepted
 entry-badge-sent-back = Sent back for rectification
 entry-hours-span = The training starts at { $start }, which leaves at most { $max } hours that day: shorten it or start earlier.
+trainings-not-held = This training is held on { $date }: attendance can be recorded once it has taken place.

@@ -169,3 +169,4 @@ entry-decided-no-email = 商家没有电子邮箱，未发送邮件，请另行�
 entry-badge-accepted = 已通过验收
 entry-badge-sent-back = 退回整改
 entry-hours-span = 培训从 { $start } 开始，当天最多还有 { $max } 学时；请改短学时或提早开始时间。
+trainings-not-held = 这次培训在 { $date } 举行，举行之后才能登记出勤。

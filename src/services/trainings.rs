@@ -62,6 +62,9 @@ pub enum AttendanceError {
     NoTraining(i32),
     #[error("no merchants {0:?}")]
     NoMerchants(Vec<i32>),
+    /// The training is held on this later day: nobody has attended it yet.
+    #[error("the training is held on {0}")]
+    NotYetHeld(NaiveDate),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -83,9 +86,15 @@ pub fn add_attendance(
     merchant_ids: &[i32],
 ) -> Result<usize, AttendanceError> {
     write_tx(conn, |c| {
-        let exists: i64 = trainings::table.find(training_id).count().get_result(c)?;
-        if exists == 0 {
-            return Err(AttendanceError::NoTraining(training_id));
+        let held_on: Option<NaiveDate> = trainings::table
+            .find(training_id)
+            .select(trainings::held_on)
+            .first(c)
+            .optional()?;
+        match held_on {
+            None => return Err(AttendanceError::NoTraining(training_id)),
+            Some(d) if d > today => return Err(AttendanceError::NotYetHeld(d)),
+            Some(_) => {}
         }
         let known: Vec<i32> = merchants::table
             .filter(merchants::id.eq_any(merchant_ids.to_vec()))

@@ -343,6 +343,8 @@ pub struct TrainingPage {
     search_q: String,
     /// "已登记 3 家商家出勤……", or "".
     recorded: String,
+    /// Why attendance cannot be recorded yet (the training is later), or "".
+    not_held: String,
 }
 
 async fn training_page(
@@ -377,7 +379,16 @@ async fn training_page(
         .into_iter()
         .filter(|m| !attendees.iter().any(|a| a.0 == m.id) && !signed_up.iter().any(|s| s.0 == m.id))
         .collect();
+    let not_held = if training.held_on > state.config.today() {
+        page.lang.tr(
+            "trainings-not-held",
+            &[("date", training.held_on.to_string().into())],
+        )
+    } else {
+        String::new()
+    };
     Ok(TrainingPage {
+        not_held,
         search_q,
         recorded: query
             .recorded
@@ -455,6 +466,14 @@ async fn record_attendance(
                 &format!("商家不存在：{m:?}"),
                 &format!("No such merchants: {m:?}"),
             ),
+            AttendanceError::NotYetHeld(d) => {
+                let args = [("date", d.to_string().into())];
+                AppError::invalid(
+                    "merchant_ids",
+                    &Lang::Zh.tr("trainings-not-held", &args),
+                    &Lang::En.tr("trainings-not-held", &args),
+                )
+            }
             AttendanceError::Other(e) => AppError::Internal(e),
         })
     })
