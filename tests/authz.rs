@@ -396,6 +396,12 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         "/staff/inspections/{id}/photos",
         LOGGERS,
     ),
+    (
+        "POST",
+        "/staff/inspections/1/photos/1/remove",
+        "/staff/inspections/{id}/photos/{photo}/remove",
+        LOGGERS,
+    ),
     ("GET", "/login/link", "/login/link", ALL),
     ("POST", "/login/link", "/login/link", ALL),
     ("GET", "/login/link/0123", "/login/link/{token}", ALL),

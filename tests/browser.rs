@@ -560,7 +560,18 @@ fn the_complaint_form_is_labelled_and_works_from_the_keyboard() {
 /// horizontal scroll). With `GONGZHI_SCREENSHOTS=DIR` each view is saved there as a PNG, for a
 /// person to look at.
 async fn check_views(c: &Client, base: &str, path: &str, name: &str) {
-    for (w, h) in [(390u32, 844u32), (1366, 900)] {
+    check_views_at(c, base, path, name, &[PHONE[0], DESKTOP[0]]).await
+}
+
+/// The phone's window (390 px wide).
+const PHONE: &[(u32, u32)] = &[(390, 844)];
+/// The desktop's window (1366 px wide).
+const DESKTOP: &[(u32, u32)] = &[(1366, 900)];
+
+/// [`check_views`] at these window sizes only: an emulated phone ([`with_device`]) keeps its
+/// 390 px whatever the window, so its tests check the phone and leave the desktop to another.
+async fn check_views_at(c: &Client, base: &str, path: &str, name: &str, sizes: &[(u32, u32)]) {
+    for &(w, h) in sizes {
         c.set_window_size(w, h).await.expect("window size");
         for lang in ["zh", "en"] {
             let sep = if path.contains('?') { '&' } else { '?' };
@@ -1079,8 +1090,8 @@ fn joining_on_a_phone() {
             "the thanks page scrolls sideways on a phone"
         );
         save_shot(&c, "phone-join-thanks").await;
-        check_views(&c, &base, "/join", "join").await;
-        check_views(&c, &base, "/charter", "charter").await;
+        check_views_at(&c, &base, "/join", "join", PHONE).await;
+        check_views_at(&c, &base, "/charter", "charter", PHONE).await;
         // The committee finds the application in its queue.
         log_in(&c, &base, "committee").await;
         visit(&c, &format!("{base}/staff/members")).await;
@@ -1088,12 +1099,32 @@ fn joining_on_a_phone() {
             body_text(&c).await.contains("街角豆浆店"),
             "the application is in the queue"
         );
-        check_views(&c, &base, "/staff/members", "members").await;
-        check_views(&c, &base, "/staff/charter/1", "charter-confirmations").await;
+        check_views_at(&c, &base, "/staff/members", "members", PHONE).await;
+        check_views_at(&c, &base, "/staff/charter/1", "charter-confirmations", PHONE).await;
         // A member's membership history, and the committee's trainings with their sign-ups.
-        check_views(&c, &base, "/staff/members/1", "membership-history").await;
-        check_views(&c, &base, "/staff/trainings", "trainings").await;
-        check_views(&c, &base, "/staff/trainings/1", "training-signups").await;
+        check_views_at(&c, &base, "/staff/members/1", "membership-history", PHONE).await;
+        check_views_at(&c, &base, "/staff/trainings", "trainings", PHONE).await;
+        check_views_at(&c, &base, "/staff/trainings/1", "training-signups", PHONE).await;
+    });
+}
+
+/// The joining and the committee's membership pages of [`joining_on_a_phone`] on a desktop
+/// (the emulated phone there keeps its 390 px), in both languages.
+#[test]
+fn joining_and_membership_read_on_a_desktop() {
+    with_browser("joining_desktop", |c, base| async move {
+        check_views_at(&c, &base, "/join", "join", DESKTOP).await;
+        check_views_at(&c, &base, "/charter", "charter", DESKTOP).await;
+        log_in(&c, &base, "committee").await;
+        for (path, name) in [
+            ("/staff/members", "members"),
+            ("/staff/charter/1", "charter-confirmations"),
+            ("/staff/members/1", "membership-history"),
+            ("/staff/trainings", "trainings"),
+            ("/staff/trainings/1", "training-signups"),
+        ] {
+            check_views_at(&c, &base, path, name, DESKTOP).await;
+        }
     });
 }
 
@@ -1169,6 +1200,46 @@ fn staff_lists_and_the_notice_print_fit_a_phone() {
         )
         .await;
     });
+}
+
+/// On an inspection's page: chooses a new photo in the upload form, sends it and waits for it.
+async fn add_photo(c: &Client) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("IMG_0001.jpg");
+    let img = image::RgbImage::from_fn(320, 240, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    img.save(&file).unwrap();
+    let before = c
+        .find_all(Locator::Css(".form-photo-list img"))
+        .await
+        .unwrap()
+        .len();
+    c.find(Locator::Css("#photos-input"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css(".form-photo-upload button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The click does not wait for the navigation.
+    let started = Instant::now();
+    while c
+        .find_all(Locator::Css(".form-photo-list img"))
+        .await
+        .unwrap()
+        .len()
+        <= before
+    {
+        assert!(started.elapsed() < Duration::from_secs(15), "the photo is shown");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_page_clean(c).await;
 }
 
 /// Clicks (taps) the element `css`, counting the tap.
@@ -1279,6 +1350,31 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
             .unwrap();
         assert_eq!(left, json!([]), "the draft is cleared after the save");
 
+        // A photo taken with the form, then removed again by its inspector.
+        let saved = url.path().to_string();
+        add_photo(&c).await;
+        check_views_at(&c, &base, &saved, "inspection-photos-own", PHONE).await;
+        visit(&c, &format!("{base}{saved}#photos")).await;
+        save_shot(&c, "inspection-photo-remove-390").await;
+        c.find(Locator::Css(".form-photo-remove button"))
+            .await
+            .expect("the inspector may remove it")
+            .click()
+            .await
+            .unwrap();
+        // The page comes back without it (the click does not wait for the navigation).
+        let gone = Instant::now();
+        while !c
+            .find_all(Locator::Css(".form-photo-list img"))
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            assert!(gone.elapsed() < Duration::from_secs(15), "the photo is gone");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_page_clean(&c).await;
+
         // A second inspection of the merchant that day: the warning, with the form kept.
         visit(&c, &format!("{base}/staff/inspections/new?merchant=1")).await;
         assert!(
@@ -1318,8 +1414,15 @@ fn an_inspection_with_two_catalogue_violations_on_a_phone_in_twelve_taps() {
             "saved after confirming: {url}"
         );
 
-        // The form reads at 390 and 1366 px, in Chinese and English.
-        check_views(&c, &base, "/staff/inspections/new?merchant=2", "inspection-form").await;
+        // The form reads on the phone in Chinese and English (the desktop: the next test).
+        check_views_at(
+            &c,
+            &base,
+            "/staff/inspections/new?merchant=2",
+            "inspection-form",
+            PHONE,
+        )
+        .await;
     });
 }
 
@@ -1333,7 +1436,12 @@ fn the_work_queue_and_the_programme_read_on_a_phone_and_a_desktop() {
         check_views(&c, &base, "/staff", "queue-inspector").await;
         check_views(&c, &base, "/staff/programme?within=365", "programme").await;
         check_views(&c, &base, "/staff/programme/print?within=365", "programme-print").await;
+        check_views(&c, &base, "/staff/inspections/new?merchant=2", "inspection-form").await;
+        // The result page, then with a photo added.
         check_views(&c, &base, "/staff/inspections/1", "inspection-result").await;
+        visit(&c, &format!("{base}/staff/inspections/1")).await;
+        add_photo(&c).await;
+        check_views(&c, &base, "/staff/inspections/1", "inspection-photos").await;
         c.delete_all_cookies().await.unwrap();
         log_in(&c, &base, "committee").await;
         check_views(&c, &base, "/staff", "queue-committee").await;

@@ -498,4 +498,35 @@ fn photo_uploads_have_clear_limits() {
     // An English reader gets the message in English.
     let (_, en) = inspector.get(&format!("/staff/inspections/{id}?lang=en"));
     assert!(en.contains("only staff and the merchant can see them"));
+
+    // A wrong photo: its inspector removes it (row, file and an audit entry); nobody else can.
+    let (photo, key): (i32, String) = inspection_photos::table
+        .filter(inspection_photos::inspection_id.eq(id))
+        .select((inspection_photos::id, inspection_photos::storage_key))
+        .first(&mut *app.conn())
+        .unwrap();
+    let remove = format!("/staff/inspections/{id}/photos/{photo}/remove");
+    let (_, page) = inspector.get(&format!("/staff/inspections/{id}"));
+    assert!(page.contains(&remove), "the inspector is offered the removal");
+    // The administrator may log inspections, but this one is not theirs.
+    let admin = Browser::login(&app, "admin");
+    let (_, seen) = admin.get(&format!("/staff/inspections/{id}"));
+    assert!(!seen.contains(&remove), "not offered to someone else");
+    let r = admin.post(&remove, &[("csrf", &admin.csrf("/staff"))]);
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(count(), 6);
+    let r = inspector.post(&remove, &[("csrf", &csrf)]);
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(count(), 5);
+    assert!(!app.config.upload_dir.join(&key).exists(), "the file is gone");
+    let action: String = gongzhi::db::schema::audit_log::table
+        .order(gongzhi::db::schema::audit_log::id.desc())
+        .select(gongzhi::db::schema::audit_log::action)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(action, "inspection.photo-removed");
+    // Twice, or a photo of another inspection: 404.
+    assert_eq!(inspector.post(&remove, &[("csrf", &csrf)]).status().as_u16(), 404);
+    let other = format!("/staff/inspections/{}/photos/{photo}/remove", id + 1);
+    assert_eq!(inspector.post(&other, &[("csrf", &csrf)]).status().as_u16(), 404);
 }

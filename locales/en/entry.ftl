@@ -49,6 +49,7 @@ entry-action = { $key ->
     [edition-create] Edition created
     [inspection-create] Inspection logged
     [inspection-photos] Inspection photos added
+    [inspection-photo-removed] Inspection photo removed
     [inspection-update] Inspection corrected
     [login_link-requested] Sign-in link requested
     [login_link-used] Sign-in link used

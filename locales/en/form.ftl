@@ -26,3 +26,5 @@ form-photos-too-many = At most { $max } photos per inspection.
 form-photos-too-big = Photo too large: at most { $mb } MB each.
 form-photos-not-image = This photo cannot be read; upload a JPEG or PNG image.
 form-photos-empty = Choose a photo first.
+form-photo-remove = Remove
+form-photo-locked = Only the inspector who logged this inspection can remove a photo, within 24 hours of logging it.

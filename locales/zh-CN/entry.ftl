@@ -49,6 +49,7 @@ entry-action = { $key ->
     [edition-create] 生成榜单
     [inspection-create] 登记检查
     [inspection-photos] 添加检查照片
+    [inspection-photo-removed] 删除检查照片
     [inspection-update] 修改检查
     [login_link-requested] 申请登录链接
     [login_link-used] 使用登录链接

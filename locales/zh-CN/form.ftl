@@ -26,3 +26,5 @@ form-photos-too-many = 每次检查最多 { $max } 张照片。
 form-photos-too-big = 照片太大：每张不超过 { $mb } MB。
 form-photos-not-image = 无法读取这张照片，请上传 JPEG 或 PNG 图片。
 form-photos-empty = 请先选择照片。
+form-photo-remove = 删除
+form-photo-locked = 只有记录这次检查的检查员本人，在记录后 24 小时内可以删除照片。

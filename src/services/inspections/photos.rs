@@ -47,6 +47,9 @@ pub enum PhotoError {
     NotAnImage,
     #[error("no such inspection")]
     NotFound,
+    /// Only the inspection's own inspector removes a photo, within the edit window.
+    #[error("the photo can no longer be removed")]
+    Locked,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -188,6 +191,49 @@ pub fn add_photos(
     })?;
     written.1 = true;
     Ok(n)
+}
+
+/// Removes photo `photo_id` of inspection `inspection_id`: only its own inspector, within
+/// [`super::EDIT_WINDOW_HOURS`] of logging it (afterwards the photo is part of the record). The
+/// row and its audit entry go in one write transaction; the file is removed after the commit.
+pub fn remove_photo(
+    conn: &mut DbConn,
+    upload_dir: &Path,
+    inspection_id: i32,
+    photo_id: i32,
+    actor: &Actor,
+) -> Result<(), PhotoError> {
+    let photo = write_tx(conn, |c| -> Result<InspectionPhoto, PhotoError> {
+        let p: Option<InspectionPhoto> = inspection_photos::table.find(photo_id).first(c).optional()?;
+        let Some(p) = p.filter(|p| p.inspection_id == inspection_id) else {
+            return Err(PhotoError::NotFound);
+        };
+        let Some(inspection) = Inspection::find(c, inspection_id)? else {
+            return Err(PhotoError::NotFound);
+        };
+        let user = actor.user_id.ok_or(PhotoError::Locked)?;
+        super::check_editable(&inspection, user, now_utc()).map_err(|_| PhotoError::Locked)?;
+        diesel::delete(inspection_photos::table.find(photo_id)).execute(c)?;
+        audit::append(
+            c,
+            actor,
+            Change {
+                action: "inspection.photo-removed",
+                entity: "inspection",
+                entity_id: Some(inspection_id.to_string()),
+                before: Some(serde_json::json!({ "photo": p.id, "storage_key": p.storage_key })),
+                after: None,
+            },
+        )?;
+        Ok(p)
+    })?;
+    let path = upload_dir.join(&photo.storage_key);
+    if let Err(e) = std::fs::remove_file(&path) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!(path = %path.display(), "a removed photo's file stays: {e}");
+        }
+    }
+    Ok(())
 }
 
 /// Files written for an upload, removed again unless the transaction commits.

@@ -60,5 +60,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(update)),
     )
     .service(web::resource("/staff/inspections/{id}/photos").route(web::post().to(upload_photos)))
+    .service(
+        web::resource("/staff/inspections/{id}/photos/{photo}/remove").route(web::post().to(remove_photo)),
+    )
     .service(web::resource("/inspection-photos/{id}").route(web::get().to(photo)));
 }

@@ -4,7 +4,7 @@ use futures_util::StreamExt;
 
 use super::*;
 use crate::services::inspections::{PhotoError, MAX_PHOTOS, MAX_PHOTO_BYTES};
-use crate::web::extract::{check_csrf, read_field_capped};
+use crate::web::extract::{check_csrf, read_field_capped, CsrfForm};
 use crate::web::guard::{merchant_of, CurrentUser};
 
 /// Most form parts read from one upload (csrf plus photos), so a request cannot make the server
@@ -19,6 +19,7 @@ fn photo_message(e: &PhotoError) -> AppError {
         PhotoError::TooLarge => ("form-photos-too-big", vec![("mb", mb.into())]),
         PhotoError::NotAnImage => ("form-photos-not-image", vec![]),
         PhotoError::NotFound => return AppError::NotFound,
+        PhotoError::Locked => ("form-photo-locked", vec![]),
         PhotoError::Other(e) => return AppError::Internal(anyhow::anyhow!("{e}")),
     };
     AppError::invalid("photos", &Lang::Zh.tr(id, &args), &Lang::En.tr(id, &args))
@@ -80,6 +81,32 @@ pub async fn upload_photos(
     let added = with_db(&state, move |c| Ok(svc::add_photos(c, &dir, id, &photos, &actor))).await?;
     match added {
         Ok(_) => Ok(see_other(format!("/staff/inspections/{id}#photos"))),
+        Err(e) => Err(photo_message(&e)),
+    }
+}
+
+/// The photo segment of `/staff/inspections/{id}/photos/{photo}/remove`.
+#[derive(Debug, Clone, Copy)]
+pub struct PhotoSegment;
+impl crate::web::extract::Segment for PhotoSegment {
+    const NAME: &'static str = "photo";
+}
+
+/// POST /staff/inspections/{id}/photos/{photo}/remove (form `csrf`): the inspection's own
+/// inspector removes a photo within the edit window, then back to the photos (303); 422 later.
+pub async fn remove_photo(
+    state: web::Data<AppState>,
+    user: Require<Loggers>,
+    id: Id,
+    photo: crate::web::extract::PathId<PhotoSegment>,
+    _form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    let (id, photo) = (*id, *photo);
+    let dir = state.config.upload_dir.clone();
+    let actor = user.actor();
+    let removed = with_db(&state, move |c| Ok(svc::remove_photo(c, &dir, id, photo, &actor))).await?;
+    match removed {
+        Ok(()) => Ok(see_other(format!("/staff/inspections/{id}#photos"))),
         Err(e) => Err(photo_message(&e)),
     }
 }

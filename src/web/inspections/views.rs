@@ -131,6 +131,8 @@ pub struct ShowPage {
     /// The inspection's photos (their ids), and whether this user may add more.
     pub(super) photos: Vec<(i32, String)>,
     pub(super) can_add_photos: bool,
+    /// The inspection's own inspector, within the edit window.
+    pub(super) can_remove_photos: bool,
     pub(super) photos_help: String,
 }
 
@@ -261,6 +263,7 @@ pub async fn show(
         can_edit,
         editable_until: local_time(&state, svc::editable_until(i)),
         can_add_photos: Loggers::allows(user.role) && photos.len() < svc::MAX_PHOTOS,
+        can_remove_photos: can_edit,
         photos: photos
             .iter()
             .enumerate()
