@@ -18,7 +18,11 @@ use gongzhi::services::backup::{self, MANIFEST, UPLOADS};
 use gongzhi::services::inspections::{log_inspection, Draft, DraftDeduction};
 
 /// Logs inspections through the service layer until `stop`, counting them.
-fn keep_writing(app: &TestApp, stop: Arc<AtomicBool>, written: Arc<AtomicUsize>) -> std::thread::JoinHandle<()> {
+fn keep_writing(
+    app: &TestApp,
+    stop: Arc<AtomicBool>,
+    written: Arc<AtomicUsize>,
+) -> std::thread::JoinHandle<()> {
     let pool = app.pool.clone();
     let today = app.config.today();
     std::thread::spawn(move || {
@@ -62,7 +66,11 @@ fn pg_tools() -> Result<(), String> {
 
 /// Backs up `app` under writes, restores into `target`, checks everything.
 fn backup_under_writes_then_restore(app: &TestApp, target: &TestDb) {
-    std::fs::write(app.uploads.path().join("photo-1.jpg"), b"\xFF\xD8 not really a jpeg").unwrap();
+    std::fs::write(
+        app.uploads.path().join("photo-1.jpg"),
+        b"\xFF\xD8 not really a jpeg",
+    )
+    .unwrap();
     std::fs::create_dir_all(app.uploads.path().join("sub")).unwrap();
     std::fs::write(app.uploads.path().join("sub/bulletin.pdf"), b"%PDF-1.4").unwrap();
 
@@ -74,7 +82,13 @@ fn backup_under_writes_then_restore(app: &TestApp, target: &TestDb) {
     }
     let dest = tempfile::tempdir().unwrap();
     let before = written.load(Ordering::SeqCst);
-    let b = backup::backup(&app.config.database, app.uploads.path(), dest.path(), chrono::Utc::now()).unwrap();
+    let b = backup::backup(
+        &app.config.database,
+        app.uploads.path(),
+        dest.path(),
+        chrono::Utc::now(),
+    )
+    .unwrap();
     let during = written.load(Ordering::SeqCst) - before;
     // Let the writer go on a little after the copy too, then stop it.
     let at_end = written.load(Ordering::SeqCst);
@@ -100,8 +114,14 @@ fn backup_under_writes_then_restore(app: &TestApp, target: &TestDb) {
     assert!(m.audit_entries > 0);
     assert_eq!(m.tables["audit_log"] as usize, m.audit_entries);
     let paths: Vec<&str> = m.files.iter().map(|f| f.path.as_str()).collect();
-    assert!(paths.contains(&format!("{UPLOADS}/photo-1.jpg").as_str()), "{paths:?}");
-    assert!(paths.contains(&format!("{UPLOADS}/sub/bulletin.pdf").as_str()), "{paths:?}");
+    assert!(
+        paths.contains(&format!("{UPLOADS}/photo-1.jpg").as_str()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&format!("{UPLOADS}/sub/bulletin.pdf").as_str()),
+        "{paths:?}"
+    );
     // The live database went on: it has more inspections than the copy.
     let live = backup::row_counts(&mut common::open(&app.db)).unwrap();
     assert!(live["inspections"] > m.tables["inspections"]);
@@ -193,19 +213,39 @@ fn the_cli_backs_up_and_restores() {
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("audit chain intact"), "{out}");
-    let made: Vec<_> = std::fs::read_dir(dest.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    let made: Vec<_> = std::fs::read_dir(dest.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(made.len(), 1);
-    assert!(made[0].file_name().unwrap().to_str().unwrap().starts_with("gongzhi-"));
+    assert!(made[0]
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("gongzhi-"));
 
     let target = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", target.path().join("new.db").display());
-    let (code, out, err) = run(&db, &target.path().join("uploads"), &["restore".as_ref(), made[0].as_os_str()]);
+    let (code, out, err) = run(
+        &db,
+        &target.path().join("uploads"),
+        &["restore".as_ref(), made[0].as_os_str()],
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("restored"), "{out}");
-    let (code, _, err) = run(&db, &target.path().join("uploads"), &["restore".as_ref(), made[0].as_os_str()]);
+    let (code, _, err) = run(
+        &db,
+        &target.path().join("uploads"),
+        &["restore".as_ref(), made[0].as_os_str()],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("--force"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    let (code, out, err) = run(&db, &target.path().join("uploads"), &["audit".as_ref(), "verify".as_ref()]);
+    let (code, out, err) = run(
+        &db,
+        &target.path().join("uploads"),
+        &["audit".as_ref(), "verify".as_ref()],
+    );
     assert_eq!(code, 0, "{out}{err}");
 }

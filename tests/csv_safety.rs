@@ -46,7 +46,11 @@ fn safe_cell_quotes_triggers_and_unneutralise_gives_them_back() {
     }
     assert_eq!(safe_cell("=1+1"), "'=1+1");
     assert_eq!(safe_cell("\tx"), "'\tx");
-    assert_eq!(safe_cell("'t Hoekje"), "'t Hoekje", "an apostrophe before a letter is left alone");
+    assert_eq!(
+        safe_cell("'t Hoekje"),
+        "'t Hoekje",
+        "an apostrophe before a letter is left alone"
+    );
     assert_eq!(unneutralise("'t Hoekje"), "'t Hoekje");
     // Text columns quote a leading minus; the figures of a table of text stay numbers.
     assert_eq!(safe_cell("-3"), "'-3");
@@ -113,7 +117,11 @@ fn merchants_csv_quotes_hostile_cells_and_the_register_import_gives_them_back() 
     for (rec, (id, name)) in rows.iter().zip(&added) {
         assert_eq!(rec[0].parse::<i32>().unwrap(), *id);
         for i in [1, 3, 4, 5] {
-            assert!(!rec[i].starts_with(is_trigger), "cell {i} of {name:?} could run: {:?}", &rec[i]);
+            assert!(
+                !rec[i].starts_with(is_trigger),
+                "cell {i} of {name:?} could run: {:?}",
+                &rec[i]
+            );
         }
         assert_eq!(unneutralise(&rec[1]), name.as_str());
         assert_eq!(&rec[3], format!("'={}", &rec[3][2..]), "category quoted");
@@ -124,9 +132,11 @@ fn merchants_csv_quotes_hostile_cells_and_the_register_import_gives_them_back() 
     let mut register = Vec::new();
     {
         let mut w = csv::Writer::from_writer(&mut register);
-        w.write_record(["name", "credit_code", "category", "address", "area"]).unwrap();
+        w.write_record(["name", "credit_code", "category", "address", "area"])
+            .unwrap();
         for rec in &rows {
-            w.write_record([&rec[1], &rec[2], &rec[3], &rec[4], &rec[5]]).unwrap();
+            w.write_record([&rec[1], &rec[2], &rec[3], &rec[4], &rec[5]])
+                .unwrap();
         }
         w.flush().unwrap();
     }
@@ -144,7 +154,12 @@ fn merchants_csv_quotes_hostile_cells_and_the_register_import_gives_them_back() 
     assert_eq!(report.written, added.len());
     let back: Vec<(String, String, String, String)> = merchants::table
         .order(merchants::id.asc())
-        .select((merchants::name, merchants::category, merchants::address, merchants::area))
+        .select((
+            merchants::name,
+            merchants::category,
+            merchants::address,
+            merchants::area,
+        ))
         .load(&mut fresh.conn())
         .unwrap();
     for (i, ((name, category, address, area), (_, original))) in back.iter().zip(&added).enumerate() {
@@ -181,9 +196,17 @@ fn lives_zip_quotes_hostile_cells() {
     for (rec, (id, name)) in rows.iter().zip(&added) {
         assert_eq!(rec[0].parse::<i32>().unwrap(), *id);
         for i in 1..rec.len() {
-            assert!(!rec[i].starts_with(is_trigger), "cell {i} of {name:?} could run: {:?}", &rec[i]);
+            assert!(
+                !rec[i].starts_with(is_trigger),
+                "cell {i} of {name:?} could run: {:?}",
+                &rec[i]
+            );
         }
-        assert_eq!(unneutralise(&rec[1]), name.as_str(), "what the LIVES importer reads back");
+        assert_eq!(
+            unneutralise(&rec[1]),
+            name.as_str(),
+            "what the LIVES importer reads back"
+        );
     }
 }
 
@@ -214,7 +237,10 @@ fn chart_csv_quotes_labels_and_keeps_figures() {
         labels: vec![],
         series: vec![],
         columns: vec!["=head".into(), "n".into()],
-        rows: vec![vec!["@label".into(), "-3".into()], vec!["-x".into(), "=2+2".into()]],
+        rows: vec![
+            vec!["@label".into(), "-3".into()],
+            vec!["-x".into(), "=2+2".into()],
+        ],
     };
     let body = csv_bytes(&c).unwrap();
     let body = &body[BOM.len()..];
@@ -225,11 +251,7 @@ fn chart_csv_quotes_labels_and_keeps_figures() {
         .collect();
     assert_eq!(
         all,
-        [
-            vec!["'=head", "n"],
-            vec!["'@label", "-3"],
-            vec!["'-x", "'=2+2"]
-        ]
+        [vec!["'=head", "n"], vec!["'@label", "-3"], vec!["'-x", "'=2+2"]]
     );
 }
 
@@ -248,7 +270,10 @@ fn every_csv_writer_goes_through_safe_cell() {
         }
     }
     let mut files = Vec::new();
-    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
     let mut writers = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();

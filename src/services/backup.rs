@@ -173,7 +173,9 @@ pub fn audit_intact(conn: &mut DbConn) -> anyhow::Result<usize> {
 /// A SQLite file opened as it is: no pragmas that would write to it (no WAL switch), so a backup
 /// is only read.
 fn open_sqlite_file(path: &Path) -> anyhow::Result<DbConn> {
-    let path = path.to_str().ok_or_else(|| anyhow!("not a UTF-8 path: {}", path.display()))?;
+    let path = path
+        .to_str()
+        .ok_or_else(|| anyhow!("not a UTF-8 path: {}", path.display()))?;
     let c = diesel::SqliteConnection::establish(path).with_context(|| format!("cannot open {path}"))?;
     Ok(DbConn::Sqlite(c))
 }
@@ -194,7 +196,12 @@ fn sha256_file(path: &Path) -> anyhow::Result<(u64, String)> {
 
 /// Takes a backup of the database at `url` and of `upload_dir` into a new directory
 /// `dest/gongzhi-<now>/`. The server may keep running and writing meanwhile. Does not migrate.
-pub fn backup(url: &DatabaseUrl, upload_dir: &Path, dest: &Path, now: DateTime<Utc>) -> anyhow::Result<BackupOutcome> {
+pub fn backup(
+    url: &DatabaseUrl,
+    upload_dir: &Path,
+    dest: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<BackupOutcome> {
     std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
     let dir = dest.join(format!("gongzhi-{}", now.format("%Y%m%dT%H%M%SZ")));
     std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -206,7 +213,12 @@ pub fn backup(url: &DatabaseUrl, upload_dir: &Path, dest: &Path, now: DateTime<U
     result.map(|manifest| BackupOutcome { dir, manifest })
 }
 
-fn backup_into(url: &DatabaseUrl, upload_dir: &Path, dir: &Path, now: DateTime<Utc>) -> anyhow::Result<Manifest> {
+fn backup_into(
+    url: &DatabaseUrl,
+    upload_dir: &Path,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Manifest> {
     let (db_file, schema, audit_entries, tables) = match url.backend {
         Backend::Sqlite => backup_sqlite(url, dir)?,
         Backend::Postgres => backup_postgres(url, dir)?,
@@ -407,12 +419,16 @@ fn find_source(from: &Path) -> anyhow::Result<Source> {
                 from.display()
             )
         })?;
-        let manifest: Manifest = serde_json::from_slice(&text).with_context(|| format!("{}", manifest_path.display()))?;
+        let manifest: Manifest =
+            serde_json::from_slice(&text).with_context(|| format!("{}", manifest_path.display()))?;
         // Every file as the manifest lists it: a copy damaged since is refused before it is used.
         for f in &manifest.files {
             let (bytes, sha) = sha256_file(&from.join(&f.path))?;
             if bytes != f.bytes || sha != f.sha256 {
-                bail!("{} differs from the manifest (size or SHA-256): the backup is damaged", f.path);
+                bail!(
+                    "{} differs from the manifest (size or SHA-256): the backup is damaged",
+                    f.path
+                );
             }
         }
         let db_file = [SQLITE_FILE, PG_FILE]
@@ -444,8 +460,12 @@ fn holds_data(conn: &mut DbConn) -> anyhow::Result<bool> {
     for t in ["merchants", "users", "audit_log"] {
         if tables.iter().any(|x| x == t) {
             let c: Count = match conn {
-                DbConn::Sqlite(c) => diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result(c)?,
-                DbConn::Postgresql(c) => diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result(c)?,
+                DbConn::Sqlite(c) => {
+                    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result(c)?
+                }
+                DbConn::Postgresql(c) => {
+                    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result(c)?
+                }
             };
             if c.n > 0 {
                 return Ok(true);
@@ -459,7 +479,12 @@ fn holds_data(conn: &mut DbConn) -> anyhow::Result<bool> {
 /// and its uploads into `upload_dir`. Checks the backup first (manifest checksums, SQLite's
 /// integrity check, the audit chain) and the restored database after (the same, and the row counts
 /// against the manifest). Refuses a database that holds data unless `force`. Stop the server first.
-pub fn restore(from: &Path, url: &DatabaseUrl, upload_dir: &Path, force: bool) -> anyhow::Result<RestoreOutcome> {
+pub fn restore(
+    from: &Path,
+    url: &DatabaseUrl,
+    upload_dir: &Path,
+    force: bool,
+) -> anyhow::Result<RestoreOutcome> {
     let src = find_source(from)?;
     if src.backend != url.backend {
         bail!(
@@ -470,14 +495,19 @@ pub fn restore(from: &Path, url: &DatabaseUrl, upload_dir: &Path, force: bool) -
     }
     if let Some(m) = &src.manifest {
         if m.backend != backend_word(src.backend) {
-            bail!("the manifest says {} but the file is {}", m.backend, backend_word(src.backend));
+            bail!(
+                "the manifest says {} but the file is {}",
+                m.backend,
+                backend_word(src.backend)
+            );
         }
     }
     match url.backend {
         Backend::Sqlite => restore_sqlite(&src, url, force)?,
         Backend::Postgres => restore_postgres(&src, url, force)?,
     }
-    let mut conn = crate::db::establish(url).map_err(|e| anyhow!("cannot open the restored database: {e}"))?;
+    let mut conn =
+        crate::db::establish(url).map_err(|e| anyhow!("cannot open the restored database: {e}"))?;
     sqlite_integrity(&mut conn)?;
     let audit_entries = audit_intact(&mut conn)?;
     let tables = row_counts(&mut conn)?;
@@ -504,9 +534,11 @@ pub fn restore(from: &Path, url: &DatabaseUrl, upload_dir: &Path, force: bool) -
             };
             let to = upload_dir.join(rel);
             if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            std::fs::copy(dir.join(&f.path), &to).with_context(|| format!("cannot write {}", to.display()))?;
+            std::fs::copy(dir.join(&f.path), &to)
+                .with_context(|| format!("cannot write {}", to.display()))?;
             uploads += 1;
         }
     }
