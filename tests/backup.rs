@@ -248,4 +248,26 @@ fn the_cli_backs_up_and_restores() {
         &["audit".as_ref(), "verify".as_ref()],
     );
     assert_eq!(code, 0, "{out}{err}");
+
+    // The database file alone restores too (without uploads and without the manifest's checks).
+    let bare = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", bare.path().join("bare.db").display());
+    let file = made[0].join(backup::SQLITE_FILE);
+    let (code, out, err) = run(
+        &db,
+        &bare.path().join("uploads"),
+        &["restore".as_ref(), file.as_os_str()],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 upload file(s)"), "{out}");
+
+    // A backup inside the upload directory is refused.
+    let inside = app.uploads.path().join("backups");
+    let (code, _, err) = run(
+        app.db.url(),
+        app.uploads.path(),
+        &["backup".as_ref(), inside.as_os_str()],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("inside the upload directory"), "{err}");
 }

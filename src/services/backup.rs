@@ -203,6 +203,18 @@ pub fn backup(
     now: DateTime<Utc>,
 ) -> anyhow::Result<BackupOutcome> {
     std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
+    // A backup inside the upload directory would copy itself into itself.
+    if let (Ok(d), Ok(u)) = (dest.canonicalize(), upload_dir.canonicalize()) {
+        if d.starts_with(&u) {
+            // Only removed when empty, i.e. when this call made it.
+            let _ = std::fs::remove_dir(dest);
+            bail!(
+                "{} is inside the upload directory {}: put backups elsewhere",
+                dest.display(),
+                upload_dir.display()
+            );
+        }
+    }
     let dir = dest.join(format!("gongzhi-{}", now.format("%Y%m%dT%H%M%SZ")));
     std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let result = backup_into(url, upload_dir, &dir, now);
