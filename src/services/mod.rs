@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod auth;
+pub mod backup;
 pub mod bulletins;
 pub mod campaigns;
 pub mod charter;

@@ -218,10 +218,10 @@ pub async fn route_sheet(
     )
 }
 
-/// The due list as CSV (UTF-8 with BOM); cells a spreadsheet could take for a formula are
-/// neutralised.
+/// The due list as CSV (UTF-8 with BOM); the text cells a spreadsheet could take for a formula
+/// are neutralised (`services::export::safe_cell`); order, id, due date and days are numbers.
 pub fn csv_bytes(lang: Lang, rows: &[RowView]) -> anyhow::Result<Vec<u8>> {
-    use super::report_charts::neutralise;
+    let neutralise = |cell: &str| crate::services::export::safe_cell(cell).into_owned();
     let mut out = crate::services::export::UTF8_BOM.to_vec();
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
@@ -244,7 +244,7 @@ pub fn csv_bytes(lang: Lang, rows: &[RowView]) -> anyhow::Result<Vec<u8>> {
                 neutralise(&r.address),
                 neutralise(&r.area),
                 neutralise(&r.contact),
-                r.reason.clone(),
+                neutralise(&r.reason),
                 r.due_on.clone(),
                 r.days_overdue.to_string(),
             ])?;

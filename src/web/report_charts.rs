@@ -241,24 +241,29 @@ pub fn chart_data(r: &YearReport, lang: Lang) -> Vec<ChartData> {
     vec![inspections, violations, checklist, notices, stars, lists, members]
 }
 
-/// A CSV cell that a spreadsheet could take for a formula (`=`, `+`, `-`, `@`) gets a leading
-/// apostrophe, so it stays text.
+/// A CSV cell that a spreadsheet could take for a formula (`=`, `+`, `-`, `@`, tab, carriage
+/// return) gets a leading apostrophe, so it stays text: `services::export::safe_cell`.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
+    crate::services::export::safe_cell(cell).into_owned()
 }
 
-/// A chart's table as CSV: a UTF-8 byte order mark (for Excel), the header, the rows.
+/// A chart's table as CSV: a UTF-8 byte order mark (for Excel), the header, the rows. The header
+/// and each row's name are text (`safe_cell`); the other cells are the figures, which stay numbers
+/// when they are plain numbers (`safe_value`).
 pub fn csv_bytes(c: &ChartData) -> anyhow::Result<Vec<u8>> {
+    use crate::services::export::{safe_cell, safe_value};
     let mut out = crate::services::export::UTF8_BOM.to_vec();
     {
         let mut w = csv::WriterBuilder::new().from_writer(&mut out);
-        w.write_record(c.columns.iter().map(|h| neutralise(h)))?;
+        w.write_record(c.columns.iter().map(|h| safe_cell(h).into_owned()))?;
         for row in &c.rows {
-            w.write_record(row.iter().map(|cell| neutralise(cell)))?;
+            w.write_record(row.iter().enumerate().map(|(i, cell)| {
+                if i == 0 {
+                    safe_cell(cell).into_owned()
+                } else {
+                    safe_value(cell).into_owned()
+                }
+            }))?;
         }
         w.flush()?;
     }
@@ -277,6 +282,8 @@ mod tests {
         assert_eq!(neutralise("+86"), "'+86");
         assert_eq!(neutralise("-2"), "'-2");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("\rx"), "'\rx");
         assert_eq!(neutralise("C03 生熟分开"), "C03 生熟分开");
         assert_eq!(neutralise("12"), "12");
     }

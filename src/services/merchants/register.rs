@@ -153,12 +153,10 @@ pub(super) fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
                 out.rows += 1;
                 let row = record.position().map(|p| p.line()).unwrap_or(line_before);
                 last_line = row;
+                // Our own exports quote cells a spreadsheet could run: that apostrophe goes.
                 let get = |col: &str| {
-                    index
-                        .get(col)
-                        .and_then(|&i| record.get(i))
-                        .unwrap_or("")
-                        .to_string()
+                    let cell = index.get(col).and_then(|&i| record.get(i)).unwrap_or("");
+                    crate::services::export::unneutralise(cell).into_owned()
                 };
                 let input = MerchantInput {
                     name: get("name"),
