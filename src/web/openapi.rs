@@ -72,7 +72,120 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// GET /api/v1/openapi.json
+/// GET /api/v1/openapi.json: the document with the contract every endpoint keeps ([`contract`]).
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(document())
+    static DOC: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        serde_json::to_string(&contract(doc)).unwrap_or_default()
+    });
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(DOC.as_str())
+}
+
+/// The error statuses any endpoint may answer with, whatever its handler says: the database away.
+const ALWAYS: &[(&str, &str)] = &[(
+    "503",
+    "the database is unavailable for now; retry after `Retry-After` seconds",
+)];
+
+/// Adds to the generated document what every `/api/` endpoint enforces the same way, so it need
+/// not be repeated on each handler: the JSON error (schema `Error`) on every error response, the
+/// error statuses the framework answers with (401/403 with a token, 404 with a path parameter,
+/// 400/413/415/422 with a JSON body, 422 with a query string, 503), and the bounds of `page`.
+pub fn contract(mut doc: serde_json::Value) -> serde_json::Value {
+    use serde_json::json;
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["Error"] = json!({
+        "type": "object",
+        "description": "Every /api/ error: a code, the message in Chinese and English, and the fields at fault (422).",
+        "required": ["error", "message_zh", "message_en"],
+        "properties": {
+            "error": {"type": "string", "enum": [
+                "bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed",
+                "not_acceptable", "too_large", "unsupported_media_type", "invalid", "same_day",
+                "too_many_requests", "unavailable", "internal", "error"]},
+            "message_zh": {"type": "string"},
+            "message_en": {"type": "string"},
+            "fields": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}}
+        }
+    });
+    schemas["FieldError"] = json!({
+        "type": "object",
+        "required": ["field", "zh", "en"],
+        "properties": {"field": {"type": "string"}, "zh": {"type": "string"}, "en": {"type": "string"}}
+    });
+    let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return doc;
+    };
+    for (path, item) in paths.iter_mut() {
+        let has_path_params = path.contains('{');
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let has_body = op.get("requestBody").is_some();
+            let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
+            let mut has_query = false;
+            for p in params.into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or_default().to_string();
+                match p["in"].as_str() {
+                    Some("query") => {
+                        has_query = true;
+                        if name == "page" {
+                            p["schema"] = json!({"type": "integer", "format": "int64",
+                                "minimum": 1, "maximum": super::MAX_PAGE});
+                        }
+                    }
+                    Some("path") => p["required"] = json!(true),
+                    _ => {}
+                }
+            }
+            let mut add: Vec<(&str, &str)> = Vec::new();
+            if secured {
+                add.push(("401", "no token, or a wrong, expired or revoked one"));
+                add.push(("403", "the token's role may not do this"));
+            }
+            if has_path_params {
+                add.push(("404", "no such record"));
+            }
+            if has_body {
+                add.push(("400", "the body could not be read"));
+                add.push(("413", "the body is larger than 1 MB"));
+                add.push(("415", "the body is not `application/json`"));
+                add.push((
+                    "422",
+                    "the body does not fit the schema or does not validate: `fields` says where",
+                ));
+            }
+            if has_query {
+                add.push((
+                    "422",
+                    "a query parameter does not fit the schema: `fields` says which",
+                ));
+            }
+            add.extend_from_slice(ALWAYS);
+            let responses = op.get_mut("responses").and_then(|r| r.as_object_mut());
+            let Some(responses) = responses else { continue };
+            for (status, description) in add {
+                responses
+                    .entry(status)
+                    .or_insert_with(|| json!({"description": description}));
+            }
+            for (status, r) in responses.iter_mut() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    if r["description"].as_str().is_none_or(str::is_empty) {
+                        r["description"] = json!("error");
+                    }
+                    r["content"] = error.clone();
+                }
+            }
+        }
+    }
+    doc
 }
