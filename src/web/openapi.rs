@@ -83,6 +83,181 @@ pub async fn serve() -> HttpResponse {
         .body(DOC.as_str())
 }
 
+/// The codes of a stored word, as the API writes them.
+fn codes<T: Copy>(variants: &[T], code: fn(T) -> &'static str) -> Vec<serde_json::Value> {
+    variants.iter().map(|v| code(*v).into()).collect()
+}
+
+/// The same, or null.
+fn codes_or_null<T: Copy>(variants: &[T], code: fn(T) -> &'static str) -> Vec<serde_json::Value> {
+    let mut all = codes(variants, code);
+    all.push(serde_json::Value::Null);
+    all
+}
+
+type Constraint = (
+    &'static str,
+    &'static [&'static str],
+    Vec<(&'static str, serde_json::Value)>,
+);
+
+/// What the handlers and services check that utoipa cannot see in the types: per schema, the
+/// fields the server refuses to go without, and per field its enum, bounds and format. Each
+/// bound is the one the service checks (named beside it), so schemathesis's negative cases are
+/// refused and its positive ones pass the schema's part of validation.
+fn constraints() -> Vec<Constraint> {
+    use crate::domain::words::{InspectionKind, ListStatus, NoticeState, Severity};
+    use serde_json::json;
+    use strum::VariantArray;
+    let list = json!({"type": "string", "enum": codes(ListStatus::VARIANTS, ListStatus::as_str)});
+    let int_id = json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": i32::MAX});
+    vec![
+        // Answers.
+        (
+            "ListResponse",
+            &[],
+            vec![("list", json!({"type": "string", "enum": ["red", "black"]}))],
+        ),
+        (
+            "PublicMerchant",
+            &[],
+            vec![
+                ("list", list.clone()),
+                ("rating", json!({"type": ["object", "null"]})),
+            ],
+        ),
+        ("RatingOut", &[], vec![("list", list.clone())]),
+        ("RatingPoint", &[], vec![("list", list.clone())]),
+        (
+            "MerchantJson",
+            &[],
+            vec![
+                ("list", list),
+                ("status", json!({"type": "string", "enum": ["open", "closed"]})),
+            ],
+        ),
+        (
+            "InspectionOut",
+            &[],
+            vec![(
+                "kind",
+                json!({"type": "string", "enum": codes(InspectionKind::VARIANTS, InspectionKind::as_str)}),
+            )],
+        ),
+        (
+            "ViolationOut",
+            &[],
+            vec![(
+                "severity",
+                json!({"type": "string", "enum": codes(Severity::VARIANTS, Severity::as_str)}),
+            )],
+        ),
+        (
+            "NoticeJson",
+            &[],
+            vec![(
+                "state",
+                json!({"type": "string", "enum": codes(NoticeState::VARIANTS, NoticeState::as_str)}),
+            )],
+        ),
+        (
+            "AnswerJson",
+            &[],
+            vec![(
+                "decision",
+                json!({"type": ["string", "null"], "enum": ["accepted", "rejected", null]}),
+            )],
+        ),
+        // Requests: services::inspections::validate.
+        (
+            "InspectionBody",
+            &[],
+            vec![
+                (
+                    "merchant_id",
+                    json!({"type": ["integer", "null"], "format": "int64", "minimum": 1, "maximum": i32::MAX}),
+                ),
+                (
+                    "inspected_on",
+                    json!({"type": ["string", "null"], "format": "date"}),
+                ),
+                (
+                    "kind",
+                    json!({"type": ["string", "null"], "enum": codes_or_null(InspectionKind::VARIANTS, InspectionKind::as_str)}),
+                ),
+                ("notes", json!({"type": ["string", "null"], "maxLength": 2000})),
+            ],
+        ),
+        (
+            "DeductionBody",
+            &[],
+            vec![(
+                "points",
+                json!({"type": "integer", "format": "int64", "minimum": 0, "maximum": 100}),
+            )],
+        ),
+        (
+            "ViolationBody",
+            &[],
+            vec![
+                (
+                    "id",
+                    json!({"type": ["integer", "null"], "format": "int64", "minimum": 1, "maximum": i32::MAX}),
+                ),
+                ("code", json!({"type": "string", "maxLength": 32})),
+                (
+                    "severity",
+                    json!({"type": "string", "enum": codes(Severity::VARIANTS, Severity::as_str)}),
+                ),
+                ("description", json!({"type": "string", "maxLength": 500})),
+                ("legal_basis", json!({"type": "string", "maxLength": 200})),
+                (
+                    "fine_fen",
+                    json!({"type": "integer", "format": "int64", "minimum": 0,
+                "maximum": crate::services::inspections::MAX_FINE_FEN}),
+                ),
+            ],
+        ),
+        // services::notices::issue and ::answer.
+        (
+            "IssueBody",
+            &["inspection_id", "violation_ids", "required_actions", "deadline"],
+            vec![
+                ("inspection_id", int_id.clone()),
+                (
+                    "violation_ids",
+                    json!({"type": "array", "minItems": 1, "items": int_id}),
+                ),
+                (
+                    "required_actions",
+                    json!({"type": "string", "minLength": 5, "maxLength": crate::services::notices::MAX_ACTIONS_CHARS}),
+                ),
+                ("deadline", json!({"type": "string", "format": "date"})),
+            ],
+        ),
+        (
+            "DecisionBody",
+            &["decision"],
+            vec![
+                (
+                    "decision",
+                    json!({"type": "string", "enum": ["accept", "reject"]}),
+                ),
+                ("reason", json!({"type": "string", "maxLength": 1000})),
+            ],
+        ),
+        // api::create_token.
+        (
+            "TokenRequest",
+            &["username", "password"],
+            vec![
+                ("password", json!({"type": "string", "minLength": 1})),
+                ("name", json!({"type": "string", "maxLength": 100})),
+            ],
+        ),
+    ]
+}
+
 /// The error statuses any endpoint may answer with, whatever its handler says: the database away.
 const ALWAYS: &[(&str, &str)] = &[(
     "503",
@@ -115,6 +290,27 @@ pub fn contract(mut doc: serde_json::Value) -> serde_json::Value {
         "required": ["field", "zh", "en"],
         "properties": {"field": {"type": "string"}, "zh": {"type": "string"}, "en": {"type": "string"}}
     });
+    for (schema, required, props) in constraints() {
+        let Some(target) = schemas.get_mut(schema) else {
+            continue;
+        };
+        if !required.is_empty() {
+            target["required"] = json!(required);
+        }
+        for (name, patch) in props {
+            if let (Some(prop), Some(patch)) = (target["properties"].get_mut(name), patch.as_object()) {
+                if let Some(prop) = prop.as_object_mut() {
+                    // A constraint replaces the type's `oneOf` wrapper utoipa writes for `Option<T>`.
+                    if patch.contains_key("type") || patch.contains_key("enum") {
+                        prop.remove("oneOf");
+                    }
+                    for (k, v) in patch {
+                        prop.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+    }
     let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});
     let Some(paths) = doc["paths"].as_object_mut() else {
         return doc;
