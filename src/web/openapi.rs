@@ -246,6 +246,22 @@ fn constraints() -> Vec<Constraint> {
                 ("reason", json!({"type": "string", "maxLength": 1000})),
             ],
         ),
+        // services::merchants::validate (PUT replaces every field, so the same rules).
+        (
+            "MerchantRequest",
+            &["name", "category", "address", "area"],
+            vec![
+                ("name", json!({"type": "string", "maxLength": 100})),
+                ("category", json!({"type": "string", "maxLength": 50})),
+                ("address", json!({"type": "string", "maxLength": 200})),
+                ("area", json!({"type": "string", "maxLength": 50})),
+                (
+                    "contact_name",
+                    json!({"type": ["string", "null"], "maxLength": 50}),
+                ),
+                ("phone", json!({"type": ["string", "null"], "maxLength": 30})),
+            ],
+        ),
         // api::create_token.
         (
             "TokenRequest",
