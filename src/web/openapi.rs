@@ -285,7 +285,9 @@ const ALWAYS: &[(&str, &str)] = &[(
 /// error statuses the framework answers with (401/403 with a token, 404 with a path parameter,
 /// 400/413/415/422 with a JSON body, 422 with a query string, 503), and the bounds of `page`.
 pub fn contract(mut doc: serde_json::Value) -> serde_json::Value {
+    use crate::domain::words::ListStatus;
     use serde_json::json;
+    use strum::VariantArray;
     let schemas = &mut doc["components"]["schemas"];
     schemas["Error"] = json!({
         "type": "object",
@@ -325,6 +327,36 @@ pub fn contract(mut doc: serde_json::Value) -> serde_json::Value {
                     }
                 }
             }
+        }
+    }
+    // Answers that handlers build as JSON by hand: their shape.
+    schemas["SearchItem"] =
+        serde_json::to_value(<super::consumer::SearchItem as utoipa::PartialSchema>::schema())
+            .unwrap_or_default();
+    if let Some(list) = schemas["SearchItem"]["properties"].get_mut("list") {
+        *list = json!({"type": "string", "enum": codes(ListStatus::VARIANTS, ListStatus::as_str)});
+    }
+    let answers = [
+        (
+            "/api/v1/public/merchants",
+            json!({"type": "object", "required": ["items", "page", "per_page", "total"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchItem"}},
+                "page": {"type": "integer", "minimum": 1, "maximum": super::MAX_PAGE},
+                "per_page": {"type": "integer"}, "total": {"type": "integer", "minimum": 0}}}),
+        ),
+        (
+            "/api/v1/public/editions",
+            json!({"type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"type": "object",
+                "required": ["number", "published_on", "note"],
+                "properties": {"number": {"type": "integer", "format": "int32"},
+                    "published_on": {"type": "string", "format": "date"}, "note": {"type": "string"}}}}}}),
+        ),
+    ];
+    for (path, schema) in answers {
+        let ok = &mut doc["paths"][path]["get"]["responses"]["200"];
+        if ok.is_object() {
+            ok["content"] = json!({"application/json": {"schema": schema}});
         }
     }
     let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});
