@@ -364,6 +364,10 @@ pub fn contract(mut doc: serde_json::Value) -> serde_json::Value {
         return doc;
     };
     for (path, item) in paths.iter_mut() {
+        // The open-data files under /export/ are pages, with the pages' HTML errors.
+        if !path.starts_with("/api/") {
+            continue;
+        }
         let has_path_params = path.contains('{');
         let Some(item) = item.as_object_mut() else {
             continue;
