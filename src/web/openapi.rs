@@ -262,6 +262,23 @@ fn constraints() -> Vec<Constraint> {
                 ("phone", json!({"type": ["string", "null"], "maxLength": 30})),
             ],
         ),
+        // committee::validate_reward and ::validate_training (amounts and hours are typed text).
+        (
+            "RewardInput",
+            &["merchant_id", "amount", "reason", "granted_on"],
+            vec![
+                ("reason", json!({"type": "string", "maxLength": 200})),
+                ("granted_on", json!({"type": "string", "format": "date"})),
+            ],
+        ),
+        (
+            "TrainingInput",
+            &["title", "held_on", "hours"],
+            vec![
+                ("title", json!({"type": "string", "maxLength": 100})),
+                ("held_on", json!({"type": "string", "format": "date"})),
+            ],
+        ),
         // api::create_token.
         (
             "TokenRequest",
