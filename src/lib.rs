@@ -105,15 +105,9 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
             .app_data(
                 aw::JsonConfig::default()
                     .limit(1024 * 1024)
-                    .error_handler(|err, _| {
-                        web::ApiError(web::AppError::invalid(
-                            "body",
-                            "JSON 内容无法解析。",
-                            &format!("The JSON body could not be read: {err}"),
-                        ))
-                        .into()
-                    }),
+                    .error_handler(web::error::json_error),
             )
+            .app_data(aw::QueryConfig::default().error_handler(web::error::query_error))
             .wrap(middleware::from_fn(web::error::localize))
             .wrap(middleware::from_fn(web::remember_lang))
             // Inside the session middleware: resolves the cookie's session id to its user.

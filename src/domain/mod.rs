@@ -15,5 +15,6 @@ pub mod programme;
 pub mod public_record;
 pub mod rating;
 pub mod reasons;
+pub mod utc;
 pub mod way;
 pub mod words;

@@ -19,7 +19,8 @@ pub struct RewardRow {
     pub amount_fen: i64,
     pub reason: String,
     pub granted_on: NaiveDate,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
 }
 

@@ -220,13 +220,32 @@ pub const RATINGS_PER_PAGE: i64 = 50;
 #[derive(serde::Deserialize, Default)]
 pub struct PageQuery {
     #[serde(default)]
-    page: String,
+    page: Option<String>,
 }
 
 impl PageQuery {
-    /// The page number (see [`super::parse_page`]).
+    /// The page number (see [`page_number`]).
     fn number(&self) -> Result<i64, AppError> {
-        super::parse_page(&self.page)
+        page_number(self.page.as_deref())
+    }
+}
+
+/// The `page` of an API query string (the last one given): absent, page 1; given, a whole number
+/// from 1 to [`super::MAX_PAGE`] in plain digits, as the OpenAPI document says — an empty
+/// `page=`, a sign or a space is refused (422), where the pages' links are read more loosely.
+pub fn api_page(query_string: &str) -> Result<i64, AppError> {
+    let page = url::form_urlencoded::parse(query_string.as_bytes())
+        .filter(|(k, _)| k == "page")
+        .map(|(_, v)| v.into_owned())
+        .last();
+    page_number(page.as_deref())
+}
+
+fn page_number(raw: Option<&str>) -> Result<i64, AppError> {
+    match raw {
+        None => Ok(1),
+        Some(raw) if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) => super::parse_page(raw),
+        Some(_) => super::parse_page("0"),
     }
 }
 
@@ -298,6 +317,7 @@ pub struct TokenCreated {
     pub id: i32,
     pub token: String,
     /// When the token stops working (UTC); absent for a token that works until revoked.
+    #[serde(serialize_with = "crate::domain::utc::option::serialize")]
     pub expires_at: Option<chrono::NaiveDateTime>,
 }
 

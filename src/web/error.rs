@@ -319,7 +319,7 @@ pub async fn localize(
     let api = req.path().starts_with("/api/");
     let res = next.call(req).await?.map_into_boxed_body();
     if api {
-        return Ok(res);
+        return Ok(api_json_error(res));
     }
     let Some(page) = res
         .response()
@@ -333,6 +333,137 @@ pub async fn localize(
         head.headers_mut().remove(header::CONTENT_LENGTH);
         actix_web::body::BoxBody::new(page)
     }))
+}
+
+/// Under `/api/`, an error answered by anything but a handler's [`ApiError`] (actix's 404 and 405
+/// with `Allow`, a refused extractor, an [`AppError`] page) becomes the documented JSON error:
+/// same status and headers, `{"error", "message_zh", "message_en"}` body.
+fn api_json_error(
+    res: actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+) -> actix_web::dev::ServiceResponse<actix_web::body::BoxBody> {
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.as_u16() < 400 || json {
+        return res;
+    }
+    let body = match res.response().error().and_then(|e| e.as_error::<AppError>()) {
+        Some(e) => {
+            let (zh, en) = e.texts();
+            let fields: &[FieldError] = match e {
+                AppError::Invalid(f) => f,
+                _ => &[],
+            };
+            serde_json::to_string(&ErrorBody {
+                error: e.code(),
+                message_zh: &zh,
+                message_en: &en,
+                fields,
+            })
+        }
+        None => {
+            let (code, id) = status_code_words(status);
+            serde_json::to_string(&ErrorBody {
+                error: code,
+                message_zh: Lang::Zh.t(id),
+                message_en: Lang::En.t(id),
+                fields: &[],
+            })
+        }
+    }
+    .unwrap_or_default();
+    res.map_body(|head, _| {
+        head.headers_mut().remove(header::CONTENT_LENGTH);
+        head.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        );
+        actix_web::body::BoxBody::new(body)
+    })
+}
+
+/// The `error` code and message id of an `/api/` error status no handler wrote.
+fn status_code_words(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "api-error-bad-request"),
+        StatusCode::NOT_FOUND => ("not_found", "api-error-not-found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "api-error-method-not-allowed"),
+        StatusCode::NOT_ACCEPTABLE => ("not_acceptable", "api-error-not-acceptable"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "api-error-too-large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "api-error-unsupported-media-type"),
+        _ => ("error", "api-error-other"),
+    }
+}
+
+/// A JSON error of `/api/` with `status`, its code and message, and the fields at fault.
+fn api_error(status: StatusCode, fields: Vec<FieldError>) -> actix_web::Error {
+    let (code, id) = match status {
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", ""),
+        s => status_code_words(s),
+    };
+    let (zh, en) = if id.is_empty() {
+        let (zh, en) = AppError::Invalid(Vec::new()).texts();
+        (zh.into_owned(), en.into_owned())
+    } else {
+        (Lang::Zh.t(id).to_string(), Lang::En.t(id).to_string())
+    };
+    let res = HttpResponse::build(status).json(ErrorBody {
+        error: code,
+        message_zh: &zh,
+        message_en: &en,
+        fields: &fields,
+    });
+    actix_web::error::InternalError::from_response(format!("{code}: {en}"), res).into()
+}
+
+/// `JsonConfig`'s error handler: too large is a 413, not JSON a 415, JSON that does not fit the
+/// body's schema (a wrong type, a missing field) a 422 naming the problem.
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => {
+            api_error(StatusCode::PAYLOAD_TOO_LARGE, Vec::new())
+        }
+        E::ContentType => api_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, Vec::new()),
+        E::Deserialize(e) => {
+            let detail = e.to_string();
+            api_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![FieldError {
+                    field: "body".into(),
+                    zh: Lang::Zh.tr("api-error-body", &[("detail", detail.clone().into())]),
+                    en: Lang::En.tr("api-error-body", &[("detail", detail.into())]),
+                }],
+            )
+        }
+        _ => api_error(StatusCode::BAD_REQUEST, Vec::new()),
+    }
+}
+
+/// `QueryConfig`'s error handler: under `/api/` a query string that does not fit is a 422 JSON
+/// error naming the problem; pages keep actix's 400.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    if !req.path().starts_with("/api/") {
+        return err.into();
+    }
+    let detail = err.to_string();
+    api_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        vec![FieldError {
+            field: "query".into(),
+            zh: Lang::Zh.tr("api-error-query", &[("detail", detail.clone().into())]),
+            en: Lang::En.tr("api-error-query", &[("detail", detail.into())]),
+        }],
+    )
 }
 
 impl AppError {

@@ -136,10 +136,13 @@ pub struct InspectionOut {
     pub deductions: Vec<DeductionBody>,
     pub violations: Vec<ViolationOut>,
     /// UTC.
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
     /// UTC.
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub updated_at: NaiveDateTime,
     /// Until when (UTC) its inspector may still edit it.
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub editable_until: NaiveDateTime,
 }
 
@@ -312,7 +315,7 @@ pub async fn api_create(
                 .map(|s| {
                     serde_json::json!({
                         "id": s.id,
-                        "logged_at": state.config.local_time(s.created_at),
+                        "logged_at": crate::domain::utc::rfc3339(&s.created_at),
                         "inspector": s.inspector_name,
                     })
                 })

@@ -59,11 +59,13 @@ pub struct AnswerJson {
     pub id: i32,
     pub body: String,
     pub wants_follow_up: bool,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
     pub photos: usize,
     /// `accepted`, `rejected`, or null while waiting.
     pub decision: Option<String>,
     pub decision_reason: Option<String>,
+    #[serde(serialize_with = "crate::domain::utc::option::serialize")]
     pub decided_at: Option<NaiveDateTime>,
 }
 
@@ -81,11 +83,17 @@ pub struct NoticeJson {
     pub deadline: NaiveDate,
     pub required_actions: String,
     pub violation_ids: Vec<i32>,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub issued_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::option::serialize")]
     pub emailed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::option::serialize")]
     pub read_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::option::serialize")]
     pub answered_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::option::serialize")]
     pub verified_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::utc::option::serialize")]
     pub overdue_at: Option<NaiveDateTime>,
     pub answers: Vec<AnswerJson>,
 }

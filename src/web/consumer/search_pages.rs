@@ -169,10 +169,11 @@ pub struct SearchItem {
         (status = 422, description = "a page that is not a whole number from 1 to 100000")))]
 pub async fn api_search(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = q.page()?;
+    let page = crate::web::api::api_page(req.query_string())?;
     let (rows, total) = run_search(&state, &q, page, true).await?;
     let today = state.config.today();
     let items: Vec<SearchItem> = rows

@@ -109,10 +109,11 @@ impl From<MerchantRequest> for MerchantInput {
 pub async fn api_search(
     state: web::Data<AppState>,
     _user: ApiRequire<Staff>,
+    req: actix_web::HttpRequest,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.into_inner();
-    let page = crate::web::parse_page(&params.page)?;
+    let page = crate::web::api::api_page(req.query_string())?;
     let filter = params.filter();
     let result = with_db(&state, move |c| Ok(service::search(c, &filter, page)?)).await?;
     Ok(HttpResponse::Ok().json(MerchantPage {
