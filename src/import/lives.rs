@@ -12,7 +12,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use encoding_rs::Encoding;
 
-use super::text::{import_error_of_csv, TextReader};
+use super::text::{import_error_of_csv, LineIndex, TextReader};
 use super::ImportError;
 
 /// A business (food establishment) in a LIVES feed.
@@ -140,6 +140,7 @@ pub struct Rows<R: Read> {
     rdr: csv::Reader<TextReader<R>>,
     headers: Vec<String>,
     rec: csv::StringRecord,
+    lines: LineIndex,
     /// Data records read so far.
     pub count: usize,
 }
@@ -151,13 +152,14 @@ impl<R: Read> Rows<R> {
         reader: R,
         encoding: Option<&'static Encoding>,
     ) -> Result<Self, ImportError> {
+        let lines = LineIndex::default();
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(TextReader::new(reader, encoding, true));
+            .from_reader(TextReader::new(reader, encoding, true).with_line_index(lines.clone()));
         let headers = rdr
             .headers()
-            .map_err(|e| csv_error(file, &e))?
+            .map_err(|e| csv_error(file, &e, &lines))?
             .iter()
             .map(|h| h.trim().to_ascii_lowercase())
             .collect();
@@ -166,6 +168,7 @@ impl<R: Read> Rows<R> {
             rdr,
             headers,
             rec: csv::StringRecord::new(),
+            lines,
             count: 0,
         })
     }
@@ -176,10 +179,10 @@ impl<R: Read> Rows<R> {
             Ok(false) => Ok(None),
             Ok(true) => {
                 self.count += 1;
-                let line = self.rec.position().map_or(0, |p| p.line() as usize);
+                let line = self.rec.position().map_or(0, |p| self.lines.line_at(p.byte()));
                 Ok(Some((line, &self.rec)))
             }
-            Err(e) => Err(csv_error(self.file, &e)),
+            Err(e) => Err(csv_error(self.file, &e, &self.lines)),
         }
     }
 
@@ -199,11 +202,11 @@ impl<R: Read> Rows<R> {
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> ImportError {
+fn csv_error(file: &str, e: &csv::Error, lines: &LineIndex) -> ImportError {
     if let Some(inner) = import_error_of_csv(e) {
         return inner.in_file(file);
     }
-    let line = e.position().map_or(0, |p| p.line() as usize);
+    let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
     let reason = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..

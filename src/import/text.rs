@@ -10,7 +10,10 @@
 //! Errors travel through `std::io::Error` (the `csv` and XML readers pass them on) and are turned
 //! back into an [`ImportError`] by [`import_error_of`].
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::rc::Rc;
 
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
 
@@ -65,6 +68,28 @@ pub struct TextReader<R: Read> {
     line: usize,
     quote: Quote,
     quote_line: usize,
+    /// Byte offset of the decoded text handed out so far, and where its newlines are.
+    offset: u64,
+    lines: Option<LineIndex>,
+}
+
+/// The lines of a [`TextReader`]'s output by byte offset, for a CSV reader that reads ahead: the
+/// `csv` crate's own line count misses a CRLF inside a quoted field (so every later line number
+/// came out one too low), while its byte offsets are right.
+#[derive(Clone, Default)]
+pub struct LineIndex(Rc<RefCell<(VecDeque<u64>, usize)>>);
+
+impl LineIndex {
+    /// The 1-based line of byte `offset` of the decoded text. Offsets must not decrease.
+    pub fn line_at(&self, offset: u64) -> usize {
+        let mut inner = self.0.borrow_mut();
+        let (pending, passed) = &mut *inner;
+        while pending.front().is_some_and(|&nl| nl < offset) {
+            pending.pop_front();
+            *passed += 1;
+        }
+        *passed + 1
+    }
 }
 
 const CHUNK: usize = 64 * 1024;
@@ -88,7 +113,15 @@ impl<R: Read> TextReader<R> {
             line: 1,
             quote: Quote::FieldStart,
             quote_line: 0,
+            offset: 0,
+            lines: None,
         }
+    }
+
+    /// Records where the newlines are, so a reader that reads ahead can still tell lines.
+    pub fn with_line_index(mut self, index: LineIndex) -> Self {
+        self.lines = Some(index);
+        self
     }
 
     fn fail(&self, e: ImportError) -> io::Error {
@@ -154,6 +187,15 @@ impl<R: Read> TextReader<R> {
 
     /// Counts lines and follows the CSV quoting of the newly decoded text.
     fn scan(&mut self) -> io::Result<()> {
+        if let Some(index) = &self.lines {
+            let mut inner = index.0.borrow_mut();
+            for (i, &b) in self.out.iter().enumerate() {
+                if b == b'\n' {
+                    inner.0.push_back(self.offset + i as u64);
+                }
+            }
+        }
+        self.offset += self.out.len() as u64;
         for &b in &self.out {
             if self.csv {
                 self.quote = match (self.quote, b) {
