@@ -63,7 +63,9 @@ pub(super) fn parse_csv(
 }
 
 fn csv_error(e: &csv::Error, what: &str, bytes: &[u8]) -> ImportError {
-    let line = e.position().map_or(0, |p| super::super::line_of(bytes, p.byte() as usize));
+    let line = e
+        .position()
+        .map_or(0, |p| super::super::line_of(bytes, p.byte() as usize));
     let reason = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
