@@ -14,6 +14,8 @@ use gongzhi::db::models::audit::{self, Actor, Verification};
 use gongzhi::db::schema::{inspections, merchants, violations};
 use gongzhi::domain::policy::{Policy, DEFAULT_POLICY_TOML};
 
+const PASSWORD: &str = "gongzhi-demo";
+
 fn gongzhi(db: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
         .args(args)
@@ -321,4 +323,67 @@ fn fhrs_csv_in_windows_1252_with_quoted_crlf() {
         .first(&mut common::open(&db))
         .unwrap();
     assert_eq!(name, "Café\r\nNiño");
+}
+
+#[test]
+fn staff_upload_with_an_encoding() {
+    let app = common::TestApp::spawn();
+    app.login("inspector", PASSWORD);
+    let (s, page) = app.get_text("/staff/merchants/import?lang=en");
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("enctype=\"multipart/form-data\"")
+            && page.contains(
+                "<option value=\"gb18030\">GB18030 / GBK (Simplified Chinese Windows, Excel)</option>"
+            ),
+        "{page}"
+    );
+    let csrf = common::extract_csrf(&page).unwrap();
+    let data = std::fs::read(fixture("merchants-gbk.csv")).unwrap();
+    let post = |encoding: &str, lang: &str| {
+        let form = reqwest::blocking::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("encoding", encoding.to_string())
+            .part(
+                "file",
+                reqwest::blocking::multipart::Part::bytes(data.clone())
+                    .file_name("register.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        app.client
+            .post(app.url(&format!("/staff/merchants/import/file?lang={lang}")))
+            .multipart(form)
+            .send()
+            .unwrap()
+    };
+    let before: i64 = merchants::table.count().get_result(&mut *app.conn()).unwrap();
+    // As UTF-8: refused in the reader's language, naming the line and the encoding to choose.
+    let r = post("utf-8", "zh");
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().unwrap();
+    assert!(
+        body.contains("第 2 行不是 UTF-8 文本") && body.contains("gb18030"),
+        "{body}"
+    );
+    let r = post("utf-8", "en");
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().unwrap();
+    assert!(
+        body.contains("Line 2 is not UTF-8 text: it looks like gb18030"),
+        "{body}"
+    );
+    let after: i64 = merchants::table.count().get_result(&mut *app.conn()).unwrap();
+    assert_eq!(after, before);
+    // As GBK: imported.
+    let r = post("gbk", "en");
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().unwrap();
+    assert!(body.contains("3 merchants imported"), "{body}");
+    let n: i64 = merchants::table
+        .filter(merchants::name.eq("老王烧烤"))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(n, 1);
 }

@@ -258,6 +258,37 @@ pub fn import_error_of_csv(e: &csv::Error) -> Option<ImportError> {
     }
 }
 
+/// What a [`TextReader`] refused, so a page can say it in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextProblem {
+    /// Not UTF-8, and no encoding was chosen: the likely encoding's label.
+    NotUtf8 { guess: &'static str },
+    /// Not valid in the chosen encoding (its name).
+    NotValid { encoding: String },
+    /// The file ends inside a quoted field.
+    CutShort,
+}
+
+/// The [`TextProblem`] behind an error of a [`TextReader`], if it is one.
+pub fn text_problem(e: &ImportError) -> Option<TextProblem> {
+    if e.reason.starts_with("not UTF-8 text") {
+        let guess = if e.reason.contains("gb18030") {
+            "gb18030"
+        } else {
+            "windows-1252"
+        };
+        Some(TextProblem::NotUtf8 { guess })
+    } else if let Some(rest) = e.reason.strip_prefix("not valid ") {
+        Some(TextProblem::NotValid {
+            encoding: rest.trim_end_matches(" text").to_string(),
+        })
+    } else if e.reason.starts_with("the file ends inside a quoted field") {
+        Some(TextProblem::CutShort)
+    } else {
+        None
+    }
+}
+
 /// Decodes a whole file held in memory to UTF-8 (see [`TextReader`]).
 pub fn decode_all(
     bytes: &[u8],

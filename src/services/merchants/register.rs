@@ -290,3 +290,31 @@ pub fn import_register(
     report.bad_rows.dedup();
     Ok(report)
 }
+
+/// Decodes an uploaded register from `encoding` (UTF-8 with or without BOM when `None`) to UTF-8
+/// (see `import::text`), or says on which line and why not, in no language yet.
+pub fn decode_register(
+    data: &[u8],
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<Vec<u8>, RowProblem> {
+    use crate::import::text::{decode_all, text_problem, TextProblem};
+    decode_all(data, encoding, true).map_err(|e| {
+        let line = ("line", ArgValue::Number(e.line as i64));
+        let message = match text_problem(&e) {
+            Some(TextProblem::NotUtf8 { guess }) => Message::tr(
+                "imports-not-utf8",
+                &[line, ("guess", ArgValue::Text(guess.into()))],
+            ),
+            Some(TextProblem::NotValid { encoding }) => Message::tr(
+                "imports-not-valid",
+                &[line, ("encoding", ArgValue::Text(encoding))],
+            ),
+            Some(TextProblem::CutShort) | None => Message::tr("imports-cut-short", &[line]),
+        };
+        RowProblem {
+            row: e.line as u64,
+            field: String::new(),
+            message,
+        }
+    })
+}
