@@ -80,11 +80,13 @@ pub struct TextReader<R: Read> {
 pub struct LineIndex(Rc<RefCell<(VecDeque<u64>, usize)>>);
 
 impl LineIndex {
-    /// The 1-based line of byte `offset` of the decoded text. Offsets must not decrease.
+    /// The 1-based line of the record that `csv` says starts at byte `offset` of the decoded
+    /// text. Offsets must not decrease. After a CRLF the `csv` crate starts the next record at the
+    /// LF (the CR ended the record before), so a newline at `offset` itself is counted.
     pub fn line_at(&self, offset: u64) -> usize {
         let mut inner = self.0.borrow_mut();
         let (pending, passed) = &mut *inner;
-        while pending.front().is_some_and(|&nl| nl < offset) {
+        while pending.front().is_some_and(|&nl| nl <= offset) {
             pending.pop_front();
             *passed += 1;
         }
@@ -101,7 +103,8 @@ impl<R: Read> TextReader<R> {
         TextReader {
             inner,
             decoder: encoding.unwrap_or(UTF_8).new_decoder_with_bom_removal(),
-            chosen: encoding,
+            // UTF-8 chosen is the default: a bad byte then gets the guess and the option too.
+            chosen: encoding.filter(|e| *e != UTF_8),
             csv,
             input: vec![0; CHUNK],
             in_start: 0,

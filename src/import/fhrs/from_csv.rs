@@ -44,7 +44,9 @@ pub(super) fn parse_csv(
             Ok(true) => {}
             Err(e) => return Err(csv_error(&e, "malformed CSV", bytes)),
         }
-        let line = rec.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(record_start(bytes, p.byte())));
         let mut raw = RawRecord::default();
         for (i, name, is_score) in &columns {
             let v = rec.get(*i).map(str::to_string);
@@ -77,3 +79,14 @@ fn csv_error(e: &csv::Error, what: &str, bytes: &[u8]) -> ImportError {
 }
 
 // ---------------------------------------------------------------- JSON
+
+/// Where the record `csv` says starts at `byte` really starts: after a CRLF the `csv` crate
+/// starts the next record at the LF (the CR ended the record before), which would count it on
+/// the line before.
+fn record_start(bytes: &[u8], byte: u64) -> usize {
+    let mut at = byte as usize;
+    while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+        at += 1;
+    }
+    at
+}

@@ -176,6 +176,7 @@ fn lang_zh(id: &str) -> &'static str {
 
 /// GET /staff/merchants/import
 pub async fn import_form(page: PageCtx, _user: Require<Staff>) -> Result<HttpResponse, AppError> {
+    let lang = page.lang;
     let tpl = ImportPage {
         page,
         csv: String::new(),
@@ -183,7 +184,7 @@ pub async fn import_form(page: PageCtx, _user: Require<Staff>) -> Result<HttpRes
         summary: None,
         rejected: false,
         lines: Vec::new(),
-        encodings: encoding_options(page.lang, "utf-8"),
+        encodings: encoding_options(lang, "utf-8"),
     };
     html(StatusCode::OK, &tpl)
 }
