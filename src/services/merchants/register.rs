@@ -318,3 +318,8 @@ pub fn decode_register(
         }
     })
 }
+
+/// The encoding a WHATWG label names, for the upload form's choice.
+pub fn register_encoding(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    crate::import::text::encoding_for(label)
+}

@@ -113,7 +113,7 @@ pub async fn import_file_submit(
     } else {
         label
     };
-    let Some(encoding) = crate::import::text::encoding_for(&label) else {
+    let Some(encoding) = service::register_encoding(&label) else {
         return Err(AppError::invalid(
             "encoding",
             lang_zh("imports-encoding-unknown"),
