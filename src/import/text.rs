@@ -48,7 +48,7 @@ enum Quote {
     FieldStart,
     Unquoted,
     Quoted,
-    QuoteInQuoted,
+    ClosingOrDoubled,
 }
 
 /// A reader that decodes to UTF-8 and checks the text is whole; see the module documentation.
@@ -206,14 +206,14 @@ impl<R: Read> TextReader<R> {
                         self.quote_line = self.line;
                         Quote::Quoted
                     }
-                    (Quote::FieldStart | Quote::Unquoted | Quote::QuoteInQuoted, b',' | b'\n') => {
+                    (Quote::FieldStart | Quote::Unquoted | Quote::ClosingOrDoubled, b',' | b'\n') => {
                         Quote::FieldStart
                     }
                     (Quote::FieldStart | Quote::Unquoted, _) => Quote::Unquoted,
-                    (Quote::Quoted, b'"') => Quote::QuoteInQuoted,
+                    (Quote::Quoted, b'"') => Quote::ClosingOrDoubled,
                     (Quote::Quoted, _) => Quote::Quoted,
-                    (Quote::QuoteInQuoted, b'"') => Quote::Quoted,
-                    (Quote::QuoteInQuoted, _) => Quote::Unquoted,
+                    (Quote::ClosingOrDoubled, b'"') => Quote::Quoted,
+                    (Quote::ClosingOrDoubled, _) => Quote::Unquoted,
                 };
             }
             if b == b'\n' {
