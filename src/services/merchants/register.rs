@@ -151,7 +151,10 @@ pub(super) fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
             Ok(false) => break,
             Ok(true) => {
                 out.rows += 1;
-                let row = record.position().map(|p| p.line()).unwrap_or(line_before);
+                let row = record
+                    .position()
+                    .map(|p| line_at(data, p.byte()))
+                    .unwrap_or(line_before);
                 last_line = row;
                 let get = |col: &str| {
                     index
@@ -193,7 +196,10 @@ pub(super) fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
             }
             Err(e) => {
                 out.rows += 1;
-                let row = e.position().map(|p| p.line()).unwrap_or(line_before);
+                let row = e
+                    .position()
+                    .map(|p| line_at(data, p.byte()))
+                    .unwrap_or(line_before);
                 last_line = row;
                 let at = Problem::at("");
                 let p = match e.kind() {
@@ -322,4 +328,14 @@ pub fn decode_register(
 /// The encoding a WHATWG label names, for the upload form's choice.
 pub fn register_encoding(label: &str) -> Option<&'static encoding_rs::Encoding> {
     crate::import::text::encoding_for(label)
+}
+
+/// The line of the record `csv` says starts at `byte`: counted from the bytes, since the `csv`
+/// crate's own count goes wrong in CRLF files (it starts a record at the LF of the CRLF before).
+fn line_at(data: &[u8], byte: u64) -> u64 {
+    let mut at = (byte as usize).min(data.len());
+    while at < data.len() && matches!(data[at], b'\n' | b'\r') {
+        at += 1;
+    }
+    crate::import::line_of(data, at) as u64
 }
