@@ -112,11 +112,22 @@ enum ImportCommand {
     Fhrs {
         /// The file to import.
         file: std::path::PathBuf,
+        /// The file's encoding, a WHATWG label (windows-1252, gbk, gb18030, shift_jis…); UTF-8
+        /// with or without BOM by default.
+        #[arg(long)]
+        encoding: Option<String>,
     },
     /// A LIVES feed: a directory with businesses.csv, inspections.csv and violations.csv.
     Lives {
         /// The feed's directory.
         dir: std::path::PathBuf,
+        /// The files' encoding, a WHATWG label (windows-1252, gbk, gb18030, shift_jis…); UTF-8
+        /// with or without BOM by default.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Write every skipped or flagged row (file, line, reason) to this CSV file.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
     },
     /// A merchant register as CSV (UTF-8, header: name,credit_code,category,address,area,
     /// contact_name,email,phone,member_since). A file with any bad row imports nothing.
@@ -126,6 +137,13 @@ enum ImportCommand {
         /// Import the good rows and report the bad ones as skipped, instead of importing nothing.
         #[arg(long)]
         good_rows_only: bool,
+        /// The file's encoding, a WHATWG label (gbk, gb18030, windows-1252…); UTF-8 with or
+        /// without BOM by default.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Write every bad row (file, line, reason) to this CSV file.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
     },
 }
 
@@ -411,43 +429,96 @@ fn describe_db(config: &Config) -> String {
     }
 }
 
-/// A progress bar on standard error, drawn only when it is a terminal.
+/// Progress on standard error: an `indicatif` bar on a terminal, else a plain line every few
+/// seconds (so a log shows an import is alive).
 struct Progress {
     label: &'static str,
-    total: usize,
-    tty: bool,
+    total: Option<usize>,
+    bar: Option<indicatif::ProgressBar>,
     last: std::time::Instant,
 }
 
 impl Progress {
     fn new(label: &'static str, total: usize) -> Self {
+        Self::maybe_sized(label, Some(total))
+    }
+
+    fn maybe_sized(label: &'static str, total: Option<usize>) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                total.map(|t| t as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            let template = if total.is_some() {
+                "{msg:10} [{bar:30}] {pos}/{len} {per_sec} eta {eta}"
+            } else {
+                "{msg:10} {spinner} {pos} {per_sec}"
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("#>-"));
+            }
+            bar.set_message(label);
+            bar
+        });
         Progress {
             label,
             total,
-            tty: std::io::stderr().is_terminal(),
+            bar,
             last: std::time::Instant::now(),
         }
     }
 
     fn tick(&mut self, done: usize) {
-        if !self.tty || (self.last.elapsed().as_millis() < 100 && done < self.total) {
-            return;
+        match &self.bar {
+            Some(bar) => bar.set_position(done as u64),
+            None => {
+                if self.last.elapsed().as_secs() >= 5 {
+                    self.last = std::time::Instant::now();
+                    match self.total {
+                        Some(t) => eprintln!("{}: {done}/{t}", self.label),
+                        None => eprintln!("{}: {done}", self.label),
+                    }
+                }
+            }
         }
-        self.last = std::time::Instant::now();
-        let width = 30;
-        let filled = (done * width).checked_div(self.total).unwrap_or(width).min(width);
-        eprint!(
-            "\r{:<10} [{}{}] {done}/{}",
-            self.label,
-            "#".repeat(filled),
-            " ".repeat(width - filled),
-            self.total
-        );
-        if done >= self.total {
-            eprint!("\r{}\r", " ".repeat(width + 40));
-        }
-        let _ = std::io::stderr().flush();
     }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// The encoding `--encoding` names, or an error naming the label.
+fn encoding_arg(label: Option<&str>) -> Result<Option<&'static encoding_rs::Encoding>, String> {
+    match label {
+        None => Ok(None),
+        Some(l) => gongzhi::import::text::encoding_for(l)
+            .map(Some)
+            .ok_or_else(|| format!("gongzhi: unknown encoding {l:?} (use a WHATWG label such as utf-8, windows-1252, gbk, gb18030, shift_jis)")),
+    }
+}
+
+/// Writes the rows an import skipped or flagged as CSV (file, line, reason), when asked.
+fn write_report(
+    path: Option<&std::path::Path>,
+    notes: &[(&str, &services::import::RowNote)],
+) -> anyhow::Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["file", "line", "kind", "reason"])?;
+    for (kind, n) in notes {
+        w.write_record([n.file.as_str(), &n.line.to_string(), kind, n.reason.as_str()])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
@@ -456,10 +527,18 @@ fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
     let policy = services::policy::active_policy(&mut conn)?;
     let actor = Actor::system("import");
     match command {
-        ImportCommand::Fhrs { file } => {
+        ImportCommand::Fhrs { file, encoding } => {
+            let encoding = match encoding_arg(encoding.as_deref()) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let size = std::fs::metadata(&file).map(|m| m.len() as usize).unwrap_or(0);
             let mut bar = Progress::new("reading", size / 400 + 1);
-            let parsed = gongzhi::import::fhrs::parse_fhrs_file(&file, &mut |n| bar.tick(n));
+            let parsed = gongzhi::import::fhrs::parse_fhrs_file_in(&file, encoding, &mut |n| bar.tick(n));
+            bar.finish();
             let establishments = match parsed {
                 Ok(e) => e,
                 Err(e) => {
@@ -481,35 +560,96 @@ fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
                 r.establishments, r.reproduced, r.comparable
             );
         }
-        ImportCommand::Lives { dir } => {
-            let feed = match gongzhi::import::lives::parse_lives_dir(&dir) {
-                Ok(f) => f,
+        ImportCommand::Lives {
+            dir,
+            encoding,
+            report,
+        } => {
+            let encoding = match encoding_arg(encoding.as_deref()) {
+                Ok(e) => e,
                 Err(e) => {
-                    eprintln!("gongzhi: rejected {}: {e}; nothing was imported", dir.display());
+                    eprintln!("{e}");
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let total = feed.businesses.len() + feed.inspections.len() + feed.violations.len();
-            let mut bar = Progress::new("importing", total);
-            let r = services::import::import_lives(
+            use services::import::LivesStage;
+            let mut bar = Progress::maybe_sized("reading", None);
+            let mut stage = LivesStage::Reading;
+            let mut read = 0;
+            let r = services::import::import_lives_dir(
                 &mut conn,
                 &policy,
-                &feed,
+                &dir,
+                encoding,
                 config.today(),
                 &actor,
-                &mut |n| bar.tick(n),
-            )?;
-            println!(
-                "imported {} businesses ({} inspections, {} violations new); LIVES scheme reproduces {} of {} published scores",
-                r.businesses, r.inspections_created, r.violations_created, r.reproduced, r.scored
+                &mut |s, n| {
+                    if s != stage {
+                        stage = s;
+                        bar.finish();
+                        bar = match s {
+                            LivesStage::Reading => Progress::maybe_sized("reading", None),
+                            LivesStage::Writing => Progress::new("importing", read),
+                            LivesStage::Rating => Progress::maybe_sized("rating", None),
+                        };
+                    }
+                    if s == LivesStage::Reading {
+                        read = n;
+                    }
+                    bar.tick(n);
+                },
             );
+            bar.finish();
+            let r = match r {
+                Ok(r) => r,
+                Err(e) => match e.downcast_ref::<gongzhi::import::ImportError>() {
+                    Some(e) => {
+                        eprintln!("gongzhi: rejected {}: {e}; nothing was imported", dir.display());
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    None => return Err(e),
+                },
+            };
+            for n in r.skipped.iter().take(20) {
+                eprintln!("skipped {} line {}: {}", n.file, n.line, n.reason);
+            }
+            for n in r.unknown_codes.iter().take(20) {
+                eprintln!("unknown code {} line {}: {}", n.file, n.line, n.reason);
+            }
+            let notes: Vec<(&str, &services::import::RowNote)> = r
+                .skipped
+                .iter()
+                .map(|n| ("skipped", n))
+                .chain(r.unknown_codes.iter().map(|n| ("unknown-code", n)))
+                .collect();
+            write_report(report.as_deref(), &notes)?;
+            println!("{}", r.summary());
         }
-        ImportCommand::Merchants { file, good_rows_only } => {
+        ImportCommand::Merchants {
+            file,
+            good_rows_only,
+            encoding,
+            report,
+        } => {
             use gongzhi::i18n::Lang;
+            let encoding = match encoding_arg(encoding.as_deref()) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let data = match std::fs::read(&file) {
                 Ok(d) => d,
                 Err(e) => {
                     eprintln!("gongzhi: cannot read {}: {e}", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let data = match gongzhi::import::text::decode_all(&data, encoding, true) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("gongzhi: rejected {}: {e}; nothing was imported", file.display());
                     return Ok(ExitCode::FAILURE);
                 }
             };
@@ -532,6 +672,26 @@ fn import(command: ImportCommand, config: &Config) -> anyhow::Result<ExitCode> {
             for lang in Lang::ALL {
                 println!("{}", r.summary().render(lang));
             }
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let notes: Vec<services::import::RowNote> = r
+                .problems
+                .iter()
+                .map(|p| services::import::RowNote {
+                    file: name.clone(),
+                    line: p.row as usize,
+                    reason: if p.field.is_empty() {
+                        p.message.render(Lang::En)
+                    } else {
+                        format!("{}: {}", p.field, p.message.render(Lang::En))
+                    },
+                })
+                .collect();
+            let kind = if r.rejected() { "rejected" } else { "skipped" };
+            let notes: Vec<(&str, &services::import::RowNote)> = notes.iter().map(|n| (kind, n)).collect();
+            write_report(report.as_deref(), &notes)?;
             if r.rejected() {
                 return Ok(ExitCode::FAILURE);
             }

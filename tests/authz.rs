@@ -241,6 +241,12 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
         "/staff/merchants/import",
         STAFF,
     ),
+    (
+        "POST",
+        "/staff/merchants/import/file",
+        "/staff/merchants/import/file",
+        STAFF,
+    ),
     ("GET", "/staff/merchants/1", "/staff/merchants/{id}", STAFF),
     ("POST", "/staff/merchants/1", "/staff/merchants/{id}", STAFF),
     (

@@ -6,10 +6,13 @@
 //! as the spec's `YYYYMMDD`, as ISO `YYYY-MM-DD`, or US-style `M/D/YY` / `M/D/YYYY` (Lexington).
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use encoding_rs::Encoding;
 
+use super::text::{import_error_of_csv, LineIndex, TextReader};
 use super::ImportError;
 
 /// A business (food establishment) in a LIVES feed.
@@ -129,38 +132,58 @@ pub fn parse_lives_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, m.parse().ok()?, d.parse().ok()?)
 }
 
-/// Reads a CSV file's records as header-name → value lookups, with line numbers.
-struct Table {
+/// A CSV file of a feed read record by record, with its columns found by header name.
+///
+/// The bytes go through a [`TextReader`]: decoded from the chosen encoding, checked to be whole.
+pub struct Rows<R: Read> {
     file: &'static str,
+    rdr: csv::Reader<TextReader<R>>,
     headers: Vec<String>,
-    rows: Vec<(usize, csv::StringRecord)>,
+    rec: csv::StringRecord,
+    lines: LineIndex,
+    /// Data records read so far.
+    pub count: usize,
 }
 
-impl Table {
-    fn read(file: &'static str, bytes: &[u8]) -> Result<Table, ImportError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+impl<R: Read> Rows<R> {
+    /// Opens `file` (its name, for errors) on `reader`, in `encoding` (UTF-8 when `None`).
+    pub fn open(
+        file: &'static str,
+        reader: R,
+        encoding: Option<&'static Encoding>,
+    ) -> Result<Self, ImportError> {
+        let lines = LineIndex::default();
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(bytes);
+            .from_reader(TextReader::new(reader, encoding, true).with_line_index(lines.clone()));
         let headers = rdr
             .headers()
-            .map_err(|e| csv_error(file, &e))?
+            .map_err(|e| csv_error(file, &e, &lines))?
             .iter()
             .map(|h| h.trim().to_ascii_lowercase())
             .collect();
-        let mut rows = Vec::new();
-        let mut rec = csv::StringRecord::new();
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => return Err(csv_error(file, &e)),
+        Ok(Rows {
+            file,
+            rdr,
+            headers,
+            rec: csv::StringRecord::new(),
+            lines,
+            count: 0,
+        })
+    }
+
+    /// The next record and the line it starts on, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<(usize, &csv::StringRecord)>, ImportError> {
+        match self.rdr.read_record(&mut self.rec) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                self.count += 1;
+                let line = self.rec.position().map_or(0, |p| self.lines.line_at(p.byte()));
+                Ok(Some((line, &self.rec)))
             }
-            let line = rec.position().map_or(0, |p| p.line() as usize);
-            rows.push((line, rec.clone()));
+            Err(e) => Err(csv_error(self.file, &e, &self.lines)),
         }
-        Ok(Table { file, headers, rows })
     }
 
     fn col(&self, name: &str) -> Option<usize> {
@@ -179,8 +202,11 @@ impl Table {
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> ImportError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
+fn csv_error(file: &str, e: &csv::Error, lines: &LineIndex) -> ImportError {
+    if let Some(inner) = import_error_of_csv(e) {
+        return inner.in_file(file);
+    }
+    let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
     let reason = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -197,41 +223,171 @@ fn get(rec: &csv::StringRecord, col: Option<usize>) -> String {
         .unwrap_or_default()
 }
 
-/// Parse `businesses.csv`: `business_id` and `name` required; `address`, `city`, `state`,
-/// `postal_code` optional.
-pub fn parse_businesses(bytes: &[u8]) -> Result<Vec<LivesBusiness>, ImportError> {
-    let t = Table::read("businesses.csv", bytes)?;
-    let id = Some(t.require("business_id")?);
-    let name = Some(t.require("name")?);
-    let (address, city, state, postal) = (
-        t.col("address"),
-        t.col("city"),
-        t.col("state"),
-        t.col("postal_code"),
-    );
-    let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(t.rows.len());
-    for (i, (line, rec)) in t.rows.iter().enumerate() {
-        let business_id = get(rec, id);
-        if business_id.is_empty() {
-            return Err(t.err(*line, i + 1, "missing business_id"));
-        }
-        if !seen.insert(business_id.clone()) {
-            return Err(t.err(*line, i + 1, format!("duplicate business_id {business_id}")));
-        }
-        let name = get(rec, name);
-        if name.is_empty() {
-            return Err(t.err(*line, i + 1, "missing name"));
-        }
-        let postal_code = Some(get(rec, postal)).filter(|s| !s.is_empty());
-        out.push(LivesBusiness {
-            business_id,
-            name,
+/// Reads `businesses.csv` row by row: `business_id` and `name` required; `address`, `city`,
+/// `state`, `postal_code` optional.
+pub struct BusinessRows<R: Read> {
+    rows: Rows<R>,
+    cols: [Option<usize>; 6],
+}
+
+impl<R: Read> BusinessRows<R> {
+    /// Opens the file and finds its columns.
+    pub fn open(reader: R, encoding: Option<&'static Encoding>) -> Result<Self, ImportError> {
+        let rows = Rows::open("businesses.csv", reader, encoding)?;
+        let cols = [
+            Some(rows.require("business_id")?),
+            Some(rows.require("name")?),
+            rows.col("address"),
+            rows.col("city"),
+            rows.col("state"),
+            rows.col("postal_code"),
+        ];
+        Ok(BusinessRows { rows, cols })
+    }
+
+    /// The next business and its line.
+    pub fn next_row(&mut self) -> Result<Option<(usize, LivesBusiness)>, ImportError> {
+        let [id, name, address, city, state, postal] = self.cols;
+        let Some((line, rec)) = self.rows.next_row()? else {
+            return Ok(None);
+        };
+        let b = LivesBusiness {
+            business_id: get(rec, id),
+            name: get(rec, name),
             address: get(rec, address),
             city: get(rec, city),
             state: get(rec, state),
-            postal_code,
-        });
+            postal_code: Some(get(rec, postal)).filter(|s| !s.is_empty()),
+        };
+        let n = self.rows.count;
+        if b.business_id.is_empty() {
+            return Err(self.rows.err(line, n, "missing business_id"));
+        }
+        if b.name.is_empty() {
+            return Err(self.rows.err(line, n, "missing name"));
+        }
+        Ok(Some((line, b)))
+    }
+}
+
+/// Reads `inspections.csv` row by row: `business_id` and `date` required; `score` (0..=100 or
+/// empty) and `type` optional.
+pub struct InspectionRows<R: Read> {
+    rows: Rows<R>,
+    cols: [Option<usize>; 4],
+}
+
+impl<R: Read> InspectionRows<R> {
+    /// Opens the file and finds its columns.
+    pub fn open(reader: R, encoding: Option<&'static Encoding>) -> Result<Self, ImportError> {
+        let rows = Rows::open("inspections.csv", reader, encoding)?;
+        let cols = [
+            Some(rows.require("business_id")?),
+            Some(rows.require("date")?),
+            rows.col("score"),
+            rows.col("type"),
+        ];
+        Ok(InspectionRows { rows, cols })
+    }
+
+    /// The next inspection and its line.
+    pub fn next_row(&mut self) -> Result<Option<(usize, LivesInspection)>, ImportError> {
+        let [id, date, score, kind] = self.cols;
+        let Some((line, rec)) = self.rows.next_row()? else {
+            return Ok(None);
+        };
+        let business_id = get(rec, id);
+        let ds = get(rec, date);
+        let ss = get(rec, score);
+        let kind = Some(get(rec, kind)).filter(|s| !s.is_empty());
+        let n = self.rows.count;
+        if business_id.is_empty() {
+            return Err(self.rows.err(line, n, "missing business_id"));
+        }
+        let date = parse_lives_date(&ds)
+            .ok_or_else(|| self.rows.err(line, n, format!("date: not a date: {ds:?}")))?;
+        let score = if ss.is_empty() {
+            None
+        } else {
+            let v = parse_score(&ss).ok_or_else(|| {
+                self.rows
+                    .err(line, n, format!("score: not a number 0-100: {ss:?}"))
+            })?;
+            Some(v)
+        };
+        Ok(Some((
+            line,
+            LivesInspection {
+                business_id,
+                score,
+                date,
+                kind,
+            },
+        )))
+    }
+}
+
+/// Reads `violations.csv` row by row: `business_id` and `date` required; `code` and
+/// `description` optional.
+pub struct ViolationRows<R: Read> {
+    rows: Rows<R>,
+    cols: [Option<usize>; 4],
+}
+
+impl<R: Read> ViolationRows<R> {
+    /// Opens the file and finds its columns.
+    pub fn open(reader: R, encoding: Option<&'static Encoding>) -> Result<Self, ImportError> {
+        let rows = Rows::open("violations.csv", reader, encoding)?;
+        let cols = [
+            Some(rows.require("business_id")?),
+            Some(rows.require("date")?),
+            rows.col("code"),
+            rows.col("description"),
+        ];
+        Ok(ViolationRows { rows, cols })
+    }
+
+    /// The next violation and its line.
+    pub fn next_row(&mut self) -> Result<Option<(usize, LivesViolation)>, ImportError> {
+        let [id, date, code, desc] = self.cols;
+        let Some((line, rec)) = self.rows.next_row()? else {
+            return Ok(None);
+        };
+        let business_id = get(rec, id);
+        let ds = get(rec, date);
+        let (code, description) = (get(rec, code), get(rec, desc));
+        let n = self.rows.count;
+        if business_id.is_empty() {
+            return Err(self.rows.err(line, n, "missing business_id"));
+        }
+        let date = parse_lives_date(&ds)
+            .ok_or_else(|| self.rows.err(line, n, format!("date: not a date: {ds:?}")))?;
+        Ok(Some((
+            line,
+            LivesViolation {
+                business_id,
+                date,
+                code,
+                description,
+            },
+        )))
+    }
+}
+
+/// Parse `businesses.csv`: `business_id` and `name` required; `address`, `city`, `state`,
+/// `postal_code` optional.
+pub fn parse_businesses(bytes: &[u8]) -> Result<Vec<LivesBusiness>, ImportError> {
+    let mut rows = BusinessRows::open(bytes, None)?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    while let Some((line, b)) = rows.next_row()? {
+        if !seen.insert(b.business_id.clone()) {
+            let n = rows.rows.count;
+            return Err(rows
+                .rows
+                .err(line, n, format!("duplicate business_id {}", b.business_id)));
+        }
+        out.push(b);
     }
     Ok(out)
 }
@@ -245,37 +401,13 @@ pub fn parse_inspections(bytes: &[u8]) -> Result<Vec<LivesInspection>, ImportErr
 type WithLines<T> = (Vec<T>, Vec<usize>);
 
 fn inspections_with_lines(bytes: &[u8]) -> Result<WithLines<LivesInspection>, ImportError> {
-    let t = Table::read("inspections.csv", bytes)?;
-    let id = Some(t.require("business_id")?);
-    let date = Some(t.require("date")?);
-    let score = t.col("score");
-    let kind = t.col("type");
-    let mut out = Vec::with_capacity(t.rows.len());
-    for (i, (line, rec)) in t.rows.iter().enumerate() {
-        let business_id = get(rec, id);
-        if business_id.is_empty() {
-            return Err(t.err(*line, i + 1, "missing business_id"));
-        }
-        let ds = get(rec, date);
-        let date =
-            parse_lives_date(&ds).ok_or_else(|| t.err(*line, i + 1, format!("date: not a date: {ds:?}")))?;
-        let ss = get(rec, score);
-        let score = if ss.is_empty() {
-            None
-        } else {
-            let v = parse_score(&ss)
-                .ok_or_else(|| t.err(*line, i + 1, format!("score: not a number 0-100: {ss:?}")))?;
-            Some(v)
-        };
-        let kind = Some(get(rec, kind)).filter(|s| !s.is_empty());
-        out.push(LivesInspection {
-            business_id,
-            score,
-            date,
-            kind,
-        });
+    let mut rows = InspectionRows::open(bytes, None)?;
+    let (mut out, mut lines) = (Vec::new(), Vec::new());
+    while let Some((line, x)) = rows.next_row()? {
+        out.push(x);
+        lines.push(line);
     }
-    Ok((out, t.rows.iter().map(|(l, _)| *l).collect()))
+    Ok((out, lines))
 }
 
 fn parse_score(s: &str) -> Option<i32> {
@@ -298,46 +430,47 @@ pub fn parse_violations(bytes: &[u8]) -> Result<Vec<LivesViolation>, ImportError
 }
 
 fn violations_with_lines(bytes: &[u8]) -> Result<WithLines<LivesViolation>, ImportError> {
-    let t = Table::read("violations.csv", bytes)?;
-    let id = Some(t.require("business_id")?);
-    let date = Some(t.require("date")?);
-    let (code, desc) = (t.col("code"), t.col("description"));
-    let mut out = Vec::with_capacity(t.rows.len());
-    for (i, (line, rec)) in t.rows.iter().enumerate() {
-        let business_id = get(rec, id);
-        if business_id.is_empty() {
-            return Err(t.err(*line, i + 1, "missing business_id"));
-        }
-        let ds = get(rec, date);
-        let date =
-            parse_lives_date(&ds).ok_or_else(|| t.err(*line, i + 1, format!("date: not a date: {ds:?}")))?;
-        out.push(LivesViolation {
-            business_id,
-            date,
-            code: get(rec, code),
-            description: get(rec, desc),
-        });
+    let mut rows = ViolationRows::open(bytes, None)?;
+    let (mut out, mut lines) = (Vec::new(), Vec::new());
+    while let Some((line, x)) = rows.next_row()? {
+        out.push(x);
+        lines.push(line);
     }
-    Ok((out, t.rows.iter().map(|(l, _)| *l).collect()))
+    Ok((out, lines))
 }
 
 /// Parse `feed_info.csv` (first data row).
 pub fn parse_feed_info(bytes: &[u8]) -> Result<Option<LivesFeedInfo>, ImportError> {
-    let t = Table::read("feed_info.csv", bytes)?;
-    let Some((line, rec)) = t.rows.first() else {
+    parse_feed_info_from(bytes, None)
+}
+
+/// Parse `feed_info.csv` (first data row) from a reader, in `encoding` (UTF-8 when `None`).
+pub fn parse_feed_info_from<R: Read>(
+    reader: R,
+    encoding: Option<&'static Encoding>,
+) -> Result<Option<LivesFeedInfo>, ImportError> {
+    let mut t = Rows::open("feed_info.csv", reader, encoding)?;
+    let (feed_date, version, name, url) = (
+        t.col("feed_date"),
+        t.col("feed_version"),
+        t.col("municipality_name"),
+        t.col("municipality_url"),
+    );
+    let Some((line, rec)) = t.next_row()? else {
         return Ok(None);
     };
-    let ds = get(rec, t.col("feed_date"));
+    let rec = rec.clone();
+    let ds = get(&rec, feed_date);
     let feed_date = if ds.is_empty() {
         None
     } else {
-        Some(parse_lives_date(&ds).ok_or_else(|| t.err(*line, 1, format!("feed_date: not a date: {ds:?}")))?)
+        Some(parse_lives_date(&ds).ok_or_else(|| t.err(line, 1, format!("feed_date: not a date: {ds:?}")))?)
     };
     Ok(Some(LivesFeedInfo {
         feed_date,
-        feed_version: get(rec, t.col("feed_version")),
-        municipality_name: get(rec, t.col("municipality_name")),
-        municipality_url: get(rec, t.col("municipality_url")),
+        feed_version: get(&rec, version),
+        municipality_name: get(&rec, name),
+        municipality_url: get(&rec, url),
     }))
 }
 

@@ -5,6 +5,7 @@
 
 pub mod fhrs;
 pub mod lives;
+pub mod text;
 
 use std::fmt;
 

@@ -28,9 +28,11 @@ pub struct Inspection {
     pub updated_at: NaiveDateTime,
 }
 
-/// The fields a new inspection is logged with.
+/// The fields a new inspection is logged with. `None` is inserted as NULL (every optional column
+/// defaults to NULL), so that a batch of them is one multi-row INSERT on SQLite too (issue 17).
 #[derive(Debug, Clone, Insertable, Serialize)]
 #[diesel(table_name = inspections)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewInspection {
     pub merchant_id: i32,
     pub inspector_id: Option<i32>,

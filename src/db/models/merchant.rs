@@ -43,9 +43,11 @@ pub fn is_member_on(since: Option<NaiveDate>, left: Option<NaiveDate>, day: Naiv
     since.is_some_and(|d| d <= day) && left.is_none_or(|l| l > day)
 }
 
-/// The fields a new merchant is created with.
+/// The fields a new merchant is created with. `None` is inserted as NULL (every optional column
+/// defaults to NULL), so that a batch of them is one multi-row INSERT on SQLite too (issue 17).
 #[derive(Debug, Clone, Insertable, Serialize)]
 #[diesel(table_name = merchants)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewMerchant {
     pub name: String,
     pub credit_code: Option<String>,

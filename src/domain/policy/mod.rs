@@ -283,6 +283,9 @@ pub struct RevokeRule {
 pub struct LivesPolicy {
     /// Points per violation code, in whole points (LIVES scores are whole numbers).
     pub weights: BTreeMap<String, i32>,
+    /// Whether an import refuses a feed with violation codes that have no weight
+    /// (`[lives] unknown_codes = "refuse"`); by default they are imported and reported.
+    pub refuse_unknown_codes: bool,
 }
 
 /// What is wrong with a policy file: either TOML that does not parse into the expected shape

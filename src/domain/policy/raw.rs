@@ -184,5 +184,9 @@ pub struct Disclosure {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lives {
+    /// What an import does with violation codes that have no weight: "report" (default) or
+    /// "refuse" (issue 17).
+    #[serde(default)]
+    pub unknown_codes: Option<String>,
     pub weights: BTreeMap<String, f64>,
 }

@@ -436,6 +436,12 @@ impl Policy {
             weights.insert(code, whole(&key, v, 0, 100)?);
         }
 
+        let refuse_unknown_codes = match r.lives.unknown_codes.as_deref() {
+            None | Some("report") => false,
+            Some("refuse") => true,
+            Some(_) => return Err(invalid("lives.unknown_codes", "must be \"report\" or \"refuse\"")),
+        };
+
         let commendation = match r.commendation {
             None => CommendationPolicy::default(),
             Some(c) => validate_commendation(c)?,
@@ -463,7 +469,10 @@ impl Policy {
             red,
             black,
             disclose_violations,
-            lives: LivesPolicy { weights },
+            lives: LivesPolicy {
+                weights,
+                refuse_unknown_codes,
+            },
             commendation,
             programme,
             categories,

@@ -12,7 +12,7 @@ pub(super) fn parse_csv(
         .from_reader(bytes);
     let headers = rdr
         .headers()
-        .map_err(|e| csv_error(&e, "cannot read header"))?
+        .map_err(|e| csv_error(&e, "cannot read header", bytes))?
         .clone();
     // Column index per slot name, accepting "scores.Hygiene" or plain "Hygiene".
     let mut columns: Vec<(usize, String, bool)> = Vec::new();
@@ -36,13 +36,17 @@ pub(super) fn parse_csv(
         progress,
     };
     let mut rec = csv::StringRecord::new();
+    // Lines from byte offsets: the csv crate's own count misses a CRLF inside a quoted field.
+    let mut lines = LineCounter::new(bytes);
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(&e, "malformed CSV")),
+            Err(e) => return Err(csv_error(&e, "malformed CSV", bytes)),
         }
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(record_start(bytes, p.byte())));
         let mut raw = RawRecord::default();
         for (i, name, is_score) in &columns {
             let v = rec.get(*i).map(str::to_string);
@@ -60,8 +64,10 @@ pub(super) fn parse_csv(
     Ok(sink.out)
 }
 
-fn csv_error(e: &csv::Error, what: &str) -> ImportError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
+fn csv_error(e: &csv::Error, what: &str, bytes: &[u8]) -> ImportError {
+    let line = e
+        .position()
+        .map_or(0, |p| super::super::line_of(bytes, p.byte() as usize));
     let reason = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -73,3 +79,14 @@ fn csv_error(e: &csv::Error, what: &str) -> ImportError {
 }
 
 // ---------------------------------------------------------------- JSON
+
+/// Where the record `csv` says starts at `byte` really starts: after a CRLF the `csv` crate
+/// starts the next record at the LF (the CR ended the record before), which would count it on
+/// the line before.
+fn record_start(bytes: &[u8], byte: u64) -> usize {
+    let mut at = byte as usize;
+    while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+        at += 1;
+    }
+    at
+}

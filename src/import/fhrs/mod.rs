@@ -108,6 +108,33 @@ pub fn parse_fhrs_file(
     parse_fhrs(&bytes, progress).map_err(|e| e.in_file(name))
 }
 
+/// Read and parse a file written in `encoding` (UTF-8 with or without BOM when `None`): the
+/// bytes are decoded first, and a CSV file that ends inside a quoted field is refused.
+pub fn parse_fhrs_file_in(
+    path: &Path,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<FhrsEstablishment>, ImportError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bytes = std::fs::read(path)
+        .map_err(|e| ImportError::at(0, format!("cannot read file: {e}")).in_file(name.clone()))?;
+    parse_fhrs_in(&bytes, encoding, progress).map_err(|e| e.in_file(name))
+}
+
+/// [`parse_fhrs`] of bytes written in `encoding` (see [`parse_fhrs_file_in`]).
+pub fn parse_fhrs_in(
+    bytes: &[u8],
+    encoding: Option<&'static encoding_rs::Encoding>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<FhrsEstablishment>, ImportError> {
+    let csv = detect_format(bytes) == FhrsFormat::Csv;
+    let text = super::text::decode_all(bytes, encoding, csv)?;
+    parse_fhrs(&text, progress)
+}
+
 /// Field values of one record before validation, whatever the source format.
 #[derive(Default)]
 struct RawRecord {

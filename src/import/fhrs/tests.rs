@@ -217,3 +217,18 @@ fn xml_errors() {
     assert!(parse("<other/>").is_err());
     assert!(parse("<html><body/></html>").is_err());
 }
+
+/// A CRLF inside a quoted field is a line too: the csv crate's own count missed it, and every
+/// later line number came out one too low (issue 17).
+#[test]
+fn csv_lines_count_quoted_crlf() {
+    for eol in ["\r\n", "\n"] {
+        let s = format!("FHRSID,BusinessName,RatingValue{eol}1,\"A{eol}B\",5{eol}2,C,5{eol}3,D,9{eol}");
+        let e = parse(&s).unwrap_err();
+        assert_eq!((e.line, e.record), (5, 3), "{eol:?}: {e}");
+    }
+    // A record with too few fields is found on its line too (with CRLF lines the csv crate's error
+    // position is still one line early there: not fixed yet).
+    let e = parse("FHRSID,BusinessName,RatingValue\n1,\"A\nB\",5\n2,C\n").unwrap_err();
+    assert_eq!(e.line, 4, "{e}");
+}

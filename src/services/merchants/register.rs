@@ -151,7 +151,10 @@ pub(super) fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
             Ok(false) => break,
             Ok(true) => {
                 out.rows += 1;
-                let row = record.position().map(|p| p.line()).unwrap_or(line_before);
+                let row = record
+                    .position()
+                    .map(|p| line_at(data, p.byte()))
+                    .unwrap_or(line_before);
                 last_line = row;
                 // Our own exports quote cells a spreadsheet could run: that apostrophe goes.
                 let get = |col: &str| {
@@ -191,7 +194,10 @@ pub(super) fn parse_register(data: &[u8], today: NaiveDate) -> ParsedRegister {
             }
             Err(e) => {
                 out.rows += 1;
-                let row = e.position().map(|p| p.line()).unwrap_or(line_before);
+                let row = e
+                    .position()
+                    .map(|p| line_at(data, p.byte()))
+                    .unwrap_or(line_before);
                 last_line = row;
                 let at = Problem::at("");
                 let p = match e.kind() {
@@ -287,4 +293,47 @@ pub fn import_register(
     report.bad_rows = report.problems.iter().map(|p| p.row).collect();
     report.bad_rows.dedup();
     Ok(report)
+}
+
+/// Decodes an uploaded register from `encoding` (UTF-8 with or without BOM when `None`) to UTF-8
+/// (see `import::text`), or says on which line and why not, in no language yet.
+pub fn decode_register(
+    data: &[u8],
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<Vec<u8>, RowProblem> {
+    use crate::import::text::{decode_all, text_problem, TextProblem};
+    decode_all(data, encoding, true).map_err(|e| {
+        let line = ("line", ArgValue::Number(e.line as i64));
+        let message = match text_problem(&e) {
+            Some(TextProblem::NotUtf8 { guess }) => Message::tr(
+                "imports-not-utf8",
+                &[line, ("guess", ArgValue::Text(guess.into()))],
+            ),
+            Some(TextProblem::NotValid { encoding }) => Message::tr(
+                "imports-not-valid",
+                &[line, ("encoding", ArgValue::Text(encoding))],
+            ),
+            Some(TextProblem::CutShort) | None => Message::tr("imports-cut-short", &[line]),
+        };
+        RowProblem {
+            row: e.line as u64,
+            field: String::new(),
+            message,
+        }
+    })
+}
+
+/// The encoding a WHATWG label names, for the upload form's choice.
+pub fn register_encoding(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    crate::import::text::encoding_for(label)
+}
+
+/// The line of the record `csv` says starts at `byte`: counted from the bytes, since the `csv`
+/// crate's own count goes wrong in CRLF files (it starts a record at the LF of the CRLF before).
+fn line_at(data: &[u8], byte: u64) -> u64 {
+    let mut at = (byte as usize).min(data.len());
+    while at < data.len() && matches!(data[at], b'\n' | b'\r') {
+        at += 1;
+    }
+    crate::import::line_of(data, at) as u64
 }

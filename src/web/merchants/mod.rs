@@ -200,6 +200,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(import_form))
             .route(web::post().to(import_submit)),
     )
+    .service(web::resource("/staff/merchants/import/file").route(web::post().to(import_file_submit)))
     .service(
         web::resource("/staff/merchants/{id}")
             .route(web::get().to(show))

@@ -1,0 +1,1 @@
+DROP INDEX inspections_external_ref_idx;
