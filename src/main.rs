@@ -515,7 +515,10 @@ fn write_report(
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(["file", "line", "kind", "reason"])?;
     for (kind, n) in notes {
-        w.write_record([n.file.as_str(), &n.line.to_string(), kind, n.reason.as_str()])?;
+        // The reason may quote the feed's own text: quoted like every CSV we write.
+        use gongzhi::services::export::safe_cell;
+        let (file, reason) = (safe_cell(&n.file), safe_cell(&n.reason));
+        w.write_record([&*file, &n.line.to_string(), kind, &*reason])?;
     }
     w.flush()?;
     Ok(())

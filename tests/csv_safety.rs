@@ -213,7 +213,6 @@ fn lives_zip_quotes_hostile_cells() {
 /// The whole round trip through the LIVES importer. Ignored until the importer (rewritten on
 /// another branch for issue 17) calls `services::export::unneutralise` on its text fields.
 #[test]
-#[ignore = "until the LIVES importer calls services::export::unneutralise (issue 17 merge)"]
 fn lives_zip_round_trips_hostile_names_through_the_lives_importer() {
     let app = TestApp::spawn_with(false);
     let added = add_merchants(&app);
