@@ -5,6 +5,7 @@
 
 pub mod commendation;
 pub mod credit_code;
+pub mod csv_cell;
 pub mod facts;
 pub mod fhrs;
 pub mod lives;

@@ -219,7 +219,7 @@ fn csv_error(file: &str, e: &csv::Error, lines: &LineIndex) -> ImportError {
 
 fn get(rec: &csv::StringRecord, col: Option<usize>) -> String {
     col.and_then(|c| rec.get(c))
-        .map(|s| crate::services::export::unneutralise(s.trim()).into_owned())
+        .map(|s| crate::domain::csv_cell::unneutralise(s.trim()).into_owned())
         .unwrap_or_default()
 }
 
