@@ -1175,6 +1175,8 @@ fn staff_lists_and_the_notice_print_fit_a_phone() {
         check_views(&c, &base, "/staff/notices/1/print", "entry-notice-print").await;
         check_views(&c, &base, "/staff/rewards?q=%E7%8E%8B", "entry-rewards-search").await;
         check_views(&c, &base, "/staff/merchants/1/edit", "entry-merchant-edit-due").await;
+        // The register import, with its file upload and encoding choice (issue 17).
+        check_views(&c, &base, "/staff/merchants/import", "merchant-import").await;
         // The merchant prints its own notice from the portal.
         c.delete_all_cookies().await.unwrap();
         log_in(&c, &base, "merchant").await;

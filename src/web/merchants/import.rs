@@ -149,15 +149,7 @@ pub async fn import_file_submit(
     .await?;
     tpl.rejected = report.rejected();
     tpl.summary = Some(report.summary().render(lang));
-    tpl.lines = report
-        .problems
-        .iter()
-        .map(|p| ReportLine {
-            row: p.row,
-            field: p.field.clone(),
-            reason: p.message.render(lang),
-        })
-        .collect();
+    tpl.lines = report_lines(&report, lang);
     // Nothing written: the decoded text goes into the box, to fix and import from there.
     if report.written == 0 {
         tpl.csv = String::from_utf8_lossy(&text).into_owned();
@@ -230,15 +222,7 @@ pub async fn import_submit(
     let tpl = ImportPage {
         summary: Some(report.summary().render(lang)),
         rejected: report.rejected(),
-        lines: report
-            .problems
-            .iter()
-            .map(|p| ReportLine {
-                row: p.row,
-                field: p.field.clone(),
-                reason: p.message.render(lang),
-            })
-            .collect(),
+        lines: report_lines(&report, lang),
         // After a successful import the box is emptied, so it is not imported twice.
         csv: if report.written > 0 {
             String::new()
@@ -250,4 +234,17 @@ pub async fn import_submit(
         page,
     };
     html(status, &tpl)
+}
+
+/// The problems of an import as the page lists them, in `lang`.
+fn report_lines(report: &RegisterReport, lang: Lang) -> Vec<ReportLine> {
+    report
+        .problems
+        .iter()
+        .map(|p| ReportLine {
+            row: p.row,
+            field: p.field.clone(),
+            reason: p.message.render(lang),
+        })
+        .collect()
 }
