@@ -5,6 +5,7 @@
 # Usage: scripts/import-bench.sh [ROWS]
 #   PG_ADMIN_URL  (default postgres://gongzhi_ci:gongzhi_ci@127.0.0.1:5432/gongzhi_ci): a role that may
 #                 create databases; set PG_ADMIN_URL= (empty) to skip PostgreSQL.
+#   SQLITE=0      skip SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-${1:-1000000}}
@@ -29,15 +30,17 @@ run() { # $1 = database URL; prints seconds
     echo "$t1 - $t0" | bc
 }
 
-echo "== SQLite ($ROWS rows)"
-times=()
-for i in 1 2 3; do
-    rm -f "$WORK/bench.db"*
-    t=$(run "sqlite://$WORK/bench.db")
-    echo "run $i: ${t}s"; times+=("$t")
-done
-tail -2 "$WORK/out"
-echo "SQLite median: $(printf '%s\n' "${times[@]}" | median)s"
+if [ "${SQLITE:-1}" != 0 ]; then
+    echo "== SQLite ($ROWS rows)"
+    times=()
+    for i in 1 2 3; do
+        rm -f "$WORK/bench.db"*
+        t=$(run "sqlite://$WORK/bench.db")
+        echo "run $i: ${t}s"; times+=("$t")
+    done
+    tail -2 "$WORK/out"
+    echo "SQLite median: $(printf '%s\n' "${times[@]}" | median)s"
+fi
 
 if [ -n "$PG_ADMIN_URL" ]; then
     echo "== PostgreSQL ($ROWS rows)"
