@@ -1,9 +1,13 @@
-//! Full recompute on SQLite: 100,000 merchants with 1,000,000 inspections, 200,000 violations,
+//! Full recompute on SQLite (or PostgreSQL): 100,000 merchants with 1,000,000 inspections, 200,000 violations,
 //! 20,000 notices, 10,000 verified complaints and 50,000 training attendances.
 //!
 //! Run with `cargo bench --bench recompute`. Scale with `GONGZHI_BENCH_MERCHANTS` (default
 //! 100000; inspections = 10x, violations = 2x, notices = x/5, complaints = x/10, attendance = x/2).
 //! `GONGZHI_BENCH_DB=/path/file.db` keeps the database there instead of in a temporary directory.
+//! `GONGZHI_BENCH_URL=postgres://…` runs it on that PostgreSQL database instead, which must be new
+//! (created empty).
+//!
+//! Peak resident memory (`VmHWM`) is printed after each recompute, reset before the first.
 //!
 //! Loading the synthetic data (raw multi-row INSERTs in one transaction) is timed but is not part
 //! of the figure. Then `recompute_all` runs twice: the first run changes every merchant (merchant
@@ -262,9 +266,40 @@ fn load(conn: &mut DbConn, n: usize, as_of: NaiveDate) -> QueryResult<Loaded> {
         out.attendance = att.total;
         Ok::<_, diesel::result::Error>(())
     })?;
-    // Start the measured runs from a checkpointed database, as a long-running server would.
-    conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    match conn {
+        // Start the measured runs from a checkpointed database, as a long-running server would.
+        DbConn::Sqlite(_) => conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?,
+        // The rows were given their ids: move each sequence past them, and give the planner
+        // statistics of the loaded tables, as autovacuum would soon after.
+        DbConn::Postgresql(_) => {
+            for table in [
+                "merchants",
+                "inspections",
+                "violations",
+                "notices",
+                "complaints",
+                "trainings",
+            ] {
+                conn.batch_execute(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}));"
+                ))?;
+            }
+            conn.batch_execute("ANALYZE;")?;
+        }
+    }
     Ok(out)
+}
+
+/// This process's peak resident memory since the last reset (Linux `VmHWM`), e.g. `812 MB`.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or_else(|| "unknown".into(), |kb| format!("{} MB", kb / 1024))
 }
 
 fn secs(d: Duration) -> f64 {
@@ -324,6 +359,14 @@ fn main() -> anyhow::Result<()> {
     let actor = Actor::system("bench");
 
     let tmp = tempfile::tempdir()?;
+    if let Ok(url) = std::env::var("GONGZHI_BENCH_URL") {
+        if !url.is_empty() {
+            let url = DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?;
+            let mut conn = gongzhi::db::establish(&url)?;
+            gongzhi::db::run_migrations(&mut conn)?;
+            return run(conn, n, as_of, &policy, &actor, "PostgreSQL", None);
+        }
+    }
     let path = match std::env::var("GONGZHI_BENCH_DB") {
         Ok(p) if !p.is_empty() => {
             let _ = std::fs::remove_file(&p);
@@ -336,14 +379,33 @@ fn main() -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).map_err(anyhow::Error::msg)?;
     let mut conn = gongzhi::db::establish(&url)?;
     gongzhi::db::run_migrations(&mut conn)?;
+    run(
+        conn,
+        n,
+        as_of,
+        &policy,
+        &actor,
+        &path.display().to_string(),
+        Some(&path),
+    )
+}
 
-    println!(
-        "recompute bench: {n} merchants, as of {as_of}, database {}",
-        path.display()
-    );
+/// Loads the town into `conn` and times the recomputes; `file` is the SQLite file, for its size.
+fn run(
+    mut conn: DbConn,
+    n: usize,
+    as_of: NaiveDate,
+    policy: &Policy,
+    actor: &Actor,
+    name: &str,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    println!("recompute bench: {n} merchants, as of {as_of}, database {name}");
     let (loaded, load_time, load_cpu, _) = timed(|| load(&mut conn, n, as_of));
     let loaded = loaded?;
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let size = file
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map_or(0, |m| m.len());
     println!(
         "loaded in {:.3} s ({:.3} s on CPU): {} merchants, {} inspections, {} violations, {} notices, {} verified complaints, \
          {} trainings, {} attendances ({:.0} MB)",
@@ -359,9 +421,12 @@ fn main() -> anyhow::Result<()> {
         size as f64 / 1e6
     );
 
-    let (first, wall, cpu, wait) = timed(|| recompute_all(&mut conn, &policy, as_of, &actor));
+    // Peak memory from here on: the loading is not the recompute.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let (first, wall, cpu, wait) = timed(|| recompute_all(&mut conn, policy, as_of, actor));
     let first = first?;
     print_run("first run (all change)", (wall, cpu, wait), &first);
+    println!("    peak resident memory so far: {}", peak_rss());
     let counts = |c: &mut DbConn| -> QueryResult<(i64, i64, i64)> {
         Ok((
             rating_snapshots::table.count().get_result(c)?,
@@ -376,9 +441,10 @@ fn main() -> anyhow::Result<()> {
         .load(&mut conn)?;
     println!("    wrote {snaps} snapshots, {entries} list entries, {audits} audit entries; lists {lists:?}");
 
-    let (second, wall, cpu, wait) = timed(|| recompute_all(&mut conn, &policy, as_of, &actor));
+    let (second, wall, cpu, wait) = timed(|| recompute_all(&mut conn, policy, as_of, actor));
     let second = second?;
     print_run("second run (steady)", (wall, cpu, wait), &second);
+    println!("    peak resident memory so far: {}", peak_rss());
 
     // The engine alone, over the histories as loaded from the database.
     let t = Instant::now();
@@ -387,7 +453,7 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let mut stars = 0u64;
     for h in histories.values() {
-        let r = rate(black_box(h), &policy, as_of);
+        let r = rate(black_box(h), policy, as_of);
         stars += u64::from(r.stars.unwrap_or(0));
         black_box(&r);
     }
@@ -396,7 +462,7 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let mut json_bytes = 0usize;
     for h in histories.values() {
-        json_bytes += serde_json::to_string(&rate(h, &policy, as_of))?.len();
+        json_bytes += serde_json::to_string(&rate(h, policy, as_of))?.len();
     }
     let engine_json = t.elapsed();
     println!(

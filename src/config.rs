@@ -257,6 +257,10 @@ pub struct Config {
     /// form proposes it (`GONGZHI_BULLETIN_REMIND_DAYS`, 0 to 60, default 7; 0 means no
     /// reminder). The committee can change it per bulletin.
     pub bulletin_remind_days: i32,
+    /// The memory, in bytes, kept for merchants' rendered public records
+    /// (`GONGZHI_RECORD_CACHE_MB`, 1 to 65,536 MiB, default 128); published editions' pages get a
+    /// quarter of it besides.
+    pub record_cache_bytes: u64,
 }
 
 /// How long a session lives.
@@ -498,6 +502,8 @@ impl Config {
             }
         };
 
+        let record_cache_bytes = (whole("GONGZHI_RECORD_CACHE_MB", "128", 65_536)? as u64) << 20;
+
         Ok(Self {
             database,
             bind,
@@ -515,6 +521,7 @@ impl Config {
             db_wait,
             db_busy_timeout,
             bulletin_remind_days,
+            record_cache_bytes,
         })
     }
 }
@@ -556,6 +563,7 @@ mod tests {
         assert_eq!(c.time_zone, chrono_tz::Asia::Shanghai);
         assert!(c.smtp.is_none());
         assert_eq!(c.public_recheck, Duration::from_secs(1));
+        assert_eq!(c.record_cache_bytes, 128 << 20);
         assert!(c.demo_on_first_start && !c.demo_explicit && c.binds_loopback());
         assert_eq!(c.session_limits, SessionLimits::default());
         let c = cfg(&[("GONGZHI_BIND", "0.0.0.0:80"), ("GONGZHI_DEMO", "true")]).unwrap();
@@ -604,6 +612,8 @@ mod tests {
             ("GONGZHI_MAIL_MAX_ATTEMPTS", "2.5"),
             ("GONGZHI_PUBLIC_RECHECK_MS", "-5"),
             ("GONGZHI_PUBLIC_RECHECK_MS", "60001"),
+            ("GONGZHI_RECORD_CACHE_MB", "0"),
+            ("GONGZHI_RECORD_CACHE_MB", "lots"),
             ("GONGZHI_SMTP_URL", "smtp://mail.example.com?tls=sometimes"),
             ("GONGZHI_SESSION_IDLE_MINUTES", "0"),
             ("GONGZHI_SESSION_IDLE_MINUTES", "900"),

@@ -62,17 +62,25 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         false
     };
 
+    // The public lists are read now, not by the first visitors after a start.
+    let lists: Arc<services::lists::ListCache> = Default::default();
+    for list in [domain::words::ListStatus::Red, domain::words::ListStatus::Black] {
+        if let Err(e) = lists.get(&mut conn, list) {
+            tracing::warn!(error = %e, "could not read the public lists at start; the first visitor will");
+        }
+    }
     drop(conn);
+    let record_bytes = config.record_cache_bytes;
     Ok(Prepared {
         state: AppState {
             pool,
             config,
             policy: Arc::new(services::policy::PolicyStore::new(policy)),
-            lists: Default::default(),
+            lists,
             pages: Default::default(),
-            records: Default::default(),
+            records: Arc::new(web::cache::RecordCache::with_bytes(record_bytes)),
             search: Default::default(),
-            editions: Default::default(),
+            editions: Arc::new(web::cache::EditionCache::with_bytes(record_bytes / 4)),
             throttle: Default::default(),
         },
         session_key,

@@ -76,7 +76,8 @@ fn public_json_lists_and_records() {
             .header("accept-language", accept)
             .send()
             .unwrap();
-        assert_eq!(r.headers()["vary"], "Accept-Language");
+        // The language, and gzip or not: a cache keeps one copy per language and encoding.
+        assert_eq!(r.headers()["vary"], "Accept-Encoding, Accept-Language");
         let v: serde_json::Value = r.json().unwrap();
         v["items"].as_array().unwrap().clone()
     };
@@ -874,6 +875,136 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
     let (s, body) = app.get_text("/editions/77?page=2");
     assert_eq!(s, 422, "page without a list");
     assert!(body.contains("red or the black list"), "{body}");
+}
+
+/// The API's lists come a hundred items a page too, in the list page's order, each page kept as
+/// bytes with its own tag (304 on it, gzip when asked); a bad page is a 422 in JSON.
+#[test]
+fn the_api_lists_come_a_hundred_at_a_time() {
+    use diesel::prelude::*;
+    use gongzhi::db::schema::{edition_entries, editions};
+    let app = TestApp::spawn();
+    let mut c = app.conn();
+    diesel::insert_into(editions::table)
+        .values((
+            editions::number.eq(88),
+            editions::published_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+            editions::published_at.eq(gongzhi::db::models::now_utc()),
+            editions::policy_version.eq("test"),
+            editions::note.eq("230 black"),
+        ))
+        .execute(&mut *c)
+        .unwrap();
+    let eid: i32 = editions::table
+        .filter(editions::number.eq(88))
+        .select(editions::id)
+        .first(&mut *c)
+        .unwrap();
+    for i in 0..230 {
+        diesel::insert_into(edition_entries::table)
+            .values((
+                edition_entries::edition_id.eq(eid),
+                edition_entries::merchant_id.eq(1 + i % 40),
+                edition_entries::merchant_name.eq(format!("黑榜商户{i:03}")),
+                edition_entries::category.eq("餐饮服务"),
+                edition_entries::area.eq("老街片区"),
+                edition_entries::stars.eq(Some(1)),
+                edition_entries::list.eq("black"),
+                edition_entries::reason.eq("测试原因"),
+                edition_entries::since.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+    }
+    drop(c);
+
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
+    assert_eq!(first["edition"], 88);
+    assert_eq!(
+        (
+            first["page"].as_i64(),
+            first["per_page"].as_i64(),
+            first["total"].as_i64()
+        ),
+        (Some(1), Some(100), Some(230))
+    );
+    let n1 = names(&first);
+    assert_eq!(
+        (n1.len(), n1[0].as_str(), n1[99].as_str()),
+        (100, "黑榜商户000", "黑榜商户099")
+    );
+    let second: serde_json::Value = app
+        .get("/api/v1/public/lists/black?page=2&lang=en")
+        .json()
+        .unwrap();
+    let n2 = names(&second);
+    assert_eq!((n2.len(), n2[0].as_str()), (100, "黑榜商户100"));
+    let third: serde_json::Value = app.get("/api/v1/public/lists/black?page=3").json().unwrap();
+    assert_eq!(names(&third).len(), 30);
+    let past: serde_json::Value = app.get("/api/v1/public/lists/black?page=4").json().unwrap();
+    assert_eq!((names(&past).len(), past["total"].as_i64()), (0, Some(230)));
+
+    // Kept as bytes: the same tag twice, 304 on it, another page another tag, gzip when asked.
+    let anon = common::client();
+    let get = |path: &str, headers: &[(&str, &str)]| {
+        let mut r = anon.get(app.url(path));
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r.send().unwrap()
+    };
+    let a = get("/api/v1/public/lists/black?page=2", &[]);
+    assert_eq!(a.status().as_u16(), 200);
+    assert_eq!(a.headers()["content-type"], "application/json");
+    assert_eq!(a.headers()["cache-control"], "public, max-age=60");
+    let tag = a.headers()["etag"].to_str().unwrap().to_string();
+    let body: serde_json::Value = a.json().unwrap();
+    assert_eq!(names(&body)[0], "黑榜商户100");
+    assert_eq!(
+        get("/api/v1/public/lists/black?page=2", &[]).headers()["etag"]
+            .to_str()
+            .unwrap(),
+        tag
+    );
+    assert_eq!(
+        get("/api/v1/public/lists/black?page=2", &[("If-None-Match", &tag)])
+            .status()
+            .as_u16(),
+        304
+    );
+    assert_ne!(
+        get("/api/v1/public/lists/black?page=3", &[]).headers()["etag"]
+            .to_str()
+            .unwrap(),
+        tag
+    );
+    let zipped = get(
+        "/api/v1/public/lists/black?page=2",
+        &[("Accept-Encoding", "gzip")],
+    );
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&zipped.bytes().unwrap()[..]),
+        &mut raw,
+    )
+    .unwrap();
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&raw).unwrap(), body);
+
+    for bad in ["0", "x", "-1", "100001"] {
+        let r = get(&format!("/api/v1/public/lists/black?page={bad}"), &[]);
+        assert_eq!(r.status().as_u16(), 422, "page={bad}");
+        let e: serde_json::Value = r.json().unwrap();
+        assert_eq!(e["error"], "invalid", "{e}");
+    }
 }
 
 /// A policy loaded while the server runs (`gongzhi policy load` from another process) governs

@@ -252,3 +252,26 @@ pub fn backend_of(conn: &DbConn) -> Backend {
         DbConn::Postgresql(_) => Backend::Postgres,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+
+    /// `.cargo/config.toml` builds SQLite with the query planner stability guarantee: without it
+    /// every statement diesel binds a `LIMIT` to is parsed again on each run.
+    #[test]
+    fn sqlite_is_built_with_a_stable_query_planner() {
+        let mut c = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let opts: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options").load(&mut c).unwrap();
+        assert!(
+            opts.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+            "SQLite was built without SQLITE_ENABLE_QPSG (LIBSQLITE3_FLAGS in .cargo/config.toml)"
+        );
+    }
+}

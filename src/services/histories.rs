@@ -28,6 +28,9 @@ pub fn load_histories(
         ($q:expr, $col:expr) => {{
             let q = $q.into_boxed();
             match only {
+                // One merchant (its public record): `= ?`, a statement each connection prepares
+                // once, where `IN (…)` of a varying length is parsed again on every run.
+                Some(&[id]) => q.filter($col.eq(id)),
                 Some(ids) => q.filter($col.eq_any(ids.to_vec())),
                 None => q,
             }

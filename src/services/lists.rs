@@ -76,6 +76,10 @@ pub fn version(conn: &mut DbConn) -> QueryResult<Version> {
 #[derive(Default)]
 pub struct ListCache {
     inner: Mutex<HashMap<ListStatus, (Version, Arc<PublishedList>)>>,
+    /// Held while a list is read from the database, so that the requests that find it stale at
+    /// once (64 visitors in the first second after a start or a publication) wait for one read
+    /// instead of each reading the 15,000 entries of a large town's black list themselves.
+    building: Mutex<()>,
 }
 
 impl ListCache {
@@ -85,14 +89,23 @@ impl ListCache {
         self.get_at(conn, list, v)
     }
 
+    /// The kept list if it was built at `v`.
+    fn kept(&self, list: ListStatus, v: Version) -> Option<Arc<PublishedList>> {
+        let map = self.inner.lock().ok()?;
+        map.get(&list)
+            .filter(|(cached_v, _)| *cached_v == v)
+            .map(|(_, l)| l.clone())
+    }
+
     /// The list at a version just read with [`version`] (several lists, one version check).
     pub fn get_at(&self, conn: &mut DbConn, list: ListStatus, v: Version) -> QueryResult<Arc<PublishedList>> {
-        if let Ok(map) = self.inner.lock() {
-            if let Some((cached_v, l)) = map.get(&list) {
-                if *cached_v == v {
-                    return Ok(l.clone());
-                }
-            }
+        if let Some(l) = self.kept(list, v) {
+            return Ok(l);
+        }
+        let _one_at_a_time = self.building.lock();
+        // Another request may have read it while this one waited.
+        if let Some(l) = self.kept(list, v) {
+            return Ok(l);
         }
         let fresh = Arc::new(load(conn, list, v.0)?);
         if let Ok(mut map) = self.inner.lock() {

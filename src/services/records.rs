@@ -256,7 +256,10 @@ pub struct RecordVersion {
     unrated_today: Option<String>,
 }
 
-const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
+/// The version query's text, in pieces between its bound values: the year whose commendations
+/// are displayed, today (twice) and the merchant's id.
+const RECORD_VERSION_SQL: [&str; 4] = [
+    "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, \
     (SELECT MAX(id) FROM rating_snapshots WHERE merchant_id = m.id) AS snapshot, \
     (SELECT MAX(updated_at) FROM inspections WHERE merchant_id = m.id) AS inspections_at, \
     (SELECT COUNT(*) FROM inspections WHERE merchant_id = m.id) AS inspections, \
@@ -267,35 +270,77 @@ const RECORD_VERSION_SQL: &str = "SELECT m.updated_at AS updated_at, m.rated_at 
     (SELECT MAX(id) FROM policies WHERE active) AS policy, \
     (SELECT MAX(id) FROM commendations WHERE merchant_id = m.id) AS commendation, \
     (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NOT NULL) AS commendations_revoked, \
-    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NULL AND year = {shown}) AS commendations_in_force, \
+    (SELECT COUNT(*) FROM commendations WHERE merchant_id = m.id AND revoked_on IS NULL AND year = ",
+    ") AS commendations_in_force, \
     (SELECT COUNT(*) FROM notices WHERE merchant_id = m.id) AS notices, \
     (SELECT SUM(CASE state WHEN 'verified' THEN 1 WHEN 'overdue' THEN 1000 WHEN 'answered' THEN 1000000 ELSE 0 END) \
      FROM notices WHERE merchant_id = m.id) AS notice_states, \
     (SELECT MAX(verified_at) FROM notices WHERE merchant_id = m.id) AS notice_verified_at, \
     (SELECT COUNT(*) FROM notice_answers a JOIN notices n ON n.id = a.notice_id \
      WHERE n.merchant_id = m.id AND a.decision IS NULL) AS answers_pending, \
-    (SELECT COUNT(*) FROM notices WHERE merchant_id = m.id AND verified_at IS NULL AND deadline < '{today}') AS notices_past_deadline, \
-    CASE WHEN EXISTS (SELECT 1 FROM rating_snapshots WHERE merchant_id = m.id) THEN NULL ELSE '{today}' END AS unrated_today \
-    FROM merchants m WHERE m.id = ";
+    (SELECT COUNT(*) FROM notices WHERE merchant_id = m.id AND verified_at IS NULL AND deadline < ",
+    ") AS notices_past_deadline, \
+    CASE WHEN EXISTS (SELECT 1 FROM rating_snapshots WHERE merchant_id = m.id) THEN NULL ELSE ",
+    " END AS unrated_today \
+    FROM merchants m WHERE m.id = ",
+];
+
+/// The version query with its values bound. Unlike `sql_query` text, which diesel prepares
+/// anew on every run (parsing this statement was a sixth of an uncached record's time), its text
+/// is the same for every merchant and day, so each connection prepares it once and keeps it.
+#[derive(Debug, Clone)]
+struct RecordVersionQuery {
+    shown: i32,
+    today: NaiveDate,
+    today_text: String,
+    id: i32,
+}
+
+impl diesel::query_builder::QueryId for RecordVersionQuery {
+    type QueryId = ();
+    // No type id: the statement cache keys it by its text, which never changes.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for RecordVersionQuery {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for RecordVersionQuery
+where
+    DB: diesel::backend::Backend,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+    NaiveDate: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        use diesel::sql_types::{Date, Integer, Text};
+        out.push_sql(RECORD_VERSION_SQL[0]);
+        out.push_bind_param::<Integer, _>(&self.shown)?;
+        out.push_sql(RECORD_VERSION_SQL[1]);
+        out.push_bind_param::<Date, _>(&self.today)?;
+        out.push_sql(RECORD_VERSION_SQL[2]);
+        out.push_bind_param::<Text, _>(&self.today_text)?;
+        out.push_sql(RECORD_VERSION_SQL[3]);
+        out.push_bind_param::<Integer, _>(&self.id)?;
+        Ok(())
+    }
+}
+
+impl<Conn> RunQueryDsl<Conn> for RecordVersionQuery {}
 
 /// The record's version; `None` when there is no such merchant.
 pub fn record_version(conn: &mut DbConn, id: i32, today: NaiveDate) -> QueryResult<Option<RecordVersion>> {
-    use diesel::sql_types::Integer;
-    // The year whose commendations are displayed today (an integer, written into the query).
-    let shown = today.year() - 1;
-    // Today as `YYYY-MM-DD` (a date, written into the query like the year).
-    let sql = RECORD_VERSION_SQL
-        .replace("{shown}", &shown.to_string())
-        .replace("{today}", &today.format("%Y-%m-%d").to_string());
+    let q = RecordVersionQuery {
+        // The year whose commendations are displayed today.
+        shown: today.year() - 1,
+        today,
+        today_text: today.format("%Y-%m-%d").to_string(),
+        id,
+    };
     match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(format!("{sql}?"))
-            .bind::<Integer, _>(id)
-            .get_result(c)
-            .optional(),
-        DbConn::Postgresql(c) => diesel::sql_query(format!("{sql}$1"))
-            .bind::<Integer, _>(id)
-            .get_result(c)
-            .optional(),
+        DbConn::Sqlite(c) => q.get_result(c).optional(),
+        DbConn::Postgresql(c) => q.get_result(c).optional(),
     }
 }
 

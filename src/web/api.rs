@@ -47,40 +47,79 @@ impl ListItem {
     }
 }
 
-/// The red or black list: the latest published edition, or the live ratings before the first.
+/// Items per page of `/api/v1/public/lists/{list}`, as on the list pages.
+pub const LIST_ITEMS_PER_PAGE: usize = super::public::LIST_PAGE_SIZE;
+
+/// The red or black list, a page of it: the latest published edition, or the live ratings before
+/// the first. Each page is kept as bytes while the lists do not change (like the list pages), so
+/// most requests cost no database query and no serialising.
 #[utoipa::path(get, path = "/api/v1/public/lists/{list}", tag = "public",
     params(("list" = String, Path, description = "red or black"),
-        ("lang" = Option<String>, Query, description = "zh or en: the language of each item's reason (else Accept-Language; zh by default)")),
-    responses((status = 200, body = ListResponse), (status = 404)))]
+        ("lang" = Option<String>, Query, description = "zh or en: the language of each item's reason (else Accept-Language; zh by default)"),
+        ("page" = Option<i64>, Query, description = "from 1; 100 items a page, in the list's order")),
+    responses((status = 200, body = ListResponse), (status = 404), (status = 422, description = "a page that is not a whole number from 1 to 100000")))]
 pub async fn public_list(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    use super::cache::{json_response, Checked, Rendered};
     let list = match path.parse() {
         Ok(l @ (ListStatus::Red | ListStatus::Black)) => l,
         _ => return Err(AppError::NotFound.into()),
     };
     let lang = Lang::from_api_request(&req);
+    let page = api_page(req.query_string())?;
+    let key = format!("api-list:{}:{}:{page}", list.as_str(), lang.tag());
+    if let Some(hit) = state.pages.get_recent(&key, state.config.public_recheck) {
+        return Ok(json_response(&req, &hit));
+    }
     let cache = state.lists.clone();
-    let published = with_db(&state, move |c| Ok(cache.get(c, list)?)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .insert_header((header::VARY, "Accept-Language"))
-        .json(ListResponse {
-            list: published.list,
-            edition: published.edition,
-            published_on: published.published_on,
-            items: published
-                .entries
-                .iter()
-                .cloned()
-                .map(|e| ListItem::new(e, lang))
-                .collect(),
-        }))
+    let pages = state.pages.clone();
+    let probe = key.clone();
+    let found = with_db(&state, move |c| {
+        let checked = Checked::now();
+        let v = crate::services::lists::version(c)?;
+        pages.policy_is(crate::services::policy::active_id(c)?);
+        Ok(match pages.get(&probe, &v, checked) {
+            Some(hit) => Err(hit),
+            None => Ok((cache.get_at(c, list, v)?, v, checked)),
+        })
+    })
+    .await?;
+    let (published, version, checked) = match found {
+        Err(hit) => return Ok(json_response(&req, &hit)),
+        Ok(fresh) => fresh,
+    };
+    let skip = usize::try_from(page - 1)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(LIST_ITEMS_PER_PAGE);
+    let body = serde_json::to_vec(&ListResponse {
+        list: published.list,
+        edition: published.edition,
+        published_on: published.published_on,
+        items: published
+            .entries
+            .iter()
+            .skip(skip)
+            .take(LIST_ITEMS_PER_PAGE)
+            .cloned()
+            .map(|e| ListItem::new(e, lang))
+            .collect(),
+        page,
+        per_page: LIST_ITEMS_PER_PAGE as i64,
+        total: published.entries.len() as i64,
+    })
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let rendered = Rendered::from_body(body);
+    // A page past the end is not worth keeping: anyone can ask for 100,000 of them.
+    if skip < published.entries.len().max(1) {
+        state.pages.put(key, &version, checked, rendered.clone());
+    }
+    Ok(json_response(&req, &rendered))
 }
 
-/// A list as the API returns it.
+/// A page of a list as the API returns it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ListResponse {
     #[schema(value_type = String)]
@@ -88,7 +127,12 @@ pub struct ListResponse {
     /// The edition (第N期) the list comes from; null before the first edition (live ratings).
     pub edition: Option<i32>,
     pub published_on: Option<chrono::NaiveDate>,
+    /// This page's items (at most `per_page`), in the order of the list page.
     pub items: Vec<ListItem>,
+    pub page: i64,
+    pub per_page: i64,
+    /// Merchants on the list in all (`ceil(total / per_page)` pages).
+    pub total: i64,
 }
 
 /// A published edition as the API returns it.

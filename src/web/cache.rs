@@ -106,7 +106,8 @@ impl Rendered {
         Ok(Self::from_body(body.into_bytes()))
     }
 
-    fn from_body(body: Vec<u8>) -> Self {
+    /// Tags bytes made some other way (a JSON body).
+    pub fn from_body(body: Vec<u8>) -> Self {
         Rendered {
             etag: etag_of(&body),
             body: Bytes::from(body),
@@ -148,6 +149,39 @@ fn wants_gzip(req: &HttpRequest) -> bool {
 /// `If-None-Match` names it. `public` chooses between the visitor's and the logged-in user's
 /// `Cache-Control` (see the module comment).
 pub fn page_response(req: &HttpRequest, page: &Rendered, public: bool) -> HttpResponse {
+    send(
+        req,
+        page,
+        if public { PUBLIC_PAGE } else { PRIVATE_PAGE },
+        // The language comes from the query, the `lang` cookie or Accept-Language.
+        "Accept-Encoding, Accept-Language, Cookie",
+        "text/html; charset=utf-8",
+    )
+}
+
+/// How long anyone may reuse a public JSON answer without asking again.
+pub const PUBLIC_JSON: &str = "public, max-age=60";
+
+/// A public JSON body kept as bytes ([`page_response`]'s rules: gzip when accepted, `304` when
+/// `If-None-Match` names it), with the API's `Cache-Control: public, max-age=60`.
+pub fn json_response(req: &HttpRequest, body: &Rendered) -> HttpResponse {
+    send(
+        req,
+        body,
+        PUBLIC_JSON,
+        // The language comes from `?lang=` or Accept-Language.
+        "Accept-Encoding, Accept-Language",
+        "application/json",
+    )
+}
+
+fn send(
+    req: &HttpRequest,
+    page: &Rendered,
+    cache_control: &'static str,
+    vary: &'static str,
+    content_type: &'static str,
+) -> HttpResponse {
     let compressed = if wants_gzip(req) { page.gzip() } else { None };
     let gzip = compressed.is_some();
     let (body, etag) = compressed.map_or((&page.body, &page.etag), |(b, t)| (b, t));
@@ -158,19 +192,15 @@ pub fn page_response(req: &HttpRequest, page: &Rendered, public: bool) -> HttpRe
         HttpResponse::Ok()
     };
     res.insert_header((header::ETAG, etag.clone()))
-        .insert_header((
-            header::CACHE_CONTROL,
-            if public { PUBLIC_PAGE } else { PRIVATE_PAGE },
-        ))
-        // The language comes from the query, the `lang` cookie or Accept-Language.
-        .insert_header((header::VARY, "Accept-Encoding, Accept-Language, Cookie"));
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .insert_header((header::VARY, vary));
     if unchanged {
         return res.finish();
     }
     if gzip {
         res.insert_header((header::CONTENT_ENCODING, "gzip"));
     }
-    res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+    res.insert_header((header::CONTENT_TYPE, content_type))
         .body(body.clone())
 }
 
@@ -319,16 +349,26 @@ impl PageCache {
     }
 }
 
-/// Most merchant records kept rendered; past it the cache starts again (a record is rendered again
-/// on its next visit).
-const MAX_RECORDS: usize = 20_000;
+/// The memory given to rendered merchant records when nothing else is configured
+/// (`GONGZHI_RECORD_CACHE_MB`): 128 MiB holds about 30,000 records with their compressed copies.
+pub const DEFAULT_RECORD_CACHE_BYTES: u64 = 128 << 20;
+
+/// What a kept page is counted as: its bytes, room for its gzip copy (made on first use, so
+/// counted up front: an entry's weight may not change) and the entry's own bookkeeping.
+fn page_weight(page: &Rendered) -> u64 {
+    let body = page.body.len() as u64;
+    body + body / 3 + 256
+}
 
 /// Rendered merchant records for visitors with no session, each kept while its
 /// [`RecordVersion`] holds: one small query per visit instead of the record's seven and a render,
 /// and none while the version was read less than the recheck interval ago (see [`Checked`]).
-#[derive(Default)]
+///
+/// Bounded by bytes, not entries: when full, the records least likely to be asked again go
+/// (`quick_cache`'s CLOCK-Pro: a record visited once goes before a popular one), a few at a
+/// time — never the whole cache at once.
 pub struct RecordCache {
-    inner: Mutex<HashMap<RecordKey, CachedRecord>>,
+    inner: quick_cache::sync::Cache<RecordKey, Arc<CachedRecord>, RecordWeight>,
 }
 
 /// A merchant id and a language tag.
@@ -336,77 +376,115 @@ type RecordKey = (i32, &'static str);
 
 struct CachedRecord {
     version: RecordVersion,
-    checked: Checked,
+    /// The latest check of `version`, moved on by every visit that read it again.
+    checked: Mutex<Checked>,
     page: Rendered,
 }
 
+#[derive(Clone)]
+struct RecordWeight;
+
+impl quick_cache::Weighter<RecordKey, Arc<CachedRecord>> for RecordWeight {
+    fn weight(&self, _key: &RecordKey, r: &Arc<CachedRecord>) -> u64 {
+        page_weight(&r.page)
+    }
+}
+
+impl Default for RecordCache {
+    fn default() -> Self {
+        Self::with_bytes(DEFAULT_RECORD_CACHE_BYTES)
+    }
+}
+
 impl RecordCache {
+    /// A cache that keeps at most `bytes` of rendered records (counted by [`page_weight`]).
+    pub fn with_bytes(bytes: u64) -> Self {
+        // quick_cache sizes its tables from an estimate of the entries: a record is ~3 KiB.
+        let estimated = usize::try_from(bytes / 4096).unwrap_or(usize::MAX).max(16);
+        RecordCache {
+            inner: quick_cache::sync::Cache::with_weighter(estimated, bytes.max(1), RecordWeight),
+        }
+    }
+
     /// The record of merchant `id` in `lang`, if its version was read less than `recheck` ago and
     /// no write ended here since.
     pub fn get_recent(&self, id: i32, lang: Lang, recheck: Duration) -> Option<Rendered> {
-        let inner = self.inner.lock().ok()?;
-        inner
-            .get(&(id, lang.tag()))
-            .filter(|r| r.checked.still_holds(recheck))
-            .map(|r| r.page.clone())
+        let r = self.inner.get(&(id, lang.tag()))?;
+        let checked = *r.checked.lock().ok()?;
+        checked.still_holds(recheck).then(|| r.page.clone())
     }
 
     /// The record of merchant `id` in `lang` rendered at `version`, just read at `checked`.
     pub fn get(&self, id: i32, lang: Lang, version: &RecordVersion, checked: Checked) -> Option<Rendered> {
-        let mut inner = self.inner.lock().ok()?;
-        let r = inner.get_mut(&(id, lang.tag()))?;
+        let r = self.inner.get(&(id, lang.tag()))?;
         if r.version != *version {
             return None;
         }
-        r.checked = checked.later(Some(r.checked));
+        if let Ok(mut c) = r.checked.lock() {
+            *c = checked.later(Some(*c));
+        }
         Some(r.page.clone())
     }
 
     /// Keeps the record rendered at `version` (read at `checked`).
     pub fn put(&self, id: i32, lang: Lang, version: RecordVersion, checked: Checked, page: Rendered) {
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        if inner.len() >= MAX_RECORDS {
-            inner.clear();
-        }
-        inner.insert(
+        self.inner.insert(
             (id, lang.tag()),
-            CachedRecord {
+            Arc::new(CachedRecord {
                 version,
-                checked,
+                checked: Mutex::new(checked),
                 page,
-            },
+            }),
         );
+    }
+
+    /// How many records are kept, and the bytes they are counted as.
+    pub fn usage(&self) -> (usize, u64) {
+        (self.inner.len(), self.inner.weight())
     }
 }
 
-/// Most edition pages kept rendered; past it the cache starts again.
-const MAX_EDITION_PAGES: usize = 2048;
-
 /// Rendered pages of published editions for visitors with no session. A published edition never
 /// changes (the database refuses updates and deletes of its rows), so its pages are kept without
-/// a version: keys name the edition, the list, the page and the language.
-#[derive(Default)]
+/// a version: keys name the edition, the list, the page and the language. Bounded by bytes like
+/// [`RecordCache`].
 pub struct EditionCache {
-    inner: Mutex<HashMap<String, Rendered>>,
+    inner: quick_cache::sync::Cache<String, Rendered, PageWeight>,
+}
+
+#[derive(Clone)]
+struct PageWeight;
+
+impl quick_cache::Weighter<String, Rendered> for PageWeight {
+    fn weight(&self, key: &String, page: &Rendered) -> u64 {
+        page_weight(page) + key.len() as u64
+    }
+}
+
+impl Default for EditionCache {
+    fn default() -> Self {
+        Self::with_bytes(DEFAULT_RECORD_CACHE_BYTES / 4)
+    }
 }
 
 impl EditionCache {
+    /// A cache that keeps at most `bytes` of rendered edition pages.
+    pub fn with_bytes(bytes: u64) -> Self {
+        // An edition page of 100 entries is ~50 KiB.
+        let estimated = usize::try_from(bytes / 32_768).unwrap_or(usize::MAX).max(16);
+        EditionCache {
+            inner: quick_cache::sync::Cache::with_weighter(estimated, bytes.max(1), PageWeight),
+        }
+    }
+
     /// The page under `key`, if it was rendered before.
     pub fn get(&self, key: &str) -> Option<Rendered> {
-        self.inner.lock().ok()?.get(key).cloned()
+        self.inner.get(key)
     }
 
     /// Keeps a rendered page.
     pub fn put(&self, key: String, page: Rendered) {
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        if inner.len() >= MAX_EDITION_PAGES {
-            inner.clear();
-        }
-        inner.insert(key, page);
+        self.inner.insert(key, page);
     }
 }
 
@@ -573,6 +651,25 @@ mod tests {
             .get_recent(8, Lang::Zh, Duration::from_secs(3600))
             .is_none());
         assert!(records.get_recent(7, Lang::Zh, Duration::ZERO).is_none());
+    }
+
+    #[test]
+    fn a_full_record_cache_lets_some_records_go_not_all() {
+        // Room for about 100 records of 1,000 bytes (each counted as 1,589).
+        let records = RecordCache::with_bytes(160_000);
+        let page = Rendered::from_body(vec![b'x'; 1000]);
+        let v = RecordVersion::default();
+        for id in 0..1000 {
+            records.put(id, Lang::Zh, v.clone(), Checked::now(), page.clone());
+            // Merchant 0 is popular: asked for after every new record.
+            assert!(
+                records.get(0, Lang::Zh, &v, Checked::now()).is_some(),
+                "the popular record stays (after {id} others)"
+            );
+        }
+        let (kept, bytes) = records.usage();
+        assert!(bytes <= 160_000, "bounded by bytes: {bytes}");
+        assert!((50..=101).contains(&kept), "about 100 kept, not emptied: {kept}");
     }
 
     #[test]
