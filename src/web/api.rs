@@ -3,6 +3,7 @@
 use actix_web::{http::header, web, HttpResponse};
 use serde::Serialize;
 
+use super::cache::{json_response, Rendered, PUBLIC_JSON};
 use super::extract::{Id, NumberSegment, PathId};
 use super::{with_db, ApiError, AppError, AppState, Lang};
 use crate::domain::rating::Rating;
@@ -63,7 +64,6 @@ pub async fn public_list(
     req: actix_web::HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    use super::cache::{json_response, Checked, Rendered};
     let list = match path.parse() {
         Ok(l @ (ListStatus::Red | ListStatus::Black)) => l,
         _ => return Err(AppError::NotFound.into()),
@@ -78,12 +78,9 @@ pub async fn public_list(
     let pages = state.pages.clone();
     let probe = key.clone();
     let found = with_db(&state, move |c| {
-        let checked = Checked::now();
-        let v = crate::services::lists::version(c)?;
-        pages.policy_is(crate::services::policy::active_id(c)?);
-        Ok(match pages.get(&probe, &v, checked) {
-            Some(hit) => Err(hit),
-            None => Ok((cache.get_at(c, list, v)?, v, checked)),
+        Ok(match pages.check(c, Some(&probe))? {
+            (_, _, Some(hit)) => Err(hit),
+            (v, checked, None) => Ok((cache.get_at(c, list, v)?, v, checked)),
         })
     })
     .await?;
@@ -155,7 +152,7 @@ pub async fn public_editions(state: web::Data<AppState>) -> Result<HttpResponse,
         .map(|e| serde_json::json!({"number": e.number, "published_on": e.published_on, "note": e.note}))
         .collect();
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::CACHE_CONTROL, PUBLIC_JSON))
         .json(serde_json::json!({ "items": items })))
 }
 
@@ -331,7 +328,7 @@ pub async fn public_ratings(
     })
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::CACHE_CONTROL, PUBLIC_JSON))
         .json(RatingsResponse {
             merchant_id: id,
             items,

@@ -318,6 +318,21 @@ impl PageCache {
         }
     }
 
+    /// Reads the lists' version (noting the check first) and the active policy, and probes for
+    /// the page under `key` (`None` for a visitor whose page is not kept): what every kept public
+    /// page built from the lists asks the database before it renders anything.
+    pub fn check(
+        &self,
+        c: &mut crate::db::DbConn,
+        key: Option<&str>,
+    ) -> diesel::QueryResult<(Version, Checked, Option<Rendered>)> {
+        let checked = Checked::now();
+        let v = crate::services::lists::version(c)?;
+        self.policy_is(crate::services::policy::active_id(c)?);
+        let hit = key.and_then(|k| self.get(k, &v, checked));
+        Ok((v, checked, hit))
+    }
+
     /// Forgets every page when the active policy (read with the version) is not the one the
     /// pages were rendered under: a new policy may name categories and areas differently.
     pub fn policy_is(&self, id: Option<i32>) {
@@ -439,7 +454,8 @@ impl RecordCache {
     }
 
     /// How many records are kept, and the bytes they are counted as.
-    pub fn usage(&self) -> (usize, u64) {
+    #[cfg(test)]
+    fn usage(&self) -> (usize, u64) {
         (self.inner.len(), self.inner.weight())
     }
 }

@@ -251,14 +251,7 @@ where
     let cache = state.lists.clone();
     let pages = state.pages.clone();
     let probe = public.then(|| key.clone());
-    let (version, checked, hit) = with_db(state, move |c| {
-        let checked = Checked::now();
-        let v = lists::version(c)?;
-        pages.policy_is(crate::services::policy::active_id(c)?);
-        let hit = probe.and_then(|k| pages.get(&k, &v, checked));
-        Ok((v, checked, hit))
-    })
-    .await?;
+    let (version, checked, hit) = with_db(state, move |c| Ok(pages.check(c, probe.as_deref())?)).await?;
     if let Some(hit) = hit {
         return Ok(page_response(req, &hit, true));
     }
