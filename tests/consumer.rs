@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::item_names as names;
 use common::TestApp;
 use diesel::prelude::*;
 use gongzhi::db::schema::{audit_log, complaints, merchants};
@@ -41,15 +42,6 @@ fn search_json(app: &TestApp, q: &str) -> (serde_json::Value, String) {
     assert_eq!(r.status().as_u16(), 200);
     let text = r.text().unwrap();
     (serde_json::from_str(&text).unwrap(), text)
-}
-
-fn names(v: &serde_json::Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn search_page(app: &TestApp, q: &str) -> String {

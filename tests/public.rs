@@ -774,35 +774,32 @@ fn public_pages_come_gzip_compressed_to_browsers_that_ask() {
     assert!(r.text().unwrap().contains("</html>"));
 }
 
-/// An edition's page shows the first 100 of each list with the counts; a whole list is paged 100
-/// at a time (a large town's black list would be megabytes in one page); bad queries are refused.
-#[test]
-fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
+/// Publishes edition `number` straight into the database with `count` black-listed entries named
+/// 黑榜商户000, 黑榜商户001, … (one star each, so they sort by name).
+fn black_edition(app: &TestApp, number: i32, count: usize) {
     use diesel::prelude::*;
     use gongzhi::db::schema::{edition_entries, editions};
-    let app = TestApp::spawn();
     let mut c = app.conn();
     diesel::insert_into(editions::table)
         .values((
-            // A number beyond the demo town's own editions.
-            editions::number.eq(77),
+            editions::number.eq(number),
             editions::published_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
             editions::published_at.eq(gongzhi::db::models::now_utc()),
             editions::policy_version.eq("test"),
-            editions::note.eq("250 black"),
+            editions::note.eq(format!("{count} black")),
         ))
         .execute(&mut *c)
         .unwrap();
     let eid: i32 = editions::table
-        .filter(editions::number.eq(77))
+        .filter(editions::number.eq(number))
         .select(editions::id)
         .first(&mut *c)
         .unwrap();
-    for i in 0..250 {
+    for i in 0..count {
         diesel::insert_into(edition_entries::table)
             .values((
                 edition_entries::edition_id.eq(eid),
-                edition_entries::merchant_id.eq(1 + i % 40),
+                edition_entries::merchant_id.eq(1 + (i % 40) as i32),
                 edition_entries::merchant_name.eq(format!("黑榜商户{i:03}")),
                 edition_entries::category.eq("餐饮服务"),
                 edition_entries::area.eq("老街片区"),
@@ -814,7 +811,15 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
             .execute(&mut *c)
             .unwrap();
     }
-    drop(c);
+}
+
+/// An edition's page shows the first 100 of each list with the counts; a whole list is paged 100
+/// at a time (a large town's black list would be megabytes in one page); bad queries are refused.
+#[test]
+fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
+    let app = TestApp::spawn();
+    // A number beyond the demo town's own editions.
+    black_edition(&app, 77, 250);
 
     let (s, overview) = app.get_text("/editions/77");
     assert_eq!(s, 200);
@@ -881,51 +886,11 @@ fn an_edition_page_shows_each_list_a_hundred_at_a_time() {
 /// bytes with its own tag (304 on it, gzip when asked); a bad page is a 422 in JSON.
 #[test]
 fn the_api_lists_come_a_hundred_at_a_time() {
-    use diesel::prelude::*;
-    use gongzhi::db::schema::{edition_entries, editions};
     let app = TestApp::spawn();
-    let mut c = app.conn();
-    diesel::insert_into(editions::table)
-        .values((
-            editions::number.eq(88),
-            editions::published_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
-            editions::published_at.eq(gongzhi::db::models::now_utc()),
-            editions::policy_version.eq("test"),
-            editions::note.eq("230 black"),
-        ))
-        .execute(&mut *c)
-        .unwrap();
-    let eid: i32 = editions::table
-        .filter(editions::number.eq(88))
-        .select(editions::id)
-        .first(&mut *c)
-        .unwrap();
-    for i in 0..230 {
-        diesel::insert_into(edition_entries::table)
-            .values((
-                edition_entries::edition_id.eq(eid),
-                edition_entries::merchant_id.eq(1 + i % 40),
-                edition_entries::merchant_name.eq(format!("黑榜商户{i:03}")),
-                edition_entries::category.eq("餐饮服务"),
-                edition_entries::area.eq("老街片区"),
-                edition_entries::stars.eq(Some(1)),
-                edition_entries::list.eq("black"),
-                edition_entries::reason.eq("测试原因"),
-                edition_entries::since.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
-            ))
-            .execute(&mut *c)
-            .unwrap();
-    }
-    drop(c);
+    // A number beyond the demo town's own editions.
+    black_edition(&app, 88, 230);
 
-    let names = |v: &serde_json::Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["name"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let names = common::item_names;
     let first: serde_json::Value = app.get("/api/v1/public/lists/black").json().unwrap();
     assert_eq!(first["edition"], 88);
     assert_eq!(

@@ -323,3 +323,13 @@ pub fn open(db: &TestDb) -> DbConn {
     let url = gongzhi::config::DatabaseUrl::parse(db.url()).expect("url");
     gongzhi::db::establish(&url).expect("connect")
 }
+
+/// The `name` of each item of a JSON page (`{"items": [{"name": …}, …]}`), in order.
+pub fn item_names(v: &serde_json::Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect()
+}
