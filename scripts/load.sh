@@ -47,7 +47,8 @@ BASE="http://127.0.0.1:$PORT"
 SERVER_CPU=0
 WRK_CPU=1
 
-say() { printf '\n== %s\n' "$*" >&2; }
+# shellcheck source=scripts/load-common.sh
+. scripts/load-common.sh
 
 if ! command -v wrk >/dev/null 2>&1; then
   say "installing wrk"
@@ -133,7 +134,7 @@ prepare() { # $1 = backend; exports GONGZHI_DATABASE_URL
   # Let the daily job run now (it runs once a day, at once on a server's start when today has no
   # run), so that it never runs during a measurement.
   say "$1: letting the daily job run once"
-  start_server "warn,gongzhi::services::daily=debug"
+  start_server "$LOAD_DIR/serve.log" "warn,gongzhi::services::daily=debug"
   for _ in $(seq 1 600); do
     grep -qE "daily job (done|failed)|daily job: (next run|another server)" "$LOAD_DIR/serve.log" && break
     sleep 1
@@ -156,27 +157,6 @@ EOF
 export GONGZHI_DEMO=false
 export GONGZHI_BIND="127.0.0.1:$PORT"
 export GONGZHI_BASE_URL="$BASE"
-
-SERVER_PID=
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=
-}
-trap stop_server EXIT
-
-start_server() { # $1 = log level (default warn)
-  GONGZHI_LOG=${1:-warn} taskset -c "$SERVER_CPU" "$BIN" serve >"$LOAD_DIR/serve.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do
-    curl -fs "$BASE/livez" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "gongzhi serve did not answer; see $LOAD_DIR/serve.log" >&2
-  exit 1
-}
 
 # wrk's "99%" line is e.g. "99%   12.34ms" or "99%  1.02s": print it in milliseconds.
 to_ms() {
@@ -201,8 +181,8 @@ measure() { # $1 = backend
   local backend=$1 run name out rps p99 errors
   declare -gA RPS P99 ERR
   for run in $(seq 1 "$RUNS"); do
-    # A fresh server: nothing read, nothing rendered; the list pages' first requests are measured.
-    start_server
+    # A fresh server: nothing rendered; the list pages' first requests are measured.
+    start_server "$LOAD_DIR/serve.log"
     for name in "${NAMES[@]}"; do
       say "$backend run $run: $name — wrk -t1 -c$CONNECTIONS -d$DURATION on core $WRK_CPU, server on core $SERVER_CPU"
       # shellcheck disable=SC2046
@@ -219,20 +199,7 @@ measure() { # $1 = backend
   done
 }
 
-BACKENDS=()
-case $WHICH in
-  sqlite) BACKENDS=(sqlite) ;;
-  postgres) BACKENDS=(postgres) ;;
-  both)
-    BACKENDS=(sqlite)
-    if [ -n "$PG_ADMIN_URL" ] && psql "$PG_ADMIN_URL" -Atc "SELECT 1" >/dev/null 2>&1; then
-      BACKENDS+=(postgres)
-    else
-      say "no PostgreSQL at PG_ADMIN_URL: SQLite only"
-    fi
-    ;;
-  *) echo "usage: scripts/load.sh [sqlite|postgres|both]" >&2; exit 2 ;;
-esac
+choose_backends "$WHICH" scripts/load.sh
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for backend in "${BACKENDS[@]}"; do

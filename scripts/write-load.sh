@@ -25,23 +25,15 @@ WRITERS=${GONGZHI_WRITERS:-16}
 MERCHANTS=${GONGZHI_BENCH_MERCHANTS:-100000}
 BASE="http://127.0.0.1:$PORT"
 
-say() { printf '\n== %s\n' "$*" >&2; }
+SERVER_CPU=0
+# shellcheck source=scripts/load-common.sh
+. scripts/load-common.sh
 command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (scripts/load.sh installs it)" >&2; exit 1; }
 
 cargo build --release --bin gongzhi
 BIN="$TARGET/release/gongzhi"
 mkdir -p "$LOAD_DIR"
 export GONGZHI_DEMO=false GONGZHI_BIND="127.0.0.1:$PORT" GONGZHI_BASE_URL="$BASE"
-
-SERVER_PID=
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=
-}
-trap stop_server EXIT
 
 sql() { # $1 = backend, $2 = query; prints the answer
   case $1 in
@@ -71,9 +63,7 @@ run() { # $1 = backend
     echo "Tq8vLm3pZ-$i" | "$BIN" user add --role inspector --username "load-inspector-$i" >/dev/null \
       || { echo "could not add the inspector load-inspector-$i" >&2; return 1; }
   done
-  GONGZHI_LOG=warn taskset -c 0 "$BIN" serve >"$LOAD_DIR/serve-writes.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do curl -fs "$BASE/livez" >/dev/null 2>&1 && break; sleep 0.05; done
+  start_server "$LOAD_DIR/serve-writes.log"
   local tokens=() started today
   for i in $(seq -w 1 "$WRITERS"); do
     tokens+=("$(curl -fs "$BASE/api/v1/tokens" -H 'Content-Type: application/json' \
@@ -123,16 +113,7 @@ EOF
 }
 
 declare -A RESULT
-BACKENDS=()
-case $WHICH in
-  sqlite) BACKENDS=(sqlite) ;;
-  postgres) BACKENDS=(postgres) ;;
-  both)
-    BACKENDS=(sqlite)
-    if [ -n "$PG_ADMIN_URL" ] && psql "$PG_ADMIN_URL" -Atc "SELECT 1" >/dev/null 2>&1; then BACKENDS+=(postgres); fi
-    ;;
-  *) echo "usage: scripts/write-load.sh [sqlite|postgres|both]" >&2; exit 2 ;;
-esac
+choose_backends "$WHICH" scripts/write-load.sh
 ok=0
 for b in "${BACKENDS[@]}"; do run "$b" || ok=1; done
 echo
