@@ -467,3 +467,62 @@ fn the_reasons_migration_turns_old_sentences_into_codes() {
         .is_err());
     assert!(conn.batch_execute("DELETE FROM edition_entries").is_err());
 }
+
+/// SQLite writers of one process queue for their turn: the second waits while the first holds
+/// it, goes on as soon as it ends (not after SQLite's next busy-handler sleep), and one that waits
+/// longer than its busy timeout is told "database is locked" (a 503), not left hanging.
+#[test]
+fn sqlite_writers_of_one_process_take_turns() {
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+    let db = TestDb::new();
+    if db.is_postgres() {
+        return; // PostgreSQL's writers queue on the advisory lock instead.
+    }
+    let mut first = open(&db);
+    gongzhi::db::run_migrations(&mut first).unwrap();
+    let (holding, held) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        gongzhi::db::models::write_tx(&mut first, |c| -> diesel::QueryResult<()> {
+            c.batch_execute("UPDATE settings SET value = value WHERE key = 'write-lock'")?;
+            holding.send(()).unwrap();
+            released.recv().unwrap();
+            Ok(())
+        })
+        .unwrap();
+    });
+    held.recv().unwrap();
+
+    // A writer with a short busy timeout gives up with SQLite's own words.
+    let mut impatient = open(&db);
+    impatient.batch_execute("PRAGMA busy_timeout = 100").unwrap();
+    let t = Instant::now();
+    let err =
+        gongzhi::db::models::write_tx(&mut impatient, |_| Ok::<_, diesel::result::Error>(())).unwrap_err();
+    assert!(err.to_string().contains("database is locked"), "{err}");
+    assert!(t.elapsed() >= Duration::from_millis(100), "{:?}", t.elapsed());
+
+    // A patient one waits, and goes on as soon as the first ends.
+    let mut second = open(&db);
+    let (done, finished) = mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        gongzhi::db::models::write_tx(&mut second, |_| Ok::<_, diesel::result::Error>(())).unwrap();
+        done.send(Instant::now()).unwrap();
+    });
+    assert!(
+        finished.recv_timeout(Duration::from_millis(300)).is_err(),
+        "the second writer waits while the first holds its turn"
+    );
+    let ended = Instant::now();
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    let went_on = finished.recv_timeout(Duration::from_secs(5)).unwrap();
+    waiter.join().unwrap();
+    // SQLite's busy handler would have slept up to 100 ms between looks.
+    assert!(
+        went_on.duration_since(ended) < Duration::from_millis(50),
+        "{:?}",
+        went_on.duration_since(ended)
+    );
+}

@@ -69,11 +69,35 @@ pub fn active_policy(conn: &mut DbConn) -> anyhow::Result<Policy> {
         .first(conn)
         .optional()?;
     if let Some(body) = body {
-        return Policy::from_toml(&body).map_err(|e| anyhow::anyhow!("stored policy is invalid: {e}"));
+        return parsed(body).map_err(|e| anyhow::anyhow!("stored policy is invalid: {e}"));
     }
     let policy = Policy::from_toml(DEFAULT_POLICY_TOML)
         .map_err(|e| anyhow::anyhow!("shipped policy.toml is invalid: {e}"))?;
     install(conn, &Actor::system("first-start"), &policy, DEFAULT_POLICY_TOML)?;
+    Ok(policy)
+}
+
+/// The policies this process parsed last, by their text: parsing and validating the TOML was a
+/// fifth of every logged inspection's time (`recompute_merchant` reads the active policy inside
+/// the write), and the same text always gives the same policy. A few are kept, for a process that
+/// serves several databases (the tests).
+static PARSED: std::sync::Mutex<Vec<(String, Policy)>> = std::sync::Mutex::new(Vec::new());
+const PARSED_KEPT: usize = 4;
+
+/// `body` parsed and validated, from [`PARSED`] when this text was parsed before.
+fn parsed(body: String) -> Result<Policy, PolicyError> {
+    {
+        let kept = PARSED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, p)) = kept.iter().find(|(b, _)| *b == body) {
+            return Ok(p.clone());
+        }
+    }
+    let policy = Policy::from_toml(&body)?;
+    let mut kept = PARSED.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= PARSED_KEPT {
+        kept.remove(0);
+    }
+    kept.push((body, policy.clone()));
     Ok(policy)
 }
 

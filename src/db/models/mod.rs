@@ -41,10 +41,16 @@ pub const WRITE_LOCK_KEY: i64 = 742_801;
 
 /// Runs `f` in a transaction that holds the write lock from its first statement, so that the
 /// audit chain (read the last hash, append the next) cannot fork under concurrent writers.
+///
+/// On SQLite the writers of this process first queue for their turn ([`WriterTurn`]), so a
+/// waiting writer starts as soon as the one before it commits instead of polling SQLite's lock.
 pub fn write_tx<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
+    let outermost = OPEN_WRITES.with(|n| n.get() == 0);
+    // Dropped after the transaction has ended (locals drop in reverse order).
+    let _turn = if outermost { WriterTurn::wait(conn)? } else { None };
     let _counted = CountWhenEnded::enter();
     conn.transaction(|c| {
         let lock = match c {
@@ -56,6 +62,63 @@ where
         c.batch_execute(lock)?;
         f(c)
     })
+}
+
+/// A SQLite writer's turn: held from before its transaction begins until after it ends.
+///
+/// SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps
+/// 1, 2, 5, 10 … 100 ms between looks at the lock. Under 16 concurrent writers that polling,
+/// not the writes, made the slowest writes wait 200 ms (scripts/write-load.sh). Writers of one
+/// process therefore queue on a mutex per database file, handed to the next in line when
+/// released (`unlock_fair`); other processes (an import, a second server) still meet SQLite's own
+/// lock and busy timeout. A writer that waits longer than the connection's busy timeout gets
+/// "database is locked", as SQLite would answer (a 503).
+struct WriterTurn(Option<parking_lot::ArcMutexGuard<parking_lot::RawMutex, ()>>);
+
+/// The writers' queue of each SQLite database file this process has written to.
+static WRITER_QUEUES: std::sync::LazyLock<
+    parking_lot::Mutex<std::collections::HashMap<String, std::sync::Arc<parking_lot::Mutex<()>>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+impl WriterTurn {
+    /// Waits for this writer's turn on a SQLite database file; `None` on PostgreSQL (whose
+    /// writers queue on the advisory lock) and on an in-memory or temporary database (one
+    /// connection's own).
+    fn wait(conn: &mut DbConn) -> QueryResult<Option<WriterTurn>> {
+        #[derive(QueryableByName)]
+        struct Main {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            file: Option<String>,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            busy: i64,
+        }
+        let DbConn::Sqlite(c) = conn else { return Ok(None) };
+        let main: Main = diesel::sql_query(
+            "SELECT (SELECT file FROM pragma_database_list WHERE name = 'main') AS file, \
+             (SELECT timeout FROM pragma_busy_timeout) AS busy",
+        )
+        .get_result(c)?;
+        let Some(file) = main.file.filter(|f| !f.is_empty()) else {
+            return Ok(None);
+        };
+        let queue = WRITER_QUEUES.lock().entry(file).or_default().clone();
+        let wait = std::time::Duration::from_millis(main.busy.max(0) as u64);
+        match queue.try_lock_arc_for(wait) {
+            Some(turn) => Ok(Some(WriterTurn(Some(turn)))),
+            None => Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::Unknown,
+                Box::new("database is locked (another writer of this server held it too long)".to_string()),
+            )),
+        }
+    }
+}
+
+impl Drop for WriterTurn {
+    fn drop(&mut self) {
+        if let Some(turn) = self.0.take() {
+            parking_lot::ArcMutexGuard::unlock_fair(turn);
+        }
+    }
 }
 
 thread_local! {
