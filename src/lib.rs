@@ -154,6 +154,23 @@ pub fn spawn_outbox_worker(state: AppState) {
     mail::worker::spawn(state.pool, state.config, services::notices::on_email_sent);
 }
 
+/// Builds the consumers' search index in the background now, so the first searches after a
+/// start wait for one build (a few hundred milliseconds for 100,000 merchants) already under way
+/// instead of each finding none.
+pub fn spawn_search_index(state: AppState) {
+    std::thread::spawn(move || {
+        let built = state.pool.get().map_err(anyhow::Error::from).and_then(|mut c| {
+            let checked = web::cache::Checked::now();
+            let version = services::search::version(&mut c)?;
+            state.search.at(&mut c, version, checked)?;
+            Ok(())
+        });
+        if let Err(e) = built {
+            tracing::warn!(error = %e, "could not build the search index at start; the first search will");
+        }
+    });
+}
+
 /// Starts the daily job (overdue notices, reminders, rating decay) on the current actix system:
 /// at local midnight (`GONGZHI_TIME_ZONE`), at once when today has no successful run, retried
 /// with backoff after a failure, each run recorded in `job_runs`; see [`services::daily`].

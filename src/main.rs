@@ -422,6 +422,7 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
     actix_web::rt::System::new().block_on(async move {
         let server = gongzhi::server(&prepared, listener, workers)?;
         gongzhi::spawn_outbox_worker(state.clone());
+        gongzhi::spawn_search_index(state.clone());
         gongzhi::spawn_daily_recompute(state);
         server.await
     })?;

@@ -25,14 +25,6 @@ pub struct HistoryPoint {
     pub list: ListStatus,
 }
 
-/// A disclosed violation (only the severities the policy discloses).
-#[derive(Debug, Clone)]
-pub struct PublicViolation {
-    pub found_on: NaiveDate,
-    pub severity: Severity,
-    pub description: String,
-}
-
 /// The open list entry: since when and why.
 #[derive(Debug, Clone)]
 pub struct ListSince {
@@ -41,56 +33,36 @@ pub struct ListSince {
     pub reasons: EnteredReasons,
 }
 
-/// Everything the public record page shows.
+/// What the public record page, the merchant's portal and the public API read of a merchant:
+/// the row, the latest rating with its breakdown, the latest inspections and the visible
+/// replies. (The page's history, violations and notices are [`RecordDetails`].)
 #[derive(Debug, Clone)]
 pub struct MerchantRecord {
     pub merchant: Merchant,
     /// The latest rating with its breakdown, when the merchant has been rated.
     pub rating: Option<Rating>,
+    /// The open list entry.
     pub list: Option<ListSince>,
-    pub history: Vec<HistoryPoint>,
     pub inspections: Vec<Inspection>,
-    pub violations: Vec<PublicViolation>,
     pub replies: Vec<(NaiveDateTime, String)>,
 }
 
-/// (as_of, score, stars, list, breakdown JSON), or the policy version in place of the breakdown.
+/// (as_of, score, stars, list, policy version) of a rating snapshot.
 type SnapshotRow = (NaiveDate, Option<i32>, Option<i32>, ListStatus, String);
 
 /// Loads a merchant's public record; `None` when there is no such merchant.
-pub fn merchant_record(
-    conn: &mut DbConn,
-    id: i32,
-    policy: &Policy,
-) -> anyhow::Result<Option<MerchantRecord>> {
+pub fn merchant_record(conn: &mut DbConn, id: i32) -> anyhow::Result<Option<MerchantRecord>> {
     let Some(merchant) = Merchant::find(conn, id)? else {
         return Ok(None);
     };
-    let snaps: Vec<SnapshotRow> = rating_snapshots::table
+    // Only the latest breakdown is shown (each is a few kilobytes of JSON).
+    let rating = rating_snapshots::table
         .filter(rating_snapshots::merchant_id.eq(id))
         .order(rating_snapshots::id.desc())
-        .limit(60)
-        .select((
-            rating_snapshots::as_of,
-            rating_snapshots::score_tenths,
-            rating_snapshots::stars,
-            rating_snapshots::list_status,
-            rating_snapshots::breakdown,
-        ))
-        .load(conn)?;
-    let rating = snaps
-        .first()
-        .and_then(|s| serde_json::from_str::<Rating>(&s.4).ok());
-    let mut history: Vec<HistoryPoint> = snaps
-        .iter()
-        .map(|(as_of, score, stars, list, _)| HistoryPoint {
-            as_of: *as_of,
-            score_tenths: *score,
-            stars: *stars,
-            list: *list,
-        })
-        .collect();
-    history.reverse();
+        .select(rating_snapshots::breakdown)
+        .first::<String>(conn)
+        .optional()?
+        .and_then(|b| serde_json::from_str::<Rating>(&b).ok());
     let list = list_entries::table
         .filter(list_entries::merchant_id.eq(id))
         .filter(list_entries::left_on.is_null())
@@ -113,25 +85,6 @@ pub fn merchant_record(
         .limit(20)
         .select(Inspection::as_select())
         .load(conn)?;
-    let disclosed: Vec<Severity> = policy.disclose_violations.iter().copied().collect();
-    let violations = violations::table
-        .filter(violations::merchant_id.eq(id))
-        .filter(violations::severity.eq_any(disclosed))
-        .order(violations::found_on.desc())
-        .limit(50)
-        .select((
-            violations::found_on,
-            violations::severity,
-            violations::description,
-        ))
-        .load::<(NaiveDate, Severity, String)>(conn)?
-        .into_iter()
-        .map(|(found_on, severity, description)| PublicViolation {
-            found_on,
-            severity,
-            description,
-        })
-        .collect();
     let replies = merchant_replies::table
         .filter(merchant_replies::merchant_id.eq(id))
         .filter(merchant_replies::visible.eq(true))
@@ -143,9 +96,7 @@ pub fn merchant_record(
         merchant,
         rating,
         list,
-        history,
         inspections,
-        violations,
         replies,
     }))
 }

@@ -3,12 +3,15 @@
 //!
 //! `LIKE '%text%'` cannot use an index, so in SQL every search read the whole table twice (the
 //! page and the count): 170 ms a search with 100,000 merchants. Instead the searchable text of
-//! every open merchant is kept in memory as one string, lower-cased, one line per merchant in
-//! (name, id) order, and a search is one SIMD substring scan over it (`memchr::memmem`): a few
-//! milliseconds for 100,000 merchants, for one- and two-character Chinese queries too (which a
-//! trigram index would not serve). Only the page's merchants are then read from the database, so
-//! stars and lists are live. The index is rebuilt when its [`SearchVersion`] moves; see
-//! `docs/public-site.md`.
+//! every open merchant is kept in memory, lower-cased, one line per merchant in (name, id) order,
+//! with an inverted index of its characters and pairs of characters (bigrams: Chinese words are
+//! one or two characters, so a trigram index would not serve them). A search intersects the lists
+//! of the query's rarest bigrams and checks the few merchants left with a substring search of
+//! their line (`memchr::memmem`); a scan of the whole text was over half of a search's time.
+//! Only the page's merchants are then read from the database, so stars and lists are live. The
+//! index is rebuilt when its [`SearchVersion`] moves; see `docs/public-site.md`.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -47,6 +50,64 @@ pub struct SearchIndex {
     starts: Vec<usize>,
     /// Each line's merchant id.
     ids: Vec<i32>,
+    /// For each character ([`unigram`]) and pair of neighbouring characters of one field
+    /// ([`bigram`]), the lines holding it, ascending.
+    grams: HashMap<u64, Vec<u32>>,
+}
+
+/// The index key of one character.
+fn unigram(c: char) -> u64 {
+    (1 << 63) | u64::from(c)
+}
+
+/// The index key of two neighbouring characters (a `char` fits in 21 bits, so it never has the
+/// unigrams' top bit).
+fn bigram(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The keys a text is found by: its characters when it is one, else its pairs; unique.
+fn keys_of(chars: &[char]) -> Vec<u64> {
+    let mut keys: Vec<u64> = match chars {
+        [c] => vec![unigram(*c)],
+        _ => chars.windows(2).map(|w| bigram(w[0], w[1])).collect(),
+    };
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The lines of `short` that are also in `long` (both ascending; `short` is not the longer).
+fn intersect(short: &[u32], long: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(short.len());
+    if long.len() / 16 > short.len() {
+        // Very unequal: look each line of the short list up in what is left of the long one.
+        let mut rest = long;
+        for &line in short {
+            match rest.binary_search(&line) {
+                Ok(i) => {
+                    out.push(line);
+                    rest = &rest[i + 1..];
+                }
+                Err(i) => rest = &rest[i..],
+            }
+        }
+    } else {
+        // Comparable: one pass over both.
+        let (mut i, mut j) = (0, 0);
+        while i < short.len() && j < long.len() {
+            match short[i].cmp(&long[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    out.push(short[i]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+    }
+    out
 }
 
 impl SearchIndex {
@@ -69,9 +130,14 @@ impl SearchIndex {
         let mut text = String::with_capacity(rows.len() * 96);
         let mut starts = Vec::with_capacity(rows.len());
         let mut ids = Vec::with_capacity(rows.len());
-        for (id, name, code, address) in rows {
+        let mut grams: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut chars: Vec<char> = Vec::new();
+        let mut keys: Vec<u64> = Vec::new();
+        for (line, (id, name, code, address)) in rows.into_iter().enumerate() {
+            let line = u32::try_from(line).expect("fewer than 2^32 merchants");
             starts.push(text.len());
             ids.push(id);
+            keys.clear();
             for (i, field) in [name.as_str(), code.as_deref().unwrap_or(""), address.as_str()]
                 .into_iter()
                 .enumerate()
@@ -80,21 +146,41 @@ impl SearchIndex {
                     text.push(FIELD_SEP);
                 }
                 // A stored value cannot break the line structure, whatever it holds.
-                text.extend(
+                chars.clear();
+                chars.extend(
                     field
                         .chars()
                         .filter(|c| !c.is_control())
                         .flat_map(char::to_lowercase),
                 );
+                text.extend(chars.iter());
+                keys.extend(chars.iter().map(|c| unigram(*c)));
+                keys.extend(chars.windows(2).map(|w| bigram(w[0], w[1])));
             }
             text.push(LINE_END);
+            keys.sort_unstable();
+            keys.dedup();
+            for k in &keys {
+                grams.entry(*k).or_default().push(line);
+            }
         }
+        // The lists grew by doubling: give back what they will never use.
+        grams.values_mut().for_each(Vec::shrink_to_fit);
+        grams.shrink_to_fit();
+        text.shrink_to_fit();
         SearchIndex {
             version,
             text,
             starts,
             ids,
+            grams,
         }
+    }
+
+    /// The text of line `line`, without its end.
+    fn line(&self, line: usize) -> &[u8] {
+        let end = self.starts.get(line + 1).copied().unwrap_or(self.text.len());
+        &self.text.as_bytes()[self.starts[line]..end]
     }
 
     /// How many open merchants the index holds.
@@ -114,17 +200,31 @@ impl SearchIndex {
         if needle.is_empty() {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        let mut last_line = None;
-        for at in memchr::memmem::find_iter(self.text.as_bytes(), needle.as_bytes()) {
-            // The line holding this match: the last start at or before it.
-            let line = self.starts.partition_point(|&s| s <= at) - 1;
-            if last_line != Some(line) {
-                out.push(self.ids[line]);
-                last_line = Some(line);
+        let chars: Vec<char> = needle.chars().collect();
+        let mut lists: Vec<&Vec<u32>> = Vec::new();
+        for key in keys_of(&chars) {
+            match self.grams.get(&key) {
+                Some(lines) => lists.push(lines),
+                // A character or pair no merchant has: nothing matches.
+                None => return Vec::new(),
             }
         }
-        out
+        // The rarest lists first; intersecting stops once few candidates are left, as checking
+        // a line costs less than going through a long list.
+        lists.sort_by_key(|l| l.len());
+        let mut candidates: Vec<u32> = lists[0].clone();
+        for other in &lists[1..] {
+            if candidates.len() <= 16 {
+                break;
+            }
+            candidates = intersect(&candidates, other);
+        }
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        candidates
+            .into_iter()
+            .filter(|&line| chars.len() == 1 || finder.find(self.line(line as usize)).is_some())
+            .map(|line| self.ids[line as usize])
+            .collect()
     }
 }
 
@@ -145,11 +245,13 @@ pub fn open_merchants(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<Merchan
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows: Vec<Merchant> = merchants::table
-        .filter(merchants::id.eq_any(ids))
-        .filter(merchants::status.eq("open"))
-        .select(Merchant::as_select())
-        .load(conn)?;
+    let mut rows: Vec<Merchant> = crate::db::KeepPrepared(
+        merchants::table
+            .filter(merchants::id.eq_any(ids))
+            .filter(merchants::status.eq("open"))
+            .select(Merchant::as_select()),
+    )
+    .load(conn)?;
     rows.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
     Ok(rows)
 }
@@ -209,6 +311,43 @@ mod tests {
         assert_eq!(idx.matching("老街"), vec![3, 4], "address");
         assert_eq!(idx.matching("  老街片区老街 2 "), vec![4], "trimmed");
         assert_eq!(idx.matching("片区"), vec![3, 1, 2, 4], "each merchant once");
+    }
+
+    /// The bigram index answers exactly what a scan of every line would: every substring of
+    /// every field, and pieces that span two fields or none.
+    #[test]
+    fn the_index_finds_what_a_scan_of_every_line_finds() {
+        let idx = index();
+        let scan = |q: &str| -> Vec<i32> {
+            let n = needle(q);
+            if n.is_empty() {
+                return Vec::new();
+            }
+            (0..idx.ids.len())
+                .filter(|&l| memchr::memmem::find(idx.line(l), n.as_bytes()).is_some())
+                .map(|l| idx.ids[l])
+                .collect()
+        };
+        let mut queries: Vec<String> = vec!["号 2".into(), "咖啡 9".into(), "a2".into(), "aaaa".into()];
+        for line in idx.text.lines() {
+            let chars: Vec<char> = line.chars().collect();
+            for i in 0..chars.len() {
+                for len in 1..=6.min(chars.len() - i) {
+                    queries.push(chars[i..i + len].iter().collect());
+                }
+            }
+        }
+        let mut hits = 0;
+        for q in &queries {
+            let found = idx.matching(q);
+            assert_eq!(found, scan(q), "{q:?}");
+            hits += usize::from(!found.is_empty());
+        }
+        assert!(
+            hits > 500,
+            "most queries find something: {hits} of {}",
+            queries.len()
+        );
     }
 
     #[test]

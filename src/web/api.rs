@@ -233,10 +233,8 @@ fn rating_json(r: &Rating) -> serde_json::Value {
     params(("id" = i32, Path)), responses((status = 200, body = PublicMerchant), (status = 404)))]
 pub async fn public_merchant(state: web::Data<AppState>, id: Id) -> Result<HttpResponse, ApiError> {
     let id = *id;
-    let policy = state.policy.clone();
     let rec = with_db(&state, move |c| {
-        let policy = policy.current(c)?;
-        Ok(crate::services::records::merchant_record(c, id, &policy)?)
+        Ok(crate::services::records::merchant_record(c, id)?)
     })
     .await?
     .ok_or(AppError::NotFound)?;

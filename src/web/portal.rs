@@ -88,8 +88,7 @@ pub(super) async fn home_page(
     let now = super::signup::local_now(state);
     let (rec, ns, all_violations, ks, tr) = with_db(state, move |c| {
         let policy = policy.current(c)?;
-        let rec =
-            crate::services::records::merchant_record(c, merchant_id, &policy)?.ok_or(AppError::NotFound)?;
+        let rec = crate::services::records::merchant_record(c, merchant_id)?.ok_or(AppError::NotFound)?;
         let ns = notices::for_merchant(c, merchant_id)?;
         let vs = Inspection::violations_for_merchant(c, merchant_id)?;
         let ks = crate::services::commendations::for_merchant(c, merchant_id)?;

@@ -195,7 +195,7 @@ pub async fn merchant_page(
     let tz = state.config.time_zone;
     let (rec, ks, details, policy) = with_db(&state, move |c| {
         let policy = policy.current(c)?;
-        let rec = crate::services::records::merchant_record(c, id, &policy)?;
+        let rec = crate::services::records::merchant_record(c, id)?;
         let details = match &rec {
             Some(r) => {
                 crate::services::records::record_details(c, id, &policy, r.rating.as_ref(), today, tz)?
