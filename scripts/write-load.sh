@@ -98,9 +98,25 @@ end
 EOF
   } >"$LOAD_DIR/writes.lua"
   say "$backend: wrk -t1 -c$WRITERS -d$DURATION POST /api/v1/inspections"
-  local out
+  local out sampler= waits=
+  if [ "$backend" = postgres ]; then
+    # What the one write lock costs: twice a second, how many of the server's connections are
+    # waiting for it (an advisory lock) and how many are running a statement.
+    while :; do
+      psql "$GONGZHI_DATABASE_URL" -Atc "SELECT count(*) FILTER (WHERE wait_event = 'advisory') || ' ' || \
+        count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity \
+        WHERE datname = current_database() AND pid <> pg_backend_pid()" 2>/dev/null || true
+      sleep 0.5
+    done >"$LOAD_DIR/lock-samples.txt" &
+    sampler=$!
+  fi
   out=$(taskset -c 1 wrk -t1 -c"$WRITERS" -d"$DURATION" --latency -s "$LOAD_DIR/writes.lua" "$BASE/")
   echo "$out" >&2
+  if [ -n "$sampler" ]; then
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    waits=$(awk '{ w += $1; a += $2; n++ } END { if (n) printf "; connections waiting for the write lock: %.1f on average, of %.1f busy (%d samples)", w / n, a / n, n }' "$LOAD_DIR/lock-samples.txt")
+  fi
   stop_server
   local logged stale verify
   logged=$(sql "$backend" "SELECT COUNT(*) FROM inspections WHERE created_at >= '$started'")
@@ -108,7 +124,7 @@ EOF
   # after the daily job) finds nothing to change.
   stale=$("$BIN" recompute 2>&1 | grep -o '[0-9]* changed' | cut -d' ' -f1)
   verify=$("$BIN" audit verify 2>&1 | tail -1)
-  RESULT[$backend]="$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }') req/s; p50 $(echo "$out" | awk '$1 == "50%" { print $2 }'), p99 $(echo "$out" | awk '$1 == "99%" { print $2 }'); $(echo "$out" | awk '/requests in/ { print $1 }') requests, $logged inspections logged; failed: $(echo "$out" | grep -E '^status|Non-2xx|Socket errors' | tr '\n' ' ' || true); ratings a full recompute changed afterwards: $stale; $verify"
+  RESULT[$backend]="$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }') req/s; p50 $(echo "$out" | awk '$1 == "50%" { print $2 }'), p99 $(echo "$out" | awk '$1 == "99%" { print $2 }'); $(echo "$out" | awk '/requests in/ { print $1 }') requests, $logged inspections logged; failed: $(echo "$out" | grep -E '^status|Non-2xx|Socket errors' | tr '\n' ' ' || true); ratings a full recompute changed afterwards: $stale; $verify$waits"
   [ "$stale" = 0 ] && ! echo "$out" | grep -qE '^status|Non-2xx|Socket errors' && echo "$verify" | grep -q intact
 }
 

@@ -171,6 +171,42 @@ pub fn spawn_search_index(state: AppState) {
     });
 }
 
+/// How often [`spawn_wal_checkpoints`] copies SQLite's write-ahead log into the database file.
+pub const WAL_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// On SQLite, copies the write-ahead log into the database file every [`WAL_CHECKPOINT_EVERY`]
+/// from a thread and connection of its own (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no
+/// reader or writer). Otherwise the write whose commit takes the log past 1,000 pages does it, and
+/// its fsync, while holding the write lock that every other writer queues for. SQLite's own
+/// checkpoints stay on: if this thread cannot connect, nothing changes.
+pub fn spawn_wal_checkpoints(config: &Config) {
+    if config.database.backend != config::Backend::Sqlite {
+        return;
+    }
+    let url = config.database.clone();
+    let spawned = std::thread::Builder::new()
+        .name("wal-checkpoint".into())
+        .spawn(move || {
+            use diesel::connection::SimpleConnection;
+            let mut conn = None;
+            loop {
+                std::thread::sleep(WAL_CHECKPOINT_EVERY);
+                if conn.is_none() {
+                    conn = db::establish(&url).ok();
+                }
+                if let Some(c) = conn.as_mut() {
+                    if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                        tracing::debug!(error = %e, "background WAL checkpoint failed; will reconnect");
+                        conn = None;
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the WAL checkpoint thread; writers checkpoint");
+    }
+}
+
 /// Starts the daily job (overdue notices, reminders, rating decay) on the current actix system:
 /// at local midnight (`GONGZHI_TIME_ZONE`), at once when today has no successful run, retried
 /// with backoff after a failure, each run recorded in `job_runs`; see [`services::daily`].

@@ -526,3 +526,53 @@ fn sqlite_writers_of_one_process_take_turns() {
         went_on.duration_since(ended)
     );
 }
+
+/// On SQLite the server copies the write-ahead log into the database from a thread of its own,
+/// so the log stops growing without any writer checkpointing: here the writer's own
+/// checkpoints are off, and after the background one has run, the next write starts the log
+/// again from its beginning instead of making it longer.
+#[test]
+fn the_server_checkpoints_sqlites_log_in_the_background() {
+    let db = TestDb::new();
+    if db.is_postgres() {
+        return;
+    }
+    let mut conn = open(&db);
+    gongzhi::db::run_migrations(&mut conn).unwrap();
+    conn.batch_execute("PRAGMA wal_autocheckpoint = 0").unwrap();
+    let wal = format!("{}-wal", db.url().trim_start_matches("sqlite://"));
+    let write = |c: &mut gongzhi::db::DbConn| {
+        for i in 0..200 {
+            c.batch_execute(&format!(
+                "INSERT INTO settings (key, value) VALUES ('wal-test-{i}', '{}') \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "x".repeat(2000)
+            ))
+            .unwrap();
+        }
+    };
+    write(&mut conn);
+    let first = std::fs::metadata(&wal).unwrap().len();
+    write(&mut conn);
+    let grown = std::fs::metadata(&wal).unwrap().len();
+    assert!(
+        grown > first,
+        "without a checkpoint the log grows: {first} → {grown}"
+    );
+
+    gongzhi::spawn_wal_checkpoints(&common::test_config(db.url(), false, &[]));
+    std::thread::sleep(gongzhi::WAL_CHECKPOINT_EVERY * 3);
+    write(&mut conn);
+    let after = std::fs::metadata(&wal).unwrap().len();
+    assert!(
+        after <= grown,
+        "the log started again from its beginning: {grown} → {after}"
+    );
+    // Everything written is there.
+    let n: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "SELECT COUNT(*) FROM settings WHERE key LIKE 'wal-test-%'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(n, 200);
+}
