@@ -539,21 +539,24 @@ fn the_server_checkpoints_sqlites_log_in_the_background() {
     }
     let mut conn = open(&db);
     gongzhi::db::run_migrations(&mut conn).unwrap();
-    conn.batch_execute("PRAGMA wal_autocheckpoint = 0").unwrap();
+    // An empty log to start from (the migrations wrote one), then no checkpoints by this writer.
+    conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 0")
+        .unwrap();
     let wal = format!("{}-wal", db.url().trim_start_matches("sqlite://"));
-    let write = |c: &mut gongzhi::db::DbConn| {
+    // Each round writes new values (SQLite writes no page for a value that did not change).
+    let write = |c: &mut gongzhi::db::DbConn, round: &str| {
         for i in 0..200 {
             c.batch_execute(&format!(
                 "INSERT INTO settings (key, value) VALUES ('wal-test-{i}', '{}') \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                "x".repeat(2000)
+                round.repeat(2000)
             ))
             .unwrap();
         }
     };
-    write(&mut conn);
+    write(&mut conn, "a");
     let first = std::fs::metadata(&wal).unwrap().len();
-    write(&mut conn);
+    write(&mut conn, "b");
     let grown = std::fs::metadata(&wal).unwrap().len();
     assert!(
         grown > first,
@@ -562,7 +565,7 @@ fn the_server_checkpoints_sqlites_log_in_the_background() {
 
     gongzhi::spawn_wal_checkpoints(&common::test_config(db.url(), false, &[]));
     std::thread::sleep(gongzhi::WAL_CHECKPOINT_EVERY * 3);
-    write(&mut conn);
+    write(&mut conn, "c");
     let after = std::fs::metadata(&wal).unwrap().len();
     assert!(
         after <= grown,
