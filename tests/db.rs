@@ -579,3 +579,34 @@ fn the_server_checkpoints_sqlites_log_in_the_background() {
     .unwrap();
     assert_eq!(n, 200);
 }
+
+/// The server builds the search index in the background at start: it is there before anybody
+/// searched, and it finds the demo town's merchants.
+#[test]
+fn the_search_index_is_built_at_start() {
+    let db = TestDb::new();
+    let prepared = gongzhi::prepare(common::test_config(db.url(), true, &[])).unwrap();
+    let state = prepared.state.clone();
+    let fresh = std::time::Duration::from_secs(600);
+    assert!(
+        state.search.get_recent(fresh).is_none(),
+        "nothing built before the start"
+    );
+    gongzhi::spawn_search_index(state.clone());
+    let t = std::time::Instant::now();
+    let index = loop {
+        if let Some(i) = state.search.get_recent(fresh) {
+            break i;
+        }
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "no index 20 s after the start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(!index.is_empty());
+    assert!(
+        !index.matching("老王").is_empty(),
+        "the demo merchant 老王家常菜馆 is found"
+    );
+}
