@@ -184,6 +184,64 @@ fn incremental_and_full_recompute_agree() {
     assert_eq!(snapshot(&mut conn), one_by_one);
 }
 
+/// A full recompute reads the town in slices of merchants (so that its memory does not grow with
+/// the town): slices of three merchants give what one pass gives — ratings, lists, snapshots,
+/// due dates — and leave the inspection programme's due dates as the programme computes them.
+#[test]
+fn a_recompute_in_slices_equals_one_pass_and_keeps_due_dates_current() {
+    let policy = Policy::default_policy();
+    let actor = Actor::system("test");
+    type Row = (
+        i32,
+        Option<i32>,
+        Option<i32>,
+        String,
+        Option<NaiveDate>,
+        Option<String>,
+    );
+    let state = |conn: &mut gongzhi::db::DbConn| -> (Vec<Row>, i64, i64) {
+        let rows = merchants::table
+            .order(merchants::id)
+            .select((
+                merchants::id,
+                merchants::current_score_tenths,
+                merchants::current_stars,
+                merchants::current_list,
+                merchants::next_due_on,
+                merchants::next_due_reason,
+            ))
+            .load(conn)
+            .unwrap();
+        let snapshots = rating_snapshots::table.count().get_result(conn).unwrap();
+        let entries = list_entries::table.count().get_result(conn).unwrap();
+        (rows, snapshots, entries)
+    };
+    let mut results = Vec::new();
+    for slice in [3, 1_000_000] {
+        let app = TestApp::spawn();
+        let mut conn = app.conn();
+        let later = app.config.today() + Duration::days(400);
+        let before = state(&mut conn);
+        let audited = audit_entries(&app.db);
+        let report = rating::recompute_all_sliced(&mut conn, &policy, later, &actor, slice).unwrap();
+        assert_eq!(report.merchants, before.0.len(), "every merchant rated once");
+        assert!(report.changed > 0, "400 days change some ratings");
+        let after = state(&mut conn);
+        assert_ne!(after.0, before.0);
+        assert!(after.0.iter().any(|r| r.4.is_some()), "due dates are kept");
+        // The programme, computing every due date on its own, finds nothing to change.
+        let changed = gongzhi::db::models::write_tx(&mut conn, |c| {
+            gongzhi::services::programme::refresh_in_tx(c, &policy.programme, None)
+        })
+        .unwrap();
+        assert_eq!(changed, 0, "slice {slice}: the recompute left a due date stale");
+        // One audit entry per changed rating, the chain intact.
+        assert_eq!(audit_entries(&app.db), audited + report.changed);
+        results.push(after);
+    }
+    assert_eq!(results[0], results[1]);
+}
+
 /// 一品豆花 (merchant 14) has a serious violation and an overdue notice in the demo town: it is
 /// on the black list; once the notice is verified, a follow-up passes and the minimum stay is
 /// over, it leaves (credit repair), and both events are kept with dates and reasons.

@@ -16,6 +16,41 @@ use crate::domain::rating::{
 };
 use crate::domain::words::{ComplaintState, InspectionKind, Severity};
 
+/// Which merchants a bulk read covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Every merchant.
+    All,
+    /// These merchants.
+    Ids(&'a [i32]),
+    /// The merchants whose ids lie in `from..=to`: a full recompute reads the town in such
+    /// slices so that its memory does not grow with the town.
+    Range { from: i32, to: i32 },
+}
+
+impl<'a> Scope<'a> {
+    /// `All` for `None`, the ids otherwise.
+    pub fn of(only: Option<&'a [i32]>) -> Self {
+        only.map_or(Scope::All, Scope::Ids)
+    }
+}
+
+/// Applies a [`Scope`] to a boxed query, filtering on its merchant id column.
+macro_rules! scoped {
+    ($scope:expr, $q:expr, $col:expr) => {{
+        let q = $q.into_boxed();
+        match $scope {
+            // One merchant (its public record): `= ?`, a statement each connection prepares
+            // once, where `IN (…)` of a varying length is parsed again on every run.
+            $crate::services::histories::Scope::Ids(&[id]) => q.filter($col.eq(id)),
+            $crate::services::histories::Scope::Ids(ids) => q.filter($col.eq_any(ids.to_vec())),
+            $crate::services::histories::Scope::Range { from, to } => q.filter($col.between(from, to)),
+            $crate::services::histories::Scope::All => q,
+        }
+    }};
+}
+pub(crate) use scoped;
+
 /// Histories for the given merchants (all merchants when `only` is `None`), loaded with one
 /// query per table rather than per merchant.
 pub fn load_histories(
@@ -23,22 +58,20 @@ pub fn load_histories(
     only: Option<&[i32]>,
     as_of: NaiveDate,
 ) -> QueryResult<HashMap<i32, MerchantHistory>> {
+    load_histories_in(conn, Scope::of(only), as_of)
+}
+
+/// [`load_histories`] for any [`Scope`].
+pub fn load_histories_in(
+    conn: &mut DbConn,
+    scope: Scope<'_>,
+    as_of: NaiveDate,
+) -> QueryResult<HashMap<i32, MerchantHistory>> {
     let mut out: HashMap<i32, MerchantHistory> = HashMap::new();
-    macro_rules! scoped {
-        ($q:expr, $col:expr) => {{
-            let q = $q.into_boxed();
-            match only {
-                // One merchant (its public record): `= ?`, a statement each connection prepares
-                // once, where `IN (…)` of a varying length is parsed again on every run.
-                Some(&[id]) => q.filter($col.eq(id)),
-                Some(ids) => q.filter($col.eq_any(ids.to_vec())),
-                None => q,
-            }
-        }};
-    }
-    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> = scoped!(merchants::table, merchants::id)
-        .select((merchants::id, merchants::member_since, merchants::member_left_on))
-        .load(conn)?;
+    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> =
+        scoped!(scope, merchants::table, merchants::id)
+            .select((merchants::id, merchants::member_since, merchants::member_left_on))
+            .load(conn)?;
     for (id, since, left) in ms {
         out.insert(
             id,
@@ -59,7 +92,7 @@ pub fn load_histories(
         Option<i32>,
         Option<i32>,
     );
-    let ins: Vec<InspectionRow> = scoped!(inspections::table, inspections::merchant_id)
+    let ins: Vec<InspectionRow> = scoped!(scope, inspections::table, inspections::merchant_id)
         .select((
             inspections::id,
             inspections::merchant_id,
@@ -86,15 +119,16 @@ pub fn load_histories(
             });
         }
     }
-    let vs: Vec<(i32, i32, i32, NaiveDate, Severity)> = scoped!(violations::table, violations::merchant_id)
-        .select((
-            violations::id,
-            violations::inspection_id,
-            violations::merchant_id,
-            violations::found_on,
-            violations::severity,
-        ))
-        .load(conn)?;
+    let vs: Vec<(i32, i32, i32, NaiveDate, Severity)> =
+        scoped!(scope, violations::table, violations::merchant_id)
+            .select((
+                violations::id,
+                violations::inspection_id,
+                violations::merchant_id,
+                violations::found_on,
+                violations::severity,
+            ))
+            .load(conn)?;
     for (id, iid, mid, date, sev) in vs {
         if let Some(h) = out.get_mut(&mid) {
             h.violations.push(ViolationFact {
@@ -106,7 +140,7 @@ pub fn load_histories(
         }
     }
     let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> =
-        scoped!(notices::table, notices::merchant_id)
+        scoped!(scope, notices::table, notices::merchant_id)
             .select((
                 notices::id,
                 notices::merchant_id,
@@ -125,10 +159,11 @@ pub fn load_histories(
             });
         }
     }
-    let cs: Vec<(i32, i32, Option<NaiveDateTime>)> = scoped!(complaints::table, complaints::merchant_id)
-        .filter(complaints::status.eq(ComplaintState::Verified))
-        .select((complaints::id, complaints::merchant_id, complaints::triaged_at))
-        .load(conn)?;
+    let cs: Vec<(i32, i32, Option<NaiveDateTime>)> =
+        scoped!(scope, complaints::table, complaints::merchant_id)
+            .filter(complaints::status.eq(ComplaintState::Verified))
+            .select((complaints::id, complaints::merchant_id, complaints::triaged_at))
+            .load(conn)?;
     for (id, mid, at) in cs {
         if let (Some(h), Some(at)) = (out.get_mut(&mid), at) {
             h.complaints.push(ComplaintFact {
@@ -138,6 +173,7 @@ pub fn load_histories(
         }
     }
     let ts: Vec<(i32, i32, NaiveDate, i32)> = scoped!(
+        scope,
         training_attendance::table.inner_join(trainings::table),
         training_attendance::merchant_id
     )

@@ -15,6 +15,7 @@ use crate::db::DbConn;
 use crate::domain::policy::ProgrammePolicy;
 use crate::domain::programme::{next_due, Due, DueReason, Standing};
 use crate::domain::rating::ListStatus;
+use crate::services::histories::{scoped, Scope};
 
 /// The daily job's name in `job_runs`.
 pub const JOB: &str = "programme";
@@ -58,6 +59,41 @@ pub fn reason_words(code: &str) -> (&'static str, i64) {
     }
 }
 
+/// A merchant's due date and the stored code of its reason.
+pub type StoredDue = (Option<NaiveDate>, Option<String>);
+
+/// A merchant whose stored due date changes, and to what.
+pub type DueChange = (i32, Option<NaiveDate>, Option<String>);
+
+/// The due date a merchant with `status` and `standing` gets under `p`, as stored (a closed
+/// merchant gets none).
+pub fn due_for(p: &ProgrammePolicy, status: &str, standing: &Standing) -> StoredDue {
+    if status == "closed" {
+        return (None, None);
+    }
+    let due: Due = next_due(standing, p);
+    (Some(due.on), Some(reason_code(due.reason)))
+}
+
+/// Each merchant's latest follow-up (credit repair) request, for the merchants of `scope`: the
+/// one input of the due date that a rating's history does not hold.
+pub fn last_follow_ups(c: &mut DbConn, scope: Scope<'_>) -> QueryResult<HashMap<i32, NaiveDate>> {
+    let rows: Vec<(i32, Option<NaiveDateTime>)> = scoped!(
+        scope,
+        notice_answers::table
+            .inner_join(notices::table)
+            .filter(notice_answers::wants_follow_up.eq(true))
+            .group_by(notices::merchant_id)
+            .select((notices::merchant_id, max(notice_answers::created_at))),
+        notices::merchant_id
+    )
+    .load(c)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, at)| at.map(|at| (id, at.date())))
+        .collect())
+}
+
 /// Computes every (or `only`'s) merchant's due date and writes those that changed, inside the
 /// caller's transaction. Closed merchants get none. Returns how many rows changed.
 pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) -> anyhow::Result<usize> {
@@ -98,25 +134,22 @@ pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) 
     let inspected = by_merchant(qi.load::<(i32, Option<NaiveDate>)>(c)?);
     let complained = by_merchant(qc.load::<(i32, Option<NaiveDateTime>)>(c)?);
     let follow_up = by_merchant(qf.load::<(i32, Option<NaiveDateTime>)>(c)?);
-    let mut changes: Vec<(i32, Option<NaiveDate>, Option<String>)> = Vec::new();
+    let mut changes: Vec<DueChange> = Vec::new();
     for (id, status, created_at, stars, list, on, reason) in rows {
-        let due: Option<Due> = (status != "closed").then(|| {
-            next_due(
-                &Standing {
-                    registered_on: created_at.date(),
-                    last_inspected_on: inspected.get(&id).copied(),
-                    stars: stars.and_then(|s| u8::try_from(s).ok()),
-                    list,
-                    last_verified_complaint_on: complained.get(&id).map(|t| t.date()),
-                    last_follow_up_request_on: follow_up.get(&id).map(|t| t.date()),
-                },
-                p,
-            )
-        });
-        let new_on = due.map(|d| d.on);
-        let new_reason = due.map(|d| reason_code(d.reason));
-        if new_on != on || new_reason != reason {
-            changes.push((id, new_on, new_reason));
+        let due = due_for(
+            p,
+            &status,
+            &Standing {
+                registered_on: created_at.date(),
+                last_inspected_on: inspected.get(&id).copied(),
+                stars: stars.and_then(|s| u8::try_from(s).ok()),
+                list,
+                last_verified_complaint_on: complained.get(&id).map(|t| t.date()),
+                last_follow_up_request_on: follow_up.get(&id).map(|t| t.date()),
+            },
+        );
+        if due != (on, reason) {
+            changes.push((id, due.0, due.1));
         }
     }
     store_due_dates(c, &changes)?;
@@ -126,7 +159,7 @@ pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) 
 /// Writes changed due dates 500 merchants to a statement (one `UPDATE` a merchant cost 3 s per
 /// 10,000 merchants on PostgreSQL). Only integers, dates we format and the fixed reason codes
 /// go into the statement's text; nothing a user typed.
-fn store_due_dates(c: &mut DbConn, changes: &[(i32, Option<NaiveDate>, Option<String>)]) -> QueryResult<()> {
+pub(crate) fn store_due_dates(c: &mut DbConn, changes: &[DueChange]) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
     let (alias, date) = match c {
         DbConn::Sqlite(_) => ("v", "v.column2"),

@@ -133,19 +133,7 @@ fn last_hash(conn: &mut DbConn) -> QueryResult<String> {
 /// Appends many entries at once, chained in order: one read of the last hash and multi-row
 /// inserts, for bulk work such as a full recompute. Call it inside the write transaction.
 pub fn append_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change<'_>>) -> QueryResult<()> {
-    // `to_string` writes the same text as `Value`'s `Display`, without going through a formatter.
-    let text = |v: serde_json::Value| serde_json::to_string(&v).expect("a JSON value serialises");
-    append_serialized(
-        conn,
-        actor,
-        changes.into_iter().map(|c| SerializedChange {
-            action: c.action,
-            entity: c.entity,
-            entity_id: c.entity_id,
-            before: c.before.map(text),
-            after: c.after.map(text),
-        }),
-    )
+    append_many_after(conn, actor, &mut None, changes)
 }
 
 /// A [`Change`] whose states are already JSON text: bulk imports serialise their new rows
@@ -182,10 +170,51 @@ pub fn append_serialized<'a>(
     actor: &Actor,
     changes: impl IntoIterator<Item = SerializedChange<'a>>,
 ) -> QueryResult<()> {
-    let mut prev = last_hash(conn)?;
+    append_after(conn, actor, &mut None, changes)
+}
+
+/// [`append_many`] in several calls of one transaction: `tip` keeps the chain's last hash
+/// between them (read from the log on the first call), so that each call does not look it up
+/// again. A full recompute appends slice by slice this way; on PostgreSQL, whose statistics
+/// inside that long transaction still say the log is as it was, each look-up could take 0.1 s.
+pub fn append_many_after(
+    conn: &mut DbConn,
+    actor: &Actor,
+    tip: &mut Option<String>,
+    changes: Vec<Change<'_>>,
+) -> QueryResult<()> {
+    // `to_string` writes the same text as `Value`'s `Display`, without going through a formatter.
+    let text = |v: serde_json::Value| serde_json::to_string(&v).expect("a JSON value serialises");
+    append_after(
+        conn,
+        actor,
+        tip,
+        changes.into_iter().map(|c| SerializedChange {
+            action: c.action,
+            entity: c.entity,
+            entity_id: c.entity_id,
+            before: c.before.map(text),
+            after: c.after.map(text),
+        }),
+    )
+}
+
+fn append_after<'a>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    tip: &mut Option<String>,
+    changes: impl IntoIterator<Item = SerializedChange<'a>>,
+) -> QueryResult<()> {
+    let mut changes = changes.into_iter().peekable();
+    if changes.peek().is_none() {
+        return Ok(());
+    }
+    let mut prev = match tip.take() {
+        Some(hash) => hash,
+        None => last_hash(conn)?,
+    };
     let at = now_utc();
     let at_text = hashed_time(&at);
-    let changes = changes.into_iter();
     let mut rows = Vec::with_capacity(changes.size_hint().0);
     for change in changes {
         let before = change.before;
@@ -214,6 +243,7 @@ pub fn append_serialized<'a>(
             hash,
         });
     }
+    *tip = Some(prev);
     match conn {
         // COPY: a bulk import appends a million entries, and PostgreSQL takes them several times
         // faster this way than as multi-row INSERTs it must parse and plan.
