@@ -326,8 +326,10 @@ fn recompute_scoped(
         None => {
             let wide = WideCache::enter(c)?;
             let sliced = rate_and_store_all(c, run, slice, &mut report);
-            wide.leave(c)?;
+            // The recompute's own error, if any, is the one to report.
+            let left = wide.leave(c);
             sliced?;
+            left?;
         }
     }
     let stored = std::time::Instant::now();
