@@ -118,22 +118,15 @@ pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) 
         .group_by(complaints::merchant_id)
         .select((complaints::merchant_id, max(complaints::triaged_at)))
         .into_boxed();
-    let mut qf = notice_answers::table
-        .inner_join(notices::table)
-        .filter(notice_answers::wants_follow_up.eq(true))
-        .group_by(notices::merchant_id)
-        .select((notices::merchant_id, max(notice_answers::created_at)))
-        .into_boxed();
     if let Some(ids) = only {
         q = q.filter(merchants::id.eq_any(ids.to_vec()));
         qi = qi.filter(inspections::merchant_id.eq_any(ids.to_vec()));
         qc = qc.filter(complaints::merchant_id.eq_any(ids.to_vec()));
-        qf = qf.filter(notices::merchant_id.eq_any(ids.to_vec()));
     }
     let rows: Vec<Row> = q.load(c)?;
     let inspected = by_merchant(qi.load::<(i32, Option<NaiveDate>)>(c)?);
     let complained = by_merchant(qc.load::<(i32, Option<NaiveDateTime>)>(c)?);
-    let follow_up = by_merchant(qf.load::<(i32, Option<NaiveDateTime>)>(c)?);
+    let follow_up = last_follow_ups(c, Scope::of(only))?;
     let mut changes: Vec<DueChange> = Vec::new();
     for (id, status, created_at, stars, list, on, reason) in rows {
         let due = due_for(
@@ -145,7 +138,7 @@ pub fn refresh_in_tx(c: &mut DbConn, p: &ProgrammePolicy, only: Option<&[i32]>) 
                 stars: stars.and_then(|s| u8::try_from(s).ok()),
                 list,
                 last_verified_complaint_on: complained.get(&id).map(|t| t.date()),
-                last_follow_up_request_on: follow_up.get(&id).map(|t| t.date()),
+                last_follow_up_request_on: follow_up.get(&id).copied(),
             },
         );
         if due != (on, reason) {

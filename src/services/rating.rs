@@ -297,10 +297,7 @@ pub fn recompute_in_tx(
 ) -> anyhow::Result<RecomputeReport> {
     // Large id lists would exceed the backends' bound-parameter limits: read everyone instead.
     let only = only.filter(|ids| ids.len() <= 20_000);
-    if only.is_some() {
-        return recompute_scoped(c, policy, as_of, actor, only, SLICE);
-    }
-    recompute_scoped(c, policy, as_of, actor, None, SLICE)
+    recompute_scoped(c, policy, as_of, actor, only, SLICE)
 }
 
 /// [`recompute_in_tx`] once the scope is settled.
