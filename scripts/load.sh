@@ -22,6 +22,10 @@
 #
 # Settings (environment):
 #   GONGZHI_LOAD_DURATION=10s  GONGZHI_LOAD_CONNECTIONS=64  GONGZHI_LOAD_RUNS=3  GONGZHI_LOAD_PORT=18089
+#   GONGZHI_LOAD_ACCEPT_ENCODING="gzip, deflate, br, zstd"
+#                the Accept-Encoding every request sends, as a browser's does (Chromium's); set it
+#                empty to send none, as wrk does by itself (the method of the sessions before the
+#                twelfth: every page went out uncompressed, which no browser asks for)
 #   GONGZHI_BENCH_MERCHANTS=100000
 #   GONGZHI_BENCH_DB=target/load/bench.db           the SQLite database (reused when there)
 #   PG_ADMIN_URL=postgres://gongzhi_ci:gongzhi_ci@127.0.0.1:5432/gongzhi_ci
@@ -40,6 +44,9 @@ PORT=${GONGZHI_LOAD_PORT:-18089}
 DURATION=${GONGZHI_LOAD_DURATION:-10s}
 CONNECTIONS=${GONGZHI_LOAD_CONNECTIONS:-64}
 RUNS=${GONGZHI_LOAD_RUNS:-3}
+ACCEPT_ENCODING=${GONGZHI_LOAD_ACCEPT_ENCODING-gzip, deflate, br, zstd}
+WRK_HEADERS=()
+[ -n "$ACCEPT_ENCODING" ] && WRK_HEADERS=(-H "Accept-Encoding: $ACCEPT_ENCODING")
 MERCHANTS=${GONGZHI_BENCH_MERCHANTS:-100000}
 # The benchmark database's data is dated around this day (benches/recompute.rs).
 AS_OF=2026-12-01
@@ -186,7 +193,7 @@ measure() { # $1 = backend
     for name in "${NAMES[@]}"; do
       say "$backend run $run: $name — wrk -t1 -c$CONNECTIONS -d$DURATION on core $WRK_CPU, server on core $SERVER_CPU"
       # shellcheck disable=SC2046
-      out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency $(route_args "$name"))
+      out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${WRK_HEADERS[@]}" $(route_args "$name"))
       echo "$out" >&2
       rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
       p99=$(echo "$out" | awk '$1 == "99%" { print $2 }' | to_ms)
@@ -210,6 +217,7 @@ done
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2/1048576 }' /proc/meminfo), $(uname -sr); load average before: $LOAD_BEFORE"
 echo "$MERCHANTS merchants; server on core $SERVER_CPU, wrk -t1 -c$CONNECTIONS -d$DURATION --latency on core $WRK_CPU, no warm-up;"
+echo "Accept-Encoding: ${ACCEPT_ENCODING:-(none sent)}"
 echo "median of $RUNS runs, each on a fresh server; GONGZHI_PUBLIC_RECHECK_MS=${GONGZHI_PUBLIC_RECHECK_MS:-1000}, GONGZHI_RECORD_CACHE_MB=${GONGZHI_RECORD_CACHE_MB:-128}"
 for backend in "${BACKENDS[@]}"; do
   base=$(echo "${RPS[$backend|/livez]}" | tr ' ' '\n' | grep . | median)

@@ -132,6 +132,8 @@ pub fn server(prepared: &Prepared, listener: TcpListener, workers: usize) -> std
                     )
                     .build(),
             )
+            // Just inside `Compress`: small answers are not worth compressing.
+            .wrap(middleware::from_fn(web::cache::plain_when_small))
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(web::security_headers::add))
             .wrap(tracing_actix_web::TracingLogger::<web::request_span::RequestSpan>::new())

@@ -719,6 +719,8 @@ fn public_pages_come_gzip_compressed_to_browsers_that_ask() {
         "/lists/black",
         "/merchants/14",
         "/merchants/14?lang=en",
+        "/search?q=%E5%95%86",
+        "/search?q=a&lang=en",
     ] {
         let plain = anon.get(app.url(path)).send().unwrap();
         assert_eq!(plain.status().as_u16(), 200);
@@ -772,6 +774,33 @@ fn public_pages_come_gzip_compressed_to_browsers_that_ask() {
         .unwrap();
     assert!(r.headers().get("content-encoding").is_none());
     assert!(r.text().unwrap().contains("</html>"));
+}
+
+/// Answers too small to gain from gzip go out as they are, to browsers too, and the mark that
+/// kept the `Compress` middleware off them (`Content-Encoding: identity`) does not reach the
+/// client; a larger answer that is not a kept page (the OpenAPI document) is still compressed.
+#[test]
+fn small_answers_are_not_compressed() {
+    let app = TestApp::spawn();
+    let anon = common::client();
+    for path in ["/livez", "/healthz"] {
+        let r = anon
+            .get(app.url(path))
+            .header("Accept-Encoding", "gzip, deflate, br, zstd")
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert!(r.headers().get("content-encoding").is_none(), "{path}");
+        assert!(r.headers().get("content-security-policy").is_some(), "{path}");
+        assert!(r.text().unwrap().contains("\"status\""), "{path}");
+    }
+    let r = anon
+        .get(app.url("/api/v1/openapi.json"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
 }
 
 /// Publishes edition `number` straight into the database with `count` black-listed entries named

@@ -55,6 +55,8 @@ pub async fn add(
 }
 
 fn set(h: &mut HeaderMap, private: bool) {
+    // Outside `Compress`: a small answer's "send it as it is" mark comes off here.
+    super::cache::unmark_plain(h);
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),

@@ -82,7 +82,7 @@ pub struct HitRow {
     pub list_class: String,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "consumer/search.html")]
 pub struct SearchPage {
     pub(super) page: PageCtx,
@@ -100,11 +100,21 @@ pub(super) fn search_href(q: &str, page: i64) -> String {
 }
 
 /// GET /search?q=&page=: open merchants by part of their name, credit code or address.
+///
+/// Sent like the cached public pages ([`crate::web::cache::page_response`]): gzip-compressed in
+/// place when the browser accepts it (not on a blocking thread by the `Compress` middleware), with
+/// an ETag; and a visitor gets no session cookie (the form is a GET; only a logged-in user's
+/// log-out button needs the CSRF token).
 pub async fn search_page(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
-    page: PageCtx,
+    session: actix_session::Session,
     query: web::Query<SearchQuery>,
-) -> Result<SearchPage, AppError> {
+) -> Result<HttpResponse, AppError> {
+    let mut page = crate::web::cache::viewer_ctx(&req, &session);
+    // The language switch keeps the query and the page number.
+    page.switch_to(PageCtx::here_of(&req));
+    let public = page.user.is_none();
     let q = query.into_inner();
     let text = q.text();
     let n = q.page()?;
@@ -133,7 +143,7 @@ pub async fn search_page(
             }
         })
         .collect();
-    Ok(SearchPage {
+    let out = SearchPage {
         page,
         searched: !text.is_empty(),
         total,
@@ -141,7 +151,12 @@ pub async fn search_page(
         prev_href: (n > 1).then(|| search_href(&text, n - 1)),
         next_href: (n * PER_PAGE < total).then(|| search_href(&text, n + 1)),
         q: text,
-    })
+    };
+    Ok(crate::web::cache::page_response(
+        &req,
+        &crate::web::cache::Rendered::of(&out)?,
+        public,
+    ))
 }
 
 /// A search hit in the API: public facts only, never contact details.
