@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::db::schema::{
     complaints, inspections, merchants, notices, training_attendance, trainings, violations,
 };
-use crate::db::DbConn;
+use crate::db::{dispatch, DbConn};
 use crate::domain::fhrs::FhrsScores;
 use crate::domain::rating::{
     ComplaintFact, InspectionFact, MerchantHistory, NoticeFact, TrainingFact, ViolationFact,
@@ -68,10 +68,15 @@ pub fn load_histories_in(
     as_of: NaiveDate,
 ) -> QueryResult<HashMap<i32, MerchantHistory>> {
     let mut out: HashMap<i32, MerchantHistory> = HashMap::new();
-    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> =
-        scoped!(scope, merchants::table, merchants::id)
-            .select((merchants::id, merchants::member_since, merchants::member_left_on))
-            .load(conn)?;
+    // Each query runs on the backend's own connection (`dispatch!`), where a boxed query's SQL
+    // is written once a run to find its prepared statement (through `MultiConnection`, twice).
+    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> = dispatch!(conn, |c| scoped!(
+        scope,
+        merchants::table,
+        merchants::id
+    )
+    .select((merchants::id, merchants::member_since, merchants::member_left_on))
+    .load(c))?;
     for (id, since, left) in ms {
         out.insert(
             id,
@@ -92,18 +97,22 @@ pub fn load_histories_in(
         Option<i32>,
         Option<i32>,
     );
-    let ins: Vec<InspectionRow> = scoped!(scope, inspections::table, inspections::merchant_id)
-        .select((
-            inspections::id,
-            inspections::merchant_id,
-            inspections::inspected_on,
-            inspections::kind,
-            inspections::score,
-            inspections::fhrs_hygiene,
-            inspections::fhrs_structural,
-            inspections::fhrs_confidence,
-        ))
-        .load(conn)?;
+    let ins: Vec<InspectionRow> = dispatch!(conn, |c| scoped!(
+        scope,
+        inspections::table,
+        inspections::merchant_id
+    )
+    .select((
+        inspections::id,
+        inspections::merchant_id,
+        inspections::inspected_on,
+        inspections::kind,
+        inspections::score,
+        inspections::fhrs_hygiene,
+        inspections::fhrs_structural,
+        inspections::fhrs_confidence,
+    ))
+    .load(c))?;
     for (id, mid, date, kind, score, hy, st, co) in ins {
         let fhrs = match (hy, st, co) {
             (Some(h), Some(s), Some(c)) => FhrsScores::new(h as u8, s as u8, c as u8).ok(),
@@ -119,16 +128,19 @@ pub fn load_histories_in(
             });
         }
     }
-    let vs: Vec<(i32, i32, i32, NaiveDate, Severity)> =
-        scoped!(scope, violations::table, violations::merchant_id)
-            .select((
-                violations::id,
-                violations::inspection_id,
-                violations::merchant_id,
-                violations::found_on,
-                violations::severity,
-            ))
-            .load(conn)?;
+    let vs: Vec<(i32, i32, i32, NaiveDate, Severity)> = dispatch!(conn, |c| scoped!(
+        scope,
+        violations::table,
+        violations::merchant_id
+    )
+    .select((
+        violations::id,
+        violations::inspection_id,
+        violations::merchant_id,
+        violations::found_on,
+        violations::severity,
+    ))
+    .load(c))?;
     for (id, iid, mid, date, sev) in vs {
         if let Some(h) = out.get_mut(&mid) {
             h.violations.push(ViolationFact {
@@ -139,16 +151,19 @@ pub fn load_histories_in(
             });
         }
     }
-    let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> =
-        scoped!(scope, notices::table, notices::merchant_id)
-            .select((
-                notices::id,
-                notices::merchant_id,
-                notices::issued_at,
-                notices::deadline,
-                notices::verified_at,
-            ))
-            .load(conn)?;
+    let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> = dispatch!(conn, |c| scoped!(
+        scope,
+        notices::table,
+        notices::merchant_id
+    )
+    .select((
+        notices::id,
+        notices::merchant_id,
+        notices::issued_at,
+        notices::deadline,
+        notices::verified_at,
+    ))
+    .load(c))?;
     for (id, mid, issued, deadline, verified) in ns {
         if let Some(h) = out.get_mut(&mid) {
             h.notices.push(NoticeFact {
@@ -159,11 +174,14 @@ pub fn load_histories_in(
             });
         }
     }
-    let cs: Vec<(i32, i32, Option<NaiveDateTime>)> =
-        scoped!(scope, complaints::table, complaints::merchant_id)
-            .filter(complaints::status.eq(ComplaintState::Verified))
-            .select((complaints::id, complaints::merchant_id, complaints::triaged_at))
-            .load(conn)?;
+    let cs: Vec<(i32, i32, Option<NaiveDateTime>)> = dispatch!(conn, |c| scoped!(
+        scope,
+        complaints::table,
+        complaints::merchant_id
+    )
+    .filter(complaints::status.eq(ComplaintState::Verified))
+    .select((complaints::id, complaints::merchant_id, complaints::triaged_at))
+    .load(c))?;
     for (id, mid, at) in cs {
         if let (Some(h), Some(at)) = (out.get_mut(&mid), at) {
             h.complaints.push(ComplaintFact {
@@ -172,7 +190,7 @@ pub fn load_histories_in(
             });
         }
     }
-    let ts: Vec<(i32, i32, NaiveDate, i32)> = scoped!(
+    let ts: Vec<(i32, i32, NaiveDate, i32)> = dispatch!(conn, |c| scoped!(
         scope,
         training_attendance::table.inner_join(trainings::table),
         training_attendance::merchant_id
@@ -183,7 +201,7 @@ pub fn load_histories_in(
         trainings::held_on,
         trainings::hours_tenths,
     ))
-    .load(conn)?;
+    .load(c))?;
     for (id, mid, date, hours) in ts {
         if let Some(h) = out.get_mut(&mid) {
             h.trainings.push(TrainingFact {

@@ -51,13 +51,14 @@ impl PolicyStore {
 }
 
 /// The id of the active policy row (the newest one loaded).
+/// (Asked by every page that rates or explains: on the backend's own connection.)
 pub fn active_id(conn: &mut DbConn) -> QueryResult<Option<i32>> {
-    policies::table
+    crate::db::dispatch!(conn, |c| policies::table
         .filter(policies::active.eq(true))
         .order(policies::id.desc())
         .select(policies::id)
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// The active policy, installing the shipped default when there is none yet.

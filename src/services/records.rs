@@ -9,7 +9,7 @@ use crate::db::schema::{
     inspections, list_entries, merchant_replies, notice_answers, notice_violations, notices,
     rating_snapshots, violations,
 };
-use crate::db::DbConn;
+use crate::db::{dispatch, DbConn};
 use crate::domain::notice::NoticeState;
 use crate::domain::policy::Policy;
 pub use crate::domain::public_record::NoticeOutcome;
@@ -55,15 +55,18 @@ pub fn merchant_record(conn: &mut DbConn, id: i32) -> anyhow::Result<Option<Merc
     let Some(merchant) = Merchant::find(conn, id)? else {
         return Ok(None);
     };
+    // The queries run on the backend's own connection (`dispatch!`): through `MultiConnection`
+    // each run wrote its SQL text again to find it among the prepared statements, a sixth of an
+    // uncached record's time.
     // Only the latest breakdown is shown (each is a few kilobytes of JSON).
-    let rating = rating_snapshots::table
+    let rating = dispatch!(conn, |c| rating_snapshots::table
         .filter(rating_snapshots::merchant_id.eq(id))
         .order(rating_snapshots::id.desc())
         .select(rating_snapshots::breakdown)
-        .first::<String>(conn)
-        .optional()?
-        .and_then(|b| serde_json::from_str::<Rating>(&b).ok());
-    let list = list_entries::table
+        .first::<String>(c)
+        .optional())?
+    .and_then(|b| serde_json::from_str::<Rating>(&b).ok());
+    let list = dispatch!(conn, |c| list_entries::table
         .filter(list_entries::merchant_id.eq(id))
         .filter(list_entries::left_on.is_null())
         .order(list_entries::id.desc())
@@ -72,26 +75,26 @@ pub fn merchant_record(conn: &mut DbConn, id: i32) -> anyhow::Result<Option<Merc
             list_entries::entered_on,
             list_entries::entered_reason,
         ))
-        .first::<(ListStatus, NaiveDate, String)>(conn)
-        .optional()?
-        .map(|(list, since, reason)| ListSince {
-            list,
-            since,
-            reasons: EnteredReasons::parse(&reason),
-        });
-    let inspections = inspections::table
+        .first::<(ListStatus, NaiveDate, String)>(c)
+        .optional())?
+    .map(|(list, since, reason)| ListSince {
+        list,
+        since,
+        reasons: EnteredReasons::parse(&reason),
+    });
+    let inspections = dispatch!(conn, |c| inspections::table
         .filter(inspections::merchant_id.eq(id))
         .order((inspections::inspected_on.desc(), inspections::id.desc()))
         .limit(20)
         .select(Inspection::as_select())
-        .load(conn)?;
-    let replies = merchant_replies::table
+        .load(c))?;
+    let replies = dispatch!(conn, |c| merchant_replies::table
         .filter(merchant_replies::merchant_id.eq(id))
         .filter(merchant_replies::visible.eq(true))
         .order(merchant_replies::created_at.desc())
         .limit(5)
         .select((merchant_replies::created_at, merchant_replies::body))
-        .load(conn)?;
+        .load(c))?;
     Ok(Some(MerchantRecord {
         merchant,
         rating,
@@ -342,12 +345,14 @@ pub const HISTORY_POINTS: usize = 30;
 /// history costs one history load and at most [`HISTORY_POINTS`] + 1 runs of the pure engine.
 pub fn record_details(
     conn: &mut DbConn,
-    id: i32,
+    merchant: &Merchant,
     policy: &Policy,
     current: Option<&Rating>,
     today: NaiveDate,
     tz: chrono_tz::Tz,
 ) -> anyhow::Result<RecordDetails> {
+    let id = merchant.id;
+    let member = (id, merchant.member_since, merchant.member_left_on);
     let local = |at: NaiveDateTime| {
         use chrono::TimeZone;
         tz.from_utc_datetime(&at).date_naive()
@@ -362,7 +367,10 @@ pub fn record_details(
         NaiveDateTime,
         Option<NaiveDateTime>,
     );
-    let rows: Vec<NoticeRow> = notices::table
+    // On the backend's own connection, as in `merchant_record`; the answers and links are read
+    // by a join on the merchant (one statement, prepared once) rather than an `IN` list of its
+    // notices' ids (a new statement for every length, prepared on every run).
+    let rows: Vec<NoticeRow> = dispatch!(conn, |c| notices::table
         .filter(notices::merchant_id.eq(id))
         .order((notices::issued_at.desc(), notices::id.desc()))
         .select((
@@ -375,21 +383,22 @@ pub fn record_details(
             notices::issued_at,
             notices::verified_at,
         ))
-        .load(conn)?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    let pending: Vec<i32> = notice_answers::table
-        .filter(notice_answers::notice_id.eq_any(&ids))
+        .load(c))?;
+    let pending: Vec<i32> = dispatch!(conn, |c| notice_answers::table
+        .inner_join(notices::table)
+        .filter(notices::merchant_id.eq(id))
         .filter(notice_answers::decision.is_null())
         .select(notice_answers::notice_id)
-        .load(conn)?;
-    let links: Vec<(i32, i32)> = notice_violations::table
-        .filter(notice_violations::notice_id.eq_any(&ids))
+        .load(c))?;
+    let links: Vec<(i32, i32)> = dispatch!(conn, |c| notice_violations::table
+        .inner_join(notices::table)
+        .filter(notices::merchant_id.eq(id))
         .select((notice_violations::notice_id, notice_violations::violation_id))
-        .load(conn)?;
+        .load(c))?;
     let disclosed: Vec<Severity> = policy.disclose_violations.iter().copied().collect();
-    let vs: Vec<(i32, NaiveDate, Severity, String)> = violations::table
+    let vs: Vec<(i32, NaiveDate, Severity, String)> = dispatch!(conn, |c| violations::table
         .filter(violations::merchant_id.eq(id))
-        .filter(violations::severity.eq_any(disclosed))
+        .filter(violations::severity.eq_any(&disclosed))
         .order((violations::found_on.desc(), violations::id.desc()))
         .limit(50)
         .select((
@@ -398,7 +407,7 @@ pub fn record_details(
             violations::severity,
             violations::description,
         ))
-        .load(conn)?;
+        .load(c))?;
     let mut notices_out = Vec::with_capacity(rows.len());
     let mut outcome_of = std::collections::HashMap::new();
     for (nid, number, year, seq, deadline, state, issued_at, verified_at) in rows {
@@ -448,7 +457,7 @@ pub fn record_details(
             rectification: outcome_of.get(&vid).copied(),
         })
         .collect();
-    let (history, today_rating) = rated_history(conn, id, policy, current, today)?;
+    let (history, today_rating) = rated_history(conn, member, policy, current, today)?;
     Ok(RecordDetails {
         notices: notices_out,
         violations: violations_out,
@@ -469,24 +478,15 @@ fn point(r: &Rating) -> HistoryPoint {
 /// The rating as of each of the last [`HISTORY_POINTS`] inspection days, recomputed by the pure
 /// engine from the merchant's history (so a merchant without stored snapshots has a history
 /// too), then the current rating: the stored one, or the one as of today (returned as well).
+/// `member` is the merchant's (id, member since, member left on), as the record read them.
 fn rated_history(
     conn: &mut DbConn,
-    id: i32,
+    member: (i32, Option<NaiveDate>, Option<NaiveDate>),
     policy: &Policy,
     current: Option<&Rating>,
     today: NaiveDate,
 ) -> anyhow::Result<(Vec<HistoryPoint>, Option<Rating>)> {
-    let Some((since, left)) = crate::db::schema::merchants::table
-        .find(id)
-        .select((
-            crate::db::schema::merchants::member_since,
-            crate::db::schema::merchants::member_left_on,
-        ))
-        .first::<(Option<NaiveDate>, Option<NaiveDate>)>(conn)
-        .optional()?
-    else {
-        return Ok((Vec::new(), None));
-    };
+    let (id, since, left) = member;
     let mut h = crate::services::histories::load_histories(conn, Some(&[id]), today)?
         .remove(&id)
         .unwrap_or_default();

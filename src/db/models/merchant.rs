@@ -170,11 +170,13 @@ impl Merchant {
 
     /// One merchant by id.
     pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Merchant>> {
-        merchants::table
+        // On the backend's own connection (`MultiConnection` writes the SQL again on every run
+        // to find its prepared statement): every uncached public record reads its merchant.
+        crate::db::dispatch!(conn, |c| merchants::table
             .find(id)
             .select(Merchant::as_select())
-            .first(conn)
-            .optional()
+            .first(c)
+            .optional())
     }
 
     /// How many merchants there are (an empty database gets the demo town).

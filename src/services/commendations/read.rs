@@ -90,12 +90,13 @@ pub fn roll_filters(c: &mut DbConn, year: i32) -> QueryResult<(Vec<String>, Vec<
 }
 
 /// A merchant's commendations, newest year first (revoked ones included).
+/// (On the backend's own connection: every uncached public record asks.)
 pub fn for_merchant(c: &mut DbConn, merchant_id: i32) -> QueryResult<Vec<Commendation>> {
-    commendations::table
+    crate::db::dispatch!(c, |c| commendations::table
         .filter(commendations::merchant_id.eq(merchant_id))
         .order(commendations::year.desc())
         .select(Commendation::as_select())
-        .load(c)
+        .load(c))
 }
 
 /// A merchant's commendation of `year`, with its decision.

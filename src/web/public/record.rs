@@ -171,47 +171,48 @@ pub async fn merchant_page(
     let page = viewer_ctx(&req, &session);
     let public = page.user.is_none();
     // Visitors get the rendered record while nothing it shows has changed (one small query).
-    let mut version = None;
     if public {
-        let lang = page.lang;
-        if let Some(hit) = state.records.get_recent(id, lang, state.config.public_recheck) {
+        if let Some(hit) = state.records.get_recent(id, page.lang, state.config.public_recheck) {
             return Ok(page_response(&req, &hit, true));
         }
-        let records = state.records.clone();
-        let today = state.config.today();
-        let hit = with_db(&state, move |c| {
-            let checked = Checked::now();
-            let v = crate::services::records::record_version(c, id, today)?.ok_or(AppError::NotFound)?;
-            Ok(records.get(id, lang, &v, checked).ok_or((v, checked)))
-        })
-        .await?;
-        match hit {
-            Ok(cached) => return Ok(page_response(&req, &cached, true)),
-            Err(v) => version = Some(v),
-        }
     }
+    let records = state.records.clone();
     let policy = state.policy.clone();
     let today = state.config.today();
     let tz = state.config.time_zone;
-    let (rec, ks, details, policy) = with_db(&state, move |c| {
-        let policy = policy.current(c)?;
-        let rec = crate::services::records::merchant_record(c, id)?;
-        let details = match &rec {
-            Some(r) => {
-                crate::services::records::record_details(c, id, &policy, r.rating.as_ref(), today, tz)?
+    let lang = page.lang;
+    // One trip to the database thread: the version, and when the kept page is stale or missing,
+    // what the page shows.
+    let found = with_db(&state, move |c| {
+        let mut version = None;
+        if public {
+            let checked = Checked::now();
+            let v = crate::services::records::record_version(c, id, today)?.ok_or(AppError::NotFound)?;
+            match records.get(id, lang, &v, checked) {
+                Some(hit) => return Ok(Err(hit)),
+                None => version = Some((v, checked)),
             }
-            None => Default::default(),
+        }
+        let policy = policy.current(c)?;
+        let Some(rec) = crate::services::records::merchant_record(c, id)? else {
+            return Err(AppError::NotFound);
         };
-        Ok((
-            rec,
-            crate::services::commendations::for_merchant(c, id)?,
-            details,
-            policy,
-        ))
+        let details = crate::services::records::record_details(
+            c,
+            &rec.merchant,
+            &policy,
+            rec.rating.as_ref(),
+            today,
+            tz,
+        )?;
+        let ks = crate::services::commendations::for_merchant(c, id)?;
+        Ok(Ok(Box::new((rec, ks, details, policy, version))))
     })
     .await?;
-    let rec = rec.ok_or(AppError::NotFound)?;
-    let lang = page.lang;
+    let (rec, ks, details, policy, version) = match found {
+        Err(cached) => return Ok(page_response(&req, &cached, true)),
+        Ok(fresh) => *fresh,
+    };
     let m = &rec.merchant;
     let list = match m.current_list {
         ListStatus::Red => lang.t("list-red-title"),
