@@ -42,9 +42,21 @@ pub(super) async fn run_search(
     if text.is_empty() {
         return Ok((Vec::new(), 0));
     }
+    let find = finder(state, text, page);
+    with_db(state, move |c| find(c)).await
+}
+
+/// What finds a page of the open merchants containing `text` on a connection (on the database
+/// thread, with whatever else the caller reads there).
+fn finder(
+    state: &AppState,
+    text: String,
+    page: i64,
+) -> impl FnOnce(&mut crate::db::DbConn) -> Result<(Vec<Merchant>, i64), AppError> {
     let recent = state.search.get_recent(state.config.public_recheck);
     let cache = state.search.clone();
-    with_db(state, move |c| {
+    let offset = (page - 1) * PER_PAGE;
+    move |c| {
         let index = match recent {
             Some(index) => index,
             None => {
@@ -62,8 +74,7 @@ pub(super) async fn run_search(
             .collect();
         let total = i64::try_from(ids.len()).unwrap_or(i64::MAX);
         Ok((search::open_merchants(c, &page)?, total))
-    })
-    .await
+    }
 }
 
 /// A search hit, ready to print.
@@ -118,9 +129,17 @@ pub async fn search_page(
     let q = query.into_inner();
     let text = q.text();
     let n = q.page()?;
-    let (rows, total) = run_search(&state, &q, n, false).await?;
+    // One trip to the database thread: the hits and the policy that names their categories.
     let policy = state.policy.clone();
-    let policy = with_db(&state, move |c| Ok(policy.current(c)?)).await?;
+    let find = (!text.is_empty()).then(|| finder(&state, text.clone(), n));
+    let ((rows, total), policy) = with_db(&state, move |c| {
+        let found = match find {
+            Some(find) => find(c)?,
+            None => (Vec::new(), 0),
+        };
+        Ok((found, policy.current(c)?))
+    })
+    .await?;
     let lang = page.lang;
     let hits = rows
         .iter()
