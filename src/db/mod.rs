@@ -39,6 +39,22 @@ macro_rules! dispatch {
 }
 pub(crate) use dispatch;
 
+/// Runs the reads of `f` as one read transaction on SQLite: one snapshot for all of them (a page
+/// drawn from several queries shows one moment of the database) and one shared lock on the log
+/// instead of one per statement. On PostgreSQL `f` runs as it is (each statement sees what was
+/// committed when it began; a transaction would add two round trips). Not for writes: they go
+/// through [`models::write_tx`].
+pub fn reading<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::Connection;
+    match conn {
+        DbConn::Sqlite(_) => conn.transaction(f),
+        DbConn::Postgresql(_) => f(conn),
+    }
+}
+
 /// A query whose SQL text depends on how many values it binds (`eq_any` of a list: on SQLite
 /// `IN (?, ?, …)`), kept prepared by its text. diesel prepares such a query anew on every run
 /// (a quarter of a search's time went to preparing its page's `IN`); keyed by its text, a

@@ -70,13 +70,10 @@ pub fn load_histories_in(
     let mut out: HashMap<i32, MerchantHistory> = HashMap::new();
     // Each query runs on the backend's own connection (`dispatch!`), where a boxed query's SQL
     // is written once a run to find its prepared statement (through `MultiConnection`, twice).
-    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> = dispatch!(conn, |c| scoped!(
-        scope,
-        merchants::table,
-        merchants::id
-    )
-    .select((merchants::id, merchants::member_since, merchants::member_left_on))
-    .load(c))?;
+    let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> =
+        dispatch!(conn, |c| scoped!(scope, merchants::table, merchants::id)
+            .select((merchants::id, merchants::member_since, merchants::member_left_on))
+            .load(c))?;
     for (id, since, left) in ms {
         out.insert(
             id,
@@ -151,19 +148,16 @@ pub fn load_histories_in(
             });
         }
     }
-    let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> = dispatch!(conn, |c| scoped!(
-        scope,
-        notices::table,
-        notices::merchant_id
-    )
-    .select((
-        notices::id,
-        notices::merchant_id,
-        notices::issued_at,
-        notices::deadline,
-        notices::verified_at,
-    ))
-    .load(c))?;
+    let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> =
+        dispatch!(conn, |c| scoped!(scope, notices::table, notices::merchant_id)
+            .select((
+                notices::id,
+                notices::merchant_id,
+                notices::issued_at,
+                notices::deadline,
+                notices::verified_at,
+            ))
+            .load(c))?;
     for (id, mid, issued, deadline, verified) in ns {
         if let Some(h) = out.get_mut(&mid) {
             h.notices.push(NoticeFact {

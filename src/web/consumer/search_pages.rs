@@ -133,11 +133,13 @@ pub async fn search_page(
     let policy = state.policy.clone();
     let find = (!text.is_empty()).then(|| finder(&state, text.clone(), n));
     let ((rows, total), policy) = with_db(&state, move |c| {
-        let found = match find {
-            Some(find) => find(c)?,
-            None => (Vec::new(), 0),
-        };
-        Ok((found, policy.current(c)?))
+        crate::db::reading(c, |c| {
+            let found = match find {
+                Some(find) => find(c)?,
+                None => (Vec::new(), 0),
+            };
+            Ok((found, policy.current(c)?))
+        })
     })
     .await?;
     let lang = page.lang;
@@ -173,7 +175,7 @@ pub async fn search_page(
     };
     Ok(crate::web::cache::page_response(
         &req,
-        &crate::web::cache::Rendered::of(&out)?,
+        &crate::web::cache::Rendered::of(&out)?.quick(),
         public,
     ))
 }

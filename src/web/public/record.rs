@@ -172,7 +172,10 @@ pub async fn merchant_page(
     let public = page.user.is_none();
     // Visitors get the rendered record while nothing it shows has changed (one small query).
     if public {
-        if let Some(hit) = state.records.get_recent(id, page.lang, state.config.public_recheck) {
+        if let Some(hit) = state
+            .records
+            .get_recent(id, page.lang, state.config.public_recheck)
+        {
             return Ok(page_response(&req, &hit, true));
         }
     }
@@ -184,29 +187,31 @@ pub async fn merchant_page(
     // One trip to the database thread: the version, and when the kept page is stale or missing,
     // what the page shows.
     let found = with_db(&state, move |c| {
-        let mut version = None;
-        if public {
-            let checked = Checked::now();
-            let v = crate::services::records::record_version(c, id, today)?.ok_or(AppError::NotFound)?;
-            match records.get(id, lang, &v, checked) {
-                Some(hit) => return Ok(Err(hit)),
-                None => version = Some((v, checked)),
+        crate::db::reading(c, |c| {
+            let mut version = None;
+            if public {
+                let checked = Checked::now();
+                let v = crate::services::records::record_version(c, id, today)?.ok_or(AppError::NotFound)?;
+                match records.get(id, lang, &v, checked) {
+                    Some(hit) => return Ok(Err(hit)),
+                    None => version = Some((v, checked)),
+                }
             }
-        }
-        let policy = policy.current(c)?;
-        let Some(rec) = crate::services::records::merchant_record(c, id)? else {
-            return Err(AppError::NotFound);
-        };
-        let details = crate::services::records::record_details(
-            c,
-            &rec.merchant,
-            &policy,
-            rec.rating.as_ref(),
-            today,
-            tz,
-        )?;
-        let ks = crate::services::commendations::for_merchant(c, id)?;
-        Ok(Ok(Box::new((rec, ks, details, policy, version))))
+            let policy = policy.current(c)?;
+            let Some(rec) = crate::services::records::merchant_record(c, id)? else {
+                return Err(AppError::NotFound);
+            };
+            let details = crate::services::records::record_details(
+                c,
+                &rec.merchant,
+                &policy,
+                rec.rating.as_ref(),
+                today,
+                tz,
+            )?;
+            let ks = crate::services::commendations::for_merchant(c, id)?;
+            Ok(Ok(Box::new((rec, ks, details, policy, version))))
+        })
     })
     .await?;
     let (rec, ks, details, policy, version) = match found {
@@ -310,7 +315,8 @@ pub async fn merchant_page(
         m: ListRow::new(m, lang, &policy),
         page,
     };
-    let rendered = Rendered::of(&out)?;
+    // Most records are drawn for one visitor: compressed quickly.
+    let rendered = Rendered::of(&out)?.quick();
     if let Some((v, checked)) = version {
         state.records.put(id, lang, v, checked, rendered.clone());
     }
