@@ -719,7 +719,7 @@ fn public_pages_come_gzip_compressed_to_browsers_that_ask() {
         "/lists/black",
         "/merchants/14",
         "/merchants/14?lang=en",
-        "/search?q=%E5%95%86",
+        "/search?q=%E5%BA%97",
         "/search?q=a&lang=en",
     ] {
         let plain = anon.get(app.url(path)).send().unwrap();
