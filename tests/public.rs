@@ -776,6 +776,35 @@ fn public_pages_come_gzip_compressed_to_browsers_that_ask() {
     assert!(r.text().unwrap().contains("</html>"));
 }
 
+/// Many visitors asking for the same list page at once on a fresh server (the page not rendered
+/// yet) take turns: one renders it, every one of them gets the same page, none waits forever.
+#[test]
+fn simultaneous_first_visitors_all_get_the_one_rendered_page() {
+    let app = TestApp::spawn();
+    let tags: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|i| {
+                let url = app.url(if i % 2 == 0 {
+                    "/lists/black"
+                } else {
+                    "/api/v1/public/lists/black"
+                });
+                s.spawn(move || {
+                    let r = common::client().get(url).send().unwrap();
+                    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+                    (r.status().as_u16(), tag)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (i, (status, tag)) in tags.iter().enumerate() {
+        assert_eq!(*status, 200);
+        assert_eq!(tag, &tags[i % 2].1, "one page, one tag");
+    }
+    assert_ne!(tags[0].1, tags[1].1, "the page and the JSON differ");
+}
+
 /// Answers too small to gain from gzip go out as they are, to browsers too, and the mark that
 /// kept the `Compress` middleware off them (`Content-Encoding: identity`) does not reach the
 /// client; a larger answer that is not a kept page (the OpenAPI document) is still compressed.

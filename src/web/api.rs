@@ -74,6 +74,11 @@ pub async fn public_list(
     if let Some(hit) = state.pages.get_recent(&key, state.config.public_recheck) {
         return Ok(json_response(&req, &hit));
     }
+    // One request at a time makes a missing page; the others then find it kept.
+    let _turn = state.pages.fill_turn().await;
+    if let Some(hit) = state.pages.get_checked(&key, state.config.public_recheck) {
+        return Ok(json_response(&req, &hit));
+    }
     let cache = state.lists.clone();
     let pages = state.pages.clone();
     let probe = key.clone();
