@@ -388,8 +388,8 @@ impl PageCache {
     ///
     /// When the check is older than `recheck` only by time (no write ended here), one request
     /// reads the version again ([`Self::check`]) while the others get the kept page, for at most
-    /// another `recheck`: on PostgreSQL, 64 requests each asking the database at the same moment
-    /// once a second made the list pages' p99 80 ms. A write this server made still shows at once.
+    /// another `recheck`, instead of every request in flight asking the database at the same
+    /// moment once an interval. A write this server made still shows at once.
     pub fn get_recent(&self, key: &str, recheck: Duration) -> Option<Rendered> {
         use std::sync::atomic::Ordering;
         let inner = self.inner.lock().ok()?;
