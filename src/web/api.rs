@@ -75,10 +75,10 @@ pub async fn public_list(
         return Ok(json_response(&req, &hit));
     }
     // One request at a time makes a missing page; the others then find it kept.
-    let _turn = state.pages.fill_turn().await;
-    if let Some(hit) = state.pages.get_checked(&key, state.config.public_recheck) {
-        return Ok(json_response(&req, &hit));
-    }
+    let _turn = match state.pages.fill_turn(&key, state.config.public_recheck).await {
+        Ok(turn) => turn,
+        Err(hit) => return Ok(json_response(&req, &hit)),
+    };
     let cache = state.lists.clone();
     let pages = state.pages.clone();
     let probe = key.clone();

@@ -411,23 +411,25 @@ impl PageCache {
         None
     }
 
-    /// The page, if the version it was rendered at was read less than `recheck` ago and no write
-    /// ended here since — without [`Self::get_recent`]'s turn-taking: for a request that holds
-    /// [`Self::fill_turn`] and looks again before it reads the version itself.
-    pub fn get_checked(&self, key: &str, recheck: Duration) -> Option<Rendered> {
-        let inner = self.inner.lock().ok()?;
+    /// A visitor's turn to read the version and render a page it did not find, held until the
+    /// page is kept; or the page, when the request whose turn came first kept it meanwhile. At a
+    /// start (nothing rendered yet), 64 simultaneous first requests for a list page each read the
+    /// version and rendered the page (on PostgreSQL a p99 of 80 ms); now one does.
+    pub async fn fill_turn(
+        &self,
+        key: &str,
+        recheck: Duration,
+    ) -> Result<tokio::sync::MutexGuard<'_, ()>, Rendered> {
+        let turn = self.filling.lock().await;
+        // Looked at again without `get_recent`'s turn-taking of the recheck.
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match inner.version {
-            Some((_, checked)) if checked.still_holds(recheck) => inner.rendered.get(key).cloned(),
-            _ => None,
+            Some((_, checked)) if checked.still_holds(recheck) => match inner.rendered.get(key) {
+                Some(page) => Err(page.clone()),
+                None => Ok(turn),
+            },
+            _ => Ok(turn),
         }
-    }
-
-    /// A visitor's turn to read the version and render a page it did not find: held until the
-    /// page is kept. At a start (nothing rendered yet), 64 simultaneous first requests for a list
-    /// page each read the version and rendered the page (on PostgreSQL a p99 of 80 ms); now one
-    /// does, and the others find it with [`Self::get_checked`].
-    pub async fn fill_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.filling.lock().await
     }
 
     /// The page rendered at `version`, just read at `checked`, if any.

@@ -250,15 +250,13 @@ where
     }
     // One visitor at a time renders a missing page; the others then find it kept.
     let _turn = if public {
-        Some(state.pages.fill_turn().await)
+        match state.pages.fill_turn(&key, state.config.public_recheck).await {
+            Ok(turn) => Some(turn),
+            Err(hit) => return Ok(page_response(req, &hit, true)),
+        }
     } else {
         None
     };
-    if public {
-        if let Some(hit) = state.pages.get_checked(&key, state.config.public_recheck) {
-            return Ok(page_response(req, &hit, true));
-        }
-    }
     let cache = state.lists.clone();
     let pages = state.pages.clone();
     let probe = public.then(|| key.clone());
