@@ -261,6 +261,10 @@ pub struct Config {
     /// (`GONGZHI_RECORD_CACHE_MB`, 1 to 65,536 MiB, default 128); published editions' pages get a
     /// quarter of it besides.
     pub record_cache_bytes: u64,
+    /// How much of a SQLite database file the server's connections read through memory mapping,
+    /// in bytes (`GONGZHI_SQLITE_MMAP_MB`, 0 to 2,047 MiB, default 1,024; 0 = none). See
+    /// [`crate::db::PoolOptions::sqlite_mmap_bytes`].
+    pub sqlite_mmap_bytes: u64,
 }
 
 /// How long a session lives.
@@ -450,13 +454,18 @@ impl Config {
             }
         };
 
-        let whole = |name: &'static str, default: &str, max: i64| -> Result<i64, ConfigError> {
+        let whole_in = |name: &'static str, default: &str, min: i64, max: i64| -> Result<i64, ConfigError> {
             let (raw, name) = var(name, default);
             match raw.trim().parse::<i64>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(bad(name, &raw, format!("must be a whole number from 1 to {max}"))),
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(bad(
+                    name,
+                    &raw,
+                    format!("must be a whole number from {min} to {max}"),
+                )),
             }
         };
+        let whole = |name: &'static str, default: &str, max: i64| whole_in(name, default, 1, max);
         let idle = whole("GONGZHI_SESSION_IDLE_MINUTES", "120", 7 * 24 * 60)?;
         let max_hours = whole("GONGZHI_SESSION_MAX_HOURS", "12", 30 * 24)?;
         if idle > max_hours * 60 {
@@ -503,6 +512,8 @@ impl Config {
         };
 
         let record_cache_bytes = (whole("GONGZHI_RECORD_CACHE_MB", "128", 65_536)? as u64) << 20;
+        // SQLite maps at most 2 GiB less 64 KiB whatever is asked (its compiled limit).
+        let sqlite_mmap_bytes = (whole_in("GONGZHI_SQLITE_MMAP_MB", "1024", 0, 2047)? as u64) << 20;
 
         Ok(Self {
             database,
@@ -522,6 +533,7 @@ impl Config {
             db_busy_timeout,
             bulletin_remind_days,
             record_cache_bytes,
+            sqlite_mmap_bytes,
         })
     }
 }
@@ -564,6 +576,11 @@ mod tests {
         assert!(c.smtp.is_none());
         assert_eq!(c.public_recheck, Duration::from_secs(1));
         assert_eq!(c.record_cache_bytes, 128 << 20);
+        assert_eq!(c.sqlite_mmap_bytes, 1024 << 20);
+        assert_eq!(
+            cfg(&[("GONGZHI_SQLITE_MMAP_MB", "0")]).unwrap().sqlite_mmap_bytes,
+            0
+        );
         assert!(c.demo_on_first_start && !c.demo_explicit && c.binds_loopback());
         assert_eq!(c.session_limits, SessionLimits::default());
         let c = cfg(&[("GONGZHI_BIND", "0.0.0.0:80"), ("GONGZHI_DEMO", "true")]).unwrap();
@@ -614,6 +631,8 @@ mod tests {
             ("GONGZHI_PUBLIC_RECHECK_MS", "60001"),
             ("GONGZHI_RECORD_CACHE_MB", "0"),
             ("GONGZHI_RECORD_CACHE_MB", "lots"),
+            ("GONGZHI_SQLITE_MMAP_MB", "-1"),
+            ("GONGZHI_SQLITE_MMAP_MB", "2048"),
             ("GONGZHI_SMTP_URL", "smtp://mail.example.com?tls=sometimes"),
             ("GONGZHI_SESSION_IDLE_MINUTES", "0"),
             ("GONGZHI_SESSION_IDLE_MINUTES", "900"),

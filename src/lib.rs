@@ -40,7 +40,13 @@ pub struct Prepared {
 /// Opens the database, runs migrations, makes sure a session secret exists, and loads the demo
 /// town into an empty database when the configuration asks for it.
 pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
-    let pool = db::build_pool_with(&config.database, db::PoolOptions::from_config(&config, 8))?;
+    let pool = db::build_pool_with(
+        &config.database,
+        db::PoolOptions {
+            sqlite_mmap_bytes: config.sqlite_mmap_bytes,
+            ..db::PoolOptions::from_config(&config, 8)
+        },
+    )?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn)?;
     let secret = match &config.session_secret {

@@ -102,6 +102,7 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 pub struct ConnManager {
     url: DatabaseUrl,
     busy_timeout: Duration,
+    sqlite_mmap_bytes: u64,
 }
 
 impl ConnManager {
@@ -110,6 +111,7 @@ impl ConnManager {
         Self {
             url,
             busy_timeout: PoolOptions::default().busy_timeout,
+            sqlite_mmap_bytes: 0,
         }
     }
 }
@@ -126,6 +128,14 @@ pub struct PoolOptions {
     /// How long a SQLite writer waits for another's write lock before "database is locked", a
     /// 503 (`GONGZHI_DB_BUSY_TIMEOUT_MS`).
     pub busy_timeout: Duration,
+    /// How much of a SQLite database file each connection reads through memory mapping
+    /// (`PRAGMA mmap_size`; 0 = none). The server maps it (`GONGZHI_SQLITE_MMAP_MB`): its
+    /// connections then read pages straight from the operating system's cache, shared by all of
+    /// them, instead of copying them into each connection's own cache — a quarter more uncached
+    /// records a second on the 100,000-merchant database. Commands run from the shell do not:
+    /// a full recompute reads the whole file, whose mapped pages would count in its resident
+    /// memory.
+    pub sqlite_mmap_bytes: u64,
 }
 
 impl PoolOptions {
@@ -135,6 +145,7 @@ impl PoolOptions {
             max_size,
             wait: config.db_wait,
             busy_timeout: config.db_busy_timeout,
+            sqlite_mmap_bytes: 0,
         }
     }
 }
@@ -145,20 +156,26 @@ impl Default for PoolOptions {
             max_size: 8,
             wait: Duration::from_millis(1000),
             busy_timeout: Duration::from_millis(10_000),
+            sqlite_mmap_bytes: 0,
         }
     }
 }
 
 /// Opens one connection of the backend `url` selects, with SQLite's pragmas applied.
 pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
-    establish_with(url, PoolOptions::default().busy_timeout)
+    establish_with(url, PoolOptions::default().busy_timeout, 0)
 }
 
 /// SQLite's page cache per connection, in KiB (`PRAGMA cache_size = -N`).
 pub const SQLITE_CACHE_KIB: i64 = 64 * 1024;
 
-/// Opens one connection with SQLite's busy timeout set to `busy_timeout`.
-pub fn establish_with(url: &DatabaseUrl, busy_timeout: Duration) -> Result<DbConn, diesel::ConnectionError> {
+/// Opens one connection with SQLite's busy timeout set to `busy_timeout` and at most
+/// `sqlite_mmap_bytes` of its file memory-mapped (see [`PoolOptions::sqlite_mmap_bytes`]).
+pub fn establish_with(
+    url: &DatabaseUrl,
+    busy_timeout: Duration,
+    sqlite_mmap_bytes: u64,
+) -> Result<DbConn, diesel::ConnectionError> {
     match url.backend {
         Backend::Sqlite => {
             let mut c = diesel::SqliteConnection::establish(&url.target)?;
@@ -169,7 +186,7 @@ pub fn establish_with(url: &DatabaseUrl, busy_timeout: Duration) -> Result<DbCon
             c.batch_execute(&format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -{SQLITE_CACHE_KIB}; \
-                 PRAGMA temp_store = MEMORY;",
+                 PRAGMA temp_store = MEMORY; PRAGMA mmap_size = {sqlite_mmap_bytes};",
                 busy_timeout.as_millis()
             ))
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
@@ -195,7 +212,8 @@ impl ManageConnection for ConnManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        establish_with(&self.url, self.busy_timeout).map_err(r2d2::Error::ConnectionError)
+        establish_with(&self.url, self.busy_timeout, self.sqlite_mmap_bytes)
+            .map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
@@ -236,7 +254,7 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError
 /// when it cannot. Afterwards the pool reconnects by itself when the database comes back.
 pub fn build_pool_with(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbSetupError> {
     // Try one connection by hand first: r2d2 only reports "timed out" when it cannot connect.
-    establish_with(url, options.busy_timeout)
+    establish_with(url, options.busy_timeout, options.sqlite_mmap_bytes)
         .map_err(|e| DbSetupError::Connect(e.to_string().trim().to_string()))?;
     let size = match url.backend {
         Backend::Sqlite => options.max_size.max(2),
@@ -248,6 +266,7 @@ pub fn build_pool_with(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, 
         .build(ConnManager {
             url: url.clone(),
             busy_timeout: options.busy_timeout,
+            sqlite_mmap_bytes: options.sqlite_mmap_bytes,
         })
         .map_err(|e| DbSetupError::Connect(e.to_string()))
 }
