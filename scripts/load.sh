@@ -30,7 +30,7 @@
 #   GONGZHI_BENCH_DB=target/load/bench.db           the SQLite database (reused when there)
 #   PG_ADMIN_URL=postgres://gongzhi_ci:gongzhi_ci@127.0.0.1:5432/gongzhi_ci
 #                a role that may create databases; the benchmark's is gongzhi_load (reused when there)
-#   GONGZHI_PUBLIC_RECHECK_MS, GONGZHI_RECORD_CACHE_MB   passed to the server as they are
+#   GONGZHI_PUBLIC_RECHECK_MS, GONGZHI_RECORD_CACHE_MB, GONGZHI_SQLITE_MMAP_MB   passed to the server as they are
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -218,7 +218,7 @@ echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2/1048576 }' /proc/meminfo), $(uname -sr); load average before: $LOAD_BEFORE"
 echo "$MERCHANTS merchants; server on core $SERVER_CPU, wrk -t1 -c$CONNECTIONS -d$DURATION --latency on core $WRK_CPU, no warm-up;"
 echo "Accept-Encoding: ${ACCEPT_ENCODING:-(none sent)}"
-echo "median of $RUNS runs, each on a fresh server; GONGZHI_PUBLIC_RECHECK_MS=${GONGZHI_PUBLIC_RECHECK_MS:-1000}, GONGZHI_RECORD_CACHE_MB=${GONGZHI_RECORD_CACHE_MB:-128}"
+echo "median of $RUNS runs, each on a fresh server; GONGZHI_PUBLIC_RECHECK_MS=${GONGZHI_PUBLIC_RECHECK_MS:-1000}, GONGZHI_RECORD_CACHE_MB=${GONGZHI_RECORD_CACHE_MB:-128}, GONGZHI_SQLITE_MMAP_MB=${GONGZHI_SQLITE_MMAP_MB:-1024}"
 for backend in "${BACKENDS[@]}"; do
   base=$(echo "${RPS[$backend|/livez]}" | tr ' ' '\n' | grep . | median)
   echo
