@@ -210,8 +210,7 @@ pub struct RecordVersion {
     unrated_today: Option<String>,
 }
 
-/// The version query's text, in pieces between its bound values (see [`RecordVersionQuery`]'s
-/// `walk_ast` for which goes where). One aggregate per table, each read once: nine index searches,
+/// The version query's text, in pieces between its bound values ([`RECORD_VERSION_BINDS`]). One aggregate per table, each read once: nine index searches,
 /// PostgreSQL's form (SQLite's is [`RECORD_VERSION_SQLITE`]).
 const RECORD_VERSION_SQL: [&str; 13] = [
     "SELECT m.updated_at AS updated_at, m.rated_at AS rated_at, s.snapshot AS snapshot, \
@@ -259,7 +258,6 @@ const RECORD_VERSION_SQL: [&str; 13] = [
 /// [`RECORD_VERSION_SQL`] as SQLite runs it fastest: a scalar subquery per value (seventeen
 /// index searches), because SQLite copies each aggregate in `FROM` into a temporary table of its
 /// own first — 75–110 µs a version against 40–65 µs this way on the 100,000-merchant database.
-/// Its bound values, in order: today as text, the year displayed, today, the merchant.
 const RECORD_VERSION_SQLITE: [&str; 5] = [
     "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM rating_snapshots WHERE merchant_id = m.id) THEN ",
     " END AS unrated_today, \
@@ -288,6 +286,44 @@ const RECORD_VERSION_SQLITE: [&str; 5] = [
     FROM merchants m WHERE m.id = ",
     "",
 ];
+
+/// A value bound between two pieces of a version query's text.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    /// Today as text: a merchant with no stored rating is rated as of today when drawn.
+    TodayText,
+    /// The year whose commendations are displayed today.
+    Shown,
+    /// Today (notices past their deadline).
+    Today,
+    /// The merchant.
+    Id,
+}
+
+/// The values bound between [`RECORD_VERSION_SQL`]'s pieces, in order: today as text, the
+/// merchant in five tables' aggregates, the year displayed and the merchant (commendations),
+/// today and the merchant (notices), the merchant (answers waiting, then its own row).
+const RECORD_VERSION_BINDS: [Bound; 12] = [
+    Bound::TodayText,
+    Bound::Id,
+    Bound::Id,
+    Bound::Id,
+    Bound::Id,
+    Bound::Id,
+    Bound::Shown,
+    Bound::Id,
+    Bound::Today,
+    Bound::Id,
+    Bound::Id,
+    Bound::Id,
+];
+
+/// The values bound between [`RECORD_VERSION_SQLITE`]'s pieces.
+const RECORD_VERSION_SQLITE_BINDS: [Bound; 4] = [Bound::TodayText, Bound::Shown, Bound::Today, Bound::Id];
+
+// A piece of text before each bound value, and one after the last.
+const _: () = assert!(RECORD_VERSION_SQL.len() == RECORD_VERSION_BINDS.len() + 1);
+const _: () = assert!(RECORD_VERSION_SQLITE.len() == RECORD_VERSION_SQLITE_BINDS.len() + 1);
 
 /// The version query with its values bound. Unlike `sql_query` text, which diesel prepares
 /// anew on every run (parsing this statement was a sixth of an uncached record's time), its text
@@ -321,44 +357,21 @@ where
 {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
         use diesel::sql_types::{Date, Integer, Text};
-        if self.scalar {
-            let sql = &RECORD_VERSION_SQLITE;
-            out.push_sql(sql[0]);
-            out.push_bind_param::<Text, _>(&self.today_text)?;
-            out.push_sql(sql[1]);
-            out.push_bind_param::<Integer, _>(&self.shown)?;
-            out.push_sql(sql[2]);
-            out.push_bind_param::<Date, _>(&self.today)?;
-            out.push_sql(sql[3]);
-            out.push_bind_param::<Integer, _>(&self.id)?;
-            out.push_sql(sql[4]);
-            return Ok(());
-        }
-        let sql = &RECORD_VERSION_SQL;
-        out.push_sql(sql[0]);
-        // Today as text: a merchant with no stored rating is rated as of today when drawn.
-        out.push_bind_param::<Text, _>(&self.today_text)?;
-        // The merchant, in each table's aggregate.
-        for piece in &sql[1..6] {
+        let (sql, binds): (&[&str], &[Bound]) = if self.scalar {
+            (&RECORD_VERSION_SQLITE, &RECORD_VERSION_SQLITE_BINDS)
+        } else {
+            (&RECORD_VERSION_SQL, &RECORD_VERSION_BINDS)
+        };
+        for (piece, bind) in sql.iter().zip(binds) {
             out.push_sql(piece);
-            out.push_bind_param::<Integer, _>(&self.id)?;
+            match bind {
+                Bound::TodayText => out.push_bind_param::<Text, _>(&self.today_text)?,
+                Bound::Shown => out.push_bind_param::<Integer, _>(&self.shown)?,
+                Bound::Today => out.push_bind_param::<Date, _>(&self.today)?,
+                Bound::Id => out.push_bind_param::<Integer, _>(&self.id)?,
+            }
         }
-        // The commendations: the year displayed today, then the merchant.
-        out.push_sql(sql[6]);
-        out.push_bind_param::<Integer, _>(&self.shown)?;
-        out.push_sql(sql[7]);
-        out.push_bind_param::<Integer, _>(&self.id)?;
-        // The notices: today (past their deadline), then the merchant.
-        out.push_sql(sql[8]);
-        out.push_bind_param::<Date, _>(&self.today)?;
-        out.push_sql(sql[9]);
-        out.push_bind_param::<Integer, _>(&self.id)?;
-        // The answers waiting, then the merchant's own row.
-        out.push_sql(sql[10]);
-        out.push_bind_param::<Integer, _>(&self.id)?;
-        out.push_sql(sql[11]);
-        out.push_bind_param::<Integer, _>(&self.id)?;
-        out.push_sql(sql[12]);
+        out.push_sql(sql[binds.len()]);
         Ok(())
     }
 }
