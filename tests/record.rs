@@ -360,3 +360,87 @@ fn the_english_records_speak_english_apart_from_names_and_typed_text() {
         assert!(!zh.contains("Rating history") && !zh.contains("Overdue since"));
     }
 }
+
+/// The record's history is built from the notices, violations and inspections the record read
+/// (the rest read apart): it must give, point for point, what the engine gives from a full
+/// history load — for every demo merchant, and for one with more inspections than the record
+/// shows (so that its history reads them all).
+#[test]
+fn the_history_from_what_the_record_read_is_the_engines_from_a_full_load() {
+    use gongzhi::domain::rating::rate;
+    use gongzhi::services::records::{self, HISTORY_POINTS, RECORD_INSPECTIONS};
+    let app = TestApp::spawn_with(true);
+    let today = app.config.today();
+    let mut conn = app.conn();
+    let c = &mut *conn;
+    let ids: Vec<i32> = gongzhi::db::schema::merchants::table
+        .select(gongzhi::db::schema::merchants::id)
+        .order(gongzhi::db::schema::merchants::id)
+        .load(c)
+        .unwrap();
+    let busy = ids[0];
+    for days in 0..RECORD_INSPECTIONS + 5 {
+        let on = today - Duration::days(40 + 13 * days);
+        let score = 50 + (days * 7 % 50) as i32;
+        Inspection::insert(
+            c,
+            &NewInspection::scored(busy, on, "routine".parse().unwrap(), score),
+        )
+        .unwrap();
+    }
+    let policy = gongzhi::services::policy::active_policy(c).unwrap();
+    let tz = app.config.time_zone;
+    let mut merchants = 0;
+    for &id in &ids {
+        let rec = records::merchant_record(c, id).unwrap().unwrap();
+        let m = &rec.merchant;
+        let got = records::record_details(c, &rec, &policy, today, tz).unwrap();
+        let mut h = gongzhi::services::histories::load_histories(c, Some(&[m.id]), today)
+            .unwrap()
+            .remove(&m.id)
+            .unwrap();
+        let last = rec.rating.as_ref().map_or(today, |r| r.as_of);
+        let mut days: Vec<NaiveDate> = h
+            .inspections
+            .iter()
+            .map(|i| i.date)
+            .filter(|d| *d < last)
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        let days = &days[days.len().saturating_sub(HISTORY_POINTS)..];
+        assert_eq!(got.history.len(), days.len() + 1, "merchant {}", m.id);
+        for (p, d) in got.history.iter().zip(days) {
+            h.alliance_member = m.is_member_on(*d);
+            let want = rate(&h, &policy, *d);
+            assert_eq!(
+                (p.as_of, p.score_tenths, p.stars, p.list),
+                (
+                    want.as_of,
+                    want.score_tenths,
+                    want.stars.map(i32::from),
+                    want.list
+                ),
+                "merchant {} on {d}",
+                m.id
+            );
+        }
+        if rec.rating.is_none() {
+            h.alliance_member = m.is_member_on(today);
+            let want = rate(&h, &policy, today);
+            let r = got.today_rating.expect("the rating as of today");
+            assert_eq!(
+                (r.score_tenths, r.stars, r.list, &r.list_reasons),
+                (want.score_tenths, want.stars, want.list, &want.list_reasons)
+            );
+        }
+        merchants += 1;
+    }
+    assert!(merchants > 5, "the demo town has merchants");
+    let rec = records::merchant_record(c, busy).unwrap().unwrap();
+    assert_eq!(
+        rec.inspections.len() as i64,
+        RECORD_INSPECTIONS,
+        "the record shows its most"
+    );
+}

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::models::inspection::Inspection;
 use crate::db::schema::{
     complaints, inspections, merchants, notices, training_attendance, trainings, violations,
 };
@@ -51,23 +52,18 @@ macro_rules! scoped {
 }
 pub(crate) use scoped;
 
+/// The histories a bulk read fills, by merchant id.
+pub type Histories = HashMap<i32, MerchantHistory>;
+
 /// Histories for the given merchants (all merchants when `only` is `None`), loaded with one
 /// query per table rather than per merchant.
-pub fn load_histories(
-    conn: &mut DbConn,
-    only: Option<&[i32]>,
-    as_of: NaiveDate,
-) -> QueryResult<HashMap<i32, MerchantHistory>> {
+pub fn load_histories(conn: &mut DbConn, only: Option<&[i32]>, as_of: NaiveDate) -> QueryResult<Histories> {
     load_histories_in(conn, Scope::of(only), as_of)
 }
 
 /// [`load_histories`] for any [`Scope`].
-pub fn load_histories_in(
-    conn: &mut DbConn,
-    scope: Scope<'_>,
-    as_of: NaiveDate,
-) -> QueryResult<HashMap<i32, MerchantHistory>> {
-    let mut out: HashMap<i32, MerchantHistory> = HashMap::new();
+pub fn load_histories_in(conn: &mut DbConn, scope: Scope<'_>, as_of: NaiveDate) -> QueryResult<Histories> {
+    let mut out = Histories::new();
     // Each query runs on the backend's own connection (`dispatch!`), where a boxed query's SQL
     // is written once a run to find its prepared statement (through `MultiConnection`, twice).
     let ms: Vec<(i32, Option<NaiveDate>, Option<NaiveDate>)> =
@@ -84,6 +80,17 @@ pub fn load_histories_in(
             },
         );
     }
+    add_inspections(conn, scope, &mut out)?;
+    add_violations(conn, scope, &mut out)?;
+    add_notices(conn, scope, &mut out)?;
+    add_complaints(conn, scope, &mut out)?;
+    add_trainings(conn, scope, &mut out)?;
+    Ok(out)
+}
+
+/// Adds the inspections of the merchants in `scope` to their histories in `out` (merchants
+/// not in `out` are skipped).
+pub fn add_inspections(conn: &mut DbConn, scope: Scope<'_>, out: &mut Histories) -> QueryResult<()> {
     type InspectionRow = (
         i32,
         i32,
@@ -111,20 +118,40 @@ pub fn load_histories_in(
     ))
     .load(c))?;
     for (id, mid, date, kind, score, hy, st, co) in ins {
-        let fhrs = match (hy, st, co) {
-            (Some(h), Some(s), Some(c)) => FhrsScores::new(h as u8, s as u8, c as u8).ok(),
-            _ => None,
-        };
         if let Some(h) = out.get_mut(&mid) {
             h.inspections.push(InspectionFact {
                 id: id as i64,
                 date,
                 kind,
                 score,
-                fhrs,
+                fhrs: fhrs_of(hy, st, co),
             });
         }
     }
+    Ok(())
+}
+
+/// An inspection as the rating engine reads it.
+pub fn inspection_fact(i: &Inspection) -> InspectionFact {
+    InspectionFact {
+        id: i64::from(i.id),
+        date: i.inspected_on,
+        kind: i.kind,
+        score: i.score,
+        fhrs: fhrs_of(i.fhrs_hygiene, i.fhrs_structural, i.fhrs_confidence),
+    }
+}
+
+/// The FHRS scores when all three were recorded (and are in range).
+fn fhrs_of(hygiene: Option<i32>, structural: Option<i32>, confidence: Option<i32>) -> Option<FhrsScores> {
+    match (hygiene, structural, confidence) {
+        (Some(h), Some(s), Some(c)) => FhrsScores::new(h as u8, s as u8, c as u8).ok(),
+        _ => None,
+    }
+}
+
+/// Adds the violations of the merchants in `scope`, as [`add_inspections`].
+pub fn add_violations(conn: &mut DbConn, scope: Scope<'_>, out: &mut Histories) -> QueryResult<()> {
     let vs: Vec<(i32, i32, i32, NaiveDate, Severity)> = dispatch!(conn, |c| scoped!(
         scope,
         violations::table,
@@ -148,6 +175,27 @@ pub fn load_histories_in(
             });
         }
     }
+    Ok(())
+}
+
+/// A notice as the rating engine reads it: stored times are dated as stored (UTC), as every
+/// rating has dated them.
+pub fn notice_fact(
+    id: i32,
+    issued_at: NaiveDateTime,
+    deadline: NaiveDate,
+    verified_at: Option<NaiveDateTime>,
+) -> NoticeFact {
+    NoticeFact {
+        id: id as i64,
+        issued_on: issued_at.date(),
+        deadline,
+        verified_on: verified_at.map(|v| v.date()),
+    }
+}
+
+/// Adds the notices of the merchants in `scope`, as [`add_inspections`].
+pub fn add_notices(conn: &mut DbConn, scope: Scope<'_>, out: &mut Histories) -> QueryResult<()> {
     let ns: Vec<(i32, i32, NaiveDateTime, NaiveDate, Option<NaiveDateTime>)> =
         dispatch!(conn, |c| scoped!(scope, notices::table, notices::merchant_id)
             .select((
@@ -160,14 +208,14 @@ pub fn load_histories_in(
             .load(c))?;
     for (id, mid, issued, deadline, verified) in ns {
         if let Some(h) = out.get_mut(&mid) {
-            h.notices.push(NoticeFact {
-                id: id as i64,
-                issued_on: issued.date(),
-                deadline,
-                verified_on: verified.map(|v| v.date()),
-            });
+            h.notices.push(notice_fact(id, issued, deadline, verified));
         }
     }
+    Ok(())
+}
+
+/// Adds the verified complaints of the merchants in `scope`, as [`add_inspections`].
+pub fn add_complaints(conn: &mut DbConn, scope: Scope<'_>, out: &mut Histories) -> QueryResult<()> {
     let cs: Vec<(i32, i32, Option<NaiveDateTime>)> = dispatch!(conn, |c| scoped!(
         scope,
         complaints::table,
@@ -184,6 +232,11 @@ pub fn load_histories_in(
             });
         }
     }
+    Ok(())
+}
+
+/// Adds the training attendance of the merchants in `scope`, as [`add_inspections`].
+pub fn add_trainings(conn: &mut DbConn, scope: Scope<'_>, out: &mut Histories) -> QueryResult<()> {
     let ts: Vec<(i32, i32, NaiveDate, i32)> = dispatch!(conn, |c| scoped!(
         scope,
         training_attendance::table.inner_join(trainings::table),
@@ -205,5 +258,5 @@ pub fn load_histories_in(
             });
         }
     }
-    Ok(out)
+    Ok(())
 }

@@ -13,7 +13,7 @@ use crate::db::{dispatch, DbConn};
 use crate::domain::notice::NoticeState;
 use crate::domain::policy::Policy;
 pub use crate::domain::public_record::NoticeOutcome;
-use crate::domain::rating::{ListStatus, Rating, Severity};
+use crate::domain::rating::{ListStatus, MerchantHistory, Rating, Severity, ViolationFact};
 use crate::domain::reasons::EnteredReasons;
 
 /// One point of the rating history.
@@ -46,6 +46,9 @@ pub struct MerchantRecord {
     pub inspections: Vec<Inspection>,
     pub replies: Vec<(NaiveDateTime, String)>,
 }
+
+/// How many of the latest inspections a record shows.
+pub const RECORD_INSPECTIONS: i64 = 20;
 
 /// (as_of, score, stars, list, policy version) of a rating snapshot.
 type SnapshotRow = (NaiveDate, Option<i32>, Option<i32>, ListStatus, String);
@@ -85,7 +88,7 @@ pub fn merchant_record(conn: &mut DbConn, id: i32) -> anyhow::Result<Option<Merc
     let inspections = dispatch!(conn, |c| inspections::table
         .filter(inspections::merchant_id.eq(id))
         .order((inspections::inspected_on.desc(), inspections::id.desc()))
-        .limit(20)
+        .limit(RECORD_INSPECTIONS)
         .select(Inspection::as_select())
         .load(c))?;
     let replies = dispatch!(conn, |c| merchant_replies::table
@@ -435,18 +438,20 @@ pub struct RecordDetails {
 /// How many inspection days the public history shows at most.
 pub const HISTORY_POINTS: usize = 30;
 
-/// Loads the notices, the violations with their status, and the rating history of merchant
-/// `id` on `today`; stored times (a notice's issue and verification) are dated in `tz`, the
-/// deployment's time zone, as `today` is. `current` is the stored rating, the history's last point when present. The
-/// history costs one history load and at most [`HISTORY_POINTS`] + 1 runs of the pure engine.
+/// Loads the notices, the violations with their status, and the rating history of the
+/// merchant of `rec` on `today`; stored times (a notice's issue and verification) are dated in
+/// `tz`, the deployment's time zone, as `today` is. The record's stored rating is the history's
+/// last point when present. The history costs at most three more reads (what the record has not
+/// read already) and at most [`HISTORY_POINTS`] + 1 runs of the pure engine.
 pub fn record_details(
     conn: &mut DbConn,
-    merchant: &Merchant,
+    rec: &MerchantRecord,
     policy: &Policy,
-    current: Option<&Rating>,
     today: NaiveDate,
     tz: chrono_tz::Tz,
 ) -> anyhow::Result<RecordDetails> {
+    let merchant = &rec.merchant;
+    let current = rec.rating.as_ref();
     let id = merchant.id;
     let member = (id, merchant.member_since, merchant.member_left_on);
     let local = |at: NaiveDateTime| {
@@ -493,7 +498,7 @@ pub fn record_details(
         .load(c))?;
     // The disclosed severities are kept here rather than by `severity IN (…)`: diesel prepares a
     // statement with an `IN` list anew on every run (parsing it was 3 % of an uncached record).
-    let mut vs: Vec<(i32, NaiveDate, Severity, String)> = dispatch!(conn, |c| violations::table
+    let mut vs: Vec<(i32, NaiveDate, Severity, String, i32)> = dispatch!(conn, |c| violations::table
         .filter(violations::merchant_id.eq(id))
         .order((violations::found_on.desc(), violations::id.desc()))
         .select((
@@ -501,8 +506,30 @@ pub fn record_details(
             violations::found_on,
             violations::severity,
             violations::description,
+            violations::inspection_id,
         ))
         .load(c))?;
+    // The history's engine reads every notice and violation: from the rows read here, rather
+    // than read again (oldest first, as a bulk read gives them).
+    let mut history = MerchantHistory {
+        merchant_id: i64::from(id),
+        ..Default::default()
+    };
+    history.notices = rows
+        .iter()
+        .rev()
+        .map(|r| crate::services::histories::notice_fact(r.0, r.6, r.4, r.7))
+        .collect();
+    history.violations = vs
+        .iter()
+        .rev()
+        .map(|v| ViolationFact {
+            id: i64::from(v.0),
+            inspection_id: i64::from(v.4),
+            date: v.1,
+            severity: v.2,
+        })
+        .collect();
     vs.retain(|v| policy.disclose_violations.contains(&v.2));
     vs.truncate(50);
     let mut notices_out = Vec::with_capacity(rows.len());
@@ -547,14 +574,18 @@ pub fn record_details(
     }
     let violations_out = vs
         .into_iter()
-        .map(|(vid, found_on, severity, description)| StatusedViolation {
+        .map(|(vid, found_on, severity, description, _)| StatusedViolation {
             found_on,
             severity,
             description,
             rectification: outcome_of.get(&vid).copied(),
         })
         .collect();
-    let (history, today_rating) = rated_history(conn, member, policy, current, today)?;
+    // The record's inspections are all of them when it has fewer than it shows at most.
+    let all_inspections =
+        (rec.inspections.len() < RECORD_INSPECTIONS as usize).then_some(&rec.inspections[..]);
+    let (history, today_rating) =
+        rated_history(conn, history, all_inspections, member, policy, current, today)?;
     Ok(RecordDetails {
         notices: notices_out,
         violations: violations_out,
@@ -575,18 +606,31 @@ fn point(r: &Rating) -> HistoryPoint {
 /// The rating as of each of the last [`HISTORY_POINTS`] inspection days, recomputed by the pure
 /// engine from the merchant's history (so a merchant without stored snapshots has a history
 /// too), then the current rating: the stored one, or the one as of today (returned as well).
+/// `h` holds the notices and violations the record read, `inspections` all the merchant's
+/// inspections when the record read them all; the rest of the history is read here.
 /// `member` is the merchant's (id, member since, member left on), as the record read them.
 fn rated_history(
     conn: &mut DbConn,
+    mut h: MerchantHistory,
+    inspections: Option<&[Inspection]>,
     member: (i32, Option<NaiveDate>, Option<NaiveDate>),
     policy: &Policy,
     current: Option<&Rating>,
     today: NaiveDate,
 ) -> anyhow::Result<(Vec<HistoryPoint>, Option<Rating>)> {
+    use crate::services::histories::{self, Scope};
     let (id, since, left) = member;
-    let mut h = crate::services::histories::load_histories(conn, Some(&[id]), today)?
-        .remove(&id)
-        .unwrap_or_default();
+    if let Some(shown) = inspections {
+        // Newest first on the record; oldest first, as a bulk read gives them.
+        h.inspections = shown.iter().rev().map(histories::inspection_fact).collect();
+    }
+    let mut hs = histories::Histories::from([(id, h)]);
+    if inspections.is_none() {
+        histories::add_inspections(conn, Scope::Ids(&[id]), &mut hs)?;
+    }
+    histories::add_complaints(conn, Scope::Ids(&[id]), &mut hs)?;
+    histories::add_trainings(conn, Scope::Ids(&[id]), &mut hs)?;
+    let mut h = hs.remove(&id).unwrap_or_default();
     let mut days: Vec<NaiveDate> = h
         .inspections
         .iter()

@@ -201,14 +201,7 @@ pub async fn merchant_page(
             let Some(rec) = crate::services::records::merchant_record(c, id)? else {
                 return Err(AppError::NotFound);
             };
-            let details = crate::services::records::record_details(
-                c,
-                &rec.merchant,
-                &policy,
-                rec.rating.as_ref(),
-                today,
-                tz,
-            )?;
+            let details = crate::services::records::record_details(c, &rec, &policy, today, tz)?;
             let ks = crate::services::commendations::for_merchant(c, id)?;
             Ok(Ok(Box::new((rec, ks, details, policy, version))))
         })
