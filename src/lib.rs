@@ -79,6 +79,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
     let record_bytes = config.record_cache_bytes;
     Ok(Prepared {
         state: AppState {
+            db_slots: AppState::db_slots_for(&pool),
             pool,
             config,
             policy: Arc::new(services::policy::PolicyStore::new(policy)),

@@ -91,6 +91,7 @@ impl Drop for Server {
 fn state_with_pool(app: &TestApp, pool: Pool) -> AppState {
     let policy = gongzhi::services::policy::active_policy(&mut app.conn()).unwrap();
     AppState {
+        db_slots: AppState::db_slots_for(&pool),
         pool,
         config: app.config.clone(),
         policy: Arc::new(gongzhi::services::policy::PolicyStore::new(policy)),
@@ -661,4 +662,81 @@ fn writes_go_through_while_a_large_import_runs() {
         matches!(v, gongzhi::db::models::audit::Verification::Intact { .. }),
         "{v:?}"
     );
+}
+
+/// Requests waiting for the database are served in the order they came (one slot here, so the
+/// order is strict), and one that finds every slot held longer than `GONGZHI_DB_WAIT_MS` gets
+/// 503 (unavailable) within about that wait, not a hang and not a 500.
+#[test]
+fn requests_wait_for_the_database_in_order_and_give_503_after_the_wait() {
+    let app = TestApp::spawn_with(false);
+    let mut state = state_with_pool(&app, app.pool.clone());
+    state.db_slots = Arc::new(tokio::sync::Semaphore::new(1));
+    let wait = state.config.db_wait;
+    actix_web::rt::System::new().block_on(async move {
+        let state = actix_web::web::Data::new(state);
+        // One request holds the only slot a moment; twenty more queue behind it, one by one.
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let hold = wait / 4;
+        let first = {
+            let state = state.clone();
+            actix_web::rt::spawn(async move {
+                gongzhi::web::with_db(&state, move |_| {
+                    std::thread::sleep(hold);
+                    Ok(())
+                })
+                .await
+            })
+        };
+        let mut queued = Vec::new();
+        for i in 0..20 {
+            actix_web::rt::time::sleep(Duration::from_millis(2)).await;
+            let (state, order) = (state.clone(), order.clone());
+            queued.push(actix_web::rt::spawn(async move {
+                gongzhi::web::with_db(&state, move |_| {
+                    order.lock().unwrap().push(i);
+                    Ok(())
+                })
+                .await
+            }));
+        }
+        first.await.unwrap().unwrap();
+        for q in queued {
+            q.await.unwrap().unwrap();
+        }
+        assert_eq!(
+            *order.lock().unwrap(),
+            (0..20).collect::<Vec<_>>(),
+            "served in arrival order"
+        );
+
+        // The slot held for twice the wait: the next request is told the database is unavailable.
+        let holder = {
+            let state = state.clone();
+            actix_web::rt::spawn(async move {
+                gongzhi::web::with_db(&state, move |_| {
+                    std::thread::sleep(wait * 2);
+                    Ok(())
+                })
+                .await
+            })
+        };
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        let asked = Instant::now();
+        let late = gongzhi::web::with_db(&state, |_| Ok(())).await;
+        let took = asked.elapsed();
+        match late {
+            Err(e) => {
+                use actix_web::ResponseError;
+                assert!(e.unavailable(), "{e:?}");
+                assert_eq!(e.status_code(), 503, "{e:?}");
+            }
+            Ok(()) => panic!("served though the only slot was held past the wait"),
+        }
+        assert!(
+            took >= wait && took < wait + FAST,
+            "answered after {took:?} (wait {wait:?})"
+        );
+        holder.await.unwrap().unwrap();
+    });
 }
