@@ -172,15 +172,24 @@ pub fn money_error(e: MoneyError, lang: Lang) -> &'static str {
 }
 
 /// A date as the reader's language writes it on the public record: 2026年3月12日, 12 Mar 2026.
+///
+/// Kept once written (a record prints dozens of dates, from a few thousand days in all):
+/// formatting one through the catalogue was 3 % of an uncached record.
 pub fn long_date(d: NaiveDate, lang: Lang) -> String {
-    lang.tr(
-        "date-long",
-        &[
-            ("year", d.year().to_string().into()),
-            ("month", d.month().into()),
-            ("day", d.day().to_string().into()),
-        ],
-    )
+    static WRITTEN: std::sync::LazyLock<quick_cache::sync::Cache<(NaiveDate, Lang), String>> =
+        std::sync::LazyLock::new(|| quick_cache::sync::Cache::new(8192));
+    WRITTEN
+        .get_or_insert_with(&(d, lang), || {
+            Ok::<_, std::convert::Infallible>(lang.tr(
+                "date-long",
+                &[
+                    ("year", d.year().to_string().into()),
+                    ("month", d.month().into()),
+                    ("day", d.day().to_string().into()),
+                ],
+            ))
+        })
+        .unwrap_or_else(|never| match never {})
 }
 
 /// How a rectification notice stands, as one sentence with long dates.
