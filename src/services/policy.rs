@@ -37,6 +37,16 @@ impl PolicyStore {
     /// The active policy now: re-read from the database when its id has changed.
     pub fn current(&self, conn: &mut DbConn) -> anyhow::Result<std::sync::Arc<Policy>> {
         let id = active_id(conn)?;
+        self.current_with_id(conn, id)
+    }
+
+    /// [`current`](Self::current) when the caller has just read the active policy's id (`id`,
+    /// from [`active_id`] or a query that reads it too, in the same transaction): one query less.
+    pub fn current_with_id(
+        &self,
+        conn: &mut DbConn,
+        id: Option<i32>,
+    ) -> anyhow::Result<std::sync::Arc<Policy>> {
         {
             let cur = self.current.read().unwrap_or_else(|e| e.into_inner());
             if cur.0.is_some() && cur.0 == id {

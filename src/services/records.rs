@@ -381,6 +381,13 @@ where
 
 impl<Conn> RunQueryDsl<Conn> for RecordVersionQuery {}
 
+impl RecordVersion {
+    /// The active policy's id, as the version read it.
+    pub fn policy_id(&self) -> Option<i32> {
+        self.policy
+    }
+}
+
 /// The record's version; `None` when there is no such merchant.
 pub fn record_version(conn: &mut DbConn, id: i32, today: NaiveDate) -> QueryResult<Option<RecordVersion>> {
     let q = RecordVersionQuery {

@@ -197,7 +197,11 @@ pub async fn merchant_page(
                     None => version = Some((v, checked)),
                 }
             }
-            let policy = policy.current(c)?;
+            // The version has read the active policy's id (a visitor's page): not read again.
+            let policy = match &version {
+                Some((v, _)) => policy.current_with_id(c, v.policy_id())?,
+                None => policy.current(c)?,
+            };
             let Some(rec) = crate::services::records::merchant_record(c, id)? else {
                 return Err(AppError::NotFound);
             };
