@@ -53,8 +53,44 @@ pub const RECORD_INSPECTIONS: i64 = 20;
 /// (as_of, score, stars, list, policy version) of a rating snapshot.
 type SnapshotRow = (NaiveDate, Option<i32>, Option<i32>, ListStatus, String);
 
+/// Which of a merchant's tables hold rows for it, as far as the reader knows: a record skips
+/// the queries of those that hold none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Present {
+    pub ratings: bool,
+    pub list_entries: bool,
+    pub inspections: bool,
+    pub violations: bool,
+    pub replies: bool,
+    pub notices: bool,
+    pub commendations: bool,
+}
+
+impl Present {
+    /// Nothing known: every table is read.
+    pub const UNKNOWN: Present = Present {
+        ratings: true,
+        list_entries: true,
+        inspections: true,
+        violations: true,
+        replies: true,
+        notices: true,
+        commendations: true,
+    };
+}
+
 /// Loads a merchant's public record; `None` when there is no such merchant.
 pub fn merchant_record(conn: &mut DbConn, id: i32) -> anyhow::Result<Option<MerchantRecord>> {
+    merchant_record_of(conn, id, Present::UNKNOWN)
+}
+
+/// [`merchant_record`], skipping the tables `present` says hold nothing for the merchant (read
+/// in the same transaction, e.g. by [`record_version`]).
+pub fn merchant_record_of(
+    conn: &mut DbConn,
+    id: i32,
+    present: Present,
+) -> anyhow::Result<Option<MerchantRecord>> {
     let Some(merchant) = Merchant::find(conn, id)? else {
         return Ok(None);
     };
@@ -62,42 +98,58 @@ pub fn merchant_record(conn: &mut DbConn, id: i32) -> anyhow::Result<Option<Merc
     // each run wrote its SQL text again to find it among the prepared statements, a sixth of an
     // uncached record's time.
     // Only the latest breakdown is shown (each is a few kilobytes of JSON).
-    let rating = dispatch!(conn, |c| rating_snapshots::table
-        .filter(rating_snapshots::merchant_id.eq(id))
-        .order(rating_snapshots::id.desc())
-        .select(rating_snapshots::breakdown)
-        .first::<String>(c)
-        .optional())?
-    .and_then(|b| serde_json::from_str::<Rating>(&b).ok());
-    let list = dispatch!(conn, |c| list_entries::table
-        .filter(list_entries::merchant_id.eq(id))
-        .filter(list_entries::left_on.is_null())
-        .order(list_entries::id.desc())
-        .select((
-            list_entries::list,
-            list_entries::entered_on,
-            list_entries::entered_reason,
-        ))
-        .first::<(ListStatus, NaiveDate, String)>(c)
-        .optional())?
-    .map(|(list, since, reason)| ListSince {
-        list,
-        since,
-        reasons: EnteredReasons::parse(&reason),
-    });
-    let inspections = dispatch!(conn, |c| inspections::table
-        .filter(inspections::merchant_id.eq(id))
-        .order((inspections::inspected_on.desc(), inspections::id.desc()))
-        .limit(RECORD_INSPECTIONS)
-        .select(Inspection::as_select())
-        .load(c))?;
-    let replies = dispatch!(conn, |c| merchant_replies::table
-        .filter(merchant_replies::merchant_id.eq(id))
-        .filter(merchant_replies::visible.eq(true))
-        .order(merchant_replies::created_at.desc())
-        .limit(5)
-        .select((merchant_replies::created_at, merchant_replies::body))
-        .load(c))?;
+    let rating = if present.ratings {
+        dispatch!(conn, |c| rating_snapshots::table
+            .filter(rating_snapshots::merchant_id.eq(id))
+            .order(rating_snapshots::id.desc())
+            .select(rating_snapshots::breakdown)
+            .first::<String>(c)
+            .optional())?
+        .and_then(|b| serde_json::from_str::<Rating>(&b).ok())
+    } else {
+        None
+    };
+    let list = if present.list_entries {
+        dispatch!(conn, |c| list_entries::table
+            .filter(list_entries::merchant_id.eq(id))
+            .filter(list_entries::left_on.is_null())
+            .order(list_entries::id.desc())
+            .select((
+                list_entries::list,
+                list_entries::entered_on,
+                list_entries::entered_reason,
+            ))
+            .first::<(ListStatus, NaiveDate, String)>(c)
+            .optional())?
+        .map(|(list, since, reason)| ListSince {
+            list,
+            since,
+            reasons: EnteredReasons::parse(&reason),
+        })
+    } else {
+        None
+    };
+    let inspections = if present.inspections {
+        dispatch!(conn, |c| inspections::table
+            .filter(inspections::merchant_id.eq(id))
+            .order((inspections::inspected_on.desc(), inspections::id.desc()))
+            .limit(RECORD_INSPECTIONS)
+            .select(Inspection::as_select())
+            .load(c))?
+    } else {
+        Vec::new()
+    };
+    let replies = if present.replies {
+        dispatch!(conn, |c| merchant_replies::table
+            .filter(merchant_replies::merchant_id.eq(id))
+            .filter(merchant_replies::visible.eq(true))
+            .order(merchant_replies::created_at.desc())
+            .limit(5)
+            .select((merchant_replies::created_at, merchant_replies::body))
+            .load(c))?
+    } else {
+        Vec::new()
+    };
     Ok(Some(MerchantRecord {
         merchant,
         rating,
@@ -386,6 +438,19 @@ impl RecordVersion {
     pub fn policy_id(&self) -> Option<i32> {
         self.policy
     }
+
+    /// Which tables hold rows for the merchant, as the version counted them.
+    pub fn present(&self) -> Present {
+        Present {
+            ratings: self.snapshot.is_some(),
+            list_entries: self.list_entry.is_some(),
+            inspections: self.inspections > 0,
+            violations: self.violations > 0,
+            replies: self.reply.is_some(),
+            notices: self.notices > 0,
+            commendations: self.commendation.is_some(),
+        }
+    }
 }
 
 /// The record's version; `None` when there is no such merchant.
@@ -449,10 +514,12 @@ pub const HISTORY_POINTS: usize = 30;
 /// merchant of `rec` on `today`; stored times (a notice's issue and verification) are dated in
 /// `tz`, the deployment's time zone, as `today` is. The record's stored rating is the history's
 /// last point when present. The history costs at most three more reads (what the record has not
-/// read already) and at most [`HISTORY_POINTS`] + 1 runs of the pure engine.
+/// read already) and at most [`HISTORY_POINTS`] + 1 runs of the pure engine. Tables `present`
+/// says hold nothing for the merchant are not read.
 pub fn record_details(
     conn: &mut DbConn,
     rec: &MerchantRecord,
+    present: Present,
     policy: &Policy,
     today: NaiveDate,
     tz: chrono_tz::Tz,
@@ -478,44 +545,53 @@ pub fn record_details(
     // On the backend's own connection, as in `merchant_record`; the answers and links are read
     // by a join on the merchant (one statement, prepared once) rather than an `IN` list of its
     // notices' ids (a new statement for every length, prepared on every run).
-    let rows: Vec<NoticeRow> = dispatch!(conn, |c| notices::table
-        .filter(notices::merchant_id.eq(id))
-        .order((notices::issued_at.desc(), notices::id.desc()))
-        .select((
-            notices::id,
-            notices::number,
-            notices::year,
-            notices::seq,
-            notices::deadline,
-            notices::state,
-            notices::issued_at,
-            notices::verified_at,
-        ))
-        .load(c))?;
-    let pending: Vec<i32> = dispatch!(conn, |c| notice_answers::table
-        .inner_join(notices::table)
-        .filter(notices::merchant_id.eq(id))
-        .filter(notice_answers::decision.is_null())
-        .select(notice_answers::notice_id)
-        .load(c))?;
-    let links: Vec<(i32, i32)> = dispatch!(conn, |c| notice_violations::table
-        .inner_join(notices::table)
-        .filter(notices::merchant_id.eq(id))
-        .select((notice_violations::notice_id, notice_violations::violation_id))
-        .load(c))?;
+    let mut rows: Vec<NoticeRow> = Vec::new();
+    let mut pending: Vec<i32> = Vec::new();
+    let mut links: Vec<(i32, i32)> = Vec::new();
+    if present.notices {
+        rows = dispatch!(conn, |c| notices::table
+            .filter(notices::merchant_id.eq(id))
+            .order((notices::issued_at.desc(), notices::id.desc()))
+            .select((
+                notices::id,
+                notices::number,
+                notices::year,
+                notices::seq,
+                notices::deadline,
+                notices::state,
+                notices::issued_at,
+                notices::verified_at,
+            ))
+            .load(c))?;
+        pending = dispatch!(conn, |c| notice_answers::table
+            .inner_join(notices::table)
+            .filter(notices::merchant_id.eq(id))
+            .filter(notice_answers::decision.is_null())
+            .select(notice_answers::notice_id)
+            .load(c))?;
+        links = dispatch!(conn, |c| notice_violations::table
+            .inner_join(notices::table)
+            .filter(notices::merchant_id.eq(id))
+            .select((notice_violations::notice_id, notice_violations::violation_id))
+            .load(c))?;
+    }
     // The disclosed severities are kept here rather than by `severity IN (…)`: diesel prepares a
     // statement with an `IN` list anew on every run (parsing it was 3 % of an uncached record).
-    let mut vs: Vec<(i32, NaiveDate, Severity, String, i32)> = dispatch!(conn, |c| violations::table
-        .filter(violations::merchant_id.eq(id))
-        .order((violations::found_on.desc(), violations::id.desc()))
-        .select((
-            violations::id,
-            violations::found_on,
-            violations::severity,
-            violations::description,
-            violations::inspection_id,
-        ))
-        .load(c))?;
+    let mut vs: Vec<(i32, NaiveDate, Severity, String, i32)> = if !present.violations {
+        Vec::new()
+    } else {
+        dispatch!(conn, |c| violations::table
+            .filter(violations::merchant_id.eq(id))
+            .order((violations::found_on.desc(), violations::id.desc()))
+            .select((
+                violations::id,
+                violations::found_on,
+                violations::severity,
+                violations::description,
+                violations::inspection_id,
+            ))
+            .load(c))?
+    };
     // The history's engine reads every notice and violation: from the rows read here, rather
     // than read again (oldest first, as a bulk read gives them).
     let mut history = MerchantHistory {

@@ -202,11 +202,20 @@ pub async fn merchant_page(
                 Some((v, _)) => policy.current_with_id(c, v.policy_id())?,
                 None => policy.current(c)?,
             };
-            let Some(rec) = crate::services::records::merchant_record(c, id)? else {
+            // What the version counted (same transaction on SQLite) spares the queries of the
+            // tables that hold nothing for this merchant.
+            let present = version
+                .as_ref()
+                .map_or(crate::services::records::Present::UNKNOWN, |(v, _)| v.present());
+            let Some(rec) = crate::services::records::merchant_record_of(c, id, present)? else {
                 return Err(AppError::NotFound);
             };
-            let details = crate::services::records::record_details(c, &rec, &policy, today, tz)?;
-            let ks = crate::services::commendations::for_merchant(c, id)?;
+            let details = crate::services::records::record_details(c, &rec, present, &policy, today, tz)?;
+            let ks = if present.commendations {
+                crate::services::commendations::for_merchant(c, id)?
+            } else {
+                Vec::new()
+            };
             Ok(Ok(Box::new((rec, ks, details, policy, version))))
         })
     })
