@@ -34,20 +34,10 @@ pub struct Standing {
 
 /// Reads a merchant's [`Standing`]: two indexed look-ups.
 pub fn standing(conn: &mut DbConn, merchant_id: i32) -> anyhow::Result<Standing> {
-    use crate::db::schema::{inspections, list_entries};
+    use crate::db::schema::inspections;
     use diesel::prelude::*;
-    let entry = list_entries::table
-        .filter(list_entries::merchant_id.eq(merchant_id))
-        .filter(list_entries::left_on.is_null())
-        .order(list_entries::id.desc())
-        .select((
-            list_entries::list,
-            list_entries::entered_on,
-            list_entries::entered_reason,
-        ))
-        .first::<(ListStatus, NaiveDate, String)>(conn)
-        .optional()?
-        .map(|(list, on, reason)| (list, on, crate::domain::reasons::EnteredReasons::parse(&reason)));
+    let entry =
+        crate::services::records::open_list_entry(conn, merchant_id)?.map(|l| (l.list, l.since, l.reasons));
     let last_inspection = inspections::table
         .filter(inspections::merchant_id.eq(merchant_id))
         .select(diesel::dsl::max(inspections::inspected_on))

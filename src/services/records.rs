@@ -79,6 +79,26 @@ impl Present {
     };
 }
 
+/// A merchant's open list entry (red or black): since when and why; `None` when on no list.
+pub fn open_list_entry(conn: &mut DbConn, merchant_id: i32) -> QueryResult<Option<ListSince>> {
+    Ok(dispatch!(conn, |c| list_entries::table
+        .filter(list_entries::merchant_id.eq(merchant_id))
+        .filter(list_entries::left_on.is_null())
+        .order(list_entries::id.desc())
+        .select((
+            list_entries::list,
+            list_entries::entered_on,
+            list_entries::entered_reason,
+        ))
+        .first::<(ListStatus, NaiveDate, String)>(c)
+        .optional())?
+    .map(|(list, since, reason)| ListSince {
+        list,
+        since,
+        reasons: EnteredReasons::parse(&reason),
+    }))
+}
+
 /// Loads a merchant's public record; `None` when there is no such merchant.
 pub fn merchant_record(conn: &mut DbConn, id: i32) -> anyhow::Result<Option<MerchantRecord>> {
     merchant_record_of(conn, id, Present::UNKNOWN)
@@ -110,22 +130,7 @@ pub fn merchant_record_of(
         None
     };
     let list = if present.list_entries {
-        dispatch!(conn, |c| list_entries::table
-            .filter(list_entries::merchant_id.eq(id))
-            .filter(list_entries::left_on.is_null())
-            .order(list_entries::id.desc())
-            .select((
-                list_entries::list,
-                list_entries::entered_on,
-                list_entries::entered_reason,
-            ))
-            .first::<(ListStatus, NaiveDate, String)>(c)
-            .optional())?
-        .map(|(list, since, reason)| ListSince {
-            list,
-            since,
-            reasons: EnteredReasons::parse(&reason),
-        })
+        open_list_entry(conn, id)?
     } else {
         None
     };
