@@ -119,15 +119,15 @@ struct OwnedEntry {
     hash: String,
 }
 
-/// The hash of the newest entry (or the genesis hash).
+/// The hash of the newest entry (or the genesis hash), in one statement: on PostgreSQL a
+/// merchant's write holds the chain's lock from here to its commit.
 fn last_hash(conn: &mut DbConn) -> QueryResult<String> {
-    let last: Option<i32> = audit_log::table
-        .select(diesel::dsl::max(audit_log::id))
-        .get_result(conn)?;
-    match last {
-        Some(id) => audit_log::table.find(id).select(audit_log::hash).get_result(conn),
-        None => Ok(GENESIS.to_string()),
-    }
+    let last: Option<String> = audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::hash)
+        .first(conn)
+        .optional()?;
+    Ok(last.unwrap_or_else(|| GENESIS.to_string()))
 }
 
 /// Appends many entries at once, chained in order: one read of the last hash and multi-row
@@ -199,6 +199,100 @@ pub fn append_many_after(
     )
 }
 
+/// An entry waiting for the end of its merchant's write ([`Deferral`]).
+struct Deferred {
+    actor: Actor,
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+thread_local! {
+    /// The entries of the merchant's write open on this thread, in the order they were appended;
+    /// `None` when no such write is open (entries are then written at once).
+    static DEFERRED: std::cell::RefCell<Option<Vec<Deferred>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// While alive, entries appended on this thread wait in memory and [`Deferral::append_now`]
+/// writes them, chained in the same order: one merchant's write (`write_tx_for_merchant`) puts
+/// its entries in the chain at its very end, so that on PostgreSQL it holds the chain's lock only
+/// from there to its commit, and reads the chain's last hash once. Dropping it (an error, a
+/// panic) forgets what was not written, with the transaction that rolls back.
+pub(crate) struct Deferral(());
+
+impl Deferral {
+    pub(crate) fn begin() -> Self {
+        DEFERRED.with(|d| {
+            let mut d = d.borrow_mut();
+            debug_assert!(d.is_none(), "one merchant's write at a time on a thread");
+            *d = Some(Vec::new());
+        });
+        Deferral(())
+    }
+
+    /// Writes the waiting entries (after `lock`, run first when there are any).
+    pub(crate) fn append_now(&self, conn: &mut DbConn, lock: Option<&str>) -> QueryResult<()> {
+        let waiting = DEFERRED.with(|d| d.borrow_mut().as_mut().map(std::mem::take).unwrap_or_default());
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        if let Some(lock) = lock {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(lock)?;
+        }
+        // Written as they are, not deferred again.
+        let _written = Undefer::now();
+        let mut tip = None;
+        let mut waiting = waiting.into_iter().peekable();
+        while let Some(first) = waiting.next() {
+            let actor = first.actor.clone();
+            let mut run = vec![first];
+            while let Some(next) =
+                waiting.next_if(|n| n.actor.user_id == actor.user_id && n.actor.label == actor.label)
+            {
+                run.push(next);
+            }
+            append_after(
+                conn,
+                &actor,
+                &mut tip,
+                run.iter().map(|d| SerializedChange {
+                    action: &d.action,
+                    entity: &d.entity,
+                    entity_id: d.entity_id.clone(),
+                    before: d.before.clone(),
+                    after: d.after.clone(),
+                }),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Deferral {
+    fn drop(&mut self) {
+        DEFERRED.with(|d| *d.borrow_mut() = None);
+    }
+}
+
+/// Lifts the deferral while the waiting entries are written, and puts it back after.
+struct Undefer(Option<Vec<Deferred>>);
+
+impl Undefer {
+    fn now() -> Self {
+        Undefer(DEFERRED.with(|d| d.borrow_mut().take()))
+    }
+}
+
+impl Drop for Undefer {
+    fn drop(&mut self) {
+        let back = self.0.take();
+        DEFERRED.with(|d| *d.borrow_mut() = back);
+    }
+}
+
 fn append_after<'a>(
     conn: &mut DbConn,
     actor: &Actor,
@@ -207,6 +301,24 @@ fn append_after<'a>(
 ) -> QueryResult<()> {
     let mut changes = changes.into_iter().peekable();
     if changes.peek().is_none() {
+        return Ok(());
+    }
+    let deferred = DEFERRED.with(|d| {
+        let mut d = d.borrow_mut();
+        let Some(waiting) = d.as_mut() else { return false };
+        waiting.extend(changes.by_ref().map(|c| Deferred {
+            actor: actor.clone(),
+            action: c.action.to_string(),
+            entity: c.entity.to_string(),
+            entity_id: c.entity_id,
+            before: c.before,
+            after: c.after,
+        }));
+        true
+    });
+    if deferred {
+        // The tip moves when the entries are written; a caller's carried tip is stale now.
+        *tip = None;
         return Ok(());
     }
     let mut prev = match tip.take() {

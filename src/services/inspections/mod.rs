@@ -11,7 +11,7 @@ use crate::db::models::inspection::{
     Inspection, InspectionChanges, InspectionListRow, NewInspection, NewItem, NewViolation, Violation,
     ViolationChanges,
 };
-use crate::db::models::{now_utc, write_tx};
+use crate::db::models::{now_utc, write_tx, write_tx_for_merchant};
 use crate::db::schema::{audit_log, merchants};
 use crate::db::DbConn;
 use crate::domain::money::{parse_yuan, MoneyError};

@@ -118,9 +118,11 @@ pub fn log_inspection(
     inspector_id: i32,
 ) -> Result<Logged, InspectionError> {
     let checked = validate(draft, policy, today);
-    write_tx(conn, |c| {
+    let merchant_id = draft.merchant_id.trim().parse::<i32>().ok();
+    // Only this merchant's rows change: on PostgreSQL, other merchants' inspections are logged
+    // at the same time.
+    let tx = |c: &mut DbConn| {
         let mut problems = checked.as_ref().err().cloned().unwrap_or_default();
-        let merchant_id = draft.merchant_id.trim().parse::<i32>().ok();
         let before = match merchant_id {
             Some(mid) => current_rating(c, mid)?,
             None => None,
@@ -184,7 +186,11 @@ pub fn log_inspection(
             before,
             rating,
         })
-    })
+    };
+    match merchant_id {
+        Some(mid) => write_tx_for_merchant(conn, mid, tx),
+        None => write_tx(conn, tx),
+    }
 }
 
 /// Edits an inspection: only its own inspector, within [`EDIT_WINDOW_HOURS`] of logging it.
