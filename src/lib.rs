@@ -44,6 +44,7 @@ pub fn prepare(config: Config) -> anyhow::Result<Prepared> {
         &config.database,
         db::PoolOptions {
             sqlite_mmap_bytes: config.sqlite_mmap_bytes,
+            sqlite_wal_autocheckpoint: db::SERVER_WAL_AUTOCHECKPOINT,
             ..db::PoolOptions::from_config(&config, 8)
         },
     )?;
@@ -185,9 +186,11 @@ pub const WAL_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_
 
 /// On SQLite, copies the write-ahead log into the database file every [`WAL_CHECKPOINT_EVERY`]
 /// from a thread and connection of its own (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no
-/// reader or writer). Otherwise the write whose commit takes the log past 1,000 pages does it, and
-/// its fsync, while holding the write lock that every other writer queues for. SQLite's own
-/// checkpoints stay on: if this thread cannot connect, nothing changes.
+/// reader or writer). Otherwise the write whose commit takes the log past its checkpoint size
+/// does it, and its fsyncs, while holding the write lock that every other writer queues for.
+/// SQLite's own checkpoints stay on, past [`db::SERVER_WAL_AUTOCHECKPOINT`] pages: under steady
+/// writes a passive checkpoint never copies the whole log (frames come in while it copies), so
+/// the log starts again from its beginning only after a writer's checkpoint.
 pub fn spawn_wal_checkpoints(config: &Config) {
     if config.database.backend != config::Backend::Sqlite {
         return;

@@ -101,17 +101,15 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 #[derive(Clone, Debug)]
 pub struct ConnManager {
     url: DatabaseUrl,
-    busy_timeout: Duration,
-    sqlite_mmap_bytes: u64,
+    options: PoolOptions,
 }
 
 impl ConnManager {
-    /// A manager for `url`, with SQLite's default busy timeout.
+    /// A manager for `url`, with the default [`PoolOptions`].
     pub fn new(url: DatabaseUrl) -> Self {
         Self {
             url,
-            busy_timeout: PoolOptions::default().busy_timeout,
-            sqlite_mmap_bytes: 0,
+            options: PoolOptions::default(),
         }
     }
 }
@@ -137,7 +135,19 @@ pub struct PoolOptions {
     /// a full recompute reads the whole file, whose mapped pages would count in its resident
     /// memory.
     pub sqlite_mmap_bytes: u64,
+    /// The size in pages past which a SQLite writer copies the write-ahead log into the database
+    /// at its commit, fsyncs included, while every other writer waits (`PRAGMA
+    /// wal_autocheckpoint`; SQLite's default is 1,000). The server sets it to
+    /// [`SERVER_WAL_AUTOCHECKPOINT`].
+    pub sqlite_wal_autocheckpoint: u32,
 }
+
+/// [`PoolOptions::sqlite_wal_autocheckpoint`] of the server, whose own thread copies the log
+/// every 200 ms (`spawn_wal_checkpoints`). 16 inspectors logging at once write ~18,000 pages a
+/// second (~25 a logged inspection): at 1,000 pages a writer checkpointed ~18 times a second
+/// on top of that thread; at 16,384 (64 MiB of log) about once a second, and the writes went
+/// ~30 % faster (scripts/write-load.sh, docs/performance.md).
+pub const SERVER_WAL_AUTOCHECKPOINT: u32 = 16_384;
 
 impl PoolOptions {
     /// The settings `config` asks for, with `max_size` connections.
@@ -147,6 +157,7 @@ impl PoolOptions {
             wait: config.db_wait,
             busy_timeout: config.db_busy_timeout,
             sqlite_mmap_bytes: 0,
+            sqlite_wal_autocheckpoint: 1_000,
         }
     }
 }
@@ -158,25 +169,28 @@ impl Default for PoolOptions {
             wait: Duration::from_millis(1000),
             busy_timeout: Duration::from_millis(10_000),
             sqlite_mmap_bytes: 0,
+            sqlite_wal_autocheckpoint: 1_000,
         }
     }
 }
 
 /// Opens one connection of the backend `url` selects, with SQLite's pragmas applied.
 pub fn establish(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
-    establish_with(url, PoolOptions::default().busy_timeout, 0)
+    establish_with(url, &PoolOptions::default())
 }
 
 /// SQLite's page cache per connection, in KiB (`PRAGMA cache_size = -N`).
 pub const SQLITE_CACHE_KIB: i64 = 64 * 1024;
 
-/// Opens one connection with SQLite's busy timeout set to `busy_timeout` and at most
-/// `sqlite_mmap_bytes` of its file memory-mapped (see [`PoolOptions::sqlite_mmap_bytes`]).
-pub fn establish_with(
-    url: &DatabaseUrl,
-    busy_timeout: Duration,
-    sqlite_mmap_bytes: u64,
-) -> Result<DbConn, diesel::ConnectionError> {
+/// Opens one connection with the busy (lock) timeout of `options` and, on SQLite, its memory
+/// mapping and checkpoint size.
+pub fn establish_with(url: &DatabaseUrl, options: &PoolOptions) -> Result<DbConn, diesel::ConnectionError> {
+    let PoolOptions {
+        busy_timeout,
+        sqlite_mmap_bytes,
+        sqlite_wal_autocheckpoint,
+        ..
+    } = *options;
     match url.backend {
         Backend::Sqlite => {
             let mut c = diesel::SqliteConnection::establish(&url.target)?;
@@ -187,7 +201,8 @@ pub fn establish_with(
             c.batch_execute(&format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -{SQLITE_CACHE_KIB}; \
-                 PRAGMA temp_store = MEMORY; PRAGMA mmap_size = {sqlite_mmap_bytes};",
+                 PRAGMA temp_store = MEMORY; PRAGMA mmap_size = {sqlite_mmap_bytes}; \
+                 PRAGMA wal_autocheckpoint = {sqlite_wal_autocheckpoint};",
                 busy_timeout.as_millis()
             ))
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
@@ -213,8 +228,7 @@ impl ManageConnection for ConnManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        establish_with(&self.url, self.busy_timeout, self.sqlite_mmap_bytes)
-            .map_err(r2d2::Error::ConnectionError)
+        establish_with(&self.url, &self.options).map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
@@ -255,8 +269,7 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError
 /// when it cannot. Afterwards the pool reconnects by itself when the database comes back.
 pub fn build_pool_with(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbSetupError> {
     // Try one connection by hand first: r2d2 only reports "timed out" when it cannot connect.
-    establish_with(url, options.busy_timeout, options.sqlite_mmap_bytes)
-        .map_err(|e| DbSetupError::Connect(e.to_string().trim().to_string()))?;
+    establish_with(url, &options).map_err(|e| DbSetupError::Connect(e.to_string().trim().to_string()))?;
     let size = match url.backend {
         Backend::Sqlite => options.max_size.max(2),
         Backend::Postgres => options.max_size.max(1),
@@ -266,8 +279,7 @@ pub fn build_pool_with(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, 
         .connection_timeout(options.wait)
         .build(ConnManager {
             url: url.clone(),
-            busy_timeout: options.busy_timeout,
-            sqlite_mmap_bytes: options.sqlite_mmap_bytes,
+            options,
         })
         .map_err(|e| DbSetupError::Connect(e.to_string()))
 }
