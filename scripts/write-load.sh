@@ -79,8 +79,11 @@ run() { # $1 = backend
     printf '  "%s",\n' "${tokens[@]}"
     echo "}"
     cat <<EOF
-local n, i, failed = $MERCHANTS, 0, {}
+local n, i, threads = $MERCHANTS, 0, {}
+-- A global: each wrk thread has its own Lua state, and done() reads each thread's through its handle.
+failed = {}
 math.randomseed(os.time())
+setup = function(thread) table.insert(threads, thread) end
 request = function()
   i = i + 1
   local body = '{"merchant_id": ' .. math.random(1, n) .. ', "inspected_on": "$today", "kind": "routine", ' ..
@@ -93,7 +96,9 @@ response = function(status, headers, body)
   if status ~= 201 then failed[status] = (failed[status] or 0) + 1 end
 end
 done = function(summary, latency, requests)
-  for s, c in pairs(failed) do io.write(string.format("status %d: %d requests\n", s, c)) end
+  for _, thread in ipairs(threads) do
+    for s, c in pairs(thread:get("failed")) do io.write(string.format("status %d: %d requests\n", s, c)) end
+  end
 end
 EOF
   } >"$LOAD_DIR/writes.lua"
