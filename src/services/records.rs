@@ -582,9 +582,7 @@ pub fn record_details(
     }
     // The disclosed severities are kept here rather than by `severity IN (…)`: diesel prepares a
     // statement with an `IN` list anew on every run (parsing it was 3 % of an uncached record).
-    let mut vs: Vec<(i32, NaiveDate, Severity, String, i32)> = if !present.violations {
-        Vec::new()
-    } else {
+    let mut vs: Vec<(i32, NaiveDate, Severity, String, i32)> = if present.violations {
         dispatch!(conn, |c| violations::table
             .filter(violations::merchant_id.eq(id))
             .order((violations::found_on.desc(), violations::id.desc()))
@@ -596,6 +594,8 @@ pub fn record_details(
                 violations::inspection_id,
             ))
             .load(c))?
+    } else {
+        Vec::new()
     };
     // The history's engine reads every notice and violation: from the rows read here, rather
     // than read again (oldest first, as a bulk read gives them).

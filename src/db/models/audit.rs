@@ -232,9 +232,10 @@ impl Deferral {
         Deferral(())
     }
 
-    /// Writes the waiting entries (after `lock`, run first when there are any).
+    /// Writes the waiting entries (after `lock`, run first when there are any) and ends the
+    /// deferral: an entry appended after this is written at once.
     pub(crate) fn append_now(&self, conn: &mut DbConn, lock: Option<&str>) -> QueryResult<()> {
-        let waiting = DEFERRED.with(|d| d.borrow_mut().as_mut().map(std::mem::take).unwrap_or_default());
+        let waiting = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
         if waiting.is_empty() {
             return Ok(());
         }
@@ -242,8 +243,6 @@ impl Deferral {
             use diesel::connection::SimpleConnection;
             conn.batch_execute(lock)?;
         }
-        // Written as they are, not deferred again.
-        let _written = Undefer::now();
         let mut tip = None;
         let mut waiting = waiting.into_iter().peekable();
         while let Some(first) = waiting.next() {
@@ -274,22 +273,6 @@ impl Deferral {
 impl Drop for Deferral {
     fn drop(&mut self) {
         DEFERRED.with(|d| *d.borrow_mut() = None);
-    }
-}
-
-/// Lifts the deferral while the waiting entries are written, and puts it back after.
-struct Undefer(Option<Vec<Deferred>>);
-
-impl Undefer {
-    fn now() -> Self {
-        Undefer(DEFERRED.with(|d| d.borrow_mut().take()))
-    }
-}
-
-impl Drop for Undefer {
-    fn drop(&mut self) {
-        let back = self.0.take();
-        DEFERRED.with(|d| *d.borrow_mut() = back);
     }
 }
 
