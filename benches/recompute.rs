@@ -374,7 +374,8 @@ fn main() -> anyhow::Result<()> {
             let url = DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?;
             let mut conn = gongzhi::db::establish(&url)?;
             gongzhi::db::run_migrations(&mut conn)?;
-            return run(conn, n, as_of, &policy, &actor, "PostgreSQL", None);
+            let name = format!("PostgreSQL ({})", pg_durability(&mut conn)?);
+            return run(conn, n, as_of, &policy, &actor, &name, None);
         }
     }
     let path = match std::env::var("GONGZHI_BENCH_DB") {
@@ -399,6 +400,23 @@ fn main() -> anyhow::Result<()> {
         &path.display().to_string(),
         Some(&path),
     )
+}
+
+/// The server's durability settings, printed with the figures: `.ci/run` turns them off for its
+/// throw-away databases while it runs, and a cluster left that way writes faster than any
+/// deployment's would.
+fn pg_durability(conn: &mut DbConn) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        text: String,
+    }
+    let s: Setting = diesel::sql_query(
+        "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) AS text FROM pg_settings \
+         WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers')",
+    )
+    .get_result(conn)?;
+    Ok(s.text)
 }
 
 /// Loads the town into `conn` and times the recomputes; `file` is the SQLite file, for its size.

@@ -41,4 +41,26 @@ choose_backends() { # $1 = sqlite|postgres|both, $2 = the script's name for the 
       ;;
     *) echo "usage: $2 [sqlite|postgres|both]" >&2; exit 2 ;;
   esac
+  for b in "${BACKENDS[@]}"; do
+    if [ "$b" = postgres ]; then check_pg_durability; fi
+  done
+}
+
+# PostgreSQL's figures mean something only with its durability on: .ci/run turns fsync,
+# synchronous_commit and full_page_writes off for its throw-away test databases (and turns them
+# back on when it ends); a cluster left that way gives figures no deployment would see. Refuses
+# to measure such a cluster unless GONGZHI_LOAD_ALLOW_NO_FSYNC=1; prints what it measures with.
+check_pg_durability() {
+  local settings
+  settings=$(psql "$PG_ADMIN_URL" -Atc "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) \
+    FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers')")
+  say "PostgreSQL: $settings (shared_buffers in 8 kB pages)"
+  if echo "$settings" | grep -qE '(fsync|synchronous_commit|full_page_writes)=off'; then
+    if [ "${GONGZHI_LOAD_ALLOW_NO_FSYNC:-0}" != 1 ]; then
+      echo "PostgreSQL runs without durability ($settings): its figures would not be a deployment's." >&2
+      echo "Turn it back on (ALTER SYSTEM RESET fsync; … RESET synchronous_commit; … RESET full_page_writes;" >&2
+      echo "SELECT pg_reload_conf()) or set GONGZHI_LOAD_ALLOW_NO_FSYNC=1 to measure anyway." >&2
+      exit 1
+    fi
+  fi
 }
