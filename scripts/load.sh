@@ -30,6 +30,9 @@
 #   GONGZHI_BENCH_DB=target/load/bench.db           the SQLite database (reused when there)
 #   PG_ADMIN_URL=postgres://gongzhi_ci:gongzhi_ci@127.0.0.1:5432/gongzhi_ci
 #                a role that may create databases; the benchmark's is gongzhi_load (reused when there)
+#   GONGZHI_LOAD_ALLOW_NO_FSYNC=1
+#                measure a PostgreSQL cluster that runs without fsync, synchronous_commit or
+#                full_page_writes (refused otherwise: no deployment runs so; .ci/run does while it runs)
 #   GONGZHI_PUBLIC_RECHECK_MS, GONGZHI_RECORD_CACHE_MB, GONGZHI_SQLITE_MMAP_MB   passed to the server as they are
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,7 +9,8 @@
 #   scripts/write-load.sh sqlite|postgres
 #
 # Settings: GONGZHI_WRITE_DURATION=60s GONGZHI_WRITERS=16 GONGZHI_LOAD_PORT=18089, and
-# GONGZHI_BENCH_DB / PG_ADMIN_URL / GONGZHI_BENCH_MERCHANTS as for scripts/load.sh.
+# GONGZHI_BENCH_DB / PG_ADMIN_URL / GONGZHI_BENCH_MERCHANTS / GONGZHI_LOAD_ALLOW_NO_FSYNC as for
+# scripts/load.sh.
 # The server runs on core 0 and wrk (one connection per inspector) on core 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
