@@ -403,8 +403,8 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The server's durability settings, printed with the figures: `.ci/run` turns them off for its
-/// throw-away databases while it runs, and a cluster left that way writes faster than any
-/// deployment's would.
+/// throw-away databases while it runs, and figures from a cluster left that way are not a
+/// deployment's.
 fn pg_durability(conn: &mut DbConn) -> QueryResult<String> {
     #[derive(QueryableByName)]
     struct Setting {
