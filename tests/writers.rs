@@ -69,6 +69,16 @@ fn log_in_thread(app: &TestApp, merchant_id: i32, i: usize) -> mpsc::Receiver<()
     finished
 }
 
+/// The ids of the town's first `n` merchants.
+fn first_merchants(app: &TestApp, n: i64) -> Vec<i32> {
+    merchants::table
+        .order(merchants::id)
+        .select(merchants::id)
+        .limit(n)
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
 fn audit_count(app: &TestApp) -> i64 {
     audit_log::table.count().get_result(&mut *app.conn()).unwrap()
 }
@@ -79,12 +89,7 @@ fn other_merchants_inspections_are_written_at_once_and_the_same_merchants_in_tur
     if !app.db.is_postgres() {
         return; // SQLite writes one transaction at a time (tests/db.rs: writers take turns).
     }
-    let ids: Vec<i32> = merchants::table
-        .order(merchants::id)
-        .select(merchants::id)
-        .limit(2)
-        .load(&mut *app.conn())
-        .unwrap();
+    let ids = first_merchants(&app, 2);
     let (first, second) = (ids[0], ids[1]);
 
     // A write of the first merchant stays open until told to end.
@@ -168,12 +173,7 @@ fn other_merchants_inspections_are_written_at_once_and_the_same_merchants_in_tur
 #[test]
 fn inspectors_logging_at_once_leave_one_chain_and_every_rating_right() {
     let app = TestApp::spawn();
-    let ids: Vec<i32> = merchants::table
-        .order(merchants::id)
-        .select(merchants::id)
-        .limit(6)
-        .load(&mut *app.conn())
-        .unwrap();
+    let ids = first_merchants(&app, 6);
     let before = audit_count(&app);
     let writers: Vec<_> = (0..8)
         .map(|w| {

@@ -156,8 +156,7 @@ impl PoolOptions {
             max_size,
             wait: config.db_wait,
             busy_timeout: config.db_busy_timeout,
-            sqlite_mmap_bytes: 0,
-            sqlite_wal_autocheckpoint: 1_000,
+            ..Self::default()
         }
     }
 }
