@@ -273,15 +273,25 @@ pub fn build_pool_with(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, 
         Backend::Sqlite => options.max_size.max(2),
         Backend::Postgres => options.max_size.max(1),
     };
-    r2d2::Pool::builder()
+    // Not `build`: it waits `options.wait` (1 s) for *every* connection to open, and on a busy
+    // machine (a CI run's parallel tests on two cores) eight PostgreSQL connections took longer
+    // than that, so a healthy database failed to start with "timed out waiting for connection".
+    // The pool fills itself in the background; the start waits for one connection only, with
+    // time enough for a loaded machine (the database answered a moment ago).
+    let pool = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(options.wait)
-        .build(ConnManager {
+        .build_unchecked(ConnManager {
             url: url.clone(),
             options,
-        })
-        .map_err(|e| DbSetupError::Connect(e.to_string()))
+        });
+    pool.get_timeout(options.wait.max(FIRST_CONNECTION_WAIT))
+        .map_err(|e| DbSetupError::Connect(e.to_string()))?;
+    Ok(pool)
 }
+
+/// How long [`build_pool_with`] waits at least for the pool's first connection.
+const FIRST_CONNECTION_WAIT: Duration = Duration::from_secs(30);
 
 /// Runs every pending migration of the connection's backend; returns how many ran.
 pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DbSetupError> {
@@ -356,5 +366,25 @@ mod tests {
             opts.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
             "SQLite was built without SQLITE_ENABLE_QPSG (LIBSQLITE3_FLAGS in .cargo/config.toml)"
         );
+    }
+
+    /// A short wait for a free connection must not make a healthy database fail to open while
+    /// the pool is still filling: r2d2's `build` waited that long for all of them, and a CI run
+    /// on a busy machine failed to start with "timed out waiting for connection".
+    #[test]
+    fn a_pool_opens_even_when_filling_it_takes_longer_than_the_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let url =
+            crate::config::DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("p.db").display()))
+                .unwrap();
+        // 64 connections, each with its pragmas, cannot all open within a millisecond.
+        let options = PoolOptions {
+            max_size: 64,
+            wait: Duration::from_millis(1),
+            ..PoolOptions::default()
+        };
+        let pool = build_pool_with(&url, options).expect("the pool opens");
+        let mut conn = pool.get_timeout(Duration::from_secs(30)).expect("a connection");
+        conn.batch_execute("SELECT 1").unwrap();
     }
 }
