@@ -383,6 +383,73 @@ fn a_notice_goes_from_issue_to_verified() {
     );
 }
 
+/// The daily job marks every notice past its deadline at once: each overdue with its time and
+/// its own audit entry, in order, and the chain still verifies.
+#[test]
+fn many_notices_go_overdue_at_once_each_with_its_audit_entry() {
+    let app = TestApp::spawn();
+    let inspector = Browser::login(&app, "inspector");
+    let mut ids = Vec::new();
+    for merchant in [MERCHANT, 2, 3] {
+        let (iid, vid) = inspection_with_violation(&app, merchant);
+        ids.push(issue(&app, &inspector, iid, vid));
+    }
+    let yesterday = app.config.today() - chrono::Duration::days(1);
+    let mut c = app.conn();
+    diesel::update(notices::table.filter(notices::id.eq_any(&ids)))
+        .set(notices::deadline.eq(yesterday))
+        .execute(&mut *c)
+        .unwrap();
+    // Every open notice past its deadline, the three above among them.
+    let due: Vec<i32> = notices::table
+        .filter(notices::state.eq_any(["issued", "emailed", "read", "answered"]))
+        .filter(notices::deadline.lt(app.config.today()))
+        .select(notices::id)
+        .order(notices::id.asc())
+        .load(&mut *c)
+        .unwrap();
+    assert!(ids.iter().all(|id| due.contains(id)), "{ids:?} {due:?}");
+    let before: Option<i32> = audit_log::table
+        .select(diesel::dsl::max(audit_log::id))
+        .first(&mut *c)
+        .unwrap();
+    let policy = gongzhi::services::policy::active_policy(&mut c).unwrap();
+    let actor = gongzhi::db::models::audit::Actor::system("test");
+    let n = gongzhi::services::notices::mark_overdue(&mut c, &policy, app.config.today(), &actor).unwrap();
+    assert_eq!(n, due.len());
+    let marked: Vec<(i32, String, Option<chrono::NaiveDateTime>)> = notices::table
+        .filter(notices::id.eq_any(&due))
+        .select((notices::id, notices::state, notices::overdue_at))
+        .order(notices::id.asc())
+        .load(&mut *c)
+        .unwrap();
+    assert!(
+        marked
+            .iter()
+            .all(|(_, state, at)| state == "overdue" && at.is_some()),
+        "{marked:?}"
+    );
+    let entries: Vec<Option<String>> = audit_log::table
+        .filter(audit_log::action.eq("notice.overdue"))
+        .filter(audit_log::id.gt(before.unwrap_or(0)))
+        .order(audit_log::id.asc())
+        .select(audit_log::entity_id)
+        .load(&mut *c)
+        .unwrap();
+    let want: Vec<Option<String>> = due.iter().map(|id| Some(id.to_string())).collect();
+    assert_eq!(entries, want);
+    // Nothing is left to mark the same day.
+    assert_eq!(
+        gongzhi::services::notices::mark_overdue(&mut c, &policy, app.config.today(), &actor).unwrap(),
+        0
+    );
+    let v = gongzhi::db::models::audit::verify(&mut c).unwrap();
+    assert!(
+        matches!(v, gongzhi::db::models::audit::Verification::Intact { .. }),
+        "{v:?}"
+    );
+}
+
 #[test]
 fn verification_takes_the_merchant_off_the_black_list() {
     let app = TestApp::spawn();
