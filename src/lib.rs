@@ -181,16 +181,40 @@ pub fn spawn_search_index(state: AppState) {
     });
 }
 
+/// The log's length in pages (64 MiB at SQLite's 4 KiB pages) past which
+/// [`spawn_wal_checkpoints`] checkpoints again at once rather than every
+/// [`WAL_CHECKPOINT_EVERY`].
+pub const WAL_RESTART_PAGES: i64 = 16_384;
+
+/// The pause between two of those checkpoints.
+const WAL_CATCH_UP_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// How many such checkpoints in a row at most (about a second's worth).
+const WAL_CATCH_UP_TRIES: u32 = 1_000;
+
+/// What `PRAGMA wal_checkpoint` answers (besides whether it was busy and what it copied).
+#[derive(diesel::QueryableByName)]
+struct Checkpointed {
+    /// Pages in the log.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    log: i32,
+}
+
 /// How often [`spawn_wal_checkpoints`] copies SQLite's write-ahead log into the database file.
 pub const WAL_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// On SQLite, copies the write-ahead log into the database file every [`WAL_CHECKPOINT_EVERY`]
-/// from a thread and connection of its own (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no
-/// reader or writer). Otherwise the write whose commit takes the log past its checkpoint size
-/// does it, and its fsyncs, while holding the write lock that every other writer queues for.
-/// SQLite's own checkpoints stay on, past [`db::SERVER_WAL_AUTOCHECKPOINT`] pages: under steady
-/// writes a passive checkpoint never copies the whole log (frames come in while it copies), so
-/// the log starts again from its beginning only after a writer's checkpoint.
+/// On SQLite, copies the write-ahead log into the database file from a thread and connection of
+/// its own (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no reader or writer and does its
+/// fsyncs outside every request): every [`WAL_CHECKPOINT_EVERY`], and while the log is longer than
+/// [`WAL_RESTART_PAGES`], every millisecond. Under steady writes a passive checkpoint seldom copies
+/// the whole log (pages come in while it copies), and the log starts again from its beginning only
+/// after one did. Trying every millisecond keeps what is left to copy small: the log then starts
+/// again every couple of seconds under 16 inspectors (sampled: it grows to 55,000–65,000 pages),
+/// sometimes after this thread's checkpoint and sometimes after the one a writer makes past
+/// [`db::SERVER_WAL_AUTOCHECKPOINT`], which now has little to copy. Before, the writers' own
+/// checkpoints past 16,384 pages, fsyncs in a request's turn, were the slowest requests' wait:
+/// 16 inspectors' p99 61–64 → 27–28 ms, for ~10 % fewer requests a second
+/// (scripts/write-load.sh, docs/performance.md).
 pub fn spawn_wal_checkpoints(config: &Config) {
     if config.database.backend != config::Backend::Sqlite {
         return;
@@ -199,18 +223,37 @@ pub fn spawn_wal_checkpoints(config: &Config) {
     let spawned = std::thread::Builder::new()
         .name("wal-checkpoint".into())
         .spawn(move || {
-            use diesel::connection::SimpleConnection;
+            use diesel::RunQueryDsl;
+            let checkpoint = |c: &mut db::DbConn| -> diesel::QueryResult<Checkpointed> {
+                let q = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)");
+                match c {
+                    db::DbConn::Sqlite(c) => q.get_result(c),
+                    db::DbConn::Postgresql(c) => q.get_result(c),
+                }
+            };
             let mut conn = None;
             loop {
                 std::thread::sleep(WAL_CHECKPOINT_EVERY);
                 if conn.is_none() {
                     conn = db::establish(&url).ok();
                 }
-                if let Some(c) = conn.as_mut() {
-                    if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
-                        tracing::debug!(error = %e, "background WAL checkpoint failed; will reconnect");
-                        conn = None;
+                let Some(c) = conn.as_mut() else { continue };
+                // Past WAL_RESTART_PAGES, again and again until the log has started again; at
+                // most WAL_CATCH_UP_TRIES, then the usual pause.
+                let mut tries = 0;
+                let done = loop {
+                    match checkpoint(c) {
+                        Err(e) => break Err(e),
+                        Ok(p) if i64::from(p.log) < WAL_RESTART_PAGES || tries >= WAL_CATCH_UP_TRIES => {
+                            break Ok(())
+                        }
+                        Ok(_) => tries += 1,
                     }
+                    std::thread::sleep(WAL_CATCH_UP_PAUSE);
+                };
+                if let Err(e) = done {
+                    tracing::debug!(error = %e, "background WAL checkpoint failed; will reconnect");
+                    conn = None;
                 }
             }
         });

@@ -143,11 +143,13 @@ pub struct PoolOptions {
 }
 
 /// [`PoolOptions::sqlite_wal_autocheckpoint`] of the server, whose own thread copies the log
-/// every 200 ms (`spawn_wal_checkpoints`). 16 inspectors logging at once write ~18,000 pages a
-/// second (~25 a logged inspection): at 1,000 pages a writer checkpointed ~18 times a second
-/// on top of that thread; at 16,384 (64 MiB of log) about once a second, and the writes went
-/// ~30 % faster (scripts/write-load.sh, docs/performance.md).
-pub const SERVER_WAL_AUTOCHECKPOINT: u32 = 16_384;
+/// (`spawn_wal_checkpoints`) as it grows: past 65,536 pages (256 MiB) a committing writer
+/// checkpoints too, and by then little is left for it to copy. 16 inspectors logging at once
+/// write ~25 pages a logged inspection. At 1,000 pages a writer checkpointed many times a second;
+/// at 16,384, with the thread copying only every 200 ms, the writers' checkpoints (and their
+/// fsyncs, in a request's turn) were the slowest requests' wait (scripts/write-load.sh,
+/// docs/performance.md).
+pub const SERVER_WAL_AUTOCHECKPOINT: u32 = 65_536;
 
 impl PoolOptions {
     /// The settings `config` asks for, with `max_size` connections.
