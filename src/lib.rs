@@ -184,7 +184,7 @@ pub fn spawn_search_index(state: AppState) {
 /// The log's length in pages (64 MiB at SQLite's 4 KiB pages) past which
 /// [`spawn_wal_checkpoints`] checkpoints again at once rather than every
 /// [`WAL_CHECKPOINT_EVERY`].
-pub const WAL_RESTART_PAGES: i64 = 16_384;
+const WAL_CATCH_UP_PAGES: i32 = 16_384;
 
 /// The pause between two of those checkpoints.
 const WAL_CATCH_UP_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
@@ -206,14 +206,14 @@ pub const WAL_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_
 /// On SQLite, copies the write-ahead log into the database file from a thread and connection of
 /// its own (`PRAGMA wal_checkpoint(PASSIVE)`, which waits for no reader or writer and does its
 /// fsyncs outside every request): every [`WAL_CHECKPOINT_EVERY`], and while the log is longer than
-/// [`WAL_RESTART_PAGES`], every millisecond. Under steady writes a passive checkpoint seldom copies
+/// [`WAL_CATCH_UP_PAGES`], every millisecond. Under steady writes a passive checkpoint seldom copies
 /// the whole log (pages come in while it copies), and the log starts again from its beginning only
 /// after one did. Trying every millisecond keeps what is left to copy small: the log then starts
 /// again every couple of seconds under 16 inspectors (sampled: it grows to 55,000–65,000 pages),
 /// sometimes after this thread's checkpoint and sometimes after the one a writer makes past
 /// [`db::SERVER_WAL_AUTOCHECKPOINT`], which now has little to copy. Before, the writers' own
 /// checkpoints past 16,384 pages, fsyncs in a request's turn, were the slowest requests' wait:
-/// 16 inspectors' p99 61–64 → 27–28 ms, for ~10 % fewer requests a second
+/// 16 inspectors' p99 61–64 → 27–28 ms, for ~11 % fewer requests a second
 /// (scripts/write-load.sh, docs/performance.md).
 pub fn spawn_wal_checkpoints(config: &Config) {
     if config.database.backend != config::Backend::Sqlite {
@@ -225,11 +225,8 @@ pub fn spawn_wal_checkpoints(config: &Config) {
         .spawn(move || {
             use diesel::RunQueryDsl;
             let checkpoint = |c: &mut db::DbConn| -> diesel::QueryResult<Checkpointed> {
-                let q = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)");
-                match c {
-                    db::DbConn::Sqlite(c) => q.get_result(c),
-                    db::DbConn::Postgresql(c) => q.get_result(c),
-                }
+                db::dispatch!(c, |c| diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .get_result(c))
             };
             let mut conn = None;
             loop {
@@ -238,15 +235,13 @@ pub fn spawn_wal_checkpoints(config: &Config) {
                     conn = db::establish(&url).ok();
                 }
                 let Some(c) = conn.as_mut() else { continue };
-                // Past WAL_RESTART_PAGES, again and again until the log has started again; at
+                // Past WAL_CATCH_UP_PAGES, again and again until the log has started again; at
                 // most WAL_CATCH_UP_TRIES, then the usual pause.
                 let mut tries = 0;
                 let done = loop {
                     match checkpoint(c) {
                         Err(e) => break Err(e),
-                        Ok(p) if i64::from(p.log) < WAL_RESTART_PAGES || tries >= WAL_CATCH_UP_TRIES => {
-                            break Ok(())
-                        }
+                        Ok(p) if p.log < WAL_CATCH_UP_PAGES || tries >= WAL_CATCH_UP_TRIES => break Ok(()),
                         Ok(_) => tries += 1,
                     }
                     std::thread::sleep(WAL_CATCH_UP_PAUSE);
