@@ -133,12 +133,30 @@ pub fn add_inspections(conn: &mut DbConn, scope: Scope<'_>, out: &mut Histories)
 
 /// An inspection as the rating engine reads it.
 pub fn inspection_fact(i: &Inspection) -> InspectionFact {
+    inspection_fact_of(
+        i.id,
+        i.inspected_on,
+        i.kind,
+        i.score,
+        (i.fhrs_hygiene, i.fhrs_structural, i.fhrs_confidence),
+    )
+}
+
+/// [`inspection_fact`] from an inspection's columns: its id, date, kind, score and FHRS scores
+/// (hygiene, structural, confidence).
+pub fn inspection_fact_of(
+    id: i32,
+    date: NaiveDate,
+    kind: InspectionKind,
+    score: i32,
+    (hygiene, structural, confidence): (Option<i32>, Option<i32>, Option<i32>),
+) -> InspectionFact {
     InspectionFact {
-        id: i64::from(i.id),
-        date: i.inspected_on,
-        kind: i.kind,
-        score: i.score,
-        fhrs: fhrs_of(i.fhrs_hygiene, i.fhrs_structural, i.fhrs_confidence),
+        id: i64::from(id),
+        date,
+        kind,
+        score,
+        fhrs: fhrs_of(hygiene, structural, confidence),
     }
 }
 

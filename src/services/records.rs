@@ -3,7 +3,6 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::models::inspection::Inspection;
 use crate::db::models::merchant::Merchant;
 use crate::db::schema::{
     inspections, list_entries, merchant_replies, notice_answers, notice_violations, notices,
@@ -43,8 +42,22 @@ pub struct MerchantRecord {
     pub rating: Option<Rating>,
     /// The open list entry.
     pub list: Option<ListSince>,
-    pub inspections: Vec<Inspection>,
+    pub inspections: Vec<RecordInspection>,
     pub replies: Vec<(NaiveDateTime, String)>,
+}
+
+/// An inspection as a record shows it and its history rates it: no notes, references or times
+/// (the two timestamps were most of the dates parsed to draw a record).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inspections)]
+pub struct RecordInspection {
+    pub id: i32,
+    pub inspected_on: NaiveDate,
+    pub kind: crate::domain::words::InspectionKind,
+    pub score: i32,
+    pub fhrs_hygiene: Option<i32>,
+    pub fhrs_structural: Option<i32>,
+    pub fhrs_confidence: Option<i32>,
 }
 
 /// How many of the latest inspections a record shows.
@@ -139,7 +152,7 @@ pub fn merchant_record_of(
             .filter(inspections::merchant_id.eq(id))
             .order((inspections::inspected_on.desc(), inspections::id.desc()))
             .limit(RECORD_INSPECTIONS)
-            .select(Inspection::as_select())
+            .select(RecordInspection::as_select())
             .load(c))?
     } else {
         Vec::new()
@@ -700,7 +713,7 @@ fn point(r: &Rating) -> HistoryPoint {
 fn rated_history(
     conn: &mut DbConn,
     mut h: MerchantHistory,
-    inspections: Option<&[Inspection]>,
+    inspections: Option<&[RecordInspection]>,
     member: (i32, Option<NaiveDate>, Option<NaiveDate>),
     policy: &Policy,
     current: Option<&Rating>,
@@ -710,7 +723,19 @@ fn rated_history(
     let (id, since, left) = member;
     if let Some(shown) = inspections {
         // Newest first on the record; oldest first, as a bulk read gives them.
-        h.inspections = shown.iter().rev().map(histories::inspection_fact).collect();
+        h.inspections = shown
+            .iter()
+            .rev()
+            .map(|i| {
+                histories::inspection_fact_of(
+                    i.id,
+                    i.inspected_on,
+                    i.kind,
+                    i.score,
+                    (i.fhrs_hygiene, i.fhrs_structural, i.fhrs_confidence),
+                )
+            })
+            .collect();
     }
     let mut hs = histories::Histories::from([(id, h)]);
     if inspections.is_none() {

@@ -16,7 +16,7 @@ pub struct InspectionRow {
 
 impl InspectionRow {
     /// An inspection in `lang`.
-    pub fn new(i: &crate::db::models::inspection::Inspection, lang: Lang) -> Self {
+    pub fn new(i: &crate::services::records::RecordInspection, lang: Lang) -> Self {
         InspectionRow {
             date: i.inspected_on.to_string(),
             kind: crate::i18n::words::inspection_kind(i.kind, lang),
@@ -295,7 +295,8 @@ pub async fn merchant_page(
             .iter()
             .map(|i| InspectionRow {
                 date: long_date(i.inspected_on, lang),
-                ..InspectionRow::new(i, lang)
+                kind: crate::i18n::words::inspection_kind(i.kind, lang),
+                score: i.score,
             })
             .collect(),
         violations: details
