@@ -184,9 +184,9 @@ pub async fn merchant_page(
     let today = state.config.today();
     let tz = state.config.time_zone;
     let lang = page.lang;
-    // One trip to the database thread: the version, and when the kept page is stale or missing,
-    // what the page shows.
-    let found = with_db(&state, move |c| {
+    // One trip to the database (on SQLite, on this thread when a connection is free): the
+    // version, and when the kept page is stale or missing, what the page shows.
+    let found = crate::web::with_db_read(&state, move |c| {
         crate::db::reading(c, |c| {
             let mut version = None;
             if public {
