@@ -53,6 +53,11 @@ pub struct SearchIndex {
     /// For each character ([`unigram`]) and pair of neighbouring characters of one field
     /// ([`bigram`]), the lines holding it, ascending.
     grams: HashMap<u64, Vec<u32>>,
+    /// For each run of three neighbouring characters of one field ([`trigram`]), the lines
+    /// holding it, ascending: what a query of three characters or more is narrowed by. A pair
+    /// of digits such as "49" is in tens of thousands of merchants' numbers and addresses at
+    /// 500,000 merchants, and intersecting such lists was a third of a search's time.
+    trigrams: HashMap<u64, Vec<u32>>,
 }
 
 /// The index key of one character.
@@ -66,12 +71,26 @@ fn bigram(a: char, b: char) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
 }
 
-/// The keys a text is found by: its characters when it is one, else its pairs; unique.
+/// The [`SearchIndex::trigrams`] key of three neighbouring characters (21 bits each).
+fn trigram(a: char, b: char, c: char) -> u64 {
+    (u64::from(a) << 42) | (u64::from(b) << 21) | u64::from(c)
+}
+
+/// The keys a text of fewer than three characters is found by: its character when it is one,
+/// else its pair; unique.
 fn keys_of(chars: &[char]) -> Vec<u64> {
     let mut keys: Vec<u64> = match chars {
         [c] => vec![unigram(*c)],
         _ => chars.windows(2).map(|w| bigram(w[0], w[1])).collect(),
     };
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The [`SearchIndex::trigrams`] keys of a text of three characters or more; unique.
+fn trigram_keys_of(chars: &[char]) -> Vec<u64> {
+    let mut keys: Vec<u64> = chars.windows(3).map(|w| trigram(w[0], w[1], w[2])).collect();
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -131,13 +150,16 @@ impl SearchIndex {
         let mut starts = Vec::with_capacity(rows.len());
         let mut ids = Vec::with_capacity(rows.len());
         let mut grams: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut trigrams: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut chars: Vec<char> = Vec::new();
         let mut keys: Vec<u64> = Vec::new();
+        let mut keys3: Vec<u64> = Vec::new();
         for (line, (id, name, code, address)) in rows.into_iter().enumerate() {
             let line = u32::try_from(line).expect("fewer than 2^32 merchants");
             starts.push(text.len());
             ids.push(id);
             keys.clear();
+            keys3.clear();
             for (i, field) in [name.as_str(), code.as_deref().unwrap_or(""), address.as_str()]
                 .into_iter()
                 .enumerate()
@@ -156,6 +178,7 @@ impl SearchIndex {
                 text.extend(chars.iter());
                 keys.extend(chars.iter().map(|c| unigram(*c)));
                 keys.extend(chars.windows(2).map(|w| bigram(w[0], w[1])));
+                keys3.extend(chars.windows(3).map(|w| trigram(w[0], w[1], w[2])));
             }
             text.push(LINE_END);
             keys.sort_unstable();
@@ -163,10 +186,17 @@ impl SearchIndex {
             for k in &keys {
                 grams.entry(*k).or_default().push(line);
             }
+            keys3.sort_unstable();
+            keys3.dedup();
+            for k in &keys3 {
+                trigrams.entry(*k).or_default().push(line);
+            }
         }
         // The lists grew by doubling: give back what they will never use.
         grams.values_mut().for_each(Vec::shrink_to_fit);
         grams.shrink_to_fit();
+        trigrams.values_mut().for_each(Vec::shrink_to_fit);
+        trigrams.shrink_to_fit();
         text.shrink_to_fit();
         SearchIndex {
             version,
@@ -174,6 +204,7 @@ impl SearchIndex {
             starts,
             ids,
             grams,
+            trigrams,
         }
     }
 
@@ -202,10 +233,15 @@ impl SearchIndex {
         }
         let chars: Vec<char> = needle.chars().collect();
         let mut lists: Vec<&Vec<u32>> = Vec::new();
-        for key in keys_of(&chars) {
-            match self.grams.get(&key) {
+        let (keys, map) = if chars.len() >= 3 {
+            (trigram_keys_of(&chars), &self.trigrams)
+        } else {
+            (keys_of(&chars), &self.grams)
+        };
+        for key in keys {
+            match map.get(&key) {
                 Some(lines) => lists.push(lines),
-                // A character or pair no merchant has: nothing matches.
+                // A character, pair or run no merchant has: nothing matches.
                 None => return Vec::new(),
             }
         }
@@ -315,7 +351,7 @@ mod tests {
         assert_eq!(idx.matching("片区"), vec![3, 1, 2, 4], "each merchant once");
     }
 
-    /// The bigram index answers exactly what a scan of every line would: every substring of
+    /// The index answers exactly what a scan of every line would: every substring of
     /// every field, and pieces that span two fields or none.
     #[test]
     fn the_index_finds_what_a_scan_of_every_line_finds() {
