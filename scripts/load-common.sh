@@ -13,11 +13,19 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# Starts `gongzhi serve` pinned to core $SERVER_CPU and waits until it answers.
+# Starts `gongzhi serve` pinned to core $SERVER_CPU and waits until it answers. Refuses when
+# something already answers on $BASE: that other server would be measured instead (and the
+# daily job's wait below would never see its line).
 start_server() { # $1 = log file, $2 = GONGZHI_LOG (default warn)
+  if curl -fs "$BASE/livez" >/dev/null 2>&1; then
+    echo "something already answers on $BASE (an earlier server?); stop it first" >&2
+    exit 1
+  fi
   GONGZHI_LOG=${2:-warn} taskset -c "$SERVER_CPU" "$BIN" serve >"$1" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 200); do
+    # Ours must still be running: one that could not bind the port has exited.
+    kill -0 "$SERVER_PID" 2>/dev/null || break
     curl -fs "$BASE/livez" >/dev/null 2>&1 && return 0
     sleep 0.05
   done
