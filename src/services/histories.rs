@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::models::inspection::Inspection;
 use crate::db::schema::{
     complaints, inspections, merchants, notices, training_attendance, trainings, violations,
 };
@@ -131,37 +130,8 @@ pub fn add_inspections(conn: &mut DbConn, scope: Scope<'_>, out: &mut Histories)
     Ok(())
 }
 
-/// An inspection as the rating engine reads it.
-pub fn inspection_fact(i: &Inspection) -> InspectionFact {
-    inspection_fact_of(
-        i.id,
-        i.inspected_on,
-        i.kind,
-        i.score,
-        (i.fhrs_hygiene, i.fhrs_structural, i.fhrs_confidence),
-    )
-}
-
-/// [`inspection_fact`] from an inspection's columns: its id, date, kind, score and FHRS scores
-/// (hygiene, structural, confidence).
-pub fn inspection_fact_of(
-    id: i32,
-    date: NaiveDate,
-    kind: InspectionKind,
-    score: i32,
-    (hygiene, structural, confidence): (Option<i32>, Option<i32>, Option<i32>),
-) -> InspectionFact {
-    InspectionFact {
-        id: i64::from(id),
-        date,
-        kind,
-        score,
-        fhrs: fhrs_of(hygiene, structural, confidence),
-    }
-}
-
 /// The FHRS scores when all three were recorded (and are in range).
-fn fhrs_of(hygiene: Option<i32>, structural: Option<i32>, confidence: Option<i32>) -> Option<FhrsScores> {
+pub fn fhrs_of(hygiene: Option<i32>, structural: Option<i32>, confidence: Option<i32>) -> Option<FhrsScores> {
     match (hygiene, structural, confidence) {
         (Some(h), Some(s), Some(c)) => FhrsScores::new(h as u8, s as u8, c as u8).ok(),
         _ => None,

@@ -60,6 +60,23 @@ pub struct RecordInspection {
     pub fhrs_confidence: Option<i32>,
 }
 
+impl RecordInspection {
+    /// The inspection as the rating engine reads it.
+    fn fact(&self) -> crate::domain::rating::InspectionFact {
+        crate::domain::rating::InspectionFact {
+            id: i64::from(self.id),
+            date: self.inspected_on,
+            kind: self.kind,
+            score: self.score,
+            fhrs: crate::services::histories::fhrs_of(
+                self.fhrs_hygiene,
+                self.fhrs_structural,
+                self.fhrs_confidence,
+            ),
+        }
+    }
+}
+
 /// How many of the latest inspections a record shows.
 pub const RECORD_INSPECTIONS: i64 = 20;
 
@@ -723,19 +740,7 @@ fn rated_history(
     let (id, since, left) = member;
     if let Some(shown) = inspections {
         // Newest first on the record; oldest first, as a bulk read gives them.
-        h.inspections = shown
-            .iter()
-            .rev()
-            .map(|i| {
-                histories::inspection_fact_of(
-                    i.id,
-                    i.inspected_on,
-                    i.kind,
-                    i.score,
-                    (i.fhrs_hygiene, i.fhrs_structural, i.fhrs_confidence),
-                )
-            })
-            .collect();
+        h.inspections = shown.iter().rev().map(RecordInspection::fact).collect();
     }
     let mut hs = histories::Histories::from([(id, h)]);
     if inspections.is_none() {

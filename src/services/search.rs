@@ -76,21 +76,14 @@ fn trigram(a: char, b: char, c: char) -> u64 {
     (u64::from(a) << 42) | (u64::from(b) << 21) | u64::from(c)
 }
 
-/// The keys a text of fewer than three characters is found by: its character when it is one,
-/// else its pair; unique.
+/// The keys a text is found by, unique: its character when it is one ([`unigram`]), its pair
+/// when two ([`bigram`]), else its runs of three ([`trigram`], in [`SearchIndex::trigrams`]).
 fn keys_of(chars: &[char]) -> Vec<u64> {
     let mut keys: Vec<u64> = match chars {
         [c] => vec![unigram(*c)],
-        _ => chars.windows(2).map(|w| bigram(w[0], w[1])).collect(),
+        [a, b] => vec![bigram(*a, *b)],
+        _ => chars.windows(3).map(|w| trigram(w[0], w[1], w[2])).collect(),
     };
-    keys.sort_unstable();
-    keys.dedup();
-    keys
-}
-
-/// The [`SearchIndex::trigrams`] keys of a text of three characters or more; unique.
-fn trigram_keys_of(chars: &[char]) -> Vec<u64> {
-    let mut keys: Vec<u64> = chars.windows(3).map(|w| trigram(w[0], w[1], w[2])).collect();
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -233,12 +226,12 @@ impl SearchIndex {
         }
         let chars: Vec<char> = needle.chars().collect();
         let mut lists: Vec<&Vec<u32>> = Vec::new();
-        let (keys, map) = if chars.len() >= 3 {
-            (trigram_keys_of(&chars), &self.trigrams)
+        let map = if chars.len() >= 3 {
+            &self.trigrams
         } else {
-            (keys_of(&chars), &self.grams)
+            &self.grams
         };
-        for key in keys {
+        for key in keys_of(&chars) {
             match map.get(&key) {
                 Some(lines) => lists.push(lines),
                 // A character, pair or run no merchant has: nothing matches.

@@ -295,8 +295,7 @@ pub async fn merchant_page(
             .iter()
             .map(|i| InspectionRow {
                 date: long_date(i.inspected_on, lang),
-                kind: crate::i18n::words::inspection_kind(i.kind, lang),
-                score: i.score,
+                ..InspectionRow::new(i, lang)
             })
             .collect(),
         violations: details
