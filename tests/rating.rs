@@ -184,6 +184,62 @@ fn incremental_and_full_recompute_agree() {
     assert_eq!(snapshot(&mut conn), one_by_one);
 }
 
+/// On PostgreSQL a recompute that changes a large share of the town analyses the tables it
+/// rewrote before it commits, so that what runs right after it (an edition's publication) is
+/// planned on the new lists rather than on statistics from before them; one that changes nothing,
+/// and a merchant's own recompute, do not.
+#[test]
+fn a_recompute_that_changes_much_of_the_town_refreshes_postgresqls_statistics() {
+    let app = TestApp::spawn();
+    let mut conn = app.conn();
+    if !matches!(*conn, gongzhi::db::DbConn::Postgresql(_)) {
+        eprintln!("SKIPPED a_recompute_that_changes_much_of_the_town_refreshes_postgresqls_statistics: PostgreSQL only");
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    // Each statement its own transaction: the statistics are read afresh.
+    let analysed = |c: &mut gongzhi::db::DbConn| -> i64 {
+        diesel::sql_query(
+            "SELECT COALESCE(SUM(analyze_count), 0)::bigint AS n FROM pg_stat_user_tables \
+             WHERE relname IN ('merchants', 'list_entries', 'rating_snapshots')",
+        )
+        .get_result::<Count>(c)
+        .unwrap()
+        .n
+    };
+    let policy = Policy::default_policy();
+    let actor = Actor::system("test");
+    let later = app.config.today() + Duration::days(2000);
+    let before = analysed(&mut conn);
+    let report = rating::recompute_all(&mut conn, &policy, later, &actor).unwrap();
+    assert!(
+        rating::changes_statistics(&report, true),
+        "five years of time decay change most of the town: {} of {}",
+        report.changed,
+        report.merchants
+    );
+    assert_eq!(analysed(&mut conn), before + 3, "the three tables were analysed");
+    // Nothing new: nothing analysed.
+    let again = rating::recompute_all(&mut conn, &policy, later, &actor).unwrap();
+    assert_eq!(again.changed, 0);
+    assert_eq!(analysed(&mut conn), before + 3);
+    // A merchant's own recompute that changes its rating: not analysed either.
+    gongzhi::db::models::write_tx(&mut conn, |c| -> anyhow::Result<()> {
+        Inspection::insert(
+            c,
+            &NewInspection::scored(2, later, "routine".parse().unwrap(), 40),
+        )?;
+        rating::recompute_merchant(c, &policy, 2, later, &actor)?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(analysed(&mut conn), before + 3);
+}
+
 /// A full recompute reads the town in slices of merchants (so that its memory does not grow with
 /// the town): slices of three merchants give what one pass gives — ratings, lists, snapshots,
 /// due dates — and leave the inspection programme's due dates as the programme computes them.
