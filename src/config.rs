@@ -258,9 +258,14 @@ pub struct Config {
     /// reminder). The committee can change it per bulletin.
     pub bulletin_remind_days: i32,
     /// The memory, in bytes, kept for merchants' rendered public records
-    /// (`GONGZHI_RECORD_CACHE_MB`, 1 to 65,536 MiB, default 128); published editions' pages get a
-    /// quarter of it besides.
+    /// (`GONGZHI_RECORD_CACHE_MB`, 1 to 65,536 MiB, default 512: about 140,000 records, kept
+    /// compressed); published editions' pages get a quarter of it besides.
     pub record_cache_bytes: u64,
+    /// Whether `gongzhi serve` draws every merchant's public record (in Chinese) into the record
+    /// cache in the background after it starts, and watches the database for changes made by
+    /// others so that kept records are served without asking it on every visit
+    /// (`GONGZHI_RECORD_WARM`, default true). See `gongzhi::spawn_record_watch`.
+    pub record_warm: bool,
     /// How much of a SQLite database file the server's connections read through memory mapping,
     /// in bytes (`GONGZHI_SQLITE_MMAP_MB`, 0 to 2,047 MiB, default 1,024; 0 = none). See
     /// [`crate::db::PoolOptions::sqlite_mmap_bytes`].
@@ -442,6 +447,13 @@ impl Config {
         };
         let demo_explicit = demo_on_first_start && get("GONGZHI_DEMO").is_some_and(|v| !v.trim().is_empty());
 
+        let (warm, name) = var("GONGZHI_RECORD_WARM", "true");
+        let record_warm = match warm.as_str() {
+            "1" | "true" | "yes" => true,
+            "0" | "false" | "no" => false,
+            _ => return Err(bad(name, &warm, "must be true or false".into())),
+        };
+
         let (raw, name) = var("GONGZHI_PUBLIC_RECHECK_MS", "1000");
         let public_recheck = match raw.trim().parse::<u64>() {
             Ok(ms) if ms <= MAX_RECHECK_MS => Duration::from_millis(ms),
@@ -511,7 +523,7 @@ impl Config {
             }
         };
 
-        let record_cache_bytes = (whole("GONGZHI_RECORD_CACHE_MB", "128", 65_536)? as u64) << 20;
+        let record_cache_bytes = (whole("GONGZHI_RECORD_CACHE_MB", "512", 65_536)? as u64) << 20;
         // SQLite maps at most 2 GiB less 64 KiB whatever is asked (its compiled limit).
         let sqlite_mmap_bytes = (whole_in("GONGZHI_SQLITE_MMAP_MB", "1024", 0, 2047)? as u64) << 20;
 
@@ -533,6 +545,7 @@ impl Config {
             db_busy_timeout,
             bulletin_remind_days,
             record_cache_bytes,
+            record_warm,
             sqlite_mmap_bytes,
         })
     }
@@ -575,7 +588,8 @@ mod tests {
         assert_eq!(c.time_zone, chrono_tz::Asia::Shanghai);
         assert!(c.smtp.is_none());
         assert_eq!(c.public_recheck, Duration::from_secs(1));
-        assert_eq!(c.record_cache_bytes, 128 << 20);
+        assert_eq!(c.record_cache_bytes, 512 << 20);
+        assert!(c.record_warm);
         assert_eq!(c.sqlite_mmap_bytes, 1024 << 20);
         assert_eq!(
             cfg(&[("GONGZHI_SQLITE_MMAP_MB", "0")]).unwrap().sqlite_mmap_bytes,
@@ -631,6 +645,7 @@ mod tests {
             ("GONGZHI_PUBLIC_RECHECK_MS", "60001"),
             ("GONGZHI_RECORD_CACHE_MB", "0"),
             ("GONGZHI_RECORD_CACHE_MB", "lots"),
+            ("GONGZHI_RECORD_WARM", "sometimes"),
             ("GONGZHI_SQLITE_MMAP_MB", "-1"),
             ("GONGZHI_SQLITE_MMAP_MB", "2048"),
             ("GONGZHI_SMTP_URL", "smtp://mail.example.com?tls=sometimes"),

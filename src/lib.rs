@@ -257,6 +257,140 @@ pub fn spawn_wal_checkpoints(config: &Config) {
     }
 }
 
+/// The longest the record watch waits between two looks at the database: half the recheck
+/// interval, so that a look is never older than the interval (see [`web::cache::ChangeWatch`]).
+fn record_watch_every(recheck: std::time::Duration) -> std::time::Duration {
+    (recheck / 2).max(std::time::Duration::from_millis(20))
+}
+
+/// Records drawn with one pooled connection before it goes back to the pool.
+const WARM_CHUNK: usize = 200;
+
+/// Starts the record watch and, when `GONGZHI_RECORD_WARM` is on, the record warm-up, each on a
+/// thread of its own.
+///
+/// - The watch reads [`db::change_mark`] on a connection of its own every half recheck interval
+///   (`GONGZHI_PUBLIC_RECHECK_MS`) and tells the record cache ([`web::cache::ChangeWatch`]):
+///   while nothing is committed, a kept record is served with no query at all, instead of one
+///   version query per visit once its last check is older than the interval (a visit to one of
+///   100,000 records is seldom less than a second after the one before).
+/// - The warm-up then draws every merchant's public record in Chinese (the language of a
+///   visitor whose browser says nothing) into the record cache, in id order, until the cache is
+///   full ([`web::cache::RecordCache::has_room_for`]): the first visitor of a record finds it
+///   drawn. It runs at the lowest scheduling priority (Linux), so requests go first on a busy
+///   machine, and says when it is done (`merchant records drawn` in the log, at info level of
+///   `gongzhi::records`). Records it finds kept at their current version are skipped; one that
+///   changes later is drawn again by its next visit, as before.
+pub fn spawn_record_watch(state: AppState) {
+    let every = record_watch_every(state.config.public_recheck);
+    let watch = state.clone();
+    let spawned = std::thread::Builder::new().name("record-watch".into()).spawn(move || {
+        let mut conn = None;
+        loop {
+            if conn.is_none() {
+                conn = db::establish(&watch.config.database).ok();
+            }
+            if let Some(c) = conn.as_mut() {
+                let writes = db::models::writes_ended();
+                let at = std::time::Instant::now();
+                match db::change_mark(c) {
+                    Ok(mark) => {
+                        // A new day changes what a record shows (deadlines passed, the year whose
+                        // commendations are displayed): a new epoch too.
+                        watch
+                            .records
+                            .watch()
+                            .saw(format!("{} {mark}", watch.config.today()), writes, at);
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "the record watch could not read the database; will reconnect");
+                        conn = None;
+                    }
+                }
+            }
+            std::thread::sleep(every);
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the record watch; records are checked on every visit");
+        return;
+    }
+    if !state.config.record_warm {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("record-warm".into())
+        .spawn(move || {
+            lowest_priority();
+            // Records drawn before the watch's first look would carry no epoch.
+            for _ in 0..1_000 {
+                if state.records.watch().epoch() != 0 {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            let started = std::time::Instant::now();
+            match warm_records(&state) {
+                Ok((drawn, merchants, full)) => tracing::info!(
+                    target: "gongzhi::records",
+                    drawn,
+                    merchants,
+                    full,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "merchant records drawn into the cache"
+                ),
+                Err(e) => tracing::warn!(
+                    target: "gongzhi::records",
+                    error = %e,
+                    "the record warm-up stopped; the records not drawn yet will be drawn on their first visit"
+                ),
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the record warm-up");
+    }
+}
+
+/// Draws every merchant's record in Chinese into the cache until it is full: how many were
+/// drawn, how many merchants there are, and whether the cache filled up first.
+pub fn warm_records(state: &AppState) -> anyhow::Result<(usize, usize, bool)> {
+    use diesel::prelude::*;
+    let ids: Vec<i32> = {
+        let mut c = state.pool.get()?;
+        db::schema::merchants::table
+            .select(db::schema::merchants::id)
+            .order(db::schema::merchants::id)
+            .load(&mut *c)?
+    };
+    let lang = web::Lang::Zh;
+    let mut drawn = 0;
+    for chunk in ids.chunks(WARM_CHUNK) {
+        let mut c = state.pool.get()?;
+        for &id in chunk {
+            if state.records.contains(id, lang) {
+                continue;
+            }
+            // A record is ~3 KB packed: stop before the cache would push kept ones out.
+            if !state.records.has_room_for(16 << 10) {
+                return Ok((drawn, ids.len(), true));
+            }
+            if web::public::warm_record(state, &mut c, id, lang).map_err(|e| anyhow::anyhow!("{e}"))? {
+                drawn += 1;
+            }
+        }
+    }
+    Ok((drawn, ids.len(), false))
+}
+
+/// Lowers the calling thread to the lowest scheduling priority (nice 19; on Linux a thread's
+/// own, via `thread-priority`), so that background work takes what requests leave of the
+/// processor.
+fn lowest_priority() {
+    if let Err(e) = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min) {
+        tracing::debug!(error = ?e, "could not lower the record warm-up's priority");
+    }
+}
+
 /// Starts the daily job (overdue notices, reminders, rating decay) on the current actix system:
 /// at local midnight (`GONGZHI_TIME_ZONE`), at once when today has no successful run, retried
 /// with backoff after a failure, each run recorded in `job_runs`; see [`services::daily`].

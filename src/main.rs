@@ -423,6 +423,7 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
         let server = gongzhi::server(&prepared, listener, workers)?;
         gongzhi::spawn_outbox_worker(state.clone());
         gongzhi::spawn_search_index(state.clone());
+        gongzhi::spawn_record_watch(state.clone());
         gongzhi::spawn_wal_checkpoints(&state.config);
         gongzhi::spawn_daily_recompute(state);
         server.await

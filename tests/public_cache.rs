@@ -77,6 +77,7 @@ fn edition_label(n: i32) -> String {
 fn outside_writes_show_after_the_interval_and_this_servers_writes_at_once() {
     trusted_for_a_minute();
     asked_on_every_visit();
+    watched_and_warmed();
 }
 
 fn trusted_for_a_minute() {
@@ -121,4 +122,62 @@ fn asked_on_every_visit() {
     assert_eq!(found(&app, "另一台服务器"), 1);
     assert!(visit(&app, "/lists/black").contains(&edition_label(n)));
     assert!(visit(&app, "/merchants/1").contains("另一台服务器改的名"));
+}
+
+/// As `gongzhi serve` runs: the record watch and warm-up. Every merchant's record is drawn in
+/// Chinese after the start, the same page a visitor's request draws; a write made elsewhere
+/// shows within the interval although kept records are served on the watch's word.
+fn watched_and_warmed() {
+    use diesel::prelude::*;
+    let env = [
+        ("GONGZHI_PUBLIC_RECHECK_MS", "300"),
+        ("GONGZHI_RECORD_WARM", "true"),
+    ];
+    let app = TestApp::spawn_with_config(true, &env, false);
+    let ids: Vec<i32> = gongzhi::db::schema::merchants::table
+        .select(gongzhi::db::schema::merchants::id)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert!(ids.len() > 20, "the demo town: {}", ids.len());
+    let zh = gongzhi::web::Lang::Zh;
+    let started = std::time::Instant::now();
+    while !ids.iter().all(|&id| app.state.records.contains(id, zh)) {
+        assert!(started.elapsed().as_secs() < 60, "the warm-up drew every record");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        !ids.iter()
+            .any(|&id| app.state.records.contains(id, gongzhi::web::Lang::En)),
+        "Chinese only"
+    );
+    // The page it drew is the one a server without the warm-up draws for a visitor (the same
+    // town, the same day), in both encodings.
+    let plain = TestApp::spawn_with_config(true, &[("GONGZHI_PUBLIC_RECHECK_MS", "300")], false);
+    for id in [ids[0], ids[ids.len() / 2], ids[ids.len() - 1]] {
+        let path = format!("/merchants/{id}");
+        assert_eq!(visit(&app, &path), visit(&plain, &path), "{path}");
+        let gz = |a: &TestApp| {
+            // (reqwest here does not decompress by itself.)
+            let r = common::client()
+                .get(a.url(&path))
+                .header("Accept-Encoding", "gzip")
+                .send()
+                .unwrap();
+            assert_eq!(r.headers()["content-encoding"], "gzip");
+            let mut out = String::new();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(&r.bytes().unwrap()[..]),
+                &mut out,
+            )
+            .unwrap();
+            out
+        };
+        assert_eq!(gz(&app), gz(&plain), "{path} gzipped");
+    }
+    drop(plain);
+    // Renamed by another server: shown within the interval (the watch looks twice an interval).
+    assert!(!visit(&app, "/merchants/1").contains("守望者改的名"));
+    rename_elsewhere(&app, "守望者改的名");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(visit(&app, "/merchants/1").contains("守望者改的名"));
 }

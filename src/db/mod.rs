@@ -340,6 +340,27 @@ pub fn revert_all_migrations(conn: &mut DbConn) -> Result<(), DbSetupError> {
     res.map_err(|e| DbSetupError::Migrate(e.to_string()))
 }
 
+#[derive(QueryableByName)]
+struct Mark {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    mark: String,
+}
+
+/// A mark that changes whenever anyone commits a change to the database after the last call on
+/// this connection: on SQLite `PRAGMA data_version`, which moves when another connection (of this
+/// process or another) commits — so `conn` must be a connection of its own that writes nothing;
+/// on PostgreSQL the current snapshot (`xmin:xmax:running`), which moves when a transaction that
+/// wrote gets its id or ends. It can also move without a change (PostgreSQL's `ANALYZE` writes
+/// statistics): a mark that stays the same is what counts. Outside any transaction.
+pub fn change_mark(conn: &mut DbConn) -> diesel::QueryResult<String> {
+    let sql = match conn {
+        DbConn::Sqlite(_) => "SELECT CAST(data_version AS TEXT) AS mark FROM pragma_data_version",
+        DbConn::Postgresql(_) => "SELECT pg_current_snapshot()::text AS mark",
+    };
+    let m: Mark = diesel::sql_query(sql).get_result(conn)?;
+    Ok(m.mark)
+}
+
 /// Which backend a connection talks to.
 pub fn backend_of(conn: &DbConn) -> Backend {
     match conn {

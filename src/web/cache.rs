@@ -92,14 +92,21 @@ pub fn cached_response(
 /// asks for it — the same gzip-compressed, with a tag of its own, shared by every clone (so a
 /// cached page is compressed once, not on every browser request as the `Compress` middleware
 /// would; a page nobody asks compressed is never compressed).
+///
+/// A page kept for long among many ([`RecordCache`]) is kept *packed*: its gzip bytes only, the
+/// uncompressed body dropped (a record is ~15 KB as it is and ~3 KB gzipped); the rare client
+/// that does not take gzip gets it decompressed ([`Rendered::plain`]).
 #[derive(Clone)]
 pub struct Rendered {
-    pub body: Bytes,
+    /// The page as it is; empty when `packed`.
+    body: Bytes,
     pub etag: String,
     gzip: Arc<OnceLock<Option<(Bytes, String)>>>,
     /// Compress with the fastest level: for pages mostly drawn for one request (a record, a
     /// search), where compressing at the default level was a sixth of the request's time.
     quick: bool,
+    /// Only the gzip bytes are kept ([`Rendered::packed`]).
+    packed: bool,
 }
 
 impl Rendered {
@@ -116,6 +123,53 @@ impl Rendered {
             body: Bytes::from(body),
             gzip: Arc::default(),
             quick: false,
+            packed: false,
+        }
+    }
+
+    /// The page as it is (decompressed again when it is kept [`packed`](Self::packed)).
+    pub fn plain(&self) -> Bytes {
+        if !self.packed {
+            return self.body.clone();
+        }
+        use std::io::Read;
+        let mut out = Vec::new();
+        let unzipped = self
+            .gzip()
+            .ok_or_else(|| std::io::Error::other("a packed page without its gzip bytes"))
+            .and_then(|(gz, _)| flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut out));
+        match unzipped {
+            Ok(_) => Bytes::from(out),
+            // Cannot happen (the bytes were compressed here and never leave memory); an empty
+            // page would be a silent loss, so say so loudly.
+            Err(e) => {
+                tracing::error!(error = %e, etag = %self.etag, "a kept page could not be decompressed");
+                Bytes::from_static(b"")
+            }
+        }
+    }
+
+    /// The page kept by its gzip bytes only (compressed now if no request has asked for them
+    /// yet), sharing them with `self`; as it is when compressing failed.
+    pub fn packed(&self) -> Rendered {
+        if self.packed || self.gzip().is_none() {
+            return self.clone();
+        }
+        Rendered {
+            body: Bytes::new(),
+            etag: self.etag.clone(),
+            gzip: self.gzip.clone(),
+            quick: self.quick,
+            packed: true,
+        }
+    }
+
+    /// The bytes it takes in memory: the body as it is, or the gzip bytes of a packed page.
+    fn kept_bytes(&self) -> u64 {
+        if self.packed {
+            self.gzip().map_or(0, |(gz, _)| gz.len() as u64)
+        } else {
+            self.body.len() as u64
         }
     }
 
@@ -265,7 +319,10 @@ fn send(
 ) -> HttpResponse {
     let compressed = if wants_gzip(req) { page.gzip() } else { None };
     let gzip = compressed.is_some();
-    let (body, etag) = compressed.map_or((&page.body, &page.etag), |(b, t)| (b, t));
+    let (body, etag) = match compressed {
+        Some((b, t)) => (b.clone(), t),
+        None => (page.plain(), &page.etag),
+    };
     let unchanged = not_modified(req, etag);
     let mut res = if unchanged {
         HttpResponse::NotModified()
@@ -281,8 +338,7 @@ fn send(
     if gzip {
         res.insert_header((header::CONTENT_ENCODING, "gzip"));
     }
-    res.insert_header((header::CONTENT_TYPE, content_type))
-        .body(body.clone())
+    res.insert_header((header::CONTENT_TYPE, content_type)).body(body)
 }
 
 /// The query parameters the kept public pages are keyed by (lists, editions).
@@ -497,14 +553,100 @@ impl PageCache {
 }
 
 /// The memory given to rendered merchant records when nothing else is configured
-/// (`GONGZHI_RECORD_CACHE_MB`): 128 MiB holds about 30,000 records with their compressed copies.
-pub const DEFAULT_RECORD_CACHE_BYTES: u64 = 128 << 20;
+/// (`GONGZHI_RECORD_CACHE_MB`): 512 MiB holds about 140,000 records, kept packed.
+pub const DEFAULT_RECORD_CACHE_BYTES: u64 = 512 << 20;
 
-/// What a kept page is counted as: its bytes, room for its gzip copy (made on first use, so
-/// counted up front: an entry's weight may not change) and the entry's own bookkeeping.
+/// What a kept page is counted as: its bytes, room for its gzip copy unless packed (made on
+/// first use, so counted up front: an entry's weight may not change) and the entry's own
+/// bookkeeping.
 fn page_weight(page: &Rendered) -> u64 {
-    let body = page.body.len() as u64;
-    body + body / 3 + 256
+    let kept = page.kept_bytes();
+    if page.packed {
+        kept + 256
+    } else {
+        kept + kept / 3 + 256
+    }
+}
+
+/// What the record watch ([`crate::spawn_record_watch`]) last saw of the database: a mark that
+/// changes with every commit anyone makes (SQLite's `PRAGMA data_version` on a connection of its
+/// own, PostgreSQL's current snapshot; see [`crate::db::change_mark`]) and today's date,
+/// numbered: the *epoch* moves on whenever the mark differs from the one before.
+///
+/// A kept record notes the epoch read just before its version was read. While the watch's
+/// latest look, less than the recheck interval old, still shows that epoch and no write has ended
+/// in this process since that look, nothing has been committed since the record's version was
+/// read (the mark would have changed): the record is served without asking the database. A write
+/// made here is seen by the very next request (the count of writes ended), one made by another
+/// process within the interval (the watch looks twice an interval).
+#[derive(Default)]
+pub struct ChangeWatch {
+    seen: Mutex<Option<Seen>>,
+}
+
+#[derive(Clone, Debug)]
+struct Seen {
+    epoch: u64,
+    mark: String,
+    /// [`crate::db::models::writes_ended`] just before the mark was read.
+    writes: u64,
+    at: Instant,
+}
+
+impl ChangeWatch {
+    /// The epoch now (0 before the first look).
+    pub fn epoch(&self) -> u64 {
+        self.seen
+            .lock()
+            .ok()
+            .and_then(|s| s.as_ref().map(|s| s.epoch))
+            .unwrap_or(0)
+    }
+
+    /// Notes a look: `mark` read at `at`, with `writes` write transactions ended here just
+    /// before. Returns the epoch.
+    pub fn saw(&self, mark: String, writes: u64, at: Instant) -> u64 {
+        let Ok(mut seen) = self.seen.lock() else { return 0 };
+        let epoch = match &*seen {
+            Some(s) if s.mark == mark => s.epoch,
+            Some(s) => {
+                tracing::debug!(target: "gongzhi::records", from = %s.mark, to = %mark, "the database changed");
+                s.epoch + 1
+            }
+            None => 1,
+        };
+        *seen = Some(Seen {
+            epoch,
+            mark,
+            writes,
+            at,
+        });
+        epoch
+    }
+
+    /// Whether a record checked at `epoch` is still what it was, on the watch's word, when
+    /// `writes_now` write transactions have ended here.
+    fn vouches_with(&self, epoch: u64, recheck: Duration, writes_now: u64) -> bool {
+        let Ok(seen) = self.seen.lock() else { return false };
+        matches!(&*seen, Some(s) if epoch != 0 && s.epoch == epoch && s.writes == writes_now && s.at.elapsed() < recheck)
+    }
+}
+
+/// When a record's version was read: [`Checked`], and the watch's epoch just before.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordCheck {
+    checked: Checked,
+    epoch: u64,
+}
+
+impl RecordCheck {
+    /// The later of two checks of the same version.
+    fn later(self, other: RecordCheck) -> RecordCheck {
+        RecordCheck {
+            checked: self.checked.later(Some(other.checked)),
+            epoch: self.epoch.max(other.epoch),
+        }
+    }
 }
 
 /// Rendered merchant records for visitors with no session, each kept while its
@@ -516,6 +658,10 @@ fn page_weight(page: &Rendered) -> u64 {
 /// time — never the whole cache at once.
 pub struct RecordCache {
     inner: quick_cache::sync::Cache<RecordKey, Arc<CachedRecord>, RecordWeight>,
+    /// The bytes it may keep.
+    capacity: u64,
+    /// What the database did since a kept record's version was read.
+    watch: ChangeWatch,
 }
 
 /// A merchant id and a language tag.
@@ -524,7 +670,8 @@ type RecordKey = (i32, &'static str);
 struct CachedRecord {
     version: RecordVersion,
     /// The latest check of `version`, moved on by every visit that read it again.
-    checked: Mutex<Checked>,
+    checked: Mutex<RecordCheck>,
+    /// Packed ([`Rendered::packed`]).
     page: Rendered,
 }
 
@@ -550,39 +697,73 @@ impl RecordCache {
         let estimated = usize::try_from(bytes / 4096).unwrap_or(usize::MAX).max(16);
         RecordCache {
             inner: quick_cache::sync::Cache::with_weighter(estimated, bytes.max(1), RecordWeight),
+            capacity: bytes.max(1),
+            watch: ChangeWatch::default(),
         }
     }
 
-    /// The record of merchant `id` in `lang`, if its version was read less than `recheck` ago and
-    /// no write ended here since.
-    pub fn get_recent(&self, id: i32, lang: Lang, recheck: Duration) -> Option<Rendered> {
-        let r = self.inner.get(&(id, lang.tag()))?;
-        let checked = *r.checked.lock().ok()?;
-        checked.still_holds(recheck).then(|| r.page.clone())
+    /// What the record watch saw of the database.
+    pub fn watch(&self) -> &ChangeWatch {
+        &self.watch
     }
 
-    /// The record of merchant `id` in `lang` rendered at `version`, just read at `checked`.
-    pub fn get(&self, id: i32, lang: Lang, version: &RecordVersion, checked: Checked) -> Option<Rendered> {
+    /// Noted just before reading a record's version.
+    pub fn check_now(&self) -> RecordCheck {
+        RecordCheck {
+            // The epoch first: a look that moves it on during the read leaves this one behind.
+            epoch: self.watch.epoch(),
+            checked: Checked::now(),
+        }
+    }
+
+    /// The record of merchant `id` in `lang`, if its version was read less than `recheck` ago
+    /// with no write ended here since, or nothing was committed since by anyone on the watch's
+    /// word ([`ChangeWatch`]).
+    pub fn get_recent(&self, id: i32, lang: Lang, recheck: Duration) -> Option<Rendered> {
+        self.get_recent_with(id, lang, recheck, crate::db::models::writes_ended())
+    }
+
+    /// [`Self::get_recent`] when `writes_now` write transactions have ended here.
+    fn get_recent_with(&self, id: i32, lang: Lang, recheck: Duration, writes_now: u64) -> Option<Rendered> {
+        let r = self.inner.get(&(id, lang.tag()))?;
+        let check = *r.checked.lock().ok()?;
+        (check.checked.holds_with(writes_now, recheck)
+            || self.watch.vouches_with(check.epoch, recheck, writes_now))
+        .then(|| r.page.clone())
+    }
+
+    /// The record of merchant `id` in `lang` rendered at `version`, just read at `check`.
+    pub fn get(&self, id: i32, lang: Lang, version: &RecordVersion, check: RecordCheck) -> Option<Rendered> {
         let r = self.inner.get(&(id, lang.tag()))?;
         if r.version != *version {
             return None;
         }
         if let Ok(mut c) = r.checked.lock() {
-            *c = checked.later(Some(*c));
+            *c = check.later(*c);
         }
         Some(r.page.clone())
     }
 
-    /// Keeps the record rendered at `version` (read at `checked`).
-    pub fn put(&self, id: i32, lang: Lang, version: RecordVersion, checked: Checked, page: Rendered) {
+    /// Keeps the record rendered at `version` (read at `check`), packed.
+    pub fn put(&self, id: i32, lang: Lang, version: RecordVersion, check: RecordCheck, page: &Rendered) {
         self.inner.insert(
             (id, lang.tag()),
             Arc::new(CachedRecord {
                 version,
-                checked: Mutex::new(checked),
-                page,
+                checked: Mutex::new(check),
+                page: page.packed(),
             }),
         );
+    }
+
+    /// Whether merchant `id`'s record in `lang` is kept (whatever its version).
+    pub fn contains(&self, id: i32, lang: Lang) -> bool {
+        self.inner.contains_key(&(id, lang.tag()))
+    }
+
+    /// Whether another record of `bytes` fits without pushing a kept one out.
+    pub fn has_room_for(&self, bytes: u64) -> bool {
+        self.inner.weight() + bytes + 256 <= self.capacity
     }
 
     /// How many records are kept, and the bytes they are counted as.
@@ -845,8 +1026,8 @@ mod tests {
             7,
             Lang::Zh,
             RecordVersion::default(),
-            Checked::now(),
-            Rendered::from_body(b"r".to_vec()),
+            records.check_now(),
+            &Rendered::from_body(b"r".to_vec()),
         );
         assert!(records
             .get_recent(7, Lang::En, Duration::from_secs(3600))
@@ -859,21 +1040,142 @@ mod tests {
 
     #[test]
     fn a_full_record_cache_lets_some_records_go_not_all() {
-        // Room for about 100 records of 1,000 bytes (each counted as 1,589).
-        let records = RecordCache::with_bytes(160_000);
-        let page = Rendered::from_body(vec![b'x'; 1000]);
+        // 1,000 bytes that gzip cannot shrink (a simple generator's), kept packed.
+        let mut x: u32 = 12_345;
+        let noise: Vec<u8> = (0..1000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect();
+        let page = Rendered::from_body(noise);
+        let weight = page_weight(&page.packed());
+        assert!(weight > 1_000, "counted by its gzip bytes: {weight}");
+        // Room for about 100 records.
+        let records = RecordCache::with_bytes(100 * weight);
         let v = RecordVersion::default();
         for id in 0..1000 {
-            records.put(id, Lang::Zh, v.clone(), Checked::now(), page.clone());
+            records.put(id, Lang::Zh, v.clone(), records.check_now(), &page);
             // Merchant 0 is popular: asked for after every new record.
             assert!(
-                records.get(0, Lang::Zh, &v, Checked::now()).is_some(),
+                records.get(0, Lang::Zh, &v, records.check_now()).is_some(),
                 "the popular record stays (after {id} others)"
             );
         }
         let (kept, bytes) = records.usage();
-        assert!(bytes <= 160_000, "bounded by bytes: {bytes}");
-        assert!((50..=101).contains(&kept), "about 100 kept, not emptied: {kept}");
+        assert!(bytes <= 100 * weight, "bounded by bytes: {bytes}");
+        assert!((50..=100).contains(&kept), "about 100 kept, not emptied: {kept}");
+        assert!(!records.has_room_for(weight), "full");
+    }
+
+    #[test]
+    fn a_packed_page_keeps_only_its_gzip_bytes_and_gives_the_page_back() {
+        let body = "<html>红榜 ".repeat(500).into_bytes();
+        let page = Rendered::from_body(body.clone());
+        let packed = page.packed();
+        assert_eq!(packed.etag, page.etag, "the same page, the same tag");
+        assert!(
+            packed.kept_bytes() < body.len() as u64 / 10,
+            "{}",
+            packed.kept_bytes()
+        );
+        assert_eq!(
+            packed.plain().as_ref(),
+            &body[..],
+            "decompressed for a client without gzip"
+        );
+        assert!(
+            std::ptr::eq(packed.gzip().unwrap(), page.gzip().unwrap()),
+            "not compressed twice"
+        );
+        assert_eq!(page_weight(&packed), packed.kept_bytes() + 256);
+    }
+
+    #[test]
+    fn the_watch_vouches_for_a_record_only_while_nothing_was_committed() {
+        let watch = ChangeWatch::default();
+        let long = Duration::from_secs(3600);
+        assert_eq!(watch.epoch(), 0);
+        assert!(!watch.vouches_with(0, long, 5), "no look yet");
+        let at = Instant::now();
+        let e = watch.saw("2026-12-02 7".into(), 5, at);
+        assert_eq!(e, 1);
+        // A record checked at epoch 1: vouched for while the mark stays and no write ends here.
+        assert!(watch.vouches_with(1, long, 5));
+        assert!(
+            !watch.vouches_with(1, long, 6),
+            "a write ended here since the look"
+        );
+        assert!(
+            !watch.vouches_with(1, Duration::ZERO, 5),
+            "a look older than the interval"
+        );
+        assert_eq!(
+            watch.saw("2026-12-02 7".into(), 6, Instant::now()),
+            1,
+            "same mark, same epoch"
+        );
+        assert!(
+            watch.vouches_with(1, long, 6),
+            "the next look saw nothing committed"
+        );
+        assert_eq!(watch.saw("2026-12-02 8".into(), 6, Instant::now()), 2, "a commit");
+        assert!(!watch.vouches_with(1, long, 6), "checked before the commit");
+        assert!(watch.vouches_with(2, long, 6));
+        assert_eq!(
+            watch.saw("2026-12-03 8".into(), 6, Instant::now()),
+            3,
+            "a new day"
+        );
+        assert!(!watch.vouches_with(2, long, 6));
+    }
+
+    #[test]
+    fn a_kept_record_is_served_on_the_watchs_word_after_the_recheck_interval() {
+        let records = RecordCache::default();
+        let v = RecordVersion::default();
+        let page = Rendered::from_body(b"<html>record</html>".to_vec());
+        let interval = Duration::from_millis(30);
+        // Write transactions ended in this process, as the watch and the cache see them.
+        let w = 41;
+        records.watch().saw("m1".into(), w, Instant::now());
+        let check = RecordCheck {
+            epoch: records.watch().epoch(),
+            checked: Checked {
+                writes: w,
+                at: Instant::now(),
+            },
+        };
+        records.put(1, Lang::Zh, v.clone(), check, &page);
+        assert!(
+            records.get_recent_with(1, Lang::Zh, interval, w).is_some(),
+            "just checked"
+        );
+        std::thread::sleep(interval * 2);
+        // Its own check is older than the interval, and the watch's look too.
+        assert!(records.get_recent_with(1, Lang::Zh, interval, w).is_none());
+        // The watch looks again and saw nothing committed: served without a check.
+        records.watch().saw("m1".into(), w, Instant::now());
+        assert!(records.get_recent_with(1, Lang::Zh, interval, w).is_some());
+        assert!(
+            records.get_recent_with(1, Lang::Zh, interval, w + 1).is_none(),
+            "a write ended here"
+        );
+        // A commit seen by the watch: asked again.
+        records.watch().saw("m2".into(), w, Instant::now());
+        assert!(records.get_recent_with(1, Lang::Zh, interval, w).is_none());
+        // Checked again (its version read at the new epoch): vouched for again.
+        let again = RecordCheck {
+            epoch: records.watch().epoch(),
+            checked: Checked {
+                writes: w,
+                at: Instant::now(),
+            },
+        };
+        assert!(records.get(1, Lang::Zh, &v, again).is_some());
+        std::thread::sleep(interval * 2);
+        records.watch().saw("m2".into(), w, Instant::now());
+        assert!(records.get_recent_with(1, Lang::Zh, interval, w).is_some());
     }
 
     #[test]

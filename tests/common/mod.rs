@@ -181,6 +181,9 @@ pub fn test_config(db_url: &str, demo: bool, extra: &[(&str, &str)]) -> Config {
     env.insert("GONGZHI_DATABASE_URL".into(), db_url.into());
     env.insert("GONGZHI_BIND".into(), "127.0.0.1:0".into());
     env.insert("GONGZHI_DEMO".into(), demo.to_string());
+    // The record watch and warm-up run only where a test asks for them (TestApp starts them
+    // when GONGZHI_RECORD_WARM=true).
+    env.insert("GONGZHI_RECORD_WARM".into(), "false".into());
     for (k, v) in extra {
         env.insert((*k).into(), (*v).into());
     }
@@ -196,6 +199,8 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     pub db: TestDb,
     pub uploads: tempfile::TempDir,
+    /// What the server's handlers share (its caches among them).
+    pub state: gongzhi::web::AppState,
 }
 
 impl TestApp {
@@ -223,6 +228,7 @@ impl TestApp {
         let config = test_config(db.url(), demo, &env);
         let prepared = gongzhi::prepare(config.clone()).expect("prepare app");
         let pool = prepared.state.pool.clone();
+        let state = prepared.state.clone();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -231,6 +237,9 @@ impl TestApp {
                 let server = gongzhi::server(&prepared, listener, 1).expect("server");
                 if mail_worker {
                     gongzhi::spawn_outbox_worker(prepared.state.clone());
+                }
+                if prepared.state.config.record_warm {
+                    gongzhi::spawn_record_watch(prepared.state.clone());
                 }
                 tx.send(server.handle()).expect("send handle");
                 let _ = server.await;
@@ -245,6 +254,7 @@ impl TestApp {
             handle,
             db,
             uploads,
+            state,
         }
     }
 

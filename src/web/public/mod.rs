@@ -6,7 +6,7 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use askama::Template;
 use diesel::connection::SimpleConnection;
 
-use super::cache::{page_response, viewer_ctx, Checked, Rendered};
+use super::cache::{page_response, viewer_ctx, Rendered};
 use super::extract::Id;
 use super::{with_db, AppError, AppState, Lang, PageCtx};
 use crate::db::models::merchant::Merchant;

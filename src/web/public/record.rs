@@ -170,7 +170,8 @@ pub async fn merchant_page(
     let id = *id;
     let page = viewer_ctx(&req, &session);
     let public = page.user.is_none();
-    // Visitors get the rendered record while nothing it shows has changed (one small query).
+    // Visitors get the rendered record while nothing it shows has changed (one small query, or
+    // none on the record watch's word).
     if public {
         if let Some(hit) = state
             .records
@@ -188,42 +189,166 @@ pub async fn merchant_page(
     // version, and when the kept page is stale or missing, what the page shows.
     let found = crate::web::with_db_read(&state, move |c| {
         crate::db::reading(c, |c| {
-            let mut version = None;
-            if public {
-                let checked = Checked::now();
-                let v = crate::services::records::record_version(c, id, today)?.ok_or(AppError::NotFound)?;
-                match records.get(id, lang, &v, checked) {
-                    Some(hit) => return Ok(Err(hit)),
-                    None => version = Some((v, checked)),
-                }
-            }
-            // The version has read the active policy's id (a visitor's page): not read again.
-            let policy = match &version {
-                Some((v, _)) => policy.current_with_id(c, v.policy_id())?,
-                None => policy.current(c)?,
-            };
-            // What the version counted (same transaction on SQLite) spares the queries of the
-            // tables that hold nothing for this merchant.
-            let present = version
-                .as_ref()
-                .map_or(crate::services::records::Present::UNKNOWN, |(v, _)| v.present());
-            let Some(rec) = crate::services::records::merchant_record_of(c, id, present)? else {
-                return Err(AppError::NotFound);
-            };
-            let details = crate::services::records::record_details(c, &rec, present, &policy, today, tz)?;
-            let ks = if present.commendations {
-                crate::services::commendations::for_merchant(c, id)?
-            } else {
-                Vec::new()
-            };
-            Ok(Ok(Box::new((rec, ks, details, policy, version))))
+            read_record(
+                c,
+                &records,
+                &policy,
+                RecordAsked {
+                    id,
+                    lang,
+                    today,
+                    tz,
+                    public,
+                },
+            )
         })
     })
     .await?;
-    let (rec, ks, details, policy, version) = match found {
+    let data = match found {
         Err(cached) => return Ok(page_response(&req, &cached, true)),
         Ok(fresh) => *fresh,
     };
+    let version = data.version.clone();
+    // Most records are drawn for one visitor: compressed quickly.
+    let rendered = draw_record(data, page, &state.config)?.quick();
+    // Answered first: the compressed bytes it makes are the ones kept.
+    let response = page_response(&req, &rendered, public);
+    if let Some((v, check)) = version {
+        state.records.put(id, lang, v, check, &rendered);
+    }
+    Ok(response)
+}
+
+/// Which record is asked for, for whom, on which day.
+#[derive(Clone, Copy)]
+struct RecordAsked {
+    id: i32,
+    lang: Lang,
+    today: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+    /// A visitor with no session (whose page is kept), not a logged-in user.
+    public: bool,
+}
+
+/// What a record is drawn from, as read in one trip to the database.
+struct RecordData {
+    rec: crate::services::records::MerchantRecord,
+    ks: Vec<crate::services::commendations::Commendation>,
+    details: crate::services::records::RecordDetails,
+    policy: std::sync::Arc<crate::domain::policy::Policy>,
+    /// For a visitor: the version read, and when.
+    version: Option<(
+        crate::services::records::RecordVersion,
+        crate::web::cache::RecordCheck,
+    )>,
+}
+
+/// Reads what merchant `asked.id`'s record shows — or, for a visitor whose kept page is still
+/// at the version just read, that page (`Ok(Err(page))`). `NotFound` when there is no such
+/// merchant.
+fn read_record(
+    c: &mut crate::db::DbConn,
+    records: &crate::web::cache::RecordCache,
+    policy: &crate::services::policy::PolicyStore,
+    asked: RecordAsked,
+) -> Result<Result<Box<RecordData>, Rendered>, AppError> {
+    let RecordAsked {
+        id,
+        lang,
+        today,
+        tz,
+        public,
+    } = asked;
+    let mut version = None;
+    if public {
+        let check = records.check_now();
+        let v = crate::services::records::record_version(c, id, today)?.ok_or(AppError::NotFound)?;
+        match records.get(id, lang, &v, check) {
+            Some(hit) => return Ok(Err(hit)),
+            None => version = Some((v, check)),
+        }
+    }
+    // The version has read the active policy's id (a visitor's page): not read again.
+    let policy = match &version {
+        Some((v, _)) => policy.current_with_id(c, v.policy_id())?,
+        None => policy.current(c)?,
+    };
+    // What the version counted (same transaction on SQLite) spares the queries of the
+    // tables that hold nothing for this merchant.
+    let present = version
+        .as_ref()
+        .map_or(crate::services::records::Present::UNKNOWN, |(v, _)| v.present());
+    let Some(rec) = crate::services::records::merchant_record_of(c, id, present)? else {
+        return Err(AppError::NotFound);
+    };
+    let details = crate::services::records::record_details(c, &rec, present, &policy, today, tz)?;
+    let ks = if present.commendations {
+        crate::services::commendations::for_merchant(c, id)?
+    } else {
+        Vec::new()
+    };
+    Ok(Ok(Box::new(RecordData {
+        rec,
+        ks,
+        details,
+        policy,
+        version,
+    })))
+}
+
+/// Merchant `id`'s public record in `lang` drawn into the record cache, as a visitor with no
+/// session would get it, unless a current one is kept: the record watch's warm-up
+/// ([`crate::spawn_record_watch`]). Returns whether one was drawn; `false` too when there is no
+/// such merchant. Compressed at the default level: kept for long, sent many times.
+pub fn warm_record(
+    state: &AppState,
+    c: &mut crate::db::DbConn,
+    id: i32,
+    lang: Lang,
+) -> Result<bool, AppError> {
+    let asked = RecordAsked {
+        id,
+        lang,
+        today: state.config.today(),
+        tz: state.config.time_zone,
+        public: true,
+    };
+    let found = crate::db::reading(c, |c| read_record(c, &state.records, &state.policy, asked));
+    let data = match found {
+        Ok(Ok(data)) => *data,
+        Ok(Err(_)) | Err(AppError::NotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let Some((v, check)) = data.version.clone() else {
+        return Ok(false);
+    };
+    // What `viewer_ctx` makes of a visitor's `GET /merchants/{id}`.
+    let page = PageCtx {
+        lang,
+        user: None,
+        role: None,
+        csrf: String::new(),
+        here: format!("/merchants/{id}"),
+    };
+    let rendered = draw_record(data, page, &state.config)?;
+    state.records.put(id, lang, v, check, &rendered);
+    Ok(true)
+}
+
+/// Draws the record page from what [`read_record`] read.
+fn draw_record(
+    data: RecordData,
+    page: PageCtx,
+    config: &crate::config::Config,
+) -> Result<Rendered, AppError> {
+    let RecordData {
+        rec,
+        ks,
+        details,
+        policy,
+        version: _,
+    } = data;
+    let lang = page.lang;
     let m = &rec.merchant;
     let list = match m.current_list {
         ListStatus::Red => lang.t("list-red-title"),
@@ -313,20 +438,15 @@ pub async fn merchant_page(
             .iter()
             .map(|(at, body)| {
                 use chrono::TimeZone;
-                let day = state.config.time_zone.from_utc_datetime(at).date_naive();
+                let day = config.time_zone.from_utc_datetime(at).date_naive();
                 (long_date(day, lang), body.clone())
             })
             .collect(),
-        commendations: crate::web::commendations::badges(&ks, state.config.today(), lang),
+        commendations: crate::web::commendations::badges(&ks, config.today(), lang),
         m: ListRow::new(m, lang, &policy),
         page,
     };
-    // Most records are drawn for one visitor: compressed quickly.
-    let rendered = Rendered::of(&out)?.quick();
-    if let Some((v, checked)) = version {
-        state.records.put(id, lang, v, checked, rendered.clone());
-    }
-    Ok(page_response(&req, &rendered, public))
+    Rendered::of(&out)
 }
 
 /// A notice as the record prints it.
