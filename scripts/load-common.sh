@@ -33,6 +33,29 @@ start_server() { # $1 = log file, $2 = GONGZHI_LOG (default warn)
   exit 1
 }
 
+# Waits until the server says its record warm-up is done (GONGZHI_RECORD_WARM, on by default: it
+# draws every merchant's record after a start, see docs/public-site.md), so that a measurement
+# does not share the processor with it; sets WARM_SECONDS to how long the server said it took
+# ("off" when GONGZHI_RECORD_WARM=false). The server must log at info for gongzhi::records.
+wait_for_warm_up() { # $1 = the server's log
+  local line
+  WARM_SECONDS=off
+  [ "${GONGZHI_RECORD_WARM:-true}" = false ] && return 0
+  for _ in $(seq 1 1200); do
+    if grep -q "merchant records drawn into the cache" "$1"; then
+      # (The log's fields are coloured: the colours are taken out first.)
+      line=$(grep 'merchant records drawn' "$1" | tail -1 | sed 's/\x1b\[[0-9;]*m//g')
+      WARM_SECONDS=$(echo "$line" | grep -o 'seconds=[0-9.]*' | cut -d= -f2 || true)
+      say "record warm-up: $line"
+      return 0
+    fi
+    grep -q "record warm-up stopped" "$1" && { echo "the record warm-up stopped; see $1" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "the record warm-up did not end within 10 minutes; see $1" >&2
+  exit 1
+}
+
 # Sets BACKENDS from the script's argument: sqlite, postgres, or both (PostgreSQL when
 # PG_ADMIN_URL reaches a server).
 choose_backends() { # $1 = sqlite|postgres|both, $2 = the script's name for the usage line

@@ -187,24 +187,6 @@ route_args() {
   esac
 }
 
-# Waits until the server says its record warm-up is done (or stopped, or is off); sets
-# WARM_SECONDS to how long it said the warm-up took ("off" when GONGZHI_RECORD_WARM=false).
-wait_for_warm_up() { # $1 = the server's log
-  WARM_SECONDS=off
-  [ "${GONGZHI_RECORD_WARM:-true}" = false ] && return 0
-  for _ in $(seq 1 1200); do
-    if grep -q "merchant records drawn into the cache" "$1"; then
-      WARM_SECONDS=$(grep -o 'seconds=[0-9.]*' "$1" | tail -1 | cut -d= -f2)
-      say "record warm-up: $(grep 'merchant records drawn' "$1" | tail -1)"
-      return 0
-    fi
-    grep -q "record warm-up stopped" "$1" && { echo "the record warm-up stopped; see $1" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "the record warm-up did not end within 10 minutes; see $1" >&2
-  exit 1
-}
-
 measure() { # $1 = backend
   local backend=$1 run name out rps p99 errors
   declare -gA RPS P99 ERR WARM

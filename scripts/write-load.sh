@@ -64,7 +64,8 @@ run() { # $1 = backend
     echo "Tq8vLm3pZ-$i" | "$BIN" user add --role inspector --username "load-inspector-$i" >/dev/null \
       || { echo "could not add the inspector load-inspector-$i" >&2; return 1; }
   done
-  start_server "$LOAD_DIR/serve-writes.log"
+  start_server "$LOAD_DIR/serve-writes.log" "warn,gongzhi::records=info"
+  wait_for_warm_up "$LOAD_DIR/serve-writes.log"
   local tokens=() started today
   for i in $(seq -w 1 "$WRITERS"); do
     tokens+=("$(curl -fs "$BASE/api/v1/tokens" -H 'Content-Type: application/json' \

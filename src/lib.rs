@@ -282,38 +282,10 @@ const WARM_CHUNK: usize = 200;
 ///   `gongzhi::records`). Records it finds kept at their current version are skipped; one that
 ///   changes later is drawn again by its next visit, as before.
 pub fn spawn_record_watch(state: AppState) {
-    let every = record_watch_every(state.config.public_recheck);
-    let watch = state.clone();
-    let spawned = std::thread::Builder::new().name("record-watch".into()).spawn(move || {
-        let mut conn = None;
-        loop {
-            if conn.is_none() {
-                conn = db::establish(&watch.config.database).ok();
-            }
-            if let Some(c) = conn.as_mut() {
-                let writes = db::models::writes_ended();
-                let at = std::time::Instant::now();
-                match db::change_mark(c) {
-                    Ok(mark) => {
-                        // A new day changes what a record shows (deadlines passed, the year whose
-                        // commendations are displayed): a new epoch too.
-                        watch
-                            .records
-                            .watch()
-                            .saw(format!("{} {mark}", watch.config.today()), writes, at);
-                    }
-                    Err(e) => {
-                        tracing::debug!(error = %e, "the record watch could not read the database; will reconnect");
-                        conn = None;
-                    }
-                }
-            }
-            std::thread::sleep(every);
-        }
-    });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "could not start the record watch; records are checked on every visit");
-        return;
+    // With GONGZHI_PUBLIC_RECHECK_MS=0 every visit asks the database: nothing to watch.
+    let watching = !state.config.public_recheck.is_zero();
+    if watching {
+        spawn_watch(&state);
     }
     if !state.config.record_warm {
         return;
@@ -324,7 +296,7 @@ pub fn spawn_record_watch(state: AppState) {
             lowest_priority();
             // Records drawn before the watch's first look would carry no epoch.
             for _ in 0..1_000 {
-                if state.records.watch().epoch() != 0 {
+                if !watching || state.records.watch().epoch() != 0 {
                     break;
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
@@ -351,8 +323,51 @@ pub fn spawn_record_watch(state: AppState) {
     }
 }
 
+/// The record watch's thread (see [`spawn_record_watch`]).
+fn spawn_watch(state: &AppState) {
+    let every = record_watch_every(state.config.public_recheck);
+    // The watch ends with the server's state (a test's server), not before.
+    let records = Arc::downgrade(&state.records);
+    let config = state.config.clone();
+    let spawned = std::thread::Builder::new().name("record-watch".into()).spawn(move || {
+        let mut conn = None;
+        loop {
+            let Some(records) = records.upgrade() else { return };
+            if conn.is_none() {
+                conn = db::establish(&config.database).ok();
+            }
+            if let Some(c) = conn.as_mut() {
+                let writes = db::models::writes_ended();
+                let at = std::time::Instant::now();
+                match db::change_mark(c) {
+                    // A new day changes what a record shows (deadlines passed, the year whose
+                    // commendations are displayed): a new epoch too.
+                    Ok(mark) => {
+                        records.watch().saw(format!("{} {mark}", config.today()), writes, at);
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "the record watch could not read the database; will reconnect");
+                        conn = None;
+                    }
+                }
+            }
+            drop(records);
+            std::thread::sleep(every);
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the record watch; records are checked on every visit");
+    }
+}
+
 /// Draws every merchant's record in Chinese into the cache until it is full: how many were
 /// drawn, how many merchants there are, and whether the cache filled up first.
+///
+/// A record already kept and checked at the watch's current epoch is skipped. When the
+/// database changed while a pass ran (PostgreSQL's autovacuum analysing a table it just loaded
+/// does), the records checked before the change would each need a query on their first visit:
+/// another pass checks them again — a version query each, no drawing when nothing they show
+/// changed — at most [`WARM_PASSES`] passes.
 pub fn warm_records(state: &AppState) -> anyhow::Result<(usize, usize, bool)> {
     use diesel::prelude::*;
     let ids: Vec<i32> = {
@@ -364,23 +379,32 @@ pub fn warm_records(state: &AppState) -> anyhow::Result<(usize, usize, bool)> {
     };
     let lang = web::Lang::Zh;
     let mut drawn = 0;
-    for chunk in ids.chunks(WARM_CHUNK) {
-        let mut c = state.pool.get()?;
-        for &id in chunk {
-            if state.records.contains(id, lang) {
-                continue;
+    for _ in 0..WARM_PASSES {
+        let epoch = state.records.watch().epoch();
+        for chunk in ids.chunks(WARM_CHUNK) {
+            let mut c = state.pool.get()?;
+            for &id in chunk {
+                if state.records.is_current(id, lang) {
+                    continue;
+                }
+                // A record is ~3 KB packed: stop before the cache would push kept ones out.
+                if !state.records.has_room_for(16 << 10) {
+                    return Ok((drawn, ids.len(), true));
+                }
+                if web::public::warm_record(state, &mut c, id, lang).map_err(|e| anyhow::anyhow!("{e}"))? {
+                    drawn += 1;
+                }
             }
-            // A record is ~3 KB packed: stop before the cache would push kept ones out.
-            if !state.records.has_room_for(16 << 10) {
-                return Ok((drawn, ids.len(), true));
-            }
-            if web::public::warm_record(state, &mut c, id, lang).map_err(|e| anyhow::anyhow!("{e}"))? {
-                drawn += 1;
-            }
+        }
+        if state.records.watch().epoch() == epoch {
+            break;
         }
     }
     Ok((drawn, ids.len(), false))
 }
+
+/// Passes of the warm-up at most (see [`warm_records`]).
+const WARM_PASSES: usize = 3;
 
 /// Lowers the calling thread to the lowest scheduling priority (nice 19; on Linux a thread's
 /// own, via `thread-priority`), so that background work takes what requests leave of the

@@ -761,6 +761,16 @@ impl RecordCache {
         self.inner.contains_key(&(id, lang.tag()))
     }
 
+    /// Whether merchant `id`'s record in `lang` is kept and was checked at the watch's current
+    /// epoch (0 before its first look).
+    pub fn is_current(&self, id: i32, lang: Lang) -> bool {
+        let Some(r) = self.inner.get(&(id, lang.tag())) else {
+            return false;
+        };
+        let epoch = self.watch.epoch();
+        r.checked.lock().is_ok_and(|c| c.epoch == epoch)
+    }
+
     /// Whether another record of `bytes` fits without pushing a kept one out.
     pub fn has_room_for(&self, bytes: u64) -> bool {
         self.inner.weight() + bytes + 256 <= self.capacity
@@ -1161,9 +1171,12 @@ mod tests {
             records.get_recent_with(1, Lang::Zh, interval, w + 1).is_none(),
             "a write ended here"
         );
+        assert!(records.is_current(1, Lang::Zh));
         // A commit seen by the watch: asked again.
         records.watch().saw("m2".into(), w, Instant::now());
         assert!(records.get_recent_with(1, Lang::Zh, interval, w).is_none());
+        assert!(!records.is_current(1, Lang::Zh), "checked before the commit");
+        assert!(records.contains(1, Lang::Zh));
         // Checked again (its version read at the new epoch): vouched for again.
         let again = RecordCheck {
             epoch: records.watch().epoch(),
@@ -1173,6 +1186,7 @@ mod tests {
             },
         };
         assert!(records.get(1, Lang::Zh, &v, again).is_some());
+        assert!(records.is_current(1, Lang::Zh));
         std::thread::sleep(interval * 2);
         records.watch().saw("m2".into(), w, Instant::now());
         assert!(records.get_recent_with(1, Lang::Zh, interval, w).is_some());
