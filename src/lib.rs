@@ -368,8 +368,13 @@ fn spawn_watch(state: &AppState) {
 /// does), the records checked before the change would each need a query on their first visit:
 /// another pass checks them again — a version query each, no drawing when nothing they show
 /// changed — at most [`WARM_PASSES`] passes.
+///
+/// On PostgreSQL [`WARM_THREADS_PG`] threads share the merchants: a record there is a dozen
+/// round trips, and one thread spent most of its time waiting for them (100,000 records took
+/// 99 s). On SQLite, where drawing is all processor, one.
 pub fn warm_records(state: &AppState) -> anyhow::Result<(usize, usize, bool)> {
     use diesel::prelude::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let ids: Vec<i32> = {
         let mut c = state.pool.get()?;
         db::schema::merchants::table
@@ -377,31 +382,62 @@ pub fn warm_records(state: &AppState) -> anyhow::Result<(usize, usize, bool)> {
             .order(db::schema::merchants::id)
             .load(&mut *c)?
     };
+    let threads = match state.config.database.backend {
+        config::Backend::Postgres => WARM_THREADS_PG,
+        config::Backend::Sqlite => 1,
+    };
     let lang = web::Lang::Zh;
-    let mut drawn = 0;
-    for _ in 0..WARM_PASSES {
-        let epoch = state.records.watch().epoch();
-        for chunk in ids.chunks(WARM_CHUNK) {
+    let drawn = AtomicUsize::new(0);
+    let full = AtomicBool::new(false);
+    // One thread's share of a pass: every `threads`-th chunk of the merchants.
+    let share = |first: usize| -> anyhow::Result<()> {
+        if first > 0 {
+            lowest_priority();
+        }
+        for chunk in ids.chunks(WARM_CHUNK).skip(first).step_by(threads) {
             let mut c = state.pool.get()?;
             for &id in chunk {
+                if full.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
                 if state.records.is_current(id, lang) {
                     continue;
                 }
                 // A record is ~3 KB packed: stop before the cache would push kept ones out.
                 if !state.records.has_room_for(16 << 10) {
-                    return Ok((drawn, ids.len(), true));
+                    full.store(true, Ordering::Relaxed);
+                    return Ok(());
                 }
                 if web::public::warm_record(state, &mut c, id, lang).map_err(|e| anyhow::anyhow!("{e}"))? {
-                    drawn += 1;
+                    drawn.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }
-        if state.records.watch().epoch() == epoch {
+        Ok(())
+    };
+    for _ in 0..WARM_PASSES {
+        let epoch = state.records.watch().epoch();
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let others: Vec<_> = (1..threads).map(|t| scope.spawn(move || share(t))).collect();
+            let mut done = share(0);
+            for o in others {
+                let theirs = o
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a warm-up thread panicked")));
+                done = done.and(theirs);
+            }
+            done
+        })?;
+        if full.load(Ordering::Relaxed) || state.records.watch().epoch() == epoch {
             break;
         }
     }
-    Ok((drawn, ids.len(), false))
+    Ok((drawn.into_inner(), ids.len(), full.into_inner()))
 }
+
+/// Threads that draw records on PostgreSQL (see [`warm_records`]): each holds one of the pool's
+/// eight connections while it draws a chunk, so five stay for requests.
+const WARM_THREADS_PG: usize = 3;
 
 /// Passes of the warm-up at most (see [`warm_records`]).
 const WARM_PASSES: usize = 3;
